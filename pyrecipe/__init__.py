@@ -1,0 +1,3 @@
+"""pyrecipe: cross-compile Python packages for embedded Linux boards, Yocto/Buildroot style."""
+
+__version__ = "0.1.0"

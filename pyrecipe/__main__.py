@@ -1,0 +1,5 @@
+"""Allow ``python -m pyrecipe``."""
+
+from pyrecipe.cli import main
+
+raise SystemExit(main())
