@@ -1,0 +1,58 @@
+"""The recipe language: bitbake-syntax files parsed into datastores.
+
+Public entry points:
+
+* :func:`core_datastore` - the variables every file sees (PN, PV, PR, PE, P, BPN, BP,
+  FILE_DIRNAME), the base of a ``--bare`` parse;
+* :func:`load_config` - configuration files (.conf) parsed in order on top of the core;
+* :func:`parse_recipe` - a recipe and its .bbappends, finalised, one datastore per variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pyrecipe.parse import pyapi  # noqa: F401 - installs the inline-Python evaluator
+from pyrecipe.parse.datastore import DataSmart
+from pyrecipe.parse.errors import ExpansionError, ParseError
+from pyrecipe.parse.evaluate import FileParser, parse_variants
+
+CORE_CONF = Path(__file__).with_name("core.conf")
+
+__all__ = ["DataSmart", "ExpansionError", "FileParser", "ParseError", "core_datastore", "load_config", "parse_recipe"]
+
+
+def core_datastore() -> DataSmart:
+    d = DataSmart()
+    FileParser().handle(CORE_CONF, d)
+    d.delVar("FILE")
+    return d
+
+
+def load_config(
+    files: Iterable[Path], bbpath: Sequence[Path] = (), inherit: Iterable[str] = (), base: DataSmart | None = None
+) -> DataSmart:
+    """Parse configuration files in order (then inherit ``inherit`` classes, as bitbake inherits
+    ``base`` and ``INHERIT`` into the configuration)."""
+    d = (base or core_datastore()).createCopy()
+    d.setVar("__bbclasstype", "global")
+    parser = FileParser(bbpath=list(bbpath))
+    for path in files:
+        parser.handle(Path(path), d)
+    d.delVar("FILE")
+    d.setVar("__bbclasstype", "recipe")
+    for name in [*inherit, *(d.getVar("INHERIT") or "").split()]:
+        from pyrecipe.parse.statements import Statement
+
+        parser.inherit(name, Statement("configuration INHERIT", 0, f"inherit {name}"), d)
+    d.setVar("__config_files", sorted(parser.files_read.items()))
+    return d
+
+
+def parse_recipe(
+    path: Path, config: DataSmart | None = None, appends: Sequence[Path] = (), bbpath: Sequence[Path] = ()
+) -> dict[str, DataSmart]:
+    """Parse ``path`` with its appends on top of ``config`` (the core variables by default)."""
+    parser = FileParser(bbpath=list(bbpath))
+    return parse_variants(parser, Path(path), config if config is not None else core_datastore(), list(appends))

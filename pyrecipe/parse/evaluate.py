@@ -1,0 +1,222 @@
+"""Evaluating files into datastores: include/require/inherit, finalisation, BBCLASSEXTEND variants.
+
+This is bitbake's parse -> datastore -> finalize pipeline, without global state: a
+:class:`FileParser` carries what one parse needs (the search path for ``--bare`` parsing, the
+record of every file read, for the parse cache) and nothing survives it but the datastores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyrecipe.parse import pyapi
+from pyrecipe.parse.datastore import DataSmart
+from pyrecipe.parse.errors import ExpansionError, ParseError, SkipRecipe
+from pyrecipe.parse.reader import read_statements
+from pyrecipe.parse.statements import Include, Statement
+
+#: Events fired during finalisation, in order; handlers registered with ``addhandler`` and an
+#: ``[eventmask]`` naming one of them run then, with ``e.data`` the recipe's datastore.
+EVENTS = ("RecipePreDeferredInherits", "RecipePreFinalise", "RecipePostKeyExpansion", "RecipeTaskPreProcess", "RecipeParsed")
+
+
+@dataclass
+class Event:
+    """What an event handler receives as ``e``."""
+
+    name: str
+    data: DataSmart
+
+
+@dataclass
+class FileParser:
+    """Parses files into a datastore and records what it read (for the parse cache)."""
+
+    #: Extra search path for classes and includes, used when BBPATH is not set (``--bare``).
+    bbpath: list[Path] = field(default_factory=list)
+    #: Every file read, with the sha256 of its content, and every path looked for but absent.
+    files_read: dict[str, str] = field(default_factory=dict)
+    files_missing: set[str] = field(default_factory=set)
+
+    # ------------------------------------------------------------------ files
+    def _read(self, path: Path) -> list[Statement]:
+        data = path.read_bytes()
+        self.files_read[str(path)] = hashlib.sha256(data).hexdigest()
+        return read_statements(path, data)
+
+    def search_path(self, d: DataSmart) -> str:
+        configured = d.getVar("BBPATH")
+        extra = ":".join(str(p) for p in self.bbpath)
+        return ":".join(p for p in (configured, extra) if p)
+
+    def _which(self, search: str, name: str) -> str:
+        found, attempts = pyapi.which(search, name, history=True)
+        for attempt in attempts:
+            if attempt != found:
+                self.files_missing.add(attempt)
+        return found
+
+    def handle(self, path: Path, d: DataSmart, include: bool = False) -> None:
+        """Evaluate one file's statements into ``d`` (FILE is the file while it is read)."""
+        path = Path(os.path.abspath(path))
+        is_class = path.suffix == ".bbclass"
+        old_file = d.getVar("FILE", False) if include else None
+        statements = self._read(path)
+        if not is_class and str(path) != old_file:
+            d.setVar("FILE", str(path))
+        for statement in statements:
+            statement.eval(d, self)
+        if not is_class and old_file and str(path) != old_file:
+            d.setVar("FILE", old_file)
+
+    # ------------------------------------------------------------------ Evaluator protocol
+    def include(self, statement: Include, d: DataSmart) -> None:
+        target = d.expand(statement.target)
+        if statement.kind == "include_all":
+            for directory in self.search_path(d).split(":"):
+                candidate = Path(directory or ".", target)
+                if candidate.exists():
+                    self.handle(candidate, d, include=True)
+                else:
+                    self.files_missing.add(str(candidate.absolute()))
+            return
+        for name in target.split() if statement.kind == "require" else [target]:
+            self._include_one(name, statement, d)
+
+    def _include_one(self, name: str, statement: Statement, d: DataSmart) -> None:
+        if os.path.isabs(name):
+            found = name if os.path.exists(name) else ""
+            if not found:
+                self.files_missing.add(name)
+        else:
+            search = os.path.dirname(statement.file) + ":" + self.search_path(d)
+            found = self._which(search, name)
+        if not found:
+            if statement.kind == "require":
+                raise ParseError(f"could not include required file {name}", statement.file, statement.line, 1, statement.text)
+            return
+        if os.path.abspath(found) == os.path.abspath(statement.file):
+            raise ParseError(f"file {name} includes itself", statement.file, statement.line, 1, statement.text)
+        self.handle(Path(found), d, include=True)
+
+    def inherit(self, names: str, statement: Statement, d: DataSmart, deferred: bool = False) -> None:
+        classtype = d.getVar("__bbclasstype", False) or "recipe"
+        for name in d.expand(names).split():
+            path = self.find_class(name, classtype, d)
+            if not path:
+                raise ParseError(
+                    f"could not inherit class {name}: no classes/{name}.bbclass on BBPATH ({self.search_path(d) or 'empty'})",
+                    statement.file, statement.line, 1, statement.text,
+                )
+            inherited = list(d.getVar("__inherit_cache", False) or [])
+            if path in inherited:
+                continue
+            d.setVar("__inherit_cache", inherited + [path])
+            self.handle(Path(path), d, include=True)
+
+    def find_class(self, name: str, classtype: str, d: DataSmart) -> str:
+        if os.path.isabs(name) or name.endswith(".bbclass"):
+            return name if os.path.exists(name) else ""
+        search = self.search_path(d)
+        for subdir in (f"classes-{classtype}", "classes"):
+            found = self._which(search, f"{subdir}/{name}.bbclass")
+            if found:
+                return found
+        return ""
+
+    # ------------------------------------------------------------------ finalisation
+    def finalize(self, d: DataSmart) -> None:
+        """Deferred inherits, key expansion, anonymous Python, as at the end of a bitbake parse."""
+        try:
+            self._fire("RecipePreDeferredInherits", d)
+            while True:
+                pending = list(d.getVar("__BBDEFINHERITS", False) or [])
+                if not pending:
+                    break
+                classes, file, line = pending.pop(0)
+                d.setVar("__BBDEFINHERITS", pending)
+                self.inherit(classes, Statement(file, line, f"inherit_defer {classes}"), d, deferred=True)
+            self._fire("RecipePreFinalise", d)
+            expand_keys(d)
+            self._fire("RecipePostKeyExpansion", d)
+            for name in d.getVar("__BBANONFUNCS", False) or []:
+                self._run_python(d, name)
+            self._fire("RecipeTaskPreProcess", d)
+            self._fire("RecipeParsed", d)
+        except SkipRecipe as exc:
+            d.setVar("__SKIPPED", str(exc) or "skipped")
+
+    def _fire(self, event: str, d: DataSmart) -> None:
+        for handler in d.getVar("__BBHANDLERS", False) or []:
+            mask = (d.getVarFlag(handler, "eventmask") or "").split()
+            if mask and not any(m.rsplit(".", 1)[-1] == event for m in mask):
+                continue
+            self._run_python(d, handler, {"e": Event(event, d)})
+
+    def _run_python(self, d: DataSmart, name: str, extra: dict[str, Any] | None = None) -> None:
+        try:
+            pyapi.run_python_function(d, name, extra)
+        except (SkipRecipe, ParseError, ExpansionError):
+            raise
+        except pyapi.FatalRecipeError as exc:
+            file, line = d.origins.get(name, (d.getVar("FILE", False) or "<unknown>", 1))
+            raise ParseError(f"bb.fatal in {name}: {exc}", file, line) from None
+        except Exception as exc:  # noqa: BLE001 - recipe Python is user input
+            file, line = d.origins.get(name, (d.getVar("FILE", False) or "<unknown>", 1))
+            raise ParseError(f"error running Python function {name}: {type(exc).__name__}: {exc}", file, line) from exc
+
+
+def expand_keys(d: DataSmart) -> None:
+    """Rename variables whose names hold ``${...}`` (``RDEPENDS:${PN}``) to their expansion."""
+    renames = {}
+    for key in list(d.dict):
+        if "${" in key and d.dict[key]:
+            expanded = d.expand(key)
+            if expanded != key:
+                renames[key] = expanded
+    for key in sorted(renames):
+        d.renameVar(key, renames[key])
+
+
+def parse_variants(parser: FileParser, path: Path, base: DataSmart, appends: list[Path] = ()) -> dict[str, DataSmart]:
+    """Parse a recipe (and its .bbappends) on a copy of ``base``; one datastore per variant.
+
+    The target variant is ``""``; each ``BBCLASSEXTEND`` word adds a variant that re-finalises a
+    copy of the unfinalised data with that class inherited last, as bitbake does.
+    """
+    d = base.createCopy()
+    d.setVar("__bbclasstype", "recipe")
+    try:
+        parser.handle(path, d)
+        for append in appends:
+            parser.handle(Path(append), d, include=True)
+    except SkipRecipe as exc:
+        d.setVar("__SKIPPED", str(exc) or "skipped")
+        return {"": d}
+    unfinalised = d
+    target = unfinalised.createCopy()
+    parser.finalize(target)
+    variants = {"": target}
+    extended = (target.getVar("BBCLASSEXTEND") or "").split()
+    pn = target.getVar("PN")
+    for name in extended:
+        classname = name.split(":", 1)[0]
+        variant = unfinalised.createCopy()
+        if ":" in name:
+            variant.setVar("BBEXTENDCURR", classname)
+            variant.setVar("BBEXTENDVARIANT", name.split(":", 1)[1])
+        else:
+            variant.setVar("PN", f"{pn}-{name}")
+        if parser.find_class(classname, "recipe", variant):
+            pending = list(variant.getVar("__BBDEFINHERITS", False) or [])
+            variant.setVar("__BBDEFINHERITS", pending + [(classname, str(path), 0)])
+        else:
+            # No such class on the path (a --bare parse): keep what every extension class sets.
+            variant.setVar("CLASSOVERRIDE", f"class-{classname}")
+        parser.finalize(variant)
+        variants[name] = variant
+    return variants

@@ -1,0 +1,105 @@
+"""The grammar of the recipe language, with pyparsing.
+
+A file is read as logical lines (see :mod:`pyrecipe.parse.reader`); each logical line that is
+not part of a function body is one statement, parsed here. The token shapes follow bitbake's
+own: variable names may hold ``${}``, ``/``, ``~``, ``:`` (overrides); a value is everything
+between the first quote and the matching quote at the end of the line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyparsing as pp
+
+pp.ParserElement.set_default_whitespace_chars(" \t")
+
+_NAME_CHARS = r"a-zA-Z0-9\-_+.${}/~"
+_OPERATORS = (":=", "??=", "?=", "+=", "=+", "=.", ".=", "=")
+# Non-greedy, like bitbake: in ``A.= "x"`` the name is ``A`` and the operator ``.=``.
+_VAR = pp.Regex(
+    rf"[{_NAME_CHARS}:]+?(?=\[|\s*(?:" + "|".join(map(re.escape, _OPERATORS)) + "))"
+)("var")
+_FLAG = pp.Regex(r"[a-zA-Z0-9\-_+.][a-zA-Z0-9\-_+.@/]*")("flag")
+_OPERATOR = pp.one_of(" ".join(_OPERATORS))("op")
+# A value: from an opening quote to the same quote closing the line. Like bitbake, refuse the
+# ambiguous 'a'b' shape (three quotes of one kind).
+_VALUE = pp.Regex(r"""(?!'[^']*'[^']*'$)(?!"[^"]*"[^"]*"$)(?P<quote>['"])(?P<value>.*)(?P=quote)$""")
+
+_assignment_body = _VAR + pp.Opt(pp.Suppress("[") + _FLAG + pp.Suppress("]")) + _OPERATOR + _VALUE + pp.StringEnd()
+# ``export`` is also a valid variable name: try the exported form first, then the plain one.
+_assignment = (pp.Keyword("export")("export") + _assignment_body) | _assignment_body
+_rest = pp.Regex(r".+")("args")
+_word = pp.Regex(rf"[{_NAME_CHARS}]+")("var")
+_export = pp.Keyword("export") + _word + pp.StringEnd()
+_unset = pp.Keyword("unset") + _word + pp.Opt(pp.Suppress("[") + _FLAG + pp.Suppress("]")) + pp.StringEnd()
+# Directives bitbake recognises before assignments (``inherit = "x"`` is an inherit) ...
+_early_directive = pp.one_of(
+    "inherit_defer inherit deltask addhandler EXPORT_FUNCTIONS", as_keyword=True
+)("name") + _rest
+# ... and those it recognises only when the line is not an assignment (``include = "x"`` is one).
+_late_directive = pp.one_of("include_all include require", as_keyword=True)("name") + _rest
+_addtask = pp.Keyword("addtask")("name") + pp.Regex(r"[^#\n]+")("args") + pp.Opt(pp.Regex(r"#.*"))
+_func_start = (
+    pp.ZeroOrMore(pp.Keyword("python")("python") | pp.Keyword("fakeroot")("fakeroot"))
+    + pp.Opt(pp.Regex(r"[\w.\-+{}$:]+")("func"))
+    + pp.Suppress("(")
+    + pp.Suppress(")")
+    + pp.Suppress("{")
+    + pp.StringEnd()
+)
+_python_anonymous = pp.Keyword("python")("python") + pp.Suppress("(") + pp.Suppress(")") + pp.Suppress("{") + pp.StringEnd()
+_def_start = pp.Keyword("def") + pp.Regex(r"\w+")("func") + pp.Regex(r".*:.*")
+
+STATEMENT = (
+    _python_anonymous("funcstart")
+    | _func_start("funcstart")
+    | _def_start("defstart")
+    | _addtask("addtask")
+    | _early_directive("directive")
+    | _assignment("assign")
+    | _late_directive("directive")
+    | _export("export_only")
+    | _unset("unset")
+)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One parsed logical line: which rule matched and its named parts."""
+
+    kind: str
+    fields: dict[str, str]
+
+
+class StatementSyntaxError(Exception):
+    """No rule matched; ``column`` (1-based) is where the best attempt stopped."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+_KINDS = ("funcstart", "defstart", "addtask", "directive", "assign", "export_only", "unset")
+
+
+def parse_statement(line: str) -> Parsed:
+    """Parse one logical line into a :class:`Parsed`, or raise :class:`StatementSyntaxError`."""
+    try:
+        result = STATEMENT.parse_string(line, parse_all=True)
+    except pp.ParseBaseException as exc:
+        raise StatementSyntaxError(_describe(line, exc), exc.loc + 1) from None
+    kind = next(k for k in _KINDS if k in result)
+    fields = {k: v for k, v in result.as_dict().items() if isinstance(v, str)}
+    if kind == "funcstart":
+        fields["python"] = "python" if "python" in result else ""
+        fields["fakeroot"] = "fakeroot" if "fakeroot" in result else ""
+    return Parsed(kind, fields)
+
+
+def _describe(line: str, exc: pp.ParseBaseException) -> str:
+    stripped = line.strip()
+    if "=" in stripped and not stripped.rstrip().endswith(("'", '"')):
+        return "unparsed line: a value must be quoted and the line must end with the closing quote"
+    return f"unparsed line: {stripped!r}"

@@ -1,0 +1,132 @@
+"""Read a file of the recipe language into statements.
+
+The block structure is line-based, as in bitbake: a function body runs from its ``name() {``
+line to a line that is exactly ``}``; a ``def`` block takes the following lines that are
+indented, empty or comments; a line ending in a backslash continues on the next one. Every
+other logical line is one statement, parsed by :mod:`pyrecipe.parse.grammar`.
+
+Statements are cached by file content, so classes shared by many recipes are read once per
+process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from pyrecipe.parse import statements as st
+from pyrecipe.parse.errors import ParseError
+from pyrecipe.parse.grammar import StatementSyntaxError, parse_statement
+
+_DEF_BODY_RE = re.compile(r"(\s+.*)|(^$)|(^#)")
+_SETVAR_KEYWORD_IN_TASK_RE = re.compile(r"(append|prepend|remove)_")
+
+_cache: dict[str, list[st.Statement]] = {}
+
+
+def read_statements(path: Path, data: bytes | None = None) -> list[st.Statement]:
+    """The statements of ``path`` (whose bytes may be given), cached by content."""
+    if data is None:
+        data = path.read_bytes()
+    key = hashlib.sha1(data).hexdigest() + "\0" + str(path)
+    cached = _cache.get(key)
+    if cached is None:
+        cached = _cache[key] = parse_text(data.decode("utf-8", errors="surrogateescape"), str(path))
+    return cached
+
+
+def _classname(filename: str) -> str:
+    name = Path(filename).name
+    return name[: -len(".bbclass")] if name.endswith(".bbclass") else ""
+
+
+def parse_text(text: str, filename: str) -> list[st.Statement]:
+    """Parse the text of a whole file; raises :class:`ParseError` at the first bad line."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    result: list[st.Statement] = []
+    classname = _classname(filename)
+    index = 0
+    while index < len(lines):
+        start = index
+        line = lines[index].rstrip()
+        index += 1
+        # Join backslash continuations; remember where each physical piece starts.
+        pieces = [(start, 0)]
+        while line.endswith("\\") and index < len(lines):
+            line = line[:-1]
+            pieces.append((index, len(line)))
+            line += lines[index].rstrip()
+            index += 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            parsed = parse_statement(line)
+        except StatementSyntaxError as exc:
+            row, offset = max((p for p in pieces if p[1] < exc.column), key=lambda p: p[1])
+            raise ParseError(str(exc), filename, row + 1, exc.column - offset, lines[row].rstrip()) from None
+        location = (filename, start + 1, line)
+        kind, fields = parsed.kind, parsed.fields
+        if kind == "funcstart":
+            body_lines = []
+            while index < len(lines) and lines[index].rstrip() != "}":
+                body_lines.append(lines[index].rstrip())
+                index += 1
+            if index >= len(lines):
+                raise ParseError(
+                    f"function {fields.get('func') or '__anonymous'} is never closed (a line holding only '}}' ends it)",
+                    filename, start + 1, 1, lines[start].rstrip(),
+                )
+            index += 1
+            body = "\n".join(body_lines + [""])
+            result.append(st.Function(*location, fields.get("func"), body, bool(fields["python"]), bool(fields["fakeroot"])))
+        elif kind == "defstart":
+            body_lines = [line]
+            while index < len(lines) and _DEF_BODY_RE.match(lines[index].rstrip()):
+                body_lines.append(lines[index].rstrip())
+                index += 1
+            while len(body_lines) > 1 and not body_lines[-1].strip():
+                body_lines.pop()
+            result.append(st.PythonDef(*location, fields["func"], "\n".join(body_lines) + "\n"))
+        elif kind == "assign":
+            result.append(
+                st.Assignment(*location, fields["var"], fields["op"], fields["value"], fields.get("flag"), "export" in fields)
+            )
+        elif kind == "export_only":
+            result.append(st.Export(*location, fields["var"]))
+        elif kind == "unset":
+            result.append(st.Unset(*location, fields["var"], fields.get("flag")))
+        elif kind == "addtask":
+            result.append(_add_task(location, fields["args"], lines[start].rstrip()))
+        else:
+            result.append(_directive(location, fields["name"], fields["args"].strip(), classname))
+    return result
+
+
+def _add_task(location: tuple[str, int, str], args: str, text: str) -> st.AddTask:
+    # Split on the words, not on whitespace, so that expressions stay intact (as bitbake does).
+    args = " " + args.strip() + " "
+    tasks = args.split(" before ")[0].split(" after ")[0]
+    after = " ".join(" ".join(part.split(" after ")[1:]) for part in args.split(" before "))
+    before = " ".join(" ".join(part.split(" before ")[1:]) for part in args.split(" after "))
+    for word in text.split()[1:]:
+        if _SETVAR_KEYWORD_IN_TASK_RE.search(word) and word not in ("after", "before"):
+            raise ParseError(
+                f"task name {word!r} contains a keyword (append_, prepend_, remove_); rename the task",
+                location[0], location[1], text.find(word) + 1, text,
+            )
+    return st.AddTask(*location, tasks.strip(), before.strip(), after.strip())
+
+
+def _directive(location: tuple[str, int, str], name: str, args: str, classname: str) -> st.Statement:
+    if name in ("include", "require", "include_all"):
+        return st.Include(*location, name, args)
+    if name in ("inherit", "inherit_defer"):
+        return st.Inherit(*location, args, name == "inherit_defer")
+    if name == "deltask":
+        return st.DelTask(*location, args)
+    if name == "addhandler":
+        return st.AddHandler(*location, args)
+    return st.ExportFunctions(*location, args, classname)
