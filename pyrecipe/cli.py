@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"pyrecipe: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (`pyrecipe env ... | head`): not an error worth a message.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("pyrecipe: interrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,21 @@
+"""Options shared by the commands that work on a build: machine, build directory, layers."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pyrecipe.config import Settings
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--machine", "-m", help="target machine (see `pyrecipe machines`)")
+    parser.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: ./build)")
+    parser.add_argument(
+        "--layer", action="append", type=Path, default=[], metavar="DIR",
+        help="an extra layer of recipes (repeatable; also BBLAYERS in build/conf/local.conf)",
+    )
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(build_dir=args.build_dir, machine=args.machine, layers=tuple(args.layer))

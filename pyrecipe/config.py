@@ -1,0 +1,110 @@
+"""The configuration a build runs under: base configuration, layers, local.conf, the machine.
+
+Order, as in OpenEmbedded: each layer's ``conf/layer.conf`` (with ``LAYERDIR`` set), then
+``toolchains/bitbake.conf``, the build directory's ``conf/local.conf``, the machine's conf
+file; then the ``base`` class and any ``INHERIT`` classes are inherited into the configuration,
+so every recipe starts from a copy of it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyrecipe.errors import InputError
+from pyrecipe.parse import DataSmart, core_datastore, load_config
+from pyrecipe.parse.evaluate import FileParser
+from pyrecipe.paths import TOOLCHAINS_DIR, TOPDIR
+
+DEFAULT_MACHINE = "raspberrypi4"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the command line says about the build: where, for which machine, with which layers."""
+
+    build_dir: Path = Path("build")
+    machine: str | None = None
+    layers: tuple[Path, ...] = ()
+    extra_confs: tuple[Path, ...] = field(default=())
+
+
+def machine_dirs(layers: tuple[Path, ...]) -> list[Path]:
+    """Where machine files live: pyrecipe's toolchains/machine, then each layer's conf/machine."""
+    return [TOOLCHAINS_DIR / "machine", *(layer / "conf" / "machine" for layer in layers)]
+
+
+def known_machines(layers: tuple[Path, ...] = ()) -> list[str]:
+    names = {p.stem for directory in machine_dirs(layers) if directory.is_dir() for p in directory.glob("*.conf")}
+    return sorted(names)
+
+
+def machine_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
+    """The conf file of machine ``name``; an unknown name is an error listing the known ones."""
+    for directory in reversed(machine_dirs(layers)):
+        candidate = directory / f"{name}.conf"
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(known_machines(layers)) or "none"
+    raise InputError(f"unknown machine {name!r}; known machines: {known}")
+
+
+def _local_conf(settings: Settings) -> Path | None:
+    path = settings.build_dir / "conf" / "local.conf"
+    return path if path.is_file() else None
+
+
+def _peek(local_conf: Path | None) -> DataSmart:
+    """local.conf alone: it names the layers (BBLAYERS) and may name the machine (MACHINE)."""
+    scratch = core_datastore()
+    if local_conf is not None:
+        FileParser().handle(local_conf, scratch)
+    return scratch
+
+
+def _layer_dirs(settings: Settings, peeked: DataSmart) -> tuple[Path, ...]:
+    layers = [Path(p).absolute() for p in settings.layers]
+    layers += [Path(p).absolute() for p in (peeked.getVar("BBLAYERS") or "").split()]
+    for layer in layers:
+        if not layer.is_dir():
+            raise InputError(f"layer {layer} does not exist (from --layer or BBLAYERS)")
+    return tuple(dict.fromkeys(layers))
+
+
+def load_configuration(settings: Settings) -> DataSmart:
+    """The configuration datastore for ``settings``, ready to parse recipes on."""
+    local_conf = _local_conf(settings)
+    peeked = _peek(local_conf)
+    layers = _layer_dirs(settings, peeked)
+    machine = settings.machine or peeked.getVar("MACHINE") or os.environ.get("MACHINE") or DEFAULT_MACHINE
+    base = core_datastore()
+    base.setVar("PYRECIPE_TOPDIR", str(TOPDIR))
+    base.setVar("TOPDIR", str(settings.build_dir.absolute()))
+    base.setVar("BBLAYERS", " ".join(map(str, layers)))
+    base.setVar("BBPATH", str(TOPDIR))
+    base.setVar("MACHINE", machine)
+    layer_parser = FileParser()
+    for layer in layers:
+        base.setVar("LAYERDIR", str(layer))
+        layer_conf = layer / "conf" / "layer.conf"
+        if layer_conf.is_file():
+            layer_parser.handle(layer_conf, base)
+            base.delVar("FILE")
+        else:
+            base.setVar("BBPATH", f"{base.getVar('BBPATH', False)}:{layer}")
+            base.setVar(
+                "BBFILES",
+                f"{base.getVar('BBFILES', False) or ''} {layer}/recipes*/*/*.bb {layer}/recipes*/*/*.bbappend",
+            )
+        base.delVar("LAYERDIR")
+    files = [TOOLCHAINS_DIR / "bitbake.conf"]
+    if local_conf is not None:
+        files.append(local_conf)
+    files.append(machine_conf(machine, layers))
+    files.extend(settings.extra_confs)
+    config = load_config(files, inherit=["base"], base=base)
+    read = dict(config.getVar("__config_files", False) or [])
+    read.update(layer_parser.files_read)
+    config.setVar("__config_files", sorted(read.items()))
+    return config

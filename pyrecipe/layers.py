@@ -1,0 +1,147 @@
+"""Layers: which recipe files exist (BBFILES), their .bbappends, and finding a recipe by name.
+
+A name finds a recipe by its PN or PROVIDES, in any variant (``foo-native`` is the native
+variant of ``foo``). Python packages answer to both spellings that people use: ``numpy`` and
+``python3-numpy`` name the same recipe, and PyPI spellings (``PyYAML``) are normalised. Among
+several versions, ``PREFERRED_VERSION_<pn>`` chooses (``%`` is a wildcard at its end), else the
+highest version.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrecipe.errors import InputError
+from pyrecipe.parse import DataSmart
+from pyrecipe.parse.cache import ParseCache, config_fingerprint
+from pyrecipe.versions import compare_versions
+
+
+@dataclass(frozen=True)
+class RecipeInfo:
+    """What the index keeps of one variant of one recipe (cheap to cache and to load)."""
+
+    file: Path
+    appends: tuple[Path, ...]
+    variant: str
+    pn: str
+    pe: str
+    pv: str
+    pr: str
+    provides: tuple[str, ...]
+    skipped: str | None
+
+    @property
+    def version(self) -> str:
+        return f"{self.pe}:{self.pv}-{self.pr}" if self.pe else f"{self.pv}-{self.pr}"
+
+
+def summarise(file: Path, appends: tuple[Path, ...], variants: dict[str, DataSmart]) -> list[RecipeInfo]:
+    infos = []
+    for variant, d in variants.items():
+        pn = d.getVar("PN") or ""
+        infos.append(
+            RecipeInfo(
+                file=file, appends=appends, variant=variant, pn=pn, pe=d.getVar("PE") or "",
+                pv=d.getVar("PV") or "", pr=d.getVar("PR") or "",
+                provides=tuple(dict.fromkeys([pn, *(d.getVar("PROVIDES") or "").split()])),
+                skipped=d.getVar("__SKIPPED", False),
+            )
+        )
+    return infos
+
+
+def append_matches(append: Path, recipe: Path) -> bool:
+    """``foo_%.bbappend`` applies to ``foo_1.0.bb``; ``foo_1.0.bbappend`` only to that version."""
+    wanted = append.name[: -len(".bbappend")] + ".bb"
+    if wanted == recipe.name:
+        return True
+    if "%" in wanted:
+        return recipe.name.startswith(wanted[: wanted.index("%")])
+    return False
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+class LayerIndex:
+    """Every recipe of the configured layers, parsed (through the cache) into :class:`RecipeInfo`."""
+
+    def __init__(self, config: DataSmart, cache_dir: Path | None) -> None:
+        self.config = config
+        extra = [config.getVar("TOPDIR") or "", config.getVar("BBLAYERS") or "", config.getVar("MACHINE") or ""]
+        self.cache = ParseCache(cache_dir, config, config_fingerprint(config, extra))
+        recipes, appends = self._files()
+        self.appends_of = {recipe: tuple(a for a in appends if append_matches(a, recipe)) for recipe in recipes}
+        self.recipes = recipes
+        self._infos: list[RecipeInfo] | None = None
+
+    def _files(self) -> tuple[list[Path], list[Path]]:
+        recipes: dict[Path, None] = {}
+        appends: dict[Path, None] = {}
+        for pattern in (self.config.getVar("BBFILES") or "").split():
+            for match in sorted(glob.glob(pattern)):
+                path = Path(match).absolute()
+                if path.suffix == ".bb":
+                    recipes[path] = None
+                elif path.suffix == ".bbappend":
+                    appends[path] = None
+        return list(recipes), list(appends)
+
+    @property
+    def infos(self) -> list[RecipeInfo]:
+        if self._infos is None:
+            self._infos = []
+            for recipe in self.recipes:
+                appends = self.appends_of[recipe]
+                self._infos.extend(self.cache.summary(recipe, appends, lambda v, r=recipe, a=appends: summarise(r, a, v)))
+        return self._infos
+
+    def datastore(self, info: RecipeInfo) -> DataSmart:
+        """The full, finalised datastore of one recipe variant."""
+        return self.cache.parse(info.file, info.appends)[info.variant]
+
+    # ------------------------------------------------------------------ lookup
+    def providers(self, name: str) -> list[RecipeInfo]:
+        return [info for info in self.infos if name in info.provides and not info.skipped]
+
+    def find(self, name: str) -> RecipeInfo:
+        """The recipe variant that ``name`` refers to; an error with suggestions when none does."""
+        for candidate in self._spellings(name):
+            found = self.providers(candidate)
+            if found:
+                return self._preferred(candidate, found)
+        names = sorted({p for info in self.infos for p in info.provides})
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(f"no recipe provides {name!r}{hint} (searched {len(self.recipes)} recipes in BBFILES)")
+
+    @staticmethod
+    def _spellings(name: str) -> list[str]:
+        base = normalise(name)
+        native = base.endswith("-native")
+        stem = base[: -len("-native")] if native else base
+        stems = [stem, stem[len("python3-"):]] if stem.startswith("python3-") else [stem, "python3-" + stem]
+        spellings = [name] + [s + "-native" if native else s for s in stems]
+        return list(dict.fromkeys(spellings))
+
+    def _preferred(self, name: str, found: list[RecipeInfo]) -> RecipeInfo:
+        pn = found[0].pn
+        wanted = self.config.getVar(f"PREFERRED_VERSION_{pn}") or self.config.getVar(f"PREFERRED_VERSION_{name}")
+        if wanted:
+            pattern = re.escape(wanted[:-1]) + ".*" if wanted.endswith("%") else re.escape(wanted)
+            chosen = [info for info in found if re.fullmatch(pattern, info.pv)]
+            if not chosen:
+                versions = ", ".join(sorted(info.pv for info in found))
+                raise InputError(f"PREFERRED_VERSION_{pn} = {wanted!r} matches none of the versions: {versions}")
+            found = chosen
+        best = found[0]
+        for info in found[1:]:
+            if compare_versions(info.version, best.version) > 0:
+                best = info
+        return best
