@@ -171,6 +171,13 @@ def all_distro_features(d: DataSmart, features: Any, truevalue: Any = "1", false
     return contains("DISTRO_FEATURES", features, truevalue, falsevalue, d)
 
 
+def _tasks() -> types.ModuleType:
+    # Tasks only run inside a build; importing the runner lazily keeps parsing independent of it.
+    import pyrecipe.tasks
+
+    return pyrecipe.tasks
+
+
 # --------------------------------------------------------------------------- messages
 class FatalRecipeError(Exception):
     """``bb.fatal()`` from recipe Python."""
@@ -195,6 +202,7 @@ bb = _module(
     ),
     parse=_module("bb.parse", vars_from_file=vars_from_file, SkipRecipe=SkipRecipe, SkipPackage=SkipRecipe),
     data=_module("bb.data", inherits_class=inherits_class),
+    build=_module("bb.build", exec_func=lambda name, d: _tasks().exec_func(name, d)),
     note=lambda *a: log.info(" ".join(map(str, a))),
     plain=lambda *a: log.info(" ".join(map(str, a))),
     debug=lambda level, *a: log.debug(" ".join(map(str, a))),

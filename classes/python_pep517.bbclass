@@ -1,0 +1,28 @@
+# Packages built by their PEP 517 backend (OpenEmbedded's variables): do_compile builds a wheel
+# with pyrecipe's frontend (no isolation, the build interpreter of the native environment, the
+# machine's cross environment), do_install installs it with pypa/installer into ${D} with the
+# target's layout. PEP517_BUILD_OPTS takes `-Ckey=value` / `--config-setting=key=value`.
+
+PEP517_SOURCE_PATH ?= "${S}"
+PEP517_WHEEL_PATH ?= "${WORKDIR}/dist"
+PEP517_BUILD_OPTS ?= ""
+PEP517_INSTALL_PYTHON = "python3"
+INSTALL_WHEEL_COMPILE_BYTECODE ?= "--compile-bytecode=0"
+PYRECIPE_FRONTEND = "${PYRECIPE_HOST_PYTHON} -m pyrecipe.frontend"
+
+python_pep517_do_configure () {
+	:
+}
+
+python_pep517_do_compile () {
+	${PYRECIPE_FRONTEND} build-wheel --python ${PYTHON} --wheel-dir ${PEP517_WHEEL_PATH} ${PEP517_BUILD_OPTS} ${PEP517_SOURCE_PATH}
+}
+do_compile[cleandirs] += "${PEP517_WHEEL_PATH}"
+
+python_pep517_do_install () {
+	${PYRECIPE_FRONTEND} install-wheel --destdir ${D} --prefix ${prefix} --python-version ${PYTHON_BASEVERSION} \
+		--interpreter ${PYTHON_INTERPRETER} ${INSTALL_WHEEL_COMPILE_BYTECODE} ${PEP517_WHEEL_PATH}
+}
+do_install[cleandirs] += "${D}"
+
+EXPORT_FUNCTIONS do_configure do_compile do_install

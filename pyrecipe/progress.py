@@ -1,0 +1,80 @@
+"""Build progress like bitbake's: a live line per running task and an overall count.
+
+On a terminal, rich draws the running tasks and a counter in place; elsewhere (CI logs, pipes)
+each task start and end is one plain line, so logs stay readable.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.text import Text
+
+
+class Progress:
+    """Thread-safe progress reporting for a build."""
+
+    def __init__(self, stream: TextIO | None = None, live: bool | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.live_mode = self.stream.isatty() if live is None else live
+        self.total = 0
+        self.finished = 0
+        self.running: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+        self._live: Live | None = None
+        self._console = Console(file=self.stream)
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if self.live_mode and total:
+            self._live = Live(self._render(), console=self._console, refresh_per_second=4, transient=True)
+            self._live.start()
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        if self.total:
+            self.note(f"Tasks: {self.finished} of {self.total} run")
+
+    def note(self, message: str) -> None:
+        with self._lock:
+            if self._live is not None:
+                self._live.console.print(message, markup=False, highlight=False)
+            else:
+                print(message, file=self.stream, flush=True)
+
+    def task_started(self, recipe: str, task: str) -> None:
+        with self._lock:
+            self.running[(recipe, task)] = time.monotonic()
+            number = self.finished + len(self.running)
+            if self._live is None:
+                print(f"NOTE: Running task {number} of {self.total} ({recipe}:{task})", file=self.stream, flush=True)
+            else:
+                self._live.update(self._render())
+
+    def task_finished(self, recipe: str, task: str, ok: bool) -> None:
+        with self._lock:
+            started = self.running.pop((recipe, task), time.monotonic())
+            self.finished += 1
+            elapsed = time.monotonic() - started
+            status = "Succeeded" if ok else "Failed"
+            line = f"NOTE: recipe {recipe}: task {task}: {status} ({elapsed:.1f} s)"
+            if self._live is None:
+                print(line, file=self.stream, flush=True)
+            else:
+                if not ok:
+                    self._live.console.print(line, markup=False, highlight=False)
+                self._live.update(self._render())
+
+    def _render(self) -> Group:
+        now = time.monotonic()
+        lines = [Text(f"Running tasks ({self.finished} of {self.total} done)", style="bold")]
+        for (recipe, task), started in sorted(self.running.items(), key=lambda item: item[1]):
+            lines.append(Text(f"  {recipe}:{task} ({now - started:.0f} s)"))
+        return Group(*lines)

@@ -1,0 +1,64 @@
+"""Finding files on PyPI through its simple index (PEP 503/691), the only index API reachable
+from every build machine we target (the JSON API and the ``/packages/source/`` redirector are
+not always).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from pyrecipe.errors import BuildError
+
+SIMPLE_INDEX = "https://pypi.org/simple"
+_SOURCE_URL_RE = re.compile(r"^https?://files\.pythonhosted\.org/packages/source/./(?P<project>[^/]+)/(?P<filename>[^/;]+)$")
+
+
+@dataclass(frozen=True)
+class IndexFile:
+    filename: str
+    url: str
+    sha256: str | None
+    requires_python: str | None
+    yanked: bool
+
+
+def normalise_project(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) -> list[IndexFile]:
+    """Every file of ``project`` on the index, oldest first."""
+    url = f"{index}/{normalise_project(project)}/"
+    request = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise BuildError(f"PyPI has no project {project!r} ({url}: HTTP {exc.code})") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise BuildError(f"cannot read the PyPI simple index {url}: {exc}") from None
+    return [
+        IndexFile(
+            filename=entry["filename"], url=entry["url"], sha256=entry.get("hashes", {}).get("sha256"),
+            requires_python=entry.get("requires-python"), yanked=bool(entry.get("yanked")),
+        )
+        for entry in data.get("files", [])
+    ]
+
+
+def source_url_parts(url: str) -> tuple[str, str] | None:
+    """(project, filename) of an OpenEmbedded-style ``/packages/source/`` URL, else None."""
+    match = _SOURCE_URL_RE.match(url)
+    return (match.group("project"), match.group("filename")) if match else None
+
+
+def resolve_file(project: str, filename: str) -> IndexFile:
+    """The index entry of ``filename`` (the real, hashed download URL)."""
+    for entry in project_files(project):
+        if entry.filename == filename:
+            return entry
+    raise BuildError(f"PyPI project {project!r} has no file {filename!r}")

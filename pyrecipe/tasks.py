@@ -1,0 +1,252 @@
+"""Running one recipe's tasks: the task order, shell and Python execution, logs and stamps.
+
+Shell tasks run with bash from a generated script holding the recipe's exported variables and
+shell functions (so ``do_compile:append() { ... }`` from a recipe works as in bitbake); Python
+tasks run in-process with ``d``. Each task writes ``${T}/log.do_<task>``. A task is skipped when
+its stamp, named by the task's signature, exists: the signature hashes the recipe's expanded
+variables and functions, the signatures of the tasks before it, the outputs of the recipe's
+dependencies and the toolchain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shlex
+import subprocess
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+from pyrecipe.errors import BuildError, PyrecipeError
+from pyrecipe.parse import DataSmart
+from pyrecipe.parse.pyapi import run_python_function
+
+#: Variables that change between runs without changing what a task produces.
+SIGNATURE_EXCLUDED = {
+    "BB_NUMBER_THREADS", "PARALLEL_MAKE", "PYRECIPE_TASK_LOG", "PYRECIPE_TASK", "DATE", "TIME", "DATETIME",
+    "PYRECIPE_FORCE", "BUILD_ARCH",
+}
+LOG_TAIL_LINES = 30
+
+_current = threading.local()
+
+
+class _TaskLogHandler(logging.Handler):
+    """Sends ``bb.note``/``bb.warn`` from recipe Python to the log of the task running it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log = current_log()
+        if log is not None:
+            log.write(f"{record.levelname}: {record.getMessage()}\n")
+
+
+logging.getLogger("pyrecipe.recipe").addHandler(_TaskLogHandler())
+
+
+def current_log() -> TextIO | None:
+    """The log file of the task running in this thread (for Python tasks and bb.note)."""
+    return getattr(_current, "log", None)
+
+
+class TaskFailure(BuildError):
+    """A task failed: names the recipe, the task, the log and its last lines."""
+
+    def __init__(self, recipe: str, task: str, log: Path, reason: str) -> None:
+        super().__init__(recipe, task, reason)
+        self.recipe, self.task, self.log, self.reason = recipe, task, log, reason
+
+    def __str__(self) -> str:
+        lines = self.log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:] if self.log.exists() else []
+        tail = "\n".join("    " + line for line in lines)
+        return (
+            f"recipe {self.recipe}: task {self.task} failed: {self.reason}\n"
+            f"  log: {self.log}\n  last {len(lines)} lines of the log:\n{tail}"
+        )
+
+
+def task_order(d: DataSmart, goal: str) -> list[str]:
+    """The recipe's tasks needed for ``goal``, prerequisites first (from addtask's deps flags)."""
+    tasks = set(d.getVar("__BBTASKS", False) or [])
+    goal = goal if goal.startswith("do_") else "do_" + goal
+    if goal not in tasks:
+        raise PyrecipeError(f"recipe {d.getVar('PN')} has no task {goal} (tasks: {', '.join(sorted(tasks))})")
+    order: list[str] = []
+
+    def visit(task: str, path: tuple[str, ...]) -> None:
+        if task in order:
+            return
+        if task in path:
+            raise PyrecipeError(f"recipe {d.getVar('PN')}: task cycle {' -> '.join(path + (task,))}")
+        for dep in d.getVarFlag(task, "deps", False) or []:
+            dep = dep if dep.startswith("do_") else "do_" + dep
+            if dep in tasks:
+                visit(dep, path + (task,))
+        order.append(task)
+
+    visit(goal, ())
+    return order
+
+
+def recipe_signature(d: DataSmart, inputs: Iterable[str]) -> str:
+    """A hash of everything in the recipe that can change what its tasks produce."""
+    digest = hashlib.sha256()
+    for name in sorted(d.keys()):
+        if name.startswith("__") or name in SIGNATURE_EXCLUDED:
+            continue
+        flags = d.dict.get(name, {})
+        if flags.get("vardepvalue") is not None:
+            value = flags["vardepvalue"]
+        elif flags.get("func"):
+            value = d.getVar(name, False)
+        else:
+            try:
+                value = d.getVar(name)
+            except PyrecipeError as exc:
+                value = f"<error {exc}>"
+        digest.update(f"{name}={value!r}\0".encode())
+        for flag in ("deps", "dirs", "cleandirs", "noexec", "export"):
+            if flag in flags:
+                digest.update(f"{name}[{flag}]={flags[flag]!r}\0".encode())
+    for item in inputs:
+        digest.update(f"input={item}\0".encode())
+    return digest.hexdigest()
+
+
+def task_signatures(d: DataSmart, order: list[str], base: str) -> dict[str, str]:
+    signatures: dict[str, str] = {}
+    previous = base
+    for task in order:
+        previous = hashlib.sha256(f"{previous}\0{task}".encode()).hexdigest()
+        signatures[task] = previous
+    return signatures
+
+
+class TaskRunner:
+    """Runs the tasks of one recipe datastore."""
+
+    def __init__(self, d: DataSmart, env: Mapping[str, str]) -> None:
+        self.d = d
+        self.env = dict(env)
+        self.pn = d.getVar("PN")
+        self.stamps = Path(d.getVar("STAMPS_DIR"))
+        self.temp = Path(d.getVar("T"))
+
+    def stamp(self, task: str, signature: str) -> Path:
+        return self.stamps / f"{task}.{signature[:32]}"
+
+    def is_done(self, task: str, signature: str) -> bool:
+        return self.stamp(task, signature).exists()
+
+    def clear_stamps(self, task: str | None = None) -> None:
+        if self.stamps.is_dir():
+            for stamp in self.stamps.iterdir():
+                if task is None or stamp.name.startswith(task + "."):
+                    stamp.unlink()
+
+    def run(self, task: str, signature: str) -> None:
+        """Run ``task`` now and stamp it; raises :class:`TaskFailure`."""
+        d = self.d
+        self.temp.mkdir(parents=True, exist_ok=True)
+        log_path = self.temp / f"log.{task}"
+        for directory in (d.getVarFlag(task, "cleandirs") or "").split():
+            _remove_tree(Path(directory))
+        dirs = (d.getVarFlag(task, "dirs") or "").split() or [d.getVar("B")]
+        for directory in [*dirs, *(d.getVarFlag(task, "cleandirs") or "").split()]:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+        cwd = Path(dirs[-1])
+        self.clear_stamps(task)
+        if not d.getVarFlag(task, "noexec"):
+            with open(log_path, "w", encoding="utf-8") as log:
+                if d.getVarFlag(task, "python", False):
+                    self._run_python(task, log, log_path)
+                else:
+                    self._run_shell(task, cwd, log, log_path)
+        self.stamps.mkdir(parents=True, exist_ok=True)
+        stamp = self.stamp(task, signature)
+        tmp = stamp.with_name(stamp.name + ".tmp")
+        tmp.write_text(signature + "\n")
+        os.replace(tmp, stamp)
+
+    def _run_python(self, task: str, log: TextIO, log_path: Path) -> None:
+        _current.log, _current.runner = log, self
+        self.d.setVar("PYRECIPE_TASK_LOG", str(log_path))
+        try:
+            run_python_function(self.d, task)
+        except PyrecipeError as exc:
+            log.write(f"ERROR: {exc}\n")
+            log.flush()
+            raise TaskFailure(self.pn, task, log_path, str(exc).splitlines()[0]) from exc
+        except Exception as exc:  # noqa: BLE001 - recipe Python is user code
+            import traceback
+
+            log.write(traceback.format_exc())
+            log.flush()
+            raise TaskFailure(self.pn, task, log_path, f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            _current.log = None
+
+    def shell_script(self, function: str) -> str:
+        """A bash script that defines the recipe's exported variables and shell functions, then runs one."""
+        d = self.d
+        lines = ["#!/bin/bash", "set -e"]
+        for name in sorted(d.keys()):
+            if name.startswith("__") or not d.getVarFlag(name, "export", False) or d.getVarFlag(name, "func", False):
+                continue
+            if d.getVarFlag(name, "unexport", False) or not _shell_name(name):
+                continue
+            value = d.getVar(name)
+            if value is not None:
+                lines.append(f"export {name}={shlex.quote(str(value))}")
+        lines += [
+            'bbnote() { echo "NOTE: $*"; }',
+            'bbwarn() { echo "WARNING: $*"; }',
+            'bbfatal() { echo "ERROR: $*"; exit 1; }',
+            'bbfatal_log() { echo "ERROR: $*"; exit 1; }',
+            'oe_runmake() { ${MAKE:-make} ${PARALLEL_MAKE} "$@"; }',
+        ]
+        for name in sorted(d.keys()):
+            if d.getVarFlag(name, "func", False) and not d.getVarFlag(name, "python", False) and _shell_name(name):
+                body = d.getVar(name) or ":"
+                lines.append(f"{name}() {{\n{body.rstrip() or ':'}\n}}")
+        lines.append(function)
+        return "\n".join(lines) + "\n"
+
+    def _run_shell(self, task: str, cwd: Path, log: TextIO, log_path: Path) -> None:
+        script = self.temp / f"run.{task}.{os.getpid()}"
+        script.write_text(self.shell_script(task))
+        env = dict(self.env)
+        env["PARALLEL_MAKE"] = self.d.getVar("PARALLEL_MAKE") or ""
+        result = subprocess.run(
+            ["bash", str(script)], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+        if result.returncode != 0:
+            raise TaskFailure(self.pn, task, log_path, f"shell exited with status {result.returncode}")
+
+
+def _shell_name(name: str) -> bool:
+    return name.replace("_", "a").replace("-", "a").isalnum() and not name[0].isdigit() and "-" not in name
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def exec_func(name: str, d: DataSmart) -> None:
+    """``bb.build.exec_func``: run another function of the recipe from a Python task."""
+    if d.getVarFlag(name, "python", False):
+        run_python_function(d, name)
+        return
+    runner: TaskRunner | None = getattr(_current, "runner", None)
+    if runner is None:
+        raise PyrecipeError(f"bb.build.exec_func({name!r}) outside a task")
+    log = current_log()
+    log_path = Path(d.getVar("PYRECIPE_TASK_LOG") or runner.temp / "log.exec_func")
+    runner._run_shell(name, Path(d.getVar("B")), log, log_path)
