@@ -1,0 +1,1 @@
+"""Machines, cross toolchains and target sysroots."""

@@ -1,0 +1,122 @@
+"""A private apt for one foreign Debian architecture: resolve and download target packages.
+
+apt itself resolves the dependency closure (no hand-kept lists), but with its own package
+lists, cache and an empty dpkg status, and with the target's architecture as its native one.
+So the build machine's dpkg database is never touched (no ``dpkg --add-architecture``, nothing
+installed into the host), root is not needed, and every target package is resolved as if onto
+an empty system. The archive sources are the build machine's own apt sources.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrecipe.errors import BuildError, InputError
+
+#: Target package lists older than this are refreshed before resolving new packages.
+LISTS_MAX_AGE_S = 24 * 3600
+
+_INST_LINE = re.compile(r"^Inst (?P<name>\S+) (?:\[\S+\] )?\((?P<version>\S+) .*\[(?P<arch>[^\]]+)\]\)")
+
+
+@dataclass(frozen=True)
+class DebPackage:
+    """One binary package of the resolved closure."""
+
+    name: str
+    version: str
+    arch: str
+
+    @property
+    def filename(self) -> str:
+        """The name apt gives the downloaded file (an epoch's colon is URL-quoted)."""
+        return f"{self.name}_{self.version.replace(':', '%3a')}_{self.arch}.deb"
+
+
+@dataclass(frozen=True)
+class PrivateApt:
+    """apt configured for ``arch`` with all its state under ``root``."""
+
+    arch: str
+    root: Path
+
+    @property
+    def archives(self) -> Path:
+        return self.root / "archives"
+
+    def _options(self) -> list[str]:
+        settings = {
+            "APT::Architecture": self.arch,
+            "APT::Architectures": self.arch,
+            "Dir::State::Lists": self.root / "lists",
+            "Dir::State::status": self.root / "status",
+            "Dir::Cache": self.root / "cache",
+            "Dir::Cache::archives": self.archives,
+            "Debug::NoLocking": "1",
+            "APT::Install-Recommends": "0",
+            "APT::Get::Assume-Yes": "1",
+        }
+        return [arg for key, value in settings.items() for arg in ("-o", f"{key}={value}")]
+
+    def _prepare(self) -> None:
+        for sub in ("lists/partial", "cache", "archives/partial"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        (self.root / "status").touch()
+
+    def _run(self, *args: str) -> str:
+        result = subprocess.run(
+            ["apt-get", *self._options(), *args],
+            capture_output=True, text=True, check=False,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"},
+        )
+        if result.returncode != 0:
+            message = result.stderr.strip() or result.stdout.strip()[-2000:]
+            if "Unable to locate package" in message or "has no installation candidate" in message:
+                raise InputError(f"Debian {self.arch} packages not found for the target sysroot:\n{message}")
+            raise BuildError(f"apt-get {args[0]} for {self.arch} failed:\n{message}")
+        return result.stdout
+
+    def _lists_fresh(self) -> bool:
+        lists = list((self.root / "lists").glob("*_Packages*"))
+        return bool(lists) and time.time() - max(p.stat().st_mtime for p in lists) < LISTS_MAX_AGE_S
+
+    def update(self, force: bool = False) -> None:
+        """Fetch the target architecture's package lists (when absent or stale, or ``force``)."""
+        self._prepare()
+        if force or not self._lists_fresh():
+            self._run("update")
+
+    def resolve(self, packages: Iterable[str]) -> list[DebPackage]:
+        """The full dependency closure of ``packages`` for this architecture, as apt resolves it."""
+        self.update()
+        out = self._run("install", "--simulate", *packages)
+        closure = [DebPackage(**m.groupdict()) for m in map(_INST_LINE.match, out.splitlines()) if m]
+        return [p for p in closure if p.arch in (self.arch, "all")]
+
+    def fetch(self, packages: Iterable[str]) -> list[Path]:
+        """The .deb files of the closure of ``packages``, downloaded into the archive cache.
+
+        Files already cached are not fetched again. A failed download (lists naming versions
+        the archive has dropped) refreshes the lists once and resolves again.
+        """
+        packages = list(packages)
+        try:
+            return self._download(packages)
+        except BuildError:
+            self.update(force=True)
+            return self._download(packages)
+
+    def _download(self, packages: list[str]) -> list[Path]:
+        paths = [self.archives / p.filename for p in self.resolve(packages)]
+        if not all(path.is_file() for path in paths):
+            self._run("install", "--download-only", *packages)
+        missing = [path.name for path in paths if not path.is_file()]
+        if missing:
+            raise BuildError(f"apt did not download {', '.join(missing)} into {self.archives}")
+        return paths

@@ -1,0 +1,115 @@
+"""A target machine: what a board's conf file says about its CPU, ABI and software.
+
+The conf files (``toolchains/machine/<name>.conf``) are bitbake syntax, so a layer can add
+machines or override a variable the same way it would in OpenEmbedded; :class:`Machine` is the
+typed view of the variables the toolchain code needs, read once from the datastore.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrecipe.config import machine_conf
+from pyrecipe.errors import InputError
+from pyrecipe.parse import DataSmart, core_datastore, load_config
+
+#: Environment variable naming an existing target sysroot (a Yocto SDK's, Buildroot's staging):
+#: when set, the "path" provider uses it and nothing is downloaded.
+SYSROOT_ENV = "PYRECIPE_SYSROOT"
+
+
+@dataclass(frozen=True)
+class Machine:
+    """Everything about a target board that provisioning, flags and QA depend on."""
+
+    name: str
+    description: str
+    target_arch: str  # TARGET_ARCH: aarch64, arm, x86_64
+    target_sys: str  # TARGET_SYS: the GNU triplet, aarch64-linux-gnu
+    debian_arch: str  # DEBIAN_ARCH: arm64, armhf, amd64
+    tune_ccargs: str  # TUNE_CCARGS: -mcpu=cortex-a72
+    meson_cpu_family: str
+    meson_cpu: str
+    meson_endian: str
+    rust_target: str
+    qemu_user: str  # QEMU_USER: the static qemu-user binary, qemu-aarch64-static
+    qemu_cpu: str
+    sysroot_provider: str  # "debian" or "path"
+    debian_suite: str
+    longdouble_format: str
+    elf_machine: str  # pyelftools' e_machine name: EM_AARCH64
+    elf_class: int  # 32 or 64
+    elf_endian: str  # little or big
+    python_version: str  # PYTHON_BASEVERSION: the target CPython's X.Y
+    sysroot_packages: tuple[str, ...]
+    host_packages: tuple[str, ...]
+    cross_compile: str  # CROSS_COMPILE: prefix of the cross binutils/compilers, aarch64-linux-gnu-
+    sysroot_path: Path | None = None  # set when the provider is "path"
+
+    def tool(self, name: str) -> str:
+        """The cross tool ``name`` (gcc, g++, ar, strip ...) for this machine."""
+        return f"{self.cross_compile}{name}"
+
+
+#: Machine field -> conf variable, for the fields read as plain strings.
+_STRING_VARS = {
+    "description": "MACHINE_DESCRIPTION",
+    "target_arch": "TARGET_ARCH",
+    "target_sys": "TARGET_SYS",
+    "debian_arch": "DEBIAN_ARCH",
+    "tune_ccargs": "TUNE_CCARGS",
+    "meson_cpu_family": "MESON_CPU_FAMILY",
+    "meson_cpu": "MESON_CPU",
+    "meson_endian": "MESON_ENDIAN",
+    "rust_target": "RUST_TARGET",
+    "qemu_user": "QEMU_USER",
+    "qemu_cpu": "QEMU_CPU",
+    "sysroot_provider": "SYSROOT_PROVIDER",
+    "debian_suite": "DEBIAN_SUITE",
+    "longdouble_format": "LONGDOUBLE_FORMAT",
+    "elf_machine": "ELF_MACHINE",
+    "elf_endian": "ELF_ENDIAN",
+    "python_version": "PYTHON_BASEVERSION",
+    "cross_compile": "CROSS_COMPILE",
+}
+
+
+def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
+    """The :class:`Machine` described by a parsed configuration (a machine conf on top).
+
+    ``PYRECIPE_SYSROOT`` in the environment switches the sysroot provider to "path", so a
+    user with a Yocto SDK or a Buildroot staging tree reuses it instead of Debian packages.
+    """
+    name = name or d.getVar("MACHINE") or "?"
+    values: dict[str, object] = {}
+    for field_name, var in _STRING_VARS.items():
+        value = d.getVar(var)
+        if value is None or not value.strip():
+            raise InputError(f"machine {name!r} does not set {var}; add it to its conf file")
+        values[field_name] = " ".join(value.split())
+    elf_class = d.getVar("ELF_CLASS") or ""
+    if elf_class.strip() not in ("32", "64"):
+        raise InputError(f"machine {name!r}: ELF_CLASS must be 32 or 64, not {elf_class!r}")
+    sysroot_path = None
+    if os.environ.get(SYSROOT_ENV):
+        sysroot_path = Path(os.environ[SYSROOT_ENV]).absolute()
+        values["sysroot_provider"] = "path"
+    return Machine(
+        name=name,
+        elf_class=int(elf_class),
+        sysroot_packages=tuple((d.getVar("SYSROOT_PACKAGES") or "").split()),
+        host_packages=tuple((d.getVar("HOST_PACKAGES") or "").split()),
+        sysroot_path=sysroot_path,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def load_machine(name: str, extra_confs: Iterable[Path] = (), layers: tuple[Path, ...] = ()) -> Machine:
+    """Read machine ``name``'s conf file (then ``extra_confs``); unknown names list the known ones."""
+    conf = machine_conf(name, layers)
+    base = core_datastore()
+    base.setVar("MACHINE", name)  # before parsing, so MACHINE overrides apply
+    return machine_from_datastore(load_config([conf, *extra_confs], base=base), name)

@@ -1,0 +1,154 @@
+"""Target sysroots: the target's headers, libraries and CPython, in a directory of the build tree.
+
+Two providers share one interface (:class:`SysrootProvider`): :class:`DebianSysroot` unpacks
+Debian packages of the target architecture (resolved and fetched by a private apt), and
+:class:`PathSysroot` uses a sysroot the user already has (``PYRECIPE_SYSROOT``: a Yocto SDK's
+target sysroot, Buildroot's staging directory). Target packages are only ever unpacked with
+``dpkg-deb -x``, never installed into the build machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+from pyrecipe.errors import BuildError, InputError
+from pyrecipe.toolchain.debian_apt import PrivateApt
+from pyrecipe.toolchain.fsutil import atomic_write_text
+from pyrecipe.toolchain.machine import SYSROOT_ENV, Machine
+
+#: Written last, when a sysroot is complete: what was asked for and which .debs are in it.
+MANIFEST_NAME = ".pyrecipe-sysroot.json"
+
+
+class SysrootProvider(Protocol):
+    def ensure(self, extra_packages: Iterable[str] = ()) -> Path:
+        """The sysroot, with ``extra_packages`` in it; provisioned if need be."""
+        ...
+
+
+def fix_absolute_symlinks(root: Path) -> int:
+    """Rewrite symlinks inside ``root`` whose target is absolute to relative ones within ``root``.
+
+    Debian packages carry links like ``usr/lib/<triplet>/libm.so -> /lib/<triplet>/libm.so.6``;
+    in a sysroot those must resolve to the sysroot's file, not the build machine's.
+    Returns how many links were rewritten.
+    """
+    fixed = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            link = Path(dirpath, name)
+            if not link.is_symlink():
+                continue
+            target = os.readlink(link)
+            if not target.startswith("/"):
+                continue
+            inside = root / target.lstrip("/")
+            link.unlink()
+            link.symlink_to(os.path.relpath(inside, link.parent))
+            fixed += 1
+    return fixed
+
+
+def _unpack(debs: list[Path], dest: Path) -> None:
+    def one(deb: Path) -> None:
+        result = subprocess.run(["dpkg-deb", "-x", str(deb), str(dest)], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BuildError(f"dpkg-deb -x {deb} failed: {result.stderr.strip()}")
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(one, debs))
+
+
+class DebianSysroot:
+    """A sysroot unpacked from Debian packages of the machine's architecture and suite."""
+
+    def __init__(self, machine: Machine, build_dir: Path) -> None:
+        self.machine = machine
+        self.path = (build_dir / machine.name / "sysroot").absolute()
+        self.apt = PrivateApt(
+            machine.debian_arch, (build_dir / "downloads" / "debian" / f"{machine.debian_suite}-{machine.debian_arch}").absolute()
+        )
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST_NAME
+
+    def _manifest(self) -> dict[str, list[str]] | None:
+        try:
+            return json.loads(self.manifest_path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def ensure(self, extra_packages: Iterable[str] = ()) -> Path:
+        wanted = list(dict.fromkeys([*self.machine.sysroot_packages, *extra_packages]))
+        manifest = self._manifest()
+        if manifest is not None and set(wanted) <= set(manifest["requested"]):
+            return self.path
+        requested = sorted(set(wanted) | set(manifest["requested"] if manifest else ()))
+        debs = self.apt.fetch(requested)
+        if manifest is None:
+            self._create(requested, debs)
+        else:
+            self._extend(manifest, requested, debs)
+        return self.path
+
+    def _write_manifest(self, root: Path, requested: list[str], debs: list[Path]) -> None:
+        atomic_write_text(root / MANIFEST_NAME, json.dumps({"requested": requested, "debs": sorted(d.name for d in debs)}, indent=1))
+
+    def _create(self, requested: list[str], debs: list[Path]) -> None:
+        """Unpack everything into a scratch directory renamed into place only when complete."""
+        scratch = self.path.with_name(self.path.name + ".partial")
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(self.path, ignore_errors=True)  # a sysroot without a manifest is not ours
+        scratch.mkdir(parents=True)
+        _unpack(debs, scratch)
+        fix_absolute_symlinks(scratch)
+        self._write_manifest(scratch, requested, debs)
+        scratch.rename(self.path)
+
+    def _extend(self, manifest: dict[str, list[str]], requested: list[str], debs: list[Path]) -> None:
+        """Unpack only the new .debs; the manifest is rewritten last, so an interruption redoes them."""
+        have = set(manifest["debs"])
+        _unpack([d for d in debs if d.name not in have], self.path)
+        fix_absolute_symlinks(self.path)
+        self._write_manifest(self.path, requested, [*debs, *(self.apt.archives / n for n in have)])
+
+
+class PathSysroot:
+    """A sysroot the user provides: used as it is, nothing downloaded or changed."""
+
+    def __init__(self, machine: Machine) -> None:
+        if machine.sysroot_path is None:
+            raise InputError(f"machine {machine.name!r} uses the 'path' sysroot provider but {SYSROOT_ENV} is not set")
+        self.machine = machine
+        self.path = machine.sysroot_path
+
+    def ensure(self, extra_packages: Iterable[str] = ()) -> Path:
+        python_lib = self.path / "usr" / "lib" / f"python{self.machine.python_version}"
+        if not python_lib.is_dir():
+            raise InputError(
+                f"{SYSROOT_ENV}={self.path} is not a target sysroot with CPython {self.machine.python_version}: "
+                f"{python_lib} is missing"
+            )
+        return self.path
+
+
+def sysroot_provider(machine: Machine, build_dir: Path) -> SysrootProvider:
+    """The provider the machine's SYSROOT_PROVIDER names."""
+    if machine.sysroot_provider == "debian":
+        return DebianSysroot(machine, build_dir)
+    if machine.sysroot_provider == "path":
+        return PathSysroot(machine)
+    raise InputError(f"machine {machine.name!r}: unknown SYSROOT_PROVIDER {machine.sysroot_provider!r} (use debian or path)")
+
+
+def ensure_sysroot(machine: Machine, build_dir: Path, extra_packages: Iterable[str] = ()) -> Path:
+    """The machine's target sysroot under ``build_dir`` with ``extra_packages`` added (once)."""
+    return sysroot_provider(machine, build_dir).ensure(extra_packages)
