@@ -15,6 +15,7 @@ import traceback
 from pyrecipe.errors import PyrecipeError
 
 COMMAND_MODULES = [
+    "build",
     "env",
 ]
 

@@ -72,6 +72,14 @@ def _layer_dirs(settings: Settings, peeked: DataSmart) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(layers))
 
 
+def _bind_layerdir(d: DataSmart, layer: str) -> None:
+    """Replace ``${LAYERDIR}`` by this layer's path in what its layer.conf set (as bitbake does)."""
+    for name in list(d.keys()):
+        value = d.getVar(name, False, parsing=True)
+        if isinstance(value, str) and "${LAYERDIR}" in value:
+            d.setVar(name, value.replace("${LAYERDIR}", layer), parsing=True)
+
+
 def load_configuration(settings: Settings) -> DataSmart:
     """The configuration datastore for ``settings``, ready to parse recipes on."""
     local_conf = _local_conf(settings)
@@ -91,6 +99,7 @@ def load_configuration(settings: Settings) -> DataSmart:
         if layer_conf.is_file():
             layer_parser.handle(layer_conf, base)
             base.delVar("FILE")
+            _bind_layerdir(base, str(layer))
         else:
             base.setVar("BBPATH", f"{base.getVar('BBPATH', False)}:{layer}")
             base.setVar(

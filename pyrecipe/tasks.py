@@ -15,6 +15,7 @@ import logging
 import os
 import shlex
 import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -41,9 +42,14 @@ class _TaskLogHandler(logging.Handler):
         log = current_log()
         if log is not None:
             log.write(f"{record.levelname}: {record.getMessage()}\n")
+        elif record.levelno >= logging.WARNING:
+            print(f"{record.levelname}: {record.getMessage()}", file=sys.stderr)
 
 
-logging.getLogger("pyrecipe.recipe").addHandler(_TaskLogHandler())
+_recipe_log = logging.getLogger("pyrecipe.recipe")
+_recipe_log.addHandler(_TaskLogHandler())
+_recipe_log.setLevel(logging.DEBUG)
+_recipe_log.propagate = False
 
 
 def current_log() -> TextIO | None:

@@ -1,0 +1,126 @@
+"""``pyrecipe build``: configuration -> graph -> provisioning -> tasks -> image.
+
+This module joins the pieces (as pypa/installer's ``install()`` joins a source and a
+destination): it holds no build logic of its own beyond deciding what runs where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrecipe.config import Settings, load_configuration
+from pyrecipe.errors import BuildError
+from pyrecipe.graph import Graph, GraphBuilder
+from pyrecipe.layers import LayerIndex
+from pyrecipe.parse import DataSmart
+from pyrecipe.progress import Progress
+from pyrecipe.runner import Builder, BuildOptions, BuildResult, plan_build
+from pyrecipe.steps import CONTEXT_VAR, BuildContext
+
+#: Host environment variables passed to tasks; everything else comes from the recipe and toolchain.
+PASSED_ENV = ("HOME", "LANG", "LC_ALL", "TERM", "USER", "LOGNAME", "TMPDIR", "SSL_CERT_FILE", "http_proxy", "https_proxy", "no_proxy")
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    settings: Settings
+    targets: tuple[str, ...]
+    options: BuildOptions
+    tar: bool = False
+    allow_missing_checksum: bool = False
+    build_all: bool = False
+
+
+def _base_env() -> dict[str, str]:
+    env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
+    env["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")
+    return env
+
+
+def _native_env(toolchain: "Toolchain") -> dict[str, str]:
+    env = _base_env()
+    env["PATH"] = f"{toolchain.native_venv / 'bin'}:{env['PATH']}"
+    return env
+
+
+def _fingerprint(env: dict[str, str], extra: str) -> str:
+    digest = hashlib.sha256(extra.encode())
+    for key in sorted(env):
+        if key not in PASSED_ENV and key != "PATH":
+            digest.update(f"{key}={env[key]}\0".encode())
+    return digest.hexdigest()
+
+
+def pinned_native_tools() -> list[str]:
+    """The tools of the native environment, from its pin file (``toolchains/native-tools.txt``)."""
+    from pyrecipe.toolchain import native_tool_names
+
+    return native_tool_names()
+
+
+def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIndex, Graph]:
+    config = load_configuration(request.settings)
+    config.setVar("PYRECIPE_HOST_PYTHON", sys.executable)
+    index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
+    targets = list(request.targets)
+    if request.build_all:
+        targets += [info.pn for info in index.infos if info.variant == "" and not info.skipped]
+    if not targets:
+        raise BuildError("nothing to build: name a recipe, or use --all")
+    graph = GraphBuilder(index, native_tools).build(targets)
+    return index, graph
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What tasks run with: environments and fingerprints per kind ("target", "native"), the context."""
+
+    envs: dict[str, dict[str, str]]
+    fingerprints: dict[str, str]
+    context: BuildContext
+
+
+def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSmart) -> Environment:
+    """Provision the machine's toolchain and sysroot (cached) and derive the task environments."""
+    from pyrecipe.toolchain import provision
+    from pyrecipe.toolchain.machine import machine_from_datastore
+
+    machine = machine_from_datastore(config)
+    toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages)
+    target_env = {**_base_env(), **toolchain.env()}
+    native_env = _native_env(toolchain)
+    return Environment(
+        envs={"target": target_env, "native": native_env},
+        fingerprints={
+            "target": _fingerprint(target_env, toolchain.fingerprint()),
+            "native": _fingerprint(native_env, toolchain.native_fingerprint()),
+        },
+        context=BuildContext(toolchain=toolchain, allow_missing_checksum=request.allow_missing_checksum),
+    )
+
+
+def run_build(
+    request: BuildRequest,
+    progress: Progress | None = None,
+    environment: Callable[[BuildRequest, Graph, DataSmart], Environment] = provisioned_environment,
+    native_tools: Callable[[], Iterable[str]] = pinned_native_tools,
+) -> BuildResult:
+    """Build ``request.targets``; assemble the image when the goal is a full build."""
+    index, graph = resolve(request, native_tools())
+    config = index.config
+    env = environment(request, graph, config)
+    for node in graph.nodes.values():
+        node.d.setVar(CONTEXT_VAR, env.context)
+    plan = plan_build(graph, request.options, env.fingerprints)
+    progress = progress or Progress()
+    result = Builder(graph, plan, env.envs, request.options, progress).run()
+    if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
+        from pyrecipe.image_task import assemble
+
+        assemble(graph, config, tar=request.tar, say=progress.note)
+    return result

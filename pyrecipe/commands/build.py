@@ -1,0 +1,54 @@
+"""``pyrecipe build``: build recipes for a machine and assemble the image."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from pyrecipe.build import BuildRequest, run_build
+from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.runner import BuildOptions
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("build", help="build recipes for a machine and assemble its image")
+    parser.add_argument("targets", nargs="*", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
+    add_build_options(parser)
+    parser.add_argument("-c", "--cmd", metavar="TASK", help="run the targets up to this task only (e.g. compile)")
+    parser.add_argument("-f", "--force", action="store_true", help="run the targets' tasks even if up to date")
+    parser.add_argument("-k", "--continue", dest="keep_going", action="store_true", help="go on after a failure")
+    parser.add_argument("-n", "--dry-run", action="store_true", help="print the tasks that would run, run nothing")
+    parser.add_argument("-j", "--jobs", type=int, help="recipes built at once (default: BB_NUMBER_THREADS)")
+    parser.add_argument("--tar", action="store_true", help="also write build/<machine>/image.tar.gz")
+    parser.add_argument("--all", dest="build_all", action="store_true", help="build every recipe of the layers")
+    parser.add_argument(
+        "--allow-missing-checksum", action="store_true",
+        help="fetch sources without SRC_URI[sha256sum] and print the checksum to paste",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    goal = args.cmd or "build"
+    options = BuildOptions(
+        goal=goal if goal.startswith("do_") else f"do_{goal}",
+        force=args.force,
+        keep_going=args.keep_going,
+        dry_run=args.dry_run,
+        jobs=args.jobs or os.cpu_count() or 1,
+    )
+    request = BuildRequest(
+        settings=settings_from(args), targets=tuple(args.targets), options=options, tar=args.tar,
+        allow_missing_checksum=args.allow_missing_checksum, build_all=args.build_all,
+    )
+    started = time.monotonic()
+    result = run_build(request)
+    for failure in result.failures:
+        print(f"pyrecipe: error: {failure}", file=sys.stderr)
+    if result.skipped:
+        print(f"pyrecipe: not built because a dependency failed: {', '.join(result.skipped)}", file=sys.stderr)
+    status = "failed" if not result.ok else "done"
+    print(f"Build {status}: {result.executed} tasks run in {time.monotonic() - started:.1f} s")
+    return 0 if result.ok else 1

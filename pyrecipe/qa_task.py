@@ -1,0 +1,64 @@
+"""do_qa: what the checks of :mod:`pyrecipe.qa` are told about a recipe, and what a failure says.
+
+The facts come from the machine (ELF machine, class, endianness), the target's CPython
+(EXT_SUFFIX, bytecode magic) and the build (paths that must not leak into what ships).
+``INSANE_SKIP`` (and ``INSANE_SKIP:${PN}``) waives named checks, as in OpenEmbedded; the waiver
+is printed so that it is never silent.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from collections.abc import Callable
+from pathlib import Path
+
+from pyrecipe.errors import BuildError
+from pyrecipe.parse import DataSmart
+from pyrecipe.qa import QAContext, run_qa
+
+
+def library_dirs(sysroot: Path, triplet: str) -> list[Path]:
+    return [sysroot / p for p in (f"lib/{triplet}", f"usr/lib/{triplet}", "lib", "usr/lib")]
+
+
+def qa_context(d: DataSmart, toolchain: object) -> QAContext:
+    machine = toolchain.machine
+    python = toolchain.python
+    staging = Path(d.getVar("D"))
+    sysroot = Path(d.getVar("RECIPE_SYSROOT"))
+    host_suffix = sysconfig.get_config_var("EXT_SUFFIX") or ""
+    host_paths = [
+        d.getVar("TOPDIR"), d.getVar("WORKDIR"), str(toolchain.native_venv), str(sysroot),
+        sys.prefix, sys.base_prefix, os.path.expanduser("~"), d.getVar("PYRECIPE_TOPDIR"),
+    ]
+    site = d.getVar("PYTHON_SITEPACKAGES_DIR").strip("/")
+    return QAContext(
+        staging_dir=staging,
+        elf_machine=machine.elf_machine,
+        elf_class=machine.elf_class,
+        elf_endian=machine.elf_endian,
+        ext_suffix=python.ext_suffix,
+        host_ext_suffix=host_suffix if host_suffix != python.ext_suffix else "",
+        pyc_magic=python.magic_number,
+        library_dirs=library_dirs(sysroot, machine.target_sys) + library_dirs(staging, machine.target_sys),
+        host_paths=[p for p in dict.fromkeys(host_paths) if p and p != "/"],
+        allowed_prefixes=(site, "usr/bin", "usr/include", "usr/share", "usr/lib"),
+    )
+
+
+def check_recipe(d: DataSmart, context: object, say: Callable[[str], None]) -> None:
+    if context.toolchain is None or d.getVar("CLASSOVERRIDE") == "class-native":
+        say("NOTE: native recipe: target QA does not apply")
+        return
+    pn = d.getVar("PN")
+    skip = set((d.getVar("INSANE_SKIP") or "").split()) | set((d.getVar(f"INSANE_SKIP:{pn}") or "").split())
+    result = run_qa(qa_context(d, context.toolchain), skip=skip)
+    say(result.format())
+    if result.problems:
+        raise BuildError(
+            f"recipe {pn}: QA found {len(result.problems)} problem(s):\n"
+            + "\n".join(f"  {problem}" for problem in result.problems)
+            + "\n  (a recipe may waive a check with INSANE_SKIP:${PN} += \"<check>\")"
+        )
