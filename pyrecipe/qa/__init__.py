@@ -1,0 +1,53 @@
+"""Quality checks on a recipe's staging tree before it goes into the image.
+
+``run_qa`` walks the tree once (ELF headers parsed once per file) and runs each named
+check over that inventory. Check names follow OpenEmbedded's ``INSANE_SKIP`` names where
+one exists, so a recipe waives a check the way a Yocto user expects::
+
+    INSANE_SKIP += "rpath"
+
+A waived check still runs: its findings are returned as ``waived`` so that the log says
+what was let through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Sequence
+
+from pyrecipe.errors import BuildError, InputError
+from pyrecipe.qa.elfchecks import check_arch, check_ext_suffix, check_needed, check_rpath
+from pyrecipe.qa.filechecks import check_file_owners, check_files, check_pyc
+from pyrecipe.qa.hostpaths import check_host_paths
+from pyrecipe.qa.inventory import StagedFile, take_inventory
+from pyrecipe.qa.model import QAContext, QAProblem, QAResult
+
+__all__ = ["CHECKS", "QAContext", "QAProblem", "QAResult", "check_file_owners", "run_qa"]
+
+Check = Callable[[QAContext, Sequence[StagedFile]], Iterator[QAProblem]]
+
+CHECKS: dict[str, Check] = {
+    "arch": check_arch,
+    "ext-suffix": check_ext_suffix,
+    "needed": check_needed,
+    "rpath": check_rpath,
+    "host-paths": check_host_paths,
+    "pyc": check_pyc,
+    "files": check_files,
+}
+
+
+def run_qa(ctx: QAContext, skip: Collection[str] = ()) -> QAResult:
+    """Run every check on ``ctx.staging_dir``; findings of checks named in ``skip`` are waived."""
+    unknown = sorted(set(skip) - CHECKS.keys())
+    if unknown:
+        raise InputError(f"INSANE_SKIP names unknown QA check(s) {', '.join(unknown)}; "
+                         f"the checks are: {', '.join(CHECKS)}")
+    if not ctx.staging_dir.is_dir():
+        raise BuildError(f"QA: staging directory {ctx.staging_dir} does not exist; do_install did not run "
+                         "or installed nothing")
+    inventory = take_inventory(ctx.staging_dir)
+    result = QAResult()
+    for name, check in CHECKS.items():
+        findings = sorted(check(ctx, inventory))
+        (result.waived if name in skip else result.problems).extend(findings)
+    return result

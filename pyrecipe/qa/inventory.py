@@ -1,0 +1,157 @@
+"""One walk over a staging tree, with the ELF facts every check needs read once.
+
+The checks are pure functions over this inventory, so each ELF file is opened and parsed
+a single time however many checks look at it. Only headers, the dynamic section, the
+symbol hash table and section headers are read: never a whole large library.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from elftools.common.exceptions import ELFError, ELFParseError
+from elftools.elf.constants import SH_FLAGS
+from elftools.elf.elffile import ELFFile
+
+ELF_MAGIC = b"\x7fELF"
+
+
+@dataclass(frozen=True)
+class ElfFacts:
+    """What QA needs to know about one ELF file."""
+
+    machine: str
+    """pyelftools' e_machine name (``EM_AARCH64``), or the number if pyelftools has no name."""
+    arch_name: str
+    """A readable architecture name (``AArch64``, ``x64``)."""
+    elf_class: int
+    little_endian: bool
+    needed: tuple[str, ...]
+    rpath: tuple[str, ...]
+    """DT_RPATH and DT_RUNPATH entries, as the loader splits them (on ':')."""
+    exports_pyinit: bool
+    """Defines ``PyInit_<name>`` for its own file name: CPython would import it as a module."""
+    data_ranges: tuple[tuple[str, int, int], ...]
+    """(section name, file offset, size) of the loaded, non-code data sections (.rodata ...)."""
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A file or symlink in the staging tree."""
+
+    rel: str
+    """Path relative to the staging root, '/'-separated."""
+    path: Path
+    is_symlink: bool
+    executable: bool
+    elf: ElfFacts | None = None
+    unreadable_elf: bool = False
+    """The file starts with the ELF magic but pyelftools cannot read it (truncated, corrupt)."""
+
+    @property
+    def name(self) -> str:
+        return self.rel.rsplit("/", 1)[-1]
+
+
+def take_inventory(staging_dir: Path) -> list[StagedFile]:
+    """Every file and symlink under ``staging_dir``, sorted by path, ELF files parsed."""
+    files = [_stage_entry(staging_dir, path) for path in walk_entries(staging_dir)]
+    return sorted(files, key=lambda staged: staged.rel)
+
+
+def walk_entries(staging_dir: Path) -> Iterator[Path]:
+    """Every file and symlink under ``staging_dir`` (a symlinked directory is not entered)."""
+    for dirpath, dirnames, filenames in os.walk(staging_dir):
+        base = Path(dirpath)
+        yield from (base / name for name in filenames)
+        # os.walk lists a symlink to a directory among the directories but does not enter it.
+        yield from (base / name for name in dirnames if (base / name).is_symlink())
+
+
+def _stage_entry(staging_dir: Path, path: Path) -> StagedFile:
+    rel = path.relative_to(staging_dir).as_posix()
+    if path.is_symlink() or not path.is_file():
+        return StagedFile(rel=rel, path=path, is_symlink=path.is_symlink(), executable=False)
+    executable = bool(path.stat().st_mode & 0o111)
+    with path.open("rb") as stream:
+        if stream.read(4) != ELF_MAGIC:
+            return StagedFile(rel=rel, path=path, is_symlink=False, executable=executable)
+        stream.seek(0)
+        try:
+            facts = read_elf_facts(stream, module_name=path.name.split(".", 1)[0])
+        except (ELFError, ELFParseError, struct.error, ValueError, KeyError):
+            return StagedFile(rel=rel, path=path, is_symlink=False, executable=executable, unreadable_elf=True)
+    return StagedFile(rel=rel, path=path, is_symlink=False, executable=executable, elf=facts)
+
+
+def read_elf_facts(stream: BinaryIO, module_name: str) -> ElfFacts:
+    """Parse the headers and dynamic section of the ELF file open in ``stream``."""
+    elf = ELFFile(stream)
+    machine = elf.header["e_machine"]
+    needed: list[str] = []
+    rpath: list[str] = []
+    dynamic = _dynamic_table(elf)
+    if dynamic is not None:
+        for tag in dynamic.iter_tags():
+            kind = tag.entry.d_tag
+            if kind == "DT_NEEDED":
+                needed.append(tag.needed)
+            elif kind == "DT_RPATH":
+                rpath.extend(tag.rpath.split(":"))
+            elif kind == "DT_RUNPATH":
+                rpath.extend(tag.runpath.split(":"))
+    return ElfFacts(
+        machine=str(machine),
+        arch_name=elf.get_machine_arch(),
+        elf_class=elf.elfclass,
+        little_endian=elf.little_endian,
+        needed=tuple(needed),
+        rpath=tuple(rpath),
+        exports_pyinit=elf.header["e_type"] == "ET_DYN" and _defines(elf, f"PyInit_{module_name}"),
+        data_ranges=tuple(_data_ranges(elf)),
+    )
+
+
+def _dynamic_table(elf: ELFFile):
+    """The dynamic section, or the PT_DYNAMIC segment of a file without section headers."""
+    for section in elf.iter_sections("SHT_DYNAMIC"):
+        return section
+    for segment in elf.iter_segments("PT_DYNAMIC"):
+        return segment
+    return None
+
+
+def _defines(elf: ELFFile, symbol_name: str) -> bool:
+    """Whether the dynamic symbol table defines ``symbol_name``.
+
+    The hash tables answer in a few reads; walking .dynsym would parse every imported
+    symbol of a large extension module.
+    """
+    for table_type in ("SHT_GNU_HASH", "SHT_HASH"):
+        for table in elf.iter_sections(table_type):
+            return _is_defined(table.get_symbol(symbol_name))
+    for dynsym in elf.iter_sections("SHT_DYNSYM"):
+        symbols = dynsym.get_symbol_by_name(symbol_name) or []
+        return any(_is_defined(symbol) for symbol in symbols)
+    return False
+
+
+def _is_defined(symbol) -> bool:
+    return symbol is not None and symbol["st_shndx"] != "SHN_UNDEF"
+
+
+def _data_ranges(elf: ELFFile):
+    """Sections the loader maps that hold data rather than code, symbols or relocations.
+
+    Debug sections (.debug_*) and the symbol/string tables are left out on purpose: a
+    build path in DWARF only matters to a debugger; one in .rodata ships to every user.
+    """
+    for section in elf.iter_sections("SHT_PROGBITS"):
+        flags = section["sh_flags"]
+        if flags & SH_FLAGS.SHF_ALLOC and not flags & SH_FLAGS.SHF_EXECINSTR and section["sh_size"]:
+            yield section.name, section["sh_offset"], section["sh_size"]

@@ -1,0 +1,357 @@
+"""QA checks on staging trees holding real ELF files from the real host and cross compilers.
+
+Each fault is seeded into an otherwise clean aarch64 staging tree and must come back as
+exactly one problem with the message a user reads; the clean tree must pass with none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pyrecipe.errors import BuildError, InputError
+from pyrecipe.qa import CHECKS, QAContext, QAProblem, check_file_owners, run_qa
+from pyrecipe.qa.hostpaths import HostPathFinder, shebang_complaint
+from pyrecipe.toolchain.host_tools import ensure_host_packages
+
+SOURCE = Path(__file__).parent / "fixtures" / "qa" / "objects.c"
+CROSS_CC = "aarch64-linux-gnu-gcc"
+CROSS_LIBC_DIR = Path("/usr/aarch64-linux-gnu/lib")  # libc6-arm64-cross: the target's libc.so.6
+HOST_BUILD = "/work/main/build"  # the seeded build tree every leak points into
+TARGET_SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
+HOST_SUFFIX = ".cpython-311-x86_64-linux-gnu.so"
+SITE = "usr/lib/python3.11/site-packages"
+SCHEME = (SITE, "usr/bin", "usr/include", "usr/share")
+MAGIC_311 = (3495).to_bytes(2, "little") + b"\r\n"
+MAGIC_312 = (3531).to_bytes(2, "little") + b"\r\n"
+PYC_TAIL = bytes(12)  # flags, mtime, size: QA reads only the magic
+
+
+@dataclasses.dataclass(frozen=True)
+class Compiled:
+    """A tree entry that is one of the session's compiled ELF files."""
+
+    key: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Symlink:
+    target: str
+
+
+Content = Path | bytes | str | Compiled | Symlink
+
+
+@pytest.fixture(scope="session")
+def cross_gcc() -> str:
+    """The aarch64 cross compiler, installed from Debian when missing (CI runs as root)."""
+    ensure_host_packages(["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"])
+    compiler = shutil.which(CROSS_CC)
+    assert compiler, f"{CROSS_CC} is still not on PATH after installing gcc-aarch64-linux-gnu"
+    return compiler
+
+
+@pytest.fixture(scope="session")
+def objects_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("qa-objects")
+
+
+@pytest.fixture(scope="session")
+def elf(objects_dir: Path, cross_gcc: str) -> dict[str, Path]:
+    """Every ELF file the tests stage, compiled once per session."""
+
+    def compile_so(compiler: str, name: str, *flags: str) -> Path:
+        output = objects_dir / name
+        subprocess.run([compiler, "-shared", "-fPIC", "-O1", "-o", str(output), str(SOURCE), *flags],
+                       check=True, cwd=objects_dir)
+        return output
+
+    def module(name: str, *flags: str, suffix: str = TARGET_SUFFIX, compiler: str = cross_gcc) -> Path:
+        return compile_so(compiler, name + suffix, f"-DMODULE={name}", *flags)
+
+    helper = compile_so(cross_gcc, "libhelper.so.1", "-DLIBRARY", "-Wl,-soname,libhelper.so.1")
+    notthere = compile_so(cross_gcc, "libnotthere.so.1", "-DLIBRARY", "-Wl,-soname,libnotthere.so.1")
+    return {
+        "libhelper": helper,
+        # -g: the DWARF names the compile directory, a host path QA must leave alone.
+        "spam": module("spam", "-g"),
+        "stable": module("stable", suffix=".abi3.so"),
+        "bundled": module("bundled", "-DNEEDS_HELPER", str(helper), "-Wl,-rpath,$ORIGIN/../pkg.libs"),
+        "needy": module("needy", "-DNEEDS_HELPER", str(notthere)),
+        "rpathy": module("rpathy", f"-Wl,-rpath,{HOST_BUILD}/raspberrypi4/work/rpathy/1.0/build/lib"),
+        "wrongsfx": module("wrongsfx", suffix=HOST_SUFFIX),
+        "baresfx": module("baresfx", suffix=".so"),
+        "leaky": module("leaky", f'-DLEAK_PATH="{HOST_BUILD}/raspberrypi4/sysroot/usr/share/leaky"'),
+        "hostmod": module("hostmod", compiler="gcc"),
+    }
+
+
+def clean_tree() -> dict[str, Content]:
+    """A staging tree that a good recipe would produce: relative path -> content."""
+    return {
+        f"{SITE}/pkg/__init__.py": "from pkg import spam\n",
+        f"{SITE}/pkg/__pycache__/__init__.cpython-311.pyc": MAGIC_311 + PYC_TAIL,
+        f"{SITE}/pkg/spam{TARGET_SUFFIX}": Compiled("spam"),
+        f"{SITE}/pkg/stable.abi3.so": Compiled("stable"),
+        f"{SITE}/pkg/bundled{TARGET_SUFFIX}": Compiled("bundled"),
+        f"{SITE}/pkg.libs/libhelper.so.1": Compiled("libhelper"),
+        f"{SITE}/pkg-1.0.dist-info/RECORD": f"pkg/__init__.py,sha256=x,21\npkg/spam{TARGET_SUFFIX},,\n",
+        "usr/bin/pkg-tool": "#!/usr/bin/python3\nimport pkg\n",
+        "usr/bin/pkg-env-tool": "#!/usr/bin/env python3\nimport pkg\n",
+        "usr/share/pkg/table.bin": bytes(range(256)) * 4,
+    }
+
+
+def write_tree(root: Path, tree: dict[str, Content], elf: dict[str, Path] | None = None) -> Path:
+    for rel, content in tree.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Compiled):
+            assert elf is not None
+            shutil.copyfile(elf[content.key], path)
+        elif isinstance(content, Symlink):
+            os.symlink(content.target, path)
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+        if rel.startswith("usr/bin/"):
+            path.chmod(0o755)
+    return root
+
+
+def context(staging: Path, objects_dir: Path) -> QAContext:
+    return QAContext(
+        staging_dir=staging,
+        elf_machine="EM_AARCH64",
+        elf_class=64,
+        elf_endian="little",
+        ext_suffix=TARGET_SUFFIX,
+        host_ext_suffix=HOST_SUFFIX,
+        pyc_magic=MAGIC_311,
+        library_dirs=[CROSS_LIBC_DIR],
+        # "/usr" is the build machine's Python prefix here: QA must not confuse it with the target's.
+        host_paths=[HOST_BUILD, f"{HOST_BUILD}/native/venv", str(objects_dir), "/usr", "/root"],
+        allowed_prefixes=SCHEME,
+    )
+
+
+@pytest.fixture
+def qa(tmp_path: Path, elf: dict[str, Path], objects_dir: Path):
+    """Run QA on the clean tree plus ``extra`` entries; returns the QAResult."""
+
+    def run(extra: dict[str, Content] | None = None, skip: tuple[str, ...] = ()):
+        staging = write_tree(tmp_path / "image", {**clean_tree(), **(extra or {})}, elf)
+        return run_qa(context(staging, objects_dir), skip)
+
+    return run
+
+
+def test_clean_staging_has_no_problems(qa, elf: dict[str, Path], objects_dir: Path) -> None:
+    # The debug info really does hold a host path, so passing proves DWARF is not scanned.
+    assert str(objects_dir).encode() in elf["spam"].read_bytes()
+    result = qa()
+    assert result.problems == []
+    assert result.waived == []
+    assert result.ok
+    assert result.format() == "QA: no problems"
+
+
+SEEDED_FAULTS = {
+    "x86_64 object in an aarch64 tree": (
+        {f"{SITE}/pkg/hostmod{TARGET_SUFFIX}": Compiled("hostmod")},
+        QAProblem("arch", f"{SITE}/pkg/hostmod{TARGET_SUFFIX}",
+                  "built for x64, EM_X86_64 64-bit little-endian, but the target is EM_AARCH64 64-bit "
+                  "little-endian; the recipe compiled it with a compiler for the wrong machine "
+                  "(check CC/CXX and the cross file)"),
+    ),
+    "missing library": (
+        {f"{SITE}/pkg/needy{TARGET_SUFFIX}": Compiled("needy")},
+        QAProblem("needed", f"{SITE}/pkg/needy{TARGET_SUFFIX}",
+                  "needs libnotthere.so.1 (DT_NEEDED), which is not in the target sysroot, the image or "
+                  "this recipe's own libraries; add what provides it to DEPENDS, or link without it"),
+    ),
+    "build-tree RPATH": (
+        {f"{SITE}/pkg/rpathy{TARGET_SUFFIX}": Compiled("rpathy")},
+        QAProblem("rpath", f"{SITE}/pkg/rpathy{TARGET_SUFFIX}",
+                  f"RPATH/RUNPATH entry '{HOST_BUILD}/raspberrypi4/work/rpathy/1.0/build/lib' points into "
+                  f"the build machine ({HOST_BUILD}); use $ORIGIN-relative entries (e.g. $ORIGIN/../lib) "
+                  "or none"),
+    ),
+    "native-venv shebang": (
+        {"usr/bin/bad-tool": f"#!{HOST_BUILD}/native/venv/bin/python\nimport pkg\n"},
+        QAProblem("host-paths", "usr/bin/bad-tool",
+                  f"#! line '#!{HOST_BUILD}/native/venv/bin/python': the interpreter is on the build "
+                  f"machine (under {HOST_BUILD}/native/venv); install scripts for the target's "
+                  "/usr/bin/python3"),
+    ),
+    "build machine's module suffix": (
+        {f"{SITE}/pkg/wrongsfx{HOST_SUFFIX}": Compiled("wrongsfx")},
+        QAProblem("ext-suffix", f"{SITE}/pkg/wrongsfx{HOST_SUFFIX}",
+                  f"extension module named with the build machine's suffix {HOST_SUFFIX}: the target's "
+                  f"Python imports only *{TARGET_SUFFIX} or *.abi3.so; the build read the build machine's "
+                  "sysconfig (check _PYTHON_SYSCONFIGDATA_NAME)"),
+    ),
+    "bare .so module": (
+        {f"{SITE}/pkg/baresfx.so": Compiled("baresfx")},
+        QAProblem("ext-suffix", f"{SITE}/pkg/baresfx.so",
+                  "extension module named with a bare .so, which says nothing about the Python it was "
+                  f"built for; name it *{TARGET_SUFFIX} (or waive with INSANE_SKIP)"),
+    ),
+    "host path in a text file": (
+        {f"{SITE}/pkg/__config__.py": f'"""Build facts."""\nCC = "{HOST_BUILD}/raspberrypi4/sysroot/usr/bin/cc"\n'},
+        QAProblem("host-paths", f"{SITE}/pkg/__config__.py",
+                  f"line 2 contains the build machine's path {HOST_BUILD}; on the target it points nowhere: "
+                  "make the recipe write the target's path (or a relative one), or do not install the file"),
+    ),
+    "host path in .rodata": (
+        {f"{SITE}/pkg/leaky{TARGET_SUFFIX}": Compiled("leaky")},
+        QAProblem("host-paths", f"{SITE}/pkg/leaky{TARGET_SUFFIX}",
+                  f"section .rodata contains the build machine's path {HOST_BUILD} (often __FILE__ or a "
+                  f"configure-time path); build with -ffile-prefix-map={HOST_BUILD}=. or remove the path "
+                  "from the sources"),
+    ),
+    "symlink into the build tree": (
+        {f"{SITE}/pkg/data": Symlink(f"{HOST_BUILD}/raspberrypi4/work/pkg/1.0/src/data")},
+        QAProblem("host-paths", f"{SITE}/pkg/data",
+                  f"symlink points to {HOST_BUILD}/raspberrypi4/work/pkg/1.0/src/data, inside the build "
+                  f"machine's {HOST_BUILD}; make it relative or point it at the target's path"),
+    ),
+    "pyc of another Python": (
+        {f"{SITE}/pkg/__pycache__/extra.cpython-312.pyc": MAGIC_312 + PYC_TAIL},
+        QAProblem("pyc", f"{SITE}/pkg/__pycache__/extra.cpython-312.pyc",
+                  f"bytecode magic {MAGIC_312.hex()} is not the target's {MAGIC_311.hex()}; compile .pyc "
+                  "files with the target's Python version, or do not ship them"),
+    ),
+    "file outside the scheme": (
+        {"etc/pkg.conf": "verbose = 1\n"},
+        QAProblem("files", "etc",
+                  "holds 1 file outside the scheme's directories (usr/lib/python3.11/site-packages, usr/bin, "
+                  "usr/include, usr/share); install into those, or delete it in do_install"),
+    ),
+    "truncated ELF": (
+        {f"{SITE}/pkg/broken{TARGET_SUFFIX}": b"\x7fELF\x02\x01\x01" + bytes(9)},
+        QAProblem("arch", f"{SITE}/pkg/broken{TARGET_SUFFIX}", "starts with the ELF magic but is not a "
+                  "readable ELF file (truncated or corrupt); rebuild it, or do not install it"),
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", SEEDED_FAULTS, ids=list(SEEDED_FAULTS))
+def test_seeded_fault_is_caught_alone(qa, fault: str) -> None:
+    extra, expected = SEEDED_FAULTS[fault]
+    result = qa(extra)
+    assert result.problems == [expected]
+    assert f"  {expected}" in result.format().splitlines()
+
+
+def test_all_seeded_faults_at_once_are_each_caught(qa) -> None:
+    extra: dict[str, Content] = {}
+    for files, _ in SEEDED_FAULTS.values():
+        extra.update(files)
+    result = qa(extra)
+    assert sorted(result.problems) == sorted(expected for _, expected in SEEDED_FAULTS.values())
+    assert result.format().splitlines()[0] == f"QA: {len(SEEDED_FAULTS)} problems"
+
+
+def test_insane_skip_waives_one_check(qa) -> None:
+    rpath_files, rpath_problem = SEEDED_FAULTS["build-tree RPATH"]
+    arch_files, arch_problem = SEEDED_FAULTS["x86_64 object in an aarch64 tree"]
+    result = qa({**rpath_files, **arch_files}, skip=("rpath",))
+    assert result.problems == [arch_problem]
+    assert result.waived == [rpath_problem]
+    assert result.format().splitlines() == [
+        "QA: 1 problem", f"  {arch_problem}", "QA: 1 finding waived by INSANE_SKIP", f"  {rpath_problem}",
+    ]
+
+
+def test_unknown_insane_skip_name_is_an_input_error(qa) -> None:
+    with pytest.raises(InputError, match="INSANE_SKIP names unknown QA check.* archh; the checks are: arch, "):
+        qa(skip=("archh",))
+
+
+def test_missing_staging_dir_is_a_build_error(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="staging directory .* does not exist"):
+        run_qa(context(tmp_path / "nothing", tmp_path))
+
+
+def test_file_owned_by_two_recipes(tmp_path: Path) -> None:
+    shared = f"{SITE}/common/__init__.py"
+    stagings = {
+        "python3-alpha": write_tree(tmp_path / "alpha", {shared: "", f"{SITE}/alpha.py": ""}),
+        "python3-beta": write_tree(tmp_path / "beta", {shared: "", f"{SITE}/beta.py": ""}),
+        "python3-gamma": write_tree(tmp_path / "gamma", {f"{SITE}/common/extra.py": ""}),
+    }
+    assert check_file_owners(stagings) == [
+        QAProblem("files", shared, "installed by more than one recipe (python3-alpha, python3-beta); "
+                  "only one recipe may own a file: remove it from all but one"),
+    ]
+
+
+def test_files_outside_the_scheme_are_grouped_by_directory(qa) -> None:
+    result = qa({"usr/local/lib/a.py": "", "usr/local/lib/b.py": "", "usr/lib/python3.11/README": "x"})
+    assert [(p.path, p.message.split(" outside")[0]) for p in result.problems] == [
+        ("usr/lib/python3.11/README", "installed"),
+        ("usr/local", "holds 2 files"),
+    ]
+
+
+@pytest.mark.parametrize(("line", "complaint"), [
+    ("/usr/bin/python3", None),
+    ("/usr/bin/python3.11 -E", None),
+    ("/bin/sh -e", None),
+    ("/usr/bin/env -S python3 -u", None),
+    ("/usr/bin/env python", "runs 'python', which the target's Python is not called; use python3"),
+    ("/usr/bin/python2.7", "python2.7 is not the target's Python; use /usr/bin/python3"),
+    ("python", "the interpreter is not an absolute path; the kernel cannot run it"),
+    ("/usr/local/bin/python3", "/usr/local/bin is not a directory of target interpreters "
+                               "(/bin, /usr/bin, /sbin, /usr/sbin)"),
+    ("/usr/bin/env /root/venv/bin/python3", "the interpreter is on the build machine (under /root); "
+                                            "install scripts for the target's /usr/bin/python3"),
+])
+def test_shebang_rules(line: str, complaint: str | None) -> None:
+    finder = HostPathFinder(["/root", "/usr"], ["/usr"])
+    assert shebang_complaint(line, finder) == (f"#! line '#!{line}': {complaint}" if complaint else None)
+
+
+def test_shebang_of_a_non_executable_file_is_not_judged(qa) -> None:
+    # The kernel never reads it; many modules carry "#!/usr/bin/env python" from history.
+    assert qa({f"{SITE}/pkg/old.py": "#!/usr/bin/env python\n"}).problems == []
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    (b"x=/work/main/build/lib", "/work/main/build"),
+    (b"x=/work/main/build", "/work/main/build"),
+    (b"x=/work/main/buildroot/lib", None),  # a longer name, not the build dir
+    (b"x=/srv/work/main/build/lib", None),  # the tail of another path
+    (b"HOME=/root:", "/root"),
+    (b"/rootfs/etc", None),
+    (b"/usr/lib/python3", None),  # "/" and "/usr" cannot be told from target paths: ignored
+])
+def test_host_path_boundaries(text: bytes, found: str | None) -> None:
+    finder = HostPathFinder(["/work/main/build/", "/root", "/usr", "/"], ["/usr"])
+    match = finder.find(text)
+    assert (match[1] if match else None) == found
+
+
+def test_check_names_are_the_documented_ones() -> None:
+    assert list(CHECKS) == ["arch", "ext-suffix", "needed", "rpath", "host-paths", "pyc", "files"]
+
+
+def test_build_machine_pyc_magic_is_named(tmp_path: Path) -> None:
+    running = importlib.util.MAGIC_NUMBER
+    staging = write_tree(tmp_path / "image", {f"{SITE}/pkg/__pycache__/m.pyc": running + PYC_TAIL})
+    target_magic = MAGIC_312 if running != MAGIC_312 else MAGIC_311
+    result = run_qa(dataclasses.replace(context(staging, tmp_path), pyc_magic=target_magic))
+    assert [problem.message for problem in result.problems] == [
+        f"bytecode magic {running.hex()} (the build machine's Python {sys.version_info.major}."
+        f"{sys.version_info.minor}) is not the target's {target_magic.hex()}; compile .pyc files "
+        "with the target's Python version, or do not ship them",
+    ]
