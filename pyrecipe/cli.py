@@ -17,6 +17,9 @@ from pyrecipe.errors import PyrecipeError
 COMMAND_MODULES = [
     "build",
     "env",
+    "machines",
+    "run",
+    "sysroot",
 ]
 
 

@@ -28,6 +28,7 @@ class Machine:
     name: str
     description: str
     target_arch: str  # TARGET_ARCH: aarch64, arm, x86_64
+    uname_machine: str  # UNAME_MACHINE: aarch64, armv7l, x86_64 (the platform tag's source)
     target_sys: str  # TARGET_SYS: the GNU triplet, aarch64-linux-gnu
     debian_arch: str  # DEBIAN_ARCH: arm64, armhf, amd64
     tune_ccargs: str  # TUNE_CCARGS: -mcpu=cortex-a72
@@ -58,6 +59,7 @@ class Machine:
 _STRING_VARS = {
     "description": "MACHINE_DESCRIPTION",
     "target_arch": "TARGET_ARCH",
+    "uname_machine": "UNAME_MACHINE",
     "target_sys": "TARGET_SYS",
     "debian_arch": "DEBIAN_ARCH",
     "tune_ccargs": "TUNE_CCARGS",

@@ -1,0 +1,28 @@
+"""``pyrecipe machines``: the machines a build can target, one per line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pyrecipe.config import known_machines
+from pyrecipe.toolchain.machine import load_machine
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("machines", help="list the target machines")
+    parser.add_argument(
+        "--layer", action="append", type=Path, default=[], metavar="DIR",
+        help="also list the machines of this layer (its conf/machine); repeatable",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    layers = tuple(p.absolute() for p in args.layer)
+    machines = [load_machine(name, layers=layers) for name in known_machines(layers)]
+    rows = [(m.name, m.target_arch, m.target_sys, m.meson_cpu, m.description) for m in machines]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)] if rows else []
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4])
+    return 0

@@ -1,0 +1,41 @@
+"""``pyrecipe run --machine M -- PROGRAM ARGS...``: run a target program under qemu-user.
+
+``python3`` is the target's own CPython in the sysroot; the machine's assembled image
+(``build/<M>/image/usr/lib/python3.X/site-packages``) is on its PYTHONPATH when it exists,
+so what a build produced can be tried directly. The program's exit code is passed through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+
+from pyrecipe.commands.common import add_build_options
+from pyrecipe.config import DEFAULT_MACHINE
+from pyrecipe.errors import InputError
+from pyrecipe.toolchain import load_machine, provision
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="run a program (python3 ...) of the target under qemu-user")
+    parser.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- PROGRAM [ARGS...]", help="what to run")
+    add_build_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not argv:
+        raise InputError("pyrecipe run needs a program: pyrecipe run --machine M -- python3 -c '...'")
+    layers = tuple(p.absolute() for p in args.layer)
+    machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers)
+    toolchain = provision(machine, args.build_dir)
+    site_packages = (
+        args.build_dir.absolute() / machine.name / "image" / "usr" / "lib"
+        / f"python{toolchain.python.version_short}" / "site-packages"
+    )
+    extra = [site_packages] if site_packages.is_dir() else []
+    try:
+        return subprocess.run(toolchain.qemu_command(argv, extra_pythonpath=extra), check=False).returncode
+    except FileNotFoundError as exc:
+        raise InputError(f"cannot run {argv[0]} for {machine.name}: {exc}") from exc

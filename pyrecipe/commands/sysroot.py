@@ -1,0 +1,51 @@
+"""``pyrecipe sysroot``: provision a machine's cross toolchain and sysroot, and say where they are.
+
+The first run downloads and unpacks; later runs only check stamps (well under a second).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from pyrecipe.commands.common import add_build_options
+from pyrecipe.config import DEFAULT_MACHINE
+from pyrecipe.toolchain import load_machine, provision
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("sysroot", help="provision the cross toolchain and target sysroot of a machine")
+    parser.add_argument(
+        "--package", action="append", default=[], metavar="DEB",
+        help="an extra Debian package of the target architecture to add to the sysroot (repeatable)",
+    )
+    add_build_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    layers = tuple(p.absolute() for p in args.layer)
+    machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers)
+    toolchain = provision(machine, args.build_dir, args.package)
+    python = toolchain.python
+    rows = [
+        ("machine", f"{machine.name} ({machine.description})"),
+        ("target", f"{machine.target_sys} {machine.tune_ccargs}"),
+        ("sysroot", toolchain.sysroot),
+        ("native venv", toolchain.native_venv),
+        ("meson cross file", toolchain.meson_cross_file),
+        ("cmake toolchain", toolchain.cmake_toolchain_file),
+        ("cargo config", toolchain.cargo_config),
+        ("python", f"{python.version} ({python.interpreter})"),
+        ("SOABI", python.soabi),
+        ("EXT_SUFFIX", python.ext_suffix),
+        ("platform tag", python.platform_tag),
+        ("_PYTHON_HOST_PLATFORM", python.host_platform),
+        ("_PYTHON_SYSCONFIGDATA_NAME", python.sysconfigdata_name),
+        ("include dir", python.include_dir),
+        ("LIBDIR", python.libdir),
+        ("bytecode magic", python.magic_number.hex()),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+    return 0

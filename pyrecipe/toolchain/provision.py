@@ -1,0 +1,142 @@
+"""One call from a machine to a ready cross toolchain: host packages, sysroot, native venv, files.
+
+Shaped like pypa/installer's entry point: a source (the :class:`Machine`), a destination (the
+build directory), and :func:`provision` joining them. Every step is cached, so a second call
+only checks stamps.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from pyrecipe.toolchain.fsutil import file_digest
+from pyrecipe.toolchain.host_tools import ensure_host_packages
+from pyrecipe.toolchain.machine import Machine
+from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_venv
+from pyrecipe.toolchain.render import CrossSettings, render_files
+from pyrecipe.toolchain.sysroot import MANIFEST_NAME, ensure_sysroot
+from pyrecipe.toolchain.target_python import TargetPython, read_target_python, write_build_sysconfigdata
+
+#: argv[0] names that mean "the target's own CPython" in :meth:`Toolchain.qemu_command`.
+PYTHON_NAMES = ("python", "python3")
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A provisioned cross toolchain for one machine, and how to use it."""
+
+    machine: Machine
+    sysroot: Path
+    python: TargetPython
+    native_venv: Path
+    directory: Path  # build/<machine>/toolchain: the rendered files
+
+    @cached_property
+    def settings(self) -> CrossSettings:
+        return CrossSettings(self.machine, self.sysroot, self.python, self.directory)
+
+    @property
+    def meson_cross_file(self) -> Path:
+        return self.settings.meson_cross_file
+
+    @property
+    def cmake_toolchain_file(self) -> Path:
+        return self.settings.cmake_toolchain_file
+
+    @property
+    def cargo_config(self) -> Path:
+        return self.settings.cargo_config
+
+    @property
+    def sysconfigdata_dir(self) -> Path:
+        """The directory holding only the build's copy of the target's sysconfigdata."""
+        return self.directory / "sysconfigdata"
+
+    @property
+    def build_python(self) -> Path:
+        """The build interpreter, in the native venv (it has all the backends)."""
+        return self.native_venv / "bin" / "python"
+
+    def fingerprint(self) -> str:
+        """What target builds depend on: the machine, the sysroot's contents, the rendered files.
+
+        A change of any of them (a new package in the sysroot, other tune flags) changes it, so
+        task signatures that include it make target recipes rebuild.
+        """
+        manifest = self.sysroot / MANIFEST_NAME
+        files = [p for p in (manifest, self.meson_cross_file, self.cmake_toolchain_file, self.cargo_config) if p.is_file()]
+        return file_digest(*files, extra=f"{self.machine!r} {self.python.version} {self.native_fingerprint()}")
+
+    def native_fingerprint(self) -> str:
+        """What native builds depend on: the native venv (its pins and interpreter)."""
+        return (self.native_venv / STAMP_NAME).read_text()
+
+    def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment for a PEP 517 backend (any of them) cross-compiling for this machine.
+
+        Environment variables, not in-process patches, because they reach the subprocesses
+        that meson, CMake and cargo start. ``base`` defaults to this process's environment.
+        """
+        s = self.settings
+        tools = s.tools
+        env = dict(os.environ if base is None else base)
+        compile_flags = " ".join(s.compile_args)
+        link_flags = " ".join(s.link_args)
+        cargo_triple = self.machine.rust_target.upper().replace("-", "_")
+        env.update({
+            "CC": tools.cc, "CXX": tools.cxx, "FC": tools.fc, "F77": tools.fc, "F90": tools.fc,
+            "CPP": f"{tools.cc} -E", "AR": tools.ar, "NM": tools.nm, "RANLIB": tools.ranlib, "STRIP": tools.strip,
+            "LDSHARED": f"{tools.cc} -shared", "LDCXXSHARED": f"{tools.cxx} -shared",
+            "CFLAGS": compile_flags, "CXXFLAGS": compile_flags, "FFLAGS": compile_flags, "LDFLAGS": link_flags,
+            "PKG_CONFIG": str(s.pkg_config), "PKG_CONFIG_SYSROOT_DIR": str(self.sysroot),
+            "PKG_CONFIG_LIBDIR": ":".join(s.pkg_config_libdir), "PKG_CONFIG_PATH": "",
+            "_PYTHON_SYSCONFIGDATA_NAME": self.python.sysconfigdata_name,
+            "_PYTHON_HOST_PLATFORM": self.python.host_platform,
+            "PYTHONPATH": str(self.sysconfigdata_dir),
+            "PATH": os.pathsep.join([str(self.native_venv / "bin"), str(s.pkg_config.parent), env.get("PATH", os.defpath)]),
+            "CMAKE_TOOLCHAIN_FILE": str(s.cmake_toolchain_file),
+            "PYO3_CROSS": "1", "PYO3_CROSS_LIB_DIR": str(self.sysconfigdata_dir),
+            "PYO3_CROSS_PYTHON_VERSION": self.python.version_short,
+            "CARGO_BUILD_TARGET": self.machine.rust_target,
+            f"CARGO_TARGET_{cargo_triple}_LINKER": tools.cc,
+            f"CARGO_TARGET_{cargo_triple}_RUSTFLAGS": " ".join(s.cargo_rustflags),
+            f"CARGO_TARGET_{cargo_triple}_RUNNER": " ".join(s.exe_wrapper),
+        })
+        env.pop("PYTHONHOME", None)
+        return env
+
+    def qemu_command(self, argv: Sequence[str], extra_pythonpath: Iterable[Path | str] = ()) -> list[str]:
+        """``argv`` run on the target under qemu-user with the sysroot as its root for libraries.
+
+        ``python``/``python3``/``python3.X`` mean the sysroot's interpreter; ``extra_pythonpath``
+        becomes the target program's PYTHONPATH (the build machine's is never passed on).
+        """
+        if not argv:
+            raise ValueError("qemu_command needs a program to run")
+        program = argv[0]
+        if program in (*PYTHON_NAMES, f"python{self.python.version_short}"):
+            program = str(self.python.interpreter)
+        elif "/" not in program and (self.sysroot / "usr" / "bin" / program).exists():
+            program = str(self.sysroot / "usr" / "bin" / program)
+        command = [*self.settings.exe_wrapper, "-U", "PYTHONHOME", "-U", "PYTHONPATH"]
+        pythonpath = ":".join(str(p) for p in extra_pythonpath)
+        if pythonpath:
+            command += ["-E", f"PYTHONPATH={pythonpath}"]
+        return [*command, program, *argv[1:]]
+
+
+def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] = ()) -> Toolchain:
+    """Make everything a cross build for ``machine`` needs, under ``build_dir``; cached."""
+    build_dir = Path(build_dir).absolute()
+    ensure_host_packages(machine.host_packages)
+    sysroot = ensure_sysroot(machine, build_dir, extra_packages)
+    python = read_target_python(sysroot, machine)
+    venv = ensure_native_venv(build_dir, python.version_short)
+    toolchain = Toolchain(machine, sysroot, python, venv, build_dir / machine.name / "toolchain")
+    write_build_sysconfigdata(python, sysroot, toolchain.sysconfigdata_dir)
+    render_files(toolchain.settings)
+    return toolchain

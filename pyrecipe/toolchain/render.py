@@ -1,0 +1,154 @@
+"""Cross files rendered from the templates in ``toolchains/templates``: meson, CMake, cargo, pkg-config.
+
+Each build system is told the same facts (compilers, sysroot, tune flags, the emulator) in
+its own language, from one :class:`CrossSettings`.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from pyrecipe.paths import TOOLCHAINS_DIR
+from pyrecipe.toolchain.fsutil import atomic_write_text
+from pyrecipe.toolchain.machine import Machine
+from pyrecipe.toolchain.target_python import TargetPython
+
+TEMPLATES_DIR = TOOLCHAINS_DIR / "templates"
+
+
+def _meson(value: object) -> str:
+    """A meson literal: a quoted string or a list of them."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_meson(v) for v in value) + "]"
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _cmake(value: object) -> str:
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _toml(value: object) -> str:
+    """A TOML string or array (JSON's escapes are valid TOML basic-string escapes)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(str(value))
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,
+)
+_ENV.filters.update(meson=_meson, cmake=_cmake, toml=_toml, shell=lambda v: shlex.quote(str(v)))
+
+
+@dataclass(frozen=True)
+class CrossTools:
+    """The cross binaries, by the names Debian's cross packages install."""
+
+    cc: str
+    cxx: str
+    fc: str
+    ar: str
+    strip: str
+    nm: str
+    ranlib: str
+
+    @classmethod
+    def for_machine(cls, machine: Machine) -> CrossTools:
+        return cls(**{field: machine.tool(name) for field, name in (
+            ("cc", "gcc"), ("cxx", "g++"), ("fc", "gfortran"), ("ar", "ar"),
+            ("strip", "strip"), ("nm", "nm"), ("ranlib", "ranlib"),
+        )})
+
+
+@dataclass(frozen=True)
+class CrossSettings:
+    """Everything the rendered files say, computed once."""
+
+    machine: Machine
+    sysroot: Path
+    python: TargetPython
+    out_dir: Path
+
+    @property
+    def tools(self) -> CrossTools:
+        return CrossTools.for_machine(self.machine)
+
+    @property
+    def tune(self) -> list[str]:
+        return self.machine.tune_ccargs.split()
+
+    @property
+    def compile_args(self) -> list[str]:
+        # The prefix map keeps the sysroot's path out of debug info and __FILE__ strings.
+        return [f"--sysroot={self.sysroot}", *self.tune, f"-ffile-prefix-map={self.sysroot}="]
+
+    @property
+    def link_args(self) -> list[str]:
+        return [f"--sysroot={self.sysroot}", *self.tune]
+
+    @property
+    def pkg_config_libdir(self) -> list[str]:
+        triplet = self.machine.target_sys
+        return [
+            str(self.sysroot / "usr" / "lib" / triplet / "pkgconfig"),
+            str(self.sysroot / "usr" / "lib" / triplet / "openblas-pthread" / "pkgconfig"),
+            str(self.sysroot / "usr" / "lib" / "pkgconfig"),
+            str(self.sysroot / "usr" / "share" / "pkgconfig"),
+        ]
+
+    @property
+    def exe_wrapper(self) -> list[str]:
+        return [self.machine.qemu_user, "-L", str(self.sysroot), "-cpu", self.machine.qemu_cpu]
+
+    @property
+    def pkg_config(self) -> Path:
+        return self.out_dir / "bin" / "pkg-config"
+
+    @property
+    def meson_cross_file(self) -> Path:
+        return self.out_dir / "meson-cross.ini"
+
+    @property
+    def cmake_toolchain_file(self) -> Path:
+        return self.out_dir / "cmake-toolchain.cmake"
+
+    @property
+    def cargo_config(self) -> Path:
+        return self.out_dir / "cargo-config.toml"
+
+    @property
+    def cargo_rustflags(self) -> list[str]:
+        return [arg for flag in self.link_args for arg in ("-C", f"link-arg={flag}")]
+
+    def context(self) -> dict[str, object]:
+        return {
+            "machine": self.machine, "sysroot": self.sysroot, "python": self.python, "tools": self.tools,
+            "tune": " ".join(self.tune), "compile_args": self.compile_args, "link_args": self.link_args,
+            "pkg_config": self.pkg_config, "pkg_config_libdir": self.pkg_config_libdir,
+            "exe_wrapper": self.exe_wrapper, "cmake_toolchain_file": self.cmake_toolchain_file,
+            "cargo_rustflags": self.cargo_rustflags,
+        }
+
+
+def render_template(name: str, settings: CrossSettings) -> str:
+    return _ENV.get_template(name).render(settings.context())
+
+
+def render_files(settings: CrossSettings) -> None:
+    """Write the cross files into ``settings.out_dir`` (each atomically, unchanged ones untouched)."""
+    outputs = {
+        settings.meson_cross_file: ("meson-cross.ini.j2", None),
+        settings.cmake_toolchain_file: ("cmake-toolchain.cmake.j2", None),
+        settings.cargo_config: ("cargo-config.toml.j2", None),
+        settings.pkg_config: ("pkg-config.sh.j2", 0o755),
+    }
+    for path, (template, mode) in outputs.items():
+        atomic_write_text(path, render_template(template, settings), mode=mode)
