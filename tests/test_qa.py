@@ -76,6 +76,14 @@ def elf(objects_dir: Path, cross_gcc: str) -> dict[str, Path]:
     def module(name: str, *flags: str, suffix: str = TARGET_SUFFIX, compiler: str = cross_gcc) -> Path:
         return compile_so(compiler, name + suffix, f"-DMODULE={name}", *flags)
 
+    def archive(ar: str, compiler: str, name: str, *flags: str) -> Path:
+        obj = objects_dir / (name + ".o")
+        subprocess.run([compiler, "-c", "-fPIC", "-O1", "-o", str(obj), str(SOURCE), *flags], check=True)
+        output = objects_dir / name
+        subprocess.run([ar, "rcs", str(output), str(obj)], check=True)
+        return output
+
+    cross_ar = cross_gcc.replace("-gcc", "-ar")
     helper = compile_so(cross_gcc, "libhelper.so.1", "-DLIBRARY", "-Wl,-soname,libhelper.so.1")
     notthere = compile_so(cross_gcc, "libnotthere.so.1", "-DLIBRARY", "-Wl,-soname,libnotthere.so.1")
     return {
@@ -90,6 +98,10 @@ def elf(objects_dir: Path, cross_gcc: str) -> dict[str, Path]:
         "baresfx": module("baresfx", suffix=".so"),
         "leaky": module("leaky", f'-DLEAK_PATH="{HOST_BUILD}/raspberrypi4/sysroot/usr/share/leaky"'),
         "hostmod": module("hostmod", compiler="gcc"),
+        "libnpymath.a": archive(cross_ar, cross_gcc, "libnpymath.a", "-DLIBRARY"),
+        "libhostmath.a": archive("ar", "gcc", "libhostmath.a", "-DLIBRARY"),
+        "libleakymath.a": archive(cross_ar, cross_gcc, "libleakymath.a", "-DLIBRARY",
+                                  f'-DLEAK_PATH="{HOST_BUILD}/raspberrypi4/work/leaky/src/npymath.c"'),
     }
 
 
@@ -102,6 +114,7 @@ def clean_tree() -> dict[str, Content]:
         f"{SITE}/pkg/stable.abi3.so": Compiled("stable"),
         f"{SITE}/pkg/bundled{TARGET_SUFFIX}": Compiled("bundled"),
         f"{SITE}/pkg.libs/libhelper.so.1": Compiled("libhelper"),
+        f"{SITE}/pkg/lib/libnpymath.a": Compiled("libnpymath.a"),
         f"{SITE}/pkg-1.0.dist-info/RECORD": f"pkg/__init__.py,sha256=x,21\npkg/spam{TARGET_SUFFIX},,\n",
         "usr/bin/pkg-tool": "#!/usr/bin/python3\nimport pkg\n",
         "usr/bin/pkg-env-tool": "#!/usr/bin/env python3\nimport pkg\n",
@@ -172,6 +185,13 @@ SEEDED_FAULTS = {
                   "little-endian; the recipe compiled it with a compiler for the wrong machine "
                   "(check CC/CXX and the cross file)"),
     ),
+    "x86_64 static archive in an aarch64 tree": (
+        {f"{SITE}/pkg/lib/libhostmath.a": Compiled("libhostmath.a")},
+        QAProblem("arch", f"{SITE}/pkg/lib/libhostmath.a",
+                  "built for x64, EM_X86_64 64-bit little-endian, but the target is EM_AARCH64 64-bit "
+                  "little-endian; the recipe compiled it with a compiler for the wrong machine "
+                  "(check CC/CXX and the cross file)"),
+    ),
     "missing library": (
         {f"{SITE}/pkg/needy{TARGET_SUFFIX}": Compiled("needy")},
         QAProblem("needed", f"{SITE}/pkg/needy{TARGET_SUFFIX}",
@@ -218,6 +238,13 @@ SEEDED_FAULTS = {
                   f"configure-time path); build with -ffile-prefix-map={HOST_BUILD}=. or remove the path "
                   "from the sources"),
     ),
+    "host path in a static archive member": (
+        {f"{SITE}/pkg/lib/libleakymath.a": Compiled("libleakymath.a")},
+        QAProblem("host-paths", f"{SITE}/pkg/lib/libleakymath.a",
+                  f"section .rodata.str1.8 of libleakymath.a.o contains the build machine's path {HOST_BUILD} "
+                  f"(often __FILE__ or a configure-time path); build with -ffile-prefix-map={HOST_BUILD}=. "
+                  "or remove the path from the sources"),
+    ),
     "symlink into the build tree": (
         {f"{SITE}/pkg/data": Symlink(f"{HOST_BUILD}/raspberrypi4/work/pkg/1.0/src/data")},
         QAProblem("host-paths", f"{SITE}/pkg/data",
@@ -238,8 +265,8 @@ SEEDED_FAULTS = {
     ),
     "truncated ELF": (
         {f"{SITE}/pkg/broken{TARGET_SUFFIX}": b"\x7fELF\x02\x01\x01" + bytes(9)},
-        QAProblem("arch", f"{SITE}/pkg/broken{TARGET_SUFFIX}", "starts with the ELF magic but is not a "
-                  "readable ELF file (truncated or corrupt); rebuild it, or do not install it"),
+        QAProblem("arch", f"{SITE}/pkg/broken{TARGET_SUFFIX}", "starts like an ELF file or a static archive "
+                  "but cannot be read as one (truncated or corrupt); rebuild it, or do not install it"),
     ),
 }
 

@@ -24,8 +24,8 @@ def check_arch(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAPr
     target = _describe(ctx.elf_machine, ctx.elf_class, ctx.elf_endian == "little")
     for staged in inventory:
         if staged.unreadable_elf:
-            yield QAProblem("arch", staged.rel, "starts with the ELF magic but is not a readable ELF file "
-                            "(truncated or corrupt); rebuild it, or do not install it")
+            yield QAProblem("arch", staged.rel, "starts like an ELF file or a static archive but cannot be "
+                            "read as one (truncated or corrupt); rebuild it, or do not install it")
             continue
         elf = staged.elf
         if elf is None:

@@ -7,6 +7,8 @@ symbol hash table and section headers are read: never a whole large library.
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 import struct
 from collections.abc import Iterator
@@ -19,6 +21,9 @@ from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
 ELF_MAGIC = b"\x7fELF"
+AR_MAGIC = b"!<arch>\n"
+_AR_HEADER_SIZE = 60
+_AR_INDEX_MEMBERS = ("/", "/SYM64/")
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class StagedFile:
     executable: bool
     elf: ElfFacts | None = None
     unreadable_elf: bool = False
-    """The file starts with the ELF magic but pyelftools cannot read it (truncated, corrupt)."""
+    """The file starts like an ELF file or a static archive but cannot be read (truncated, corrupt)."""
 
     @property
     def name(self) -> str:
@@ -79,11 +84,15 @@ def _stage_entry(staging_dir: Path, path: Path) -> StagedFile:
         return StagedFile(rel=rel, path=path, is_symlink=path.is_symlink(), executable=False)
     executable = bool(path.stat().st_mode & 0o111)
     with path.open("rb") as stream:
-        if stream.read(4) != ELF_MAGIC:
-            return StagedFile(rel=rel, path=path, is_symlink=False, executable=executable)
+        magic = stream.read(len(AR_MAGIC))
         stream.seek(0)
         try:
-            facts = read_elf_facts(stream, module_name=path.name.split(".", 1)[0])
+            if magic.startswith(ELF_MAGIC):
+                facts = read_elf_facts(stream, module_name=path.name.split(".", 1)[0])
+            elif magic == AR_MAGIC:
+                facts = read_archive_facts(stream)
+            else:
+                facts = None
         except (ELFError, ELFParseError, struct.error, ValueError, KeyError):
             return StagedFile(rel=rel, path=path, is_symlink=False, executable=executable, unreadable_elf=True)
     return StagedFile(rel=rel, path=path, is_symlink=False, executable=executable, elf=facts)
@@ -115,6 +124,44 @@ def read_elf_facts(stream: BinaryIO, module_name: str) -> ElfFacts:
         exports_pyinit=elf.header["e_type"] == "ET_DYN" and _defines(elf, f"PyInit_{module_name}"),
         data_ranges=tuple(_data_ranges(elf)),
     )
+
+
+def read_archive_facts(stream: BinaryIO) -> ElfFacts | None:
+    """The facts of a static archive (``!<arch>``): its first ELF member decides the machine,
+    and the data sections of all ELF members are kept for the host-path search.
+
+    Archives are read whole, member by member: they are rare and small in a Python staging
+    tree, and an object built for the build machine hides in them as easily as in a .so.
+    """
+    first: ElfFacts | None = None
+    data_ranges: list[tuple[str, int, int]] = []
+    long_names = b""
+    offset = len(AR_MAGIC)
+    stream.seek(offset)
+    while header := stream.read(_AR_HEADER_SIZE):
+        if len(header) < _AR_HEADER_SIZE or header[58:60] != b"`\n":
+            raise ValueError(f"bad archive member header at offset {offset}")
+        name, size = header[:16].decode(errors="replace").rstrip(), int(header[48:58])
+        content = stream.read(size)
+        if name == "//":
+            long_names = content
+        elif name not in _AR_INDEX_MEMBERS and content.startswith(ELF_MAGIC):
+            member = _ar_member_name(name, long_names)
+            facts = read_elf_facts(io.BytesIO(content), module_name="")
+            first = first or facts
+            start = offset + _AR_HEADER_SIZE
+            data_ranges += [(f"{section} of {member}", start + at, length) for section, at, length in facts.data_ranges]
+        offset += _AR_HEADER_SIZE + size + size % 2
+        stream.seek(offset)
+    return dataclasses.replace(first, data_ranges=tuple(data_ranges)) if first else None
+
+
+def _ar_member_name(name: str, long_names: bytes) -> str:
+    """A GNU ar member name: ``foo.o/`` inline, or ``/123``, an offset into the ``//`` member."""
+    if name.startswith("/") and name[1:].isdigit():
+        start = int(name[1:])
+        return long_names[start:long_names.find(b"/\n", start)].decode(errors="replace")
+    return name.rstrip("/")
 
 
 def _dynamic_table(elf: ELFFile):
