@@ -382,3 +382,20 @@ def test_build_machine_pyc_magic_is_named(tmp_path: Path) -> None:
         f"{sys.version_info.minor}) is not the target's {target_magic.hex()}; compile .pyc files "
         "with the target's Python version, or do not ship them",
     ]
+
+
+def test_impossible_machine_facts_are_an_input_error(tmp_path: Path) -> None:
+    ctx = dataclasses.replace(context(tmp_path, tmp_path), elf_endian="middle")
+    with pytest.raises(InputError, match="endianness little or big, not 64 and 'middle'"):
+        run_qa(ctx)
+
+
+def test_every_elf_file_is_judged_against_the_target(tmp_path: Path, elf: dict[str, Path], objects_dir: Path) -> None:
+    """The clean aarch64 tree, checked as if the board were 32-bit ARM: each ELF file is wrong."""
+    staging = write_tree(tmp_path / "image", clean_tree(), elf)
+    armhf = dataclasses.replace(context(staging, objects_dir), elf_machine="EM_ARM", elf_class=32)
+    result = run_qa(armhf)
+    elf_files = sorted(rel for rel, content in clean_tree().items() if isinstance(content, Compiled))
+    assert [(p.check, p.path) for p in result.problems] == [("arch", rel) for rel in elf_files]
+    assert all(p.message.startswith("built for AArch64, EM_AARCH64 64-bit little-endian, but the target is "
+                                    "EM_ARM 32-bit little-endian;") for p in result.problems)

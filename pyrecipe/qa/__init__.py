@@ -8,6 +8,21 @@ one exists, so a recipe waives a check the way a Yocto user expects::
 
 A waived check still runs: its findings are returned as ``waived`` so that the log says
 what was let through.
+
+Decisions a recipe author may meet:
+
+- ELF files are found by their magic, not their name; static archives (``!<arch>``) are
+  judged by their first ELF member.
+- ``ext-suffix``: a module (an ELF shared object defining ``PyInit_<its name>``) named with
+  a bare ``.so`` is a problem: the target would import it, but the name no longer says which
+  Python it was built for. Waive it for a package that really ships such names.
+- ``needed``: a library is found when its soname is a name in ``library_dirs``, in the
+  staging tree's own ``lib`` or ``usr/lib``, or along the file's own RPATH/RUNPATH
+  (``$ORIGIN`` resolved inside the staging tree, as for ``numpy.libs``).
+- ``host-paths``: ELF files are searched in their loaded data sections only, never in
+  DWARF; host paths that are ``/`` or contain a target directory (``/usr``, the build
+  machine's Python prefix on Debian) are ignored, as they cannot be told from target paths.
+- ``files``: files outside the scheme are reported once per first stray directory.
 """
 
 from __future__ import annotations
@@ -42,6 +57,9 @@ def run_qa(ctx: QAContext, skip: Collection[str] = ()) -> QAResult:
     if unknown:
         raise InputError(f"INSANE_SKIP names unknown QA check(s) {', '.join(unknown)}; "
                          f"the checks are: {', '.join(CHECKS)}")
+    if ctx.elf_class not in (32, 64) or ctx.elf_endian not in ("little", "big"):
+        raise InputError(f"QA: the machine's ELF class must be 32 or 64 and its endianness little or big, "
+                         f"not {ctx.elf_class!r} and {ctx.elf_endian!r}; check the machine's .conf file")
     if not ctx.staging_dir.is_dir():
         raise BuildError(f"QA: staging directory {ctx.staging_dir} does not exist; do_install did not run "
                          "or installed nothing")

@@ -69,6 +69,12 @@ class HostPathFinder:
 
 
 def check_host_paths(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAProblem]:
+    """No build-machine path in any shipped file, symlink or executable's ``#!`` line.
+
+    Every non-ELF file is searched, text or not: a .pyc's co_filename or a .pc file leaks
+    the same way a Python file does. The ``#!`` line is judged only on executable files;
+    the kernel never reads it on others, and many modules carry an old one harmlessly.
+    """
     finder = HostPathFinder(ctx.host_paths, ctx.target_roots)
     for staged in inventory:
         if staged.is_symlink:
@@ -102,6 +108,8 @@ def _check_elf_data(finder: HostPathFinder, staged: StagedFile) -> Iterator[QAPr
 
 
 def _check_contents(finder: HostPathFinder, staged: StagedFile) -> Iterator[QAProblem]:
+    if not finder.paths and not staged.executable:
+        return
     with _contents(staged.path) as data:
         body_start = 0
         if staged.executable and data[:2] == b"#!":

@@ -11,7 +11,8 @@ import dataclasses
 import io
 import os
 import struct
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +20,7 @@ from typing import BinaryIO
 from elftools.common.exceptions import ELFError, ELFParseError
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import Section
 
 ELF_MAGIC = b"\x7fELF"
 AR_MAGIC = b"!<arch>\n"
@@ -102,9 +104,13 @@ def read_elf_facts(stream: BinaryIO, module_name: str) -> ElfFacts:
     """Parse the headers and dynamic section of the ELF file open in ``stream``."""
     elf = ELFFile(stream)
     machine = elf.header["e_machine"]
+    # One pass over the section headers: pyelftools' typed iter_sections re-reads them all.
+    sections: dict[str, list[Section]] = defaultdict(list)
+    for section in elf.iter_sections():
+        sections[section["sh_type"]].append(section)
     needed: list[str] = []
     rpath: list[str] = []
-    dynamic = _dynamic_table(elf)
+    dynamic = _dynamic_table(elf, sections)
     if dynamic is not None:
         for tag in dynamic.iter_tags():
             kind = tag.entry.d_tag
@@ -121,8 +127,8 @@ def read_elf_facts(stream: BinaryIO, module_name: str) -> ElfFacts:
         little_endian=elf.little_endian,
         needed=tuple(needed),
         rpath=tuple(rpath),
-        exports_pyinit=elf.header["e_type"] == "ET_DYN" and _defines(elf, f"PyInit_{module_name}"),
-        data_ranges=tuple(_data_ranges(elf)),
+        exports_pyinit=elf.header["e_type"] == "ET_DYN" and _defines(sections, f"PyInit_{module_name}"),
+        data_ranges=tuple(_data_ranges(sections)),
     )
 
 
@@ -164,25 +170,25 @@ def _ar_member_name(name: str, long_names: bytes) -> str:
     return name.rstrip("/")
 
 
-def _dynamic_table(elf: ELFFile):
+def _dynamic_table(elf: ELFFile, sections: Mapping[str, list[Section]]):
     """The dynamic section, or the PT_DYNAMIC segment of a file without section headers."""
-    for section in elf.iter_sections("SHT_DYNAMIC"):
-        return section
+    if sections.get("SHT_DYNAMIC"):
+        return sections["SHT_DYNAMIC"][0]
     for segment in elf.iter_segments("PT_DYNAMIC"):
         return segment
     return None
 
 
-def _defines(elf: ELFFile, symbol_name: str) -> bool:
+def _defines(sections: Mapping[str, list[Section]], symbol_name: str) -> bool:
     """Whether the dynamic symbol table defines ``symbol_name``.
 
     The hash tables answer in a few reads; walking .dynsym would parse every imported
     symbol of a large extension module.
     """
     for table_type in ("SHT_GNU_HASH", "SHT_HASH"):
-        for table in elf.iter_sections(table_type):
+        for table in sections.get(table_type, ()):
             return _is_defined(table.get_symbol(symbol_name))
-    for dynsym in elf.iter_sections("SHT_DYNSYM"):
+    for dynsym in sections.get("SHT_DYNSYM", ()):
         symbols = dynsym.get_symbol_by_name(symbol_name) or []
         return any(_is_defined(symbol) for symbol in symbols)
     return False
@@ -192,13 +198,13 @@ def _is_defined(symbol) -> bool:
     return symbol is not None and symbol["st_shndx"] != "SHN_UNDEF"
 
 
-def _data_ranges(elf: ELFFile):
+def _data_ranges(sections: Mapping[str, list[Section]]) -> Iterator[tuple[str, int, int]]:
     """Sections the loader maps that hold data rather than code, symbols or relocations.
 
     Debug sections (.debug_*) and the symbol/string tables are left out on purpose: a
     build path in DWARF only matters to a debugger; one in .rodata ships to every user.
     """
-    for section in elf.iter_sections("SHT_PROGBITS"):
+    for section in sections.get("SHT_PROGBITS", ()):
         flags = section["sh_flags"]
         if flags & SH_FLAGS.SHF_ALLOC and not flags & SH_FLAGS.SHF_EXECINSTR and section["sh_size"]:
             yield section.name, section["sh_offset"], section["sh_size"]
