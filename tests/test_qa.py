@@ -348,6 +348,14 @@ def test_shebang_rules(line: str, complaint: str | None) -> None:
     assert shebang_complaint(line, finder) == (f"#! line '#!{line}': {complaint}" if complaint else None)
 
 
+def test_crlf_shebang_is_reported(qa) -> None:
+    assert qa({"usr/bin/dos-tool": b"#!/usr/bin/python3\r\nimport pkg\r\n"}).problems == [
+        QAProblem("host-paths", "usr/bin/dos-tool", "#! line '#!/usr/bin/python3' ends in a carriage return "
+                  "(CRLF line endings): the kernel would look for '/usr/bin/python3\\r'; convert the script "
+                  "to LF line endings"),
+    ]
+
+
 def test_shebang_of_a_non_executable_file_is_not_judged(qa) -> None:
     # The kernel never reads it; many modules carry "#!/usr/bin/env python" from history.
     assert qa({f"{SITE}/pkg/old.py": "#!/usr/bin/env python\n"}).problems == []

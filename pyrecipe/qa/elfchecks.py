@@ -53,7 +53,7 @@ def check_ext_suffix(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterato
             continue
         expected = f"the target's Python imports only *{ctx.ext_suffix} or *{STABLE_ABI_SUFFIX}"
         suffix = "." + name.split(".", 1)[1] if "." in name else ""
-        if suffix == ctx.host_ext_suffix:
+        if ctx.host_ext_suffix and suffix == ctx.host_ext_suffix:
             message = (f"extension module named with the build machine's suffix {suffix}: {expected}; "
                        "the build read the build machine's sysconfig (check _PYTHON_SYSCONFIGDATA_NAME)")
         elif suffix == ".so":

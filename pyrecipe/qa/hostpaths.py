@@ -135,6 +135,9 @@ def shebang_complaint(line: str, finder: HostPathFinder) -> str | None:
     words = line.split()
     if not words:
         return "#! line names no interpreter"
+    if line.endswith("\r"):
+        return (f"#! line '#!{line.strip()}' ends in a carriage return (CRLF line endings): the kernel "
+                f"would look for '{words[-1]}\\r'; convert the script to LF line endings")
     interpreter = words[0]
     problem = _interpreter_complaint(interpreter, finder)
     if problem is None and interpreter.rsplit("/", 1)[-1] == "env":
