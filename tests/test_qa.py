@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,14 @@ class Symlink:
     target: str
 
 
-Content = Path | bytes | str | Compiled | Symlink
+@dataclasses.dataclass(frozen=True)
+class Bytecode:
+    """A real .pyc of this interpreter, compiled as if its source were at ``source_path``."""
+
+    source_path: str
+
+
+Content = Path | bytes | str | Compiled | Symlink | Bytecode
 
 
 @pytest.fixture(scope="session")
@@ -131,6 +139,11 @@ def write_tree(root: Path, tree: dict[str, Content], elf: dict[str, Path] | None
             shutil.copyfile(elf[content.key], path)
         elif isinstance(content, Symlink):
             os.symlink(content.target, path)
+        elif isinstance(content, Bytecode):
+            source = path.with_suffix(".src.py")
+            source.write_text("VALUE = 1\n")
+            py_compile.compile(str(source), cfile=str(path), dfile=content.source_path, doraise=True)
+            source.unlink()
         elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
@@ -348,6 +361,19 @@ def test_shebang_rules(line: str, complaint: str | None) -> None:
     assert shebang_complaint(line, finder) == (f"#! line '#!{line}': {complaint}" if complaint else None)
 
 
+def test_host_path_in_bytecode_is_reported_at_its_offset(qa, tmp_path: Path) -> None:
+    rel = f"{SITE}/pkg/__pycache__/cfg.cpython-311.pyc"
+    source_path = f"{HOST_BUILD}/raspberrypi4/work/pkg/src/cfg.py"
+    result = qa({rel: Bytecode(source_path)})
+    offset = (tmp_path / "image" / rel).read_bytes().index(HOST_BUILD.encode())  # co_filename, marshalled
+    # (On a Python other than 3.11 the magic differs too: that is the pyc check's business.)
+    assert [problem for problem in result.problems if problem.check == "host-paths"] == [
+        QAProblem("host-paths", rel, f"byte {offset} contains the build machine's path {HOST_BUILD}; on the "
+                  "target it points nowhere: make the recipe write the target's path (or a relative one), "
+                  "or do not install the file"),
+    ]
+
+
 def test_crlf_shebang_is_reported(qa) -> None:
     assert qa({"usr/bin/dos-tool": b"#!/usr/bin/python3\r\nimport pkg\r\n"}).problems == [
         QAProblem("host-paths", "usr/bin/dos-tool", "#! line '#!/usr/bin/python3' ends in a carriage return "
@@ -374,6 +400,13 @@ def test_host_path_boundaries(text: bytes, found: str | None) -> None:
     finder = HostPathFinder(["/work/main/build/", "/root", "/usr", "/"], ["/usr"])
     match = finder.find(text)
     assert (match[1] if match else None) == found
+
+
+def test_in_binary_data_the_byte_before_a_host_path_is_not_judged() -> None:
+    finder = HostPathFinder(["/work/main/build"], ["/usr"])
+    marshalled = b"\xfa-/work/main/build/x.py"  # a marshal short string: type, length ('-' is 45)
+    assert finder.find(marshalled) is None
+    assert finder.find(marshalled, binary=True) == (2, "/work/main/build")
 
 
 def test_check_names_are_the_documented_ones() -> None:

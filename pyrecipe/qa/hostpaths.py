@@ -35,6 +35,9 @@ _INTERPRETER_DIRS = ("/bin", "/usr/bin", "/sbin", "/usr/sbin")
 _TARGET_PYTHON = re.compile(r"python3(\.\d+)?")
 # The kernel reads at most this much of a #! line (BINPRM_BUF_SIZE on current Linux).
 _SHEBANG_LIMIT = 256
+_NEWLINE = b"\n"
+# How much of a file decides whether it is text (as git and grep do: a NUL byte means binary).
+_TEXT_SNIFF = 8192
 # Files smaller than this are read; larger ones are memory-mapped.
 _MMAP_THRESHOLD = 1 << 20
 
@@ -51,13 +54,18 @@ class HostPathFinder:
         self.paths = tuple(sorted(usable, key=len, reverse=True))
         self._encoded = tuple(path.encode() for path in self.paths)
 
-    def find(self, data: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> tuple[int, str] | None:
-        """The offset and text of the earliest host path in ``data[start:end]``, if any."""
+    def find(self, data: bytes | mmap.mmap, start: int = 0, end: int | None = None,
+             binary: bool = False) -> tuple[int, str] | None:
+        """The offset and text of the earliest host path in ``data[start:end]``, if any.
+
+        In ``binary`` data the byte before a path is not judged: there it is a length or a
+        type code (marshal, ELF string tables), not a sign of a longer path.
+        """
         end = len(data) if end is None else end
         earliest: tuple[int, str] | None = None
         for path, encoded in zip(self.paths, self._encoded):
             position = data.find(encoded, start, end)
-            while position != -1 and not _stands_alone(data, position, len(encoded)):
+            while position != -1 and not _stands_alone(data, position, len(encoded), binary):
                 position = data.find(encoded, position + 1, end)
             if position != -1 and (earliest is None or position < earliest[0]):
                 earliest = (position, path)
@@ -99,7 +107,7 @@ def _check_elf_data(finder: HostPathFinder, staged: StagedFile) -> Iterator[QAPr
         return
     with _contents(staged.path) as data:
         for section, offset, size in staged.elf.data_ranges:
-            found = finder.find(data, offset, offset + size)
+            found = finder.find(data, offset, offset + size, binary=True)
             if found:
                 yield QAProblem(CHECK, staged.rel, f"section {section} contains the build machine's path "
                                 f"{found[1]} (often __FILE__ or a configure-time path); build with "
@@ -121,12 +129,13 @@ def _check_contents(finder: HostPathFinder, staged: StagedFile) -> Iterator[QAPr
                 body_start = line_end
         if not finder.paths:
             return
-        found = finder.find(data, body_start)
+        binary = b"\0" in data[:_TEXT_SNIFF]
+        found = finder.find(data, body_start, binary=binary)
         if found:
             position, path = found
-            line = data[:position].count(b"\n") + 1
-            yield QAProblem(CHECK, staged.rel, f"line {line} contains the build machine's path {path}; "
-                            "on the target it points nowhere: make the recipe write the target's path "
+            where = f"byte {position}" if binary else f"line {data[:position].count(_NEWLINE) + 1}"
+            yield QAProblem(CHECK, staged.rel, f"{where} contains the build machine's path "
+                            f"{path}; on the target it points nowhere: make the recipe write the target's path "
                             "(or a relative one), or do not install the file")
 
 
@@ -186,8 +195,10 @@ def _covers_target(host_path: str, target_roots: Sequence[str]) -> bool:
     return host_path == "/" or any(is_under(root, [host_path]) for root in target_roots)
 
 
-def _stands_alone(data: bytes | mmap.mmap, position: int, length: int) -> bool:
+def _stands_alone(data: bytes | mmap.mmap, position: int, length: int, binary: bool) -> bool:
     """A match that is a whole path (or a prefix of one ending at '/'), not part of a longer name."""
     after = data[position + length:position + length + 1]
+    if after and after[0] in _NAME_BYTES:
+        return False
     before = data[position - 1:position] if position else b""
-    return (not after or after[0] not in _NAME_BYTES) and (not before or before[0] not in _PATH_BYTES)
+    return binary or not before or before[0] not in _PATH_BYTES
