@@ -18,10 +18,10 @@ import shutil
 import subprocess
 import tempfile
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import packaging
 import pyproject_hooks
@@ -35,6 +35,7 @@ LEGACY_REQUIRES = ("setuptools>=40.8.0",)
 ERROR_TAIL_LINES = 25
 
 ConfigSettings = dict[str, str | list[str]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _hook_caller(source_dir: Path, system: BuildSystem, python: Path, runner: _L
     )
 
 
-def _call_hook(system: BuildSystem, python: Path, runner: _LoggedRunner, hook: str, call):  # noqa: ANN001, ANN202
+def _call_hook(system: BuildSystem, python: Path, hook: str, call: Callable[[], T]) -> T:
     """Run ``call()``, turning pyproject_hooks' failures into one clear BuildError."""
     try:
         return call()
@@ -172,7 +173,7 @@ def build_wheel(
         log.write(f"pyrecipe: {system.backend} build_wheel with {python} in {source_dir}, config settings {dict(config_settings or {})}\n")
     tmp = Path(tempfile.mkdtemp(dir=wheel_dir, prefix=".building-"))
     try:
-        name = _call_hook(system, python, runner, "build_wheel",
+        name = _call_hook(system, python, "build_wheel",
                           lambda: hooks.build_wheel(str(tmp), config_settings=dict(config_settings or {})))
         built = tmp / name
         if not built.is_file():
@@ -220,7 +221,7 @@ def check_requirements(
     requires = list(system.requires)
     runner = _LoggedRunner(env, log, system.backend)
     hooks = _hook_caller(source_dir, system, python, runner)
-    requires += _call_hook(system, python, runner, "get_requires_for_build_wheel",
+    requires += _call_hook(system, python, "get_requires_for_build_wheel",
                            lambda: hooks.get_requires_for_build_wheel(dict(config_settings or {})))
     packaging_parent = str(Path(packaging.__file__).parent.parent)
     result = subprocess.run(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.pep517 import (
@@ -132,3 +135,17 @@ def test_parse_config_settings_spellings() -> None:
         parse_config_settings("--no-isolation")
     with pytest.raises(InputError, match="'-C' needs a key=value"):
         parse_config_settings("-C")
+
+
+_KEYS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-_.", min_size=1, max_size=12)
+_VALUES = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
+
+
+@given(st.lists(st.tuples(_KEYS, _VALUES), max_size=8))
+def test_parse_config_settings_round_trips_any_quoted_settings(pairs: list[tuple[str, str]]) -> None:
+    """Whatever the values hold (spaces, quotes, '='), shell-quoted options parse back, repeats as lists."""
+    options = " ".join(shlex.join([f"-C{key}={value}"]) for key, value in pairs)
+    expected: dict[str, list[str]] = {}
+    for key, value in pairs:
+        expected.setdefault(key, []).append(value)
+    assert parse_config_settings(options) == {k: v[0] if len(v) == 1 else v for k, v in expected.items()}
