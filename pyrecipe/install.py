@@ -6,10 +6,16 @@ sysconfig. ``installer`` writes with ``destdir`` = the staging tree: files land 
 RECORD, script shebangs and .pyc source paths say what they will be on the target. Wheel tags
 are not checked: a PEP 517 backend knows nothing of cross builds, so a cross-built wheel may be
 tagged for the build machine.
+
+Bytecode is compiled by us, not by ``installer``: as hash-checked .pyc files (PEP 552), which
+stay valid whatever mtimes the files get on the way to the board (the image tarball sets them
+all to one value) and are the same bytes on every build.
 """
 
 from __future__ import annotations
 
+import compileall
+import py_compile
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -58,9 +64,10 @@ def install_wheel(
     """Install ``wheel`` so that ``staging_dir`` holds exactly it; return the installed files.
 
     A previous ``staging_dir`` is replaced as a whole (built beside it, then renamed).
-    ``compile_bytecode`` writes .pyc files, which ``installer`` compiles with the *running*
+    ``compile_bytecode`` writes .pyc files for site-packages, compiled by the *running*
     interpreter: that is only right when its X.Y is the target's, so asking for it otherwise is
     an InputError (compile on the target or run pyrecipe with a matching Python instead).
+    Files that do not compile (a vendored Python 2 file, a template) get no .pyc, as with pip.
     """
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     if compile_bytecode and running != python_version:
@@ -77,10 +84,15 @@ def install_wheel(
                     scheme.scheme_dict(source.distribution),
                     interpreter=interpreter,
                     script_kind="posix",
-                    bytecode_optimization_levels=(0,) if compile_bytecode else (),
                     destdir=str(tmp),
                 )
                 installer.install(source, destination, additional_metadata={"INSTALLER": b"pyrecipe\n"})
         except (zipfile.BadZipFile, installer.exceptions.InstallerError, ValueError, FileNotFoundError) as error:
             raise InputError(f"cannot install wheel {wheel}: {error}") from None
+        site = tmp / scheme.site_packages.lstrip("/")
+        if compile_bytecode and site.is_dir():
+            compileall.compile_dir(
+                site, ddir=scheme.site_packages, quiet=2, workers=1,
+                invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+            )
     return sorted(path for path in staging_dir.rglob("*") if path.is_file() or path.is_symlink())

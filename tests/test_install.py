@@ -79,6 +79,9 @@ def test_bytecode_compiled_for_the_target_path(wheels: dict[str, Path], tmp_path
     assert pyc.parent == site / "flit_demo/__pycache__"
     data = pyc.read_bytes()
     assert data[:4] == importlib.util.MAGIC_NUMBER
+    # PEP 552 flags 0b11: checked hash-based pyc, valid whatever the source's mtime becomes.
+    assert int.from_bytes(data[4:8], "little") == 0b11
+    assert data[8:16] == importlib.util.source_hash((site / "flit_demo/__init__.py").read_bytes())
     code = marshal.loads(data[16:])
     assert code.co_filename == f"/usr/lib/python{RUNNING}/site-packages/flit_demo/__init__.py"
 
