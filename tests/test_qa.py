@@ -94,6 +94,7 @@ def elf(objects_dir: Path, cross_gcc: str) -> dict[str, Path]:
     cross_ar = cross_gcc.replace("-gcc", "-ar")
     helper = compile_so(cross_gcc, "libhelper.so.1", "-DLIBRARY", "-Wl,-soname,libhelper.so.1")
     notthere = compile_so(cross_gcc, "libnotthere.so.1", "-DLIBRARY", "-Wl,-soname,libnotthere.so.1")
+    nosoname = compile_so(cross_gcc, "libnosoname.so", "-DLIBRARY")
     return {
         "libhelper": helper,
         # -g: the DWARF names the compile directory, a host path QA must leave alone.
@@ -103,6 +104,9 @@ def elf(objects_dir: Path, cross_gcc: str) -> dict[str, Path]:
         "needy": module("needy", "-DNEEDS_HELPER", str(notthere)),
         "rpathy": module("rpathy", f"-Wl,-rpath,{HOST_BUILD}/raspberrypi4/work/rpathy/1.0/build/lib"),
         "wrongsfx": module("wrongsfx", suffix=HOST_SUFFIX),
+        "py312": module("py312", suffix=".cpython-312-aarch64-linux-gnu.so"),
+        "bypath": module("bypath", "-DNEEDS_HELPER", str(nosoname)),
+        "optrpath": module("optrpath", "-Wl,-rpath,/opt/vendor/lib"),
         "baresfx": module("baresfx", suffix=".so"),
         "leaky": module("leaky", f'-DLEAK_PATH="{HOST_BUILD}/raspberrypi4/sysroot/usr/share/leaky"'),
         "hostmod": module("hostmod", compiler="gcc"),
@@ -218,6 +222,24 @@ SEEDED_FAULTS = {
                   f"the build machine ({HOST_BUILD}); use $ORIGIN-relative entries (e.g. $ORIGIN/../lib) "
                   "or none"),
     ),
+    "RPATH outside the target's directories": (
+        {f"{SITE}/pkg/optrpath{TARGET_SUFFIX}": Compiled("optrpath")},
+        QAProblem("rpath", f"{SITE}/pkg/optrpath{TARGET_SUFFIX}",
+                  "RPATH/RUNPATH entry '/opt/vendor/lib' is outside the target's directories (/usr); "
+                  "use $ORIGIN-relative entries or none"),
+    ),
+    "library linked by its build path": (
+        {f"{SITE}/pkg/bypath{TARGET_SUFFIX}": Compiled("bypath")},
+        QAProblem("needed", f"{SITE}/pkg/bypath{TARGET_SUFFIX}",
+                  "needs the library by path {objects}/libnosoname.so (DT_NEEDED): it was linked against a "
+                  "library without a soname; link it with -l or give it one"),
+    ),
+    "module for another Python": (
+        {f"{SITE}/pkg/py312.cpython-312-aarch64-linux-gnu.so": Compiled("py312")},
+        QAProblem("ext-suffix", f"{SITE}/pkg/py312.cpython-312-aarch64-linux-gnu.so",
+                  "extension module suffix .cpython-312-aarch64-linux-gnu.so is not the target's: the "
+                  f"target's Python imports only *{TARGET_SUFFIX} or *.abi3.so"),
+    ),
     "native-venv shebang": (
         {"usr/bin/bad-tool": f"#!{HOST_BUILD}/native/venv/bin/python\nimport pkg\n"},
         QAProblem("host-paths", "usr/bin/bad-tool",
@@ -284,20 +306,26 @@ SEEDED_FAULTS = {
 }
 
 
+def _in(objects_dir: Path, problem: QAProblem) -> QAProblem:
+    """The expected problem with ``{objects}`` (where this session compiled) filled in."""
+    return dataclasses.replace(problem, message=problem.message.replace("{objects}", str(objects_dir)))
+
+
 @pytest.mark.parametrize("fault", SEEDED_FAULTS, ids=list(SEEDED_FAULTS))
-def test_seeded_fault_is_caught_alone(qa, fault: str) -> None:
+def test_seeded_fault_is_caught_alone(qa, objects_dir: Path, fault: str) -> None:
     extra, expected = SEEDED_FAULTS[fault]
+    expected = _in(objects_dir, expected)
     result = qa(extra)
     assert result.problems == [expected]
     assert f"  {expected}" in result.format().splitlines()
 
 
-def test_all_seeded_faults_at_once_are_each_caught(qa) -> None:
+def test_all_seeded_faults_at_once_are_each_caught(qa, objects_dir: Path) -> None:
     extra: dict[str, Content] = {}
     for files, _ in SEEDED_FAULTS.values():
         extra.update(files)
     result = qa(extra)
-    assert sorted(result.problems) == sorted(expected for _, expected in SEEDED_FAULTS.values())
+    assert sorted(result.problems) == sorted(_in(objects_dir, expected) for _, expected in SEEDED_FAULTS.values())
     assert result.format().splitlines()[0] == f"QA: {len(SEEDED_FAULTS)} problems"
 
 
