@@ -59,8 +59,9 @@ Content = Path | bytes | str | Compiled | Symlink | Bytecode
 
 @pytest.fixture(scope="session")
 def cross_gcc() -> str:
-    """The aarch64 cross compiler, installed from Debian when missing (CI runs as root)."""
-    ensure_host_packages(["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"])
+    """The aarch64 cross compiler (and the host's gcc, ar and libc for the x86_64 objects),
+    installed from Debian when missing: CI runs as root; anyone else gets the command to run."""
+    ensure_host_packages(["gcc", "binutils", "libc6-dev", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"])
     compiler = shutil.which(CROSS_CC)
     assert compiler, f"{CROSS_CC} is still not on PATH after installing gcc-aarch64-linux-gnu"
     return compiler
