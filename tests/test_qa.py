@@ -13,6 +13,7 @@ import py_compile
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -469,3 +470,16 @@ def test_every_elf_file_is_judged_against_the_target(tmp_path: Path, elf: dict[s
     assert [(p.check, p.path) for p in result.problems] == [("arch", rel) for rel in elf_files]
     assert all(p.message.startswith("built for AArch64, EM_AARCH64 64-bit little-endian, but the target is "
                                     "EM_ARM 32-bit little-endian;") for p in result.problems)
+
+
+def test_numpy_sized_tree_is_checked_well_under_two_seconds(tmp_path: Path, elf: dict[str, Path],
+                                                           objects_dir: Path) -> None:
+    """1,500 files and 40 extension modules, numpy's shape: QA reads headers, not whole files."""
+    tree: dict[str, Content] = {f"{SITE}/big/sub{i % 40}/mod{i}.py": f"X = {i}\n" * 400 for i in range(1460)}
+    tree |= {f"{SITE}/big/sub{i}/spam{TARGET_SUFFIX}": Compiled("spam") for i in range(40)}
+    staging = write_tree(tmp_path / "image", tree, elf)
+    started = time.perf_counter()
+    result = run_qa(context(staging, objects_dir))
+    elapsed = time.perf_counter() - started
+    assert result.problems == []
+    assert elapsed < 2.0, f"QA took {elapsed:.2f} s on {len(tree)} files"
