@@ -13,6 +13,8 @@ addtask test after do_populate_sysroot
 addtask build after do_populate_sysroot do_test
 
 do_build[noexec] = "1"
+# Only do_fetch reaches the network; every other task runs in a network namespace of its own.
+do_fetch[network] = "1"
 
 python base_do_fetch() {
     import pyrecipe.steps

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyrecipe.buildlock import build_lock
 from pyrecipe.config import Settings, load_configuration
 from pyrecipe.errors import BuildError
 from pyrecipe.graph import Graph, GraphBuilder
@@ -111,13 +112,23 @@ def run_build(
     native_tools: Callable[[], Iterable[str]] = pinned_native_tools,
 ) -> BuildResult:
     """Build ``request.targets``; assemble the image when the goal is a full build."""
+    progress = progress or Progress()
+    with build_lock(request.settings.build_dir, progress.note):
+        return _locked_build(request, progress, environment, native_tools)
+
+
+def _locked_build(
+    request: BuildRequest,
+    progress: Progress,
+    environment: Callable[[BuildRequest, Graph, DataSmart], Environment],
+    native_tools: Callable[[], Iterable[str]],
+) -> BuildResult:
     index, graph = resolve(request, native_tools())
     config = index.config
     env = environment(request, graph, config)
     for node in graph.nodes.values():
         node.d.setVar(CONTEXT_VAR, env.context)
     plan = plan_build(graph, request.options, env.fingerprints)
-    progress = progress or Progress()
     result = Builder(graph, plan, env.envs, request.options, progress).run()
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
         from pyrecipe.image_task import assemble

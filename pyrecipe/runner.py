@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.graph import Graph, Node
 from pyrecipe.progress import Progress
-from pyrecipe.tasks import TaskFailure, TaskRunner, recipe_signature, task_order, task_signatures
+from pyrecipe.tasks import (
+    TaskFailure,
+    TaskRunner,
+    network_isolation_available,
+    recipe_signature,
+    task_order,
+    task_signatures,
+)
 
 DEPENDENCY_GOAL = "do_populate_sysroot"
 
@@ -32,6 +39,7 @@ class BuildOptions:
     keep_going: bool = False
     dry_run: bool = False
     jobs: int = 2
+    isolate_network: bool = True
 
 
 @dataclass
@@ -87,8 +95,10 @@ class Builder:
         self.plan = plan
         self.options = options
         self.progress = progress
+        isolate = options.isolate_network and network_isolation_available()
         self.runners = {
-            key: TaskRunner(node.d, envs["native" if node.native else "target"]) for key, node in graph.nodes.items()
+            key: TaskRunner(node.d, envs["native" if node.native else "target"], isolate)
+            for key, node in graph.nodes.items()
         }
         self._stop = threading.Event()
 

@@ -133,9 +133,10 @@ def task_signatures(d: DataSmart, order: list[str], base: str) -> dict[str, str]
 class TaskRunner:
     """Runs the tasks of one recipe datastore."""
 
-    def __init__(self, d: DataSmart, env: Mapping[str, str]) -> None:
+    def __init__(self, d: DataSmart, env: Mapping[str, str], isolate_network: bool = False) -> None:
         self.d = d
         self.env = dict(env)
+        self.isolate_network = isolate_network
         self.pn = d.getVar("PN")
         self.stamps = Path(d.getVar("STAMPS_DIR"))
         self.temp = Path(d.getVar("T"))
@@ -225,11 +226,22 @@ class TaskRunner:
         script.write_text(self.shell_script(task))
         env = dict(self.env)
         env["PARALLEL_MAKE"] = self.d.getVar("PARALLEL_MAKE") or ""
-        result = subprocess.run(
-            ["bash", str(script)], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
+        command = ["bash", str(script)]
+        if self.isolate_network and not self.d.getVarFlag(task, "network", False):
+            # Only do_fetch may reach the network: a backend that tries to download its build
+            # dependencies fails here, loudly, instead of leaking unpinned code into the build.
+            command = ["unshare", "--net", "--", *command]
+        result = subprocess.run(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         if result.returncode != 0:
             raise TaskFailure(self.pn, task, log_path, f"shell exited with status {result.returncode}")
+
+
+def network_isolation_available() -> bool:
+    """Whether tasks can run in a network namespace of their own (root, or user namespaces)."""
+    try:
+        return subprocess.run(["unshare", "--net", "--", "true"], capture_output=True).returncode == 0
+    except OSError:
+        return False
 
 
 def _shell_name(name: str) -> bool:
