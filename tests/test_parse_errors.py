@@ -1,0 +1,69 @@
+"""Syntax errors reach the user as file:line:column, the line and a caret, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from parse_support import pyrecipe_cli
+
+BAD = [
+    # (recipe text, line, column (None: wherever the parser stopped), text of the line shown)
+    pytest.param('A = "1"\nB = "unterminated\nC = "x"\n', 2, 5, 'B = "unterminated', id="unterminated-quote"),
+    pytest.param('A = "1"\nB = unquoted\n', 2, 5, "B = unquoted", id="unquoted-value"),
+    pytest.param('A = "1"\n\nthis is not bitbake\n', 3, None, "this is not bitbake", id="garbage-line"),
+    pytest.param("A = 'a'b'\n", 1, 5, "A = 'a'b'", id="three-quotes"),
+    pytest.param('A[flag = "x"\n', 1, 2, 'A[flag = "x"', id="unclosed-flag"),
+    pytest.param('A = "a" \\\n  junk\n', 1, 5, 'A = "a" \\', id="continuation-after-closing-quote"),
+    pytest.param("do_x() {\n\techo\n", 1, 1, "do_x() {", id="function-never-closed"),
+    pytest.param("python () {\n    pass\n", 1, 1, "python () {", id="anonymous-never-closed"),
+]
+
+
+@pytest.mark.parametrize("text, line, column, shown", BAD)
+def test_syntax_error_through_the_cli(tmp_path: Path, text: str, line: int, column: int | None, shown: str) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text(text)
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    header = next(i for i, text in enumerate(lines) if f"{recipe}:{line}:" in text)
+    reported = int(re.search(rf"{re.escape(str(recipe))}:{line}:(\d+):", lines[header]).group(1))
+    if column is not None:
+        assert reported == column
+    assert lines[header + 1].strip() == shown
+    caret = lines[header + 2]
+    assert caret.strip() == "^"
+    # The caret sits under the reported column of the line shown (both indented alike).
+    indent = len(lines[header + 1]) - len(lines[header + 1].lstrip())
+    assert caret.index("^") - indent == reported - 1
+    assert 1 <= reported <= len(shown) + 1
+
+
+def test_inline_python_error_through_the_cli(tmp_path: Path) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text('OK = "1"\nBROKEN = "${@int(\'x\')}"\n')
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "BROKEN" in result.stderr and "${@int('x')}" in result.stderr and str(recipe) in result.stderr
+
+
+def test_error_in_python_function_through_the_cli(tmp_path: Path) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text('python () {\n    d.getVar("A").split()\n}\n')
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{recipe}:1" in result.stderr and "AttributeError" in result.stderr
+
+
+def test_debug_shows_the_traceback_of_a_real_bug_only(tmp_path: Path) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text('B = unquoted\n')
+    result = pyrecipe_cli("--debug", "env", "--bare", recipe)
+    assert result.returncode == 2
+    assert f"{recipe}:1:5" in result.stderr
