@@ -1,0 +1,201 @@
+"""Layers: BBFILES, .bbappend with %, PREFERRED_VERSION, PROVIDES, name lookup; the parse cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pyrecipe.parse.cache as cache_module
+from parse_support import META_TEST, write_files
+from pyrecipe.config import Settings, load_configuration
+from pyrecipe.errors import InputError
+from pyrecipe.layers import LayerIndex, append_matches
+
+
+TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
+
+
+def index_for(tmp_path: Path, *layers: Path, cache: bool = True) -> LayerIndex:
+    """The index of ``layers`` for machine testboard (each temporary layer gets that machine)."""
+    for layer in layers:
+        if not (layer / "conf" / "machine" / "testboard.conf").exists():
+            write_files(layer, {"conf/machine/testboard.conf": TESTBOARD})
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="testboard", layers=layers))
+    return LayerIndex(config, tmp_path / "cache" if cache else None)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> LayerIndex:
+    return index_for(tmp_path_factory.mktemp("layers"), META_TEST)
+
+
+def test_bbfiles_globs_find_the_layers_recipes(index: LayerIndex) -> None:
+    mine = sorted(p.name for p in index.recipes if META_TEST in p.parents)
+    assert mine == [
+        "hello_0.9.bb", "python3-example_1.2.3.bb", "python3-fastmath_2.0.1.bb",
+        "python3-multi_1.0.bb", "python3-multi_1.5.bb", "python3-multi_2.0.bb",
+    ]
+
+
+def test_percent_bbappend_applies_to_its_recipe_only(index: LayerIndex) -> None:
+    appends = {p.name: [a.name for a in index.appends_of[p]] for p in index.recipes if META_TEST in p.parents}
+    assert appends["python3-example_1.2.3.bb"] == ["python3-example_%.bbappend"]
+    assert all(not v for k, v in appends.items() if k != "python3-example_1.2.3.bb")
+    info = index.find("python3-example")
+    assert index.datastore(info).getVar("EXTRA_FROM_APPEND") == "yes"
+    assert index.datastore(info).getVar("SRC_URI").split()[-1] == "file://0001-fix-build.patch"
+
+
+@pytest.mark.parametrize(
+    "append, recipe, expected",
+    [
+        ("foo_%.bbappend", "foo_1.0.bb", True),
+        ("foo_1.%.bbappend", "foo_1.2.bb", True),
+        ("foo_1.%.bbappend", "foo_2.0.bb", False),
+        ("foo_1.0.bbappend", "foo_1.0.bb", True),
+        ("foo_1.0.bbappend", "foo_1.0.1.bb", False),
+        ("foo.bbappend", "foo.bb", True),
+        ("foo_%.bbappend", "foobar_1.0.bb", False),
+    ],
+)
+def test_append_matching(append: str, recipe: str, expected: bool) -> None:
+    assert append_matches(Path(append), Path(recipe)) is expected
+
+
+@pytest.mark.parametrize("name", ["python3-example", "example", "Example", "python3_example"])
+def test_python3_prefix_and_pypi_spellings_name_the_same_recipe(index: LayerIndex, name: str) -> None:
+    info = index.find(name)
+    assert (info.pn, info.variant, info.file.name) == ("python3-example", "", "python3-example_1.2.3.bb")
+
+
+@pytest.mark.parametrize("name", ["python3-example-native", "example-native"])
+def test_native_names_find_the_native_variant(index: LayerIndex, name: str) -> None:
+    info = index.find(name)
+    assert (info.pn, info.variant) == ("python3-example-native", "native")
+    assert index.datastore(info).getVar("CLASSOVERRIDE") == "class-native"
+
+
+def test_preferred_version_chooses_among_versions(index: LayerIndex) -> None:
+    # conf/layer.conf: PREFERRED_VERSION_python3-multi = "1.%"; without it 2.0 would win.
+    assert index.find("python3-multi").pv == "1.5"
+    assert index.find("multi").pv == "1.5"
+
+
+def test_highest_version_without_preference(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "layer/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes/*.bb"\n',
+        "layer/recipes/python3-pick_1.9.bb": "",
+        "layer/recipes/python3-pick_1.10.bb": "",
+        "layer/recipes/python3-pick_1.10~rc1.bb": "",
+    })
+    # bitbake's version order: 1.10 > 1.9 numerically, and "~" sorts before the release.
+    assert index_for(tmp_path, tmp_path / "layer").find("pick").pv == "1.10"
+
+
+def test_preferred_version_matching_nothing_is_an_input_error(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "layer/conf/layer.conf": 'BBFILES += "${LAYERDIR}/*.bb"\nPREFERRED_VERSION_pick = "3.%"\n',
+        "layer/pick_1.0.bb": "",
+    })
+    with pytest.raises(InputError, match="PREFERRED_VERSION_pick"):
+        index_for(tmp_path, tmp_path / "layer").find("pick")
+
+
+def test_provides_finds_the_providing_recipe(index: LayerIndex) -> None:
+    assert index.find("fastmath-api").pn == "python3-fastmath"
+    assert index.find("virtual/greeter").pn == "hello"
+
+
+def test_each_class_inherited_once(index: LayerIndex) -> None:
+    assert index.datastore(index.find("hello")).getVar("COUNTER_READS") == "x"
+
+
+def test_unknown_name_is_an_input_error_with_suggestion(index: LayerIndex) -> None:
+    with pytest.raises(InputError, match="python3-exampel.*did you mean python3-example"):
+        index.find("python3-exampel")
+
+
+# ------------------------------------------------------------------ the parse cache
+CACHE_LAYER = {
+    "layer/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes/*/*.bb"\n',
+    "layer/classes/mycls.bbclass": 'FROM_CLASS = "v1"\n',
+    "layer/recipes/a/a_1.0.bb": 'require common.inc\n',
+    "layer/recipes/a/common.inc": 'FROM_INC = "v1"\n',
+    "layer/recipes/b/b_1.0.bb": 'B = "plain"\n',
+    "layer/recipes/c/c_1.0.bb": "inherit mycls\n",
+}
+
+
+@pytest.fixture
+def parse_counter(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the recipes the cache really parsed (not answered from the cache)."""
+    parsed: list[str] = []
+    real = cache_module.parse_variants
+
+    def counting(parser, path, base, appends=()):
+        parsed.append(Path(path).name)
+        return real(parser, path, base, appends)
+
+    monkeypatch.setattr(cache_module, "parse_variants", counting)
+    return parsed
+
+
+def scan(tmp_path: Path, *layers: Path) -> LayerIndex:
+    index = index_for(tmp_path, *layers)
+    assert index.infos
+    return index
+
+
+def test_second_scan_of_an_unchanged_layer_is_answered_by_the_cache(tmp_path: Path, parse_counter: list[str]) -> None:
+    write_files(tmp_path, CACHE_LAYER)
+    scan(tmp_path, tmp_path / "layer")
+    first = [n for n in parse_counter if n in ("a_1.0.bb", "b_1.0.bb", "c_1.0.bb")]
+    assert sorted(first) == ["a_1.0.bb", "b_1.0.bb", "c_1.0.bb"]
+    parse_counter.clear()
+    index = scan(tmp_path, tmp_path / "layer")
+    assert parse_counter == []
+    assert index.datastore(index.find("a")).getVar("FROM_INC") == "v1"
+    assert parse_counter == []
+
+
+def test_changing_an_include_invalidates_exactly_its_readers(tmp_path: Path, parse_counter: list[str]) -> None:
+    write_files(tmp_path, CACHE_LAYER)
+    scan(tmp_path, tmp_path / "layer")
+    parse_counter.clear()
+    (tmp_path / "layer/recipes/a/common.inc").write_text('FROM_INC = "version two"\n')
+    index = scan(tmp_path, tmp_path / "layer")
+    assert parse_counter == ["a_1.0.bb"]
+    assert index.datastore(index.find("a")).getVar("FROM_INC") == "version two"
+
+
+def test_changing_a_class_invalidates_exactly_its_inheritors(tmp_path: Path, parse_counter: list[str]) -> None:
+    write_files(tmp_path, CACHE_LAYER)
+    scan(tmp_path, tmp_path / "layer")
+    parse_counter.clear()
+    (tmp_path / "layer/classes/mycls.bbclass").write_text('FROM_CLASS = "version two"\n')
+    index = scan(tmp_path, tmp_path / "layer")
+    assert parse_counter == ["c_1.0.bb"]
+    assert index.datastore(index.find("c")).getVar("FROM_CLASS") == "version two"
+
+
+def test_touching_without_changing_content_keeps_the_cache(tmp_path: Path, parse_counter: list[str]) -> None:
+    write_files(tmp_path, CACHE_LAYER)
+    scan(tmp_path, tmp_path / "layer")
+    parse_counter.clear()
+    inc = tmp_path / "layer/recipes/a/common.inc"
+    inc.write_text(inc.read_text())
+    scan(tmp_path, tmp_path / "layer")
+    assert parse_counter == []
+
+
+def test_class_appearing_earlier_on_bbpath_invalidates(tmp_path: Path, parse_counter: list[str]) -> None:
+    write_files(tmp_path, CACHE_LAYER)
+    write_files(tmp_path, {"early/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\n'})
+    layers = (tmp_path / "early", tmp_path / "layer")
+    scan(tmp_path, *layers)
+    parse_counter.clear()
+    write_files(tmp_path, {"early/classes/mycls.bbclass": 'FROM_CLASS = "earlier on BBPATH"\n'})
+    index = scan(tmp_path, *layers)
+    assert parse_counter == ["c_1.0.bb"]
+    assert index.datastore(index.find("c")).getVar("FROM_CLASS") == "earlier on BBPATH"
