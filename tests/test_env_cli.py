@@ -122,3 +122,12 @@ def test_unknown_recipe_name_is_an_input_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "fastmaht" in result.stderr and "did you mean" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_missing_or_unreadable_recipe_file_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "dir_1.0.bb").mkdir()
+    result = pyrecipe_cli("env", "--bare", tmp_path / "missing_1.0.bb", tmp_path / "dir_1.0.bb")
+    assert result.returncode == 2
+    assert f"cannot read {tmp_path / 'missing_1.0.bb'}: No such file or directory" in result.stderr
+    assert f"cannot read {tmp_path / 'dir_1.0.bb'}: Is a directory" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr

@@ -289,3 +289,10 @@ def test_bbclassextend_variant_with_argument(tmp_path: Path) -> None:
     variants = parse_variants(tmp_path, 'BBCLASSEXTEND = "mcextend:foo"\n', files=files)
     assert variants["mcextend:foo"].getVar("MC") == "foo"
     assert variants[""].getVar("MC") is None
+
+
+@pytest.mark.parametrize("statement", ["require ..", "include ..", "include_all ..", "inherit /"])
+def test_including_a_directory_is_a_parse_error_at_the_statement(tmp_path: Path, statement: str) -> None:
+    with pytest.raises(ParseError, match="cannot read .*Is a directory") as caught:
+        parse(tmp_path / "r", f'A = "1"\n{statement}\n')
+    assert (caught.value.file, caught.value.line) == (str(tmp_path / "r" / "foo_1.0.bb"), 2)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyrecipe.errors import InputError
 from pyrecipe.parse import pyapi
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.errors import ExpansionError, ParseError, SkipRecipe
@@ -60,12 +61,21 @@ class FileParser:
                 self.files_missing.add(attempt)
         return found
 
-    def handle(self, path: Path, d: DataSmart, include: bool = False) -> None:
-        """Evaluate one file's statements into ``d`` (FILE is the file while it is read)."""
+    def handle(self, path: Path, d: DataSmart, include: bool = False, origin: Statement | None = None) -> None:
+        """Evaluate one file's statements into ``d`` (FILE is the file while it is read).
+
+        ``origin`` is the include/inherit statement that named the file, for error messages.
+        """
         path = Path(os.path.abspath(path))
         is_class = path.suffix == ".bbclass"
         old_file = d.getVar("FILE", False) if include else None
-        statements = self._read(path)
+        try:
+            statements = self._read(path)
+        except OSError as exc:
+            reason = f"cannot read {path}: {exc.strerror or exc}"
+            if origin is None:
+                raise InputError(reason) from None
+            raise ParseError(reason, origin.file, origin.line, 1, origin.text) from None
         if not is_class and str(path) != old_file:
             d.setVar("FILE", str(path))
         for statement in statements:
@@ -80,7 +90,7 @@ class FileParser:
             for directory in self.search_path(d).split(":"):
                 candidate = Path(directory or ".", target)
                 if candidate.exists():
-                    self.handle(candidate, d, include=True)
+                    self.handle(candidate, d, include=True, origin=statement)
                 else:
                     self.files_missing.add(str(candidate.absolute()))
             return
@@ -101,7 +111,7 @@ class FileParser:
             return
         if os.path.abspath(found) == os.path.abspath(statement.file):
             raise ParseError(f"file {name} includes itself", statement.file, statement.line, 1, statement.text)
-        self.handle(Path(found), d, include=True)
+        self.handle(Path(found), d, include=True, origin=statement)
 
     def inherit(self, names: str, statement: Statement, d: DataSmart, deferred: bool = False) -> None:
         classtype = d.getVar("__bbclasstype", False) or "recipe"
@@ -116,7 +126,7 @@ class FileParser:
             if path in inherited:
                 continue
             d.setVar("__inherit_cache", inherited + [path])
-            self.handle(Path(path), d, include=True)
+            self.handle(Path(path), d, include=True, origin=statement)
 
     def find_class(self, name: str, classtype: str, d: DataSmart) -> str:
         if os.path.isabs(name) or name.endswith(".bbclass"):
