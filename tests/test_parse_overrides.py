@@ -151,3 +151,9 @@ def test_def_helpers_callable_from_inline_python(tmp_path: Path) -> None:
 def test_def_helper_from_a_class_is_callable_in_recipe(tmp_path: Path) -> None:
     files = {"classes/helpers.bbclass": "def twice(s):\n    return s + s\n"}
     assert parse(tmp_path, 'inherit helpers\nA = "${@twice(\'ab\')}"\n', files=files).getVar("A") == "abab"
+
+
+def test_exit_in_inline_python_is_an_expansion_error(tmp_path: Path) -> None:
+    d = parse(tmp_path, 'A = "${@exit(3)}"\n')
+    with pytest.raises(ExpansionError, match="SystemExit"):
+        d.getVar("A")

@@ -296,3 +296,9 @@ def test_including_a_directory_is_a_parse_error_at_the_statement(tmp_path: Path,
     with pytest.raises(ParseError, match="cannot read .*Is a directory") as caught:
         parse(tmp_path / "r", f'A = "1"\n{statement}\n')
     assert (caught.value.file, caught.value.line) == (str(tmp_path / "r" / "foo_1.0.bb"), 2)
+
+
+def test_exit_in_anonymous_python_is_a_parse_error(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="SystemExit") as caught:
+        parse(tmp_path, 'python () {\n    raise SystemExit(1)\n}\n')
+    assert caught.value.line == 1

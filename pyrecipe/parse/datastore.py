@@ -365,7 +365,7 @@ class DataSmart:
             raise
         except RecursionError:
             raise ExpansionError(varname, text, "references form a loop", self._file_of(varname)) from None
-        except Exception as exc:  # noqa: BLE001 - any failure of user Python is reported as such
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of user Python (even exit()) is reported as such
             if type(exc).__name__ == "SkipRecipe":
                 raise
             raise ExpansionError(varname, text, f"{type(exc).__name__}: {exc}", self._file_of(varname)) from exc

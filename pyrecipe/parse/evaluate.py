@@ -175,7 +175,7 @@ class FileParser:
         except pyapi.FatalRecipeError as exc:
             file, line = d.origins.get(name, (d.getVar("FILE", False) or "<unknown>", 1))
             raise ParseError(f"bb.fatal in {name}: {exc}", file, line) from None
-        except Exception as exc:  # noqa: BLE001 - recipe Python is user input
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - recipe Python is user input, exit() included
             file, line = d.origins.get(name, (d.getVar("FILE", False) or "<unknown>", 1))
             raise ParseError(f"error running Python function {name}: {type(exc).__name__}: {exc}", file, line) from exc
 
