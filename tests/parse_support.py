@@ -10,7 +10,6 @@ from pyrecipe.parse import DataSmart, parse_recipe
 
 TESTS_DIR = Path(__file__).parent
 META_TEST = TESTS_DIR / "fixtures" / "layers" / "meta-test"
-RECIPES_FIXTURES = TESTS_DIR / "fixtures" / "recipes"
 
 
 def write_files(root: Path, files: dict[str, str]) -> None:
