@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pyrecipe.errors import BuildError, InputError
 
 #: Target package lists older than this are refreshed before resolving new packages.
 LISTS_MAX_AGE_S = 24 * 3600
+UPDATE_ATTEMPTS = 3
 
 _INST_LINE = re.compile(r"^Inst (?P<name>\S+) (?:\[\S+\] )?\((?P<version>\S+) .*\[(?P<arch>[^\]]+)\]\)")
 
@@ -62,6 +64,9 @@ class PrivateApt:
             "APT::Install-Recommends": "0",
             "APT::Get::Assume-Yes": "1",
         }
+        if os.geteuid() == 0:
+            # apt would drop to its _apt user, who may not be able to write into the build directory.
+            settings["APT::Sandbox::User"] = "root"
         return [arg for key, value in settings.items() for arg in ("-o", f"{key}={value}")]
 
     def _prepare(self) -> None:
@@ -89,8 +94,26 @@ class PrivateApt:
     def update(self, force: bool = False) -> None:
         """Fetch the target architecture's package lists (when absent or stale, or ``force``)."""
         self._prepare()
-        if force or not self._lists_fresh():
-            self._run("update")
+        if not force and self._lists_fresh():
+            return
+        for attempt in range(UPDATE_ATTEMPTS):
+            try:
+                self._run("update")
+                return
+            except BuildError as exc:
+                # A mirror caught mid-sync serves index files of the wrong size; it usually passes.
+                if attempt < UPDATE_ATTEMPTS - 1:
+                    time.sleep(5 * (attempt + 1))
+                elif self._has_lists():
+                    # apt kept the lists it could fetch: resolve from those (maybe without the
+                    # newest updates) rather than fail the whole build on one suite's index.
+                    print(f"pyrecipe: warning: some {self.arch} package lists could not be refreshed; "
+                          f"using the ones apt has:\n{exc}", file=sys.stderr)
+                else:
+                    raise
+
+    def _has_lists(self) -> bool:
+        return any((self.root / "lists").glob("*_Packages*"))
 
     def resolve(self, packages: Iterable[str]) -> list[DebPackage]:
         """The full dependency closure of ``packages`` for this architecture, as apt resolves it."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +136,9 @@ class CrossSettings:
             "pkg_config": self.pkg_config, "pkg_config_libdir": self.pkg_config_libdir,
             "exe_wrapper": self.exe_wrapper, "cmake_toolchain_file": self.cmake_toolchain_file,
             "cargo_rustflags": self.cargo_rustflags,
+            # The wrapper is itself named pkg-config and comes first on PATH: it must run the
+            # build machine's real one by its absolute path, or it would run itself forever.
+            "host_pkg_config": shutil.which("pkg-config") or "/usr/bin/pkg-config",
         }
 
 

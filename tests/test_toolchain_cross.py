@@ -1,0 +1,105 @@
+"""Real cross builds with the provisioned toolchain, run under qemu-user with the target's CPython.
+
+A small C extension is built by setuptools (through its PEP 517 hooks, in the native venv, with
+the rendered environment) and another by meson with the rendered cross file; both are imported
+by the target's own interpreter under qemu-user and their computed results checked.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from pyproject_hooks import BuildBackendHookCaller
+
+from pyrecipe.toolchain import Toolchain, load_machine, provision
+
+FIXTURES = Path(__file__).parent / "fixtures"
+#: machine -> what the C extension's preprocessor check says, pointer bits
+EXPECTED = {"raspberrypi4": ("aarch64", 64), "beaglebone": ("armv7-a", 32)}
+
+pytestmark = pytest.mark.cross
+
+
+@pytest.fixture(scope="module", params=sorted(EXPECTED))
+def toolchain(request: pytest.FixtureRequest, cross_build_dir: Path) -> Toolchain:
+    return provision(load_machine(request.param), cross_build_dir)
+
+
+def run_on_target(toolchain: Toolchain, code: str, pythonpath: list[Path]) -> str:
+    result = subprocess.run(
+        toolchain.qemu_command(["python3", "-c", code], extra_pythonpath=pythonpath),
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_second_provision_is_a_fast_no_op(toolchain: Toolchain, cross_build_dir: Path) -> None:
+    manifest = toolchain.sysroot / ".pyrecipe-sysroot.json"
+    before = manifest.stat().st_mtime_ns
+    start = time.monotonic()
+    again = provision(toolchain.machine, cross_build_dir)
+    assert time.monotonic() - start < 1.0
+    assert again.sysroot == toolchain.sysroot
+    assert manifest.stat().st_mtime_ns == before
+
+
+def test_target_cpython_runs_under_qemu(toolchain: Toolchain) -> None:
+    out = run_on_target(toolchain, "import platform, sys, sysconfig; print(platform.machine(), sys.version.split()[0], sysconfig.get_config_var('EXT_SUFFIX'))", [])
+    machine, version, ext_suffix = out.split()
+    assert machine == toolchain.machine.uname_machine
+    assert version == toolchain.python.version
+    assert ext_suffix == toolchain.python.ext_suffix
+
+
+def test_setuptools_extension_cross_builds_and_imports(toolchain: Toolchain, tmp_path: Path) -> None:
+    source = tmp_path / "ext_c"
+    shutil.copytree(FIXTURES / "ext_c", source)
+    env = toolchain.env()
+
+    def runner(cmd, cwd=None, extra_environ=None):
+        subprocess.run(cmd, cwd=cwd, env={**env, **(extra_environ or {})}, check=True)
+
+    hooks = BuildBackendHookCaller(
+        str(source), "setuptools.build_meta", python_executable=str(toolchain.build_python), runner=runner
+    )
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    wheel_name = hooks.build_wheel(str(dist))
+    assert wheel_name.endswith(f"-{toolchain.python.platform_tag}.whl"), wheel_name
+    site = tmp_path / "site"
+    with zipfile.ZipFile(dist / wheel_name) as wheel:
+        names = wheel.namelist()
+        wheel.extractall(site)
+    assert f"ext_c{toolchain.python.ext_suffix}" in names
+    arch, bits = EXPECTED[toolchain.machine.name]
+    out = run_on_target(toolchain, "import ext_c; print(ext_c.arch(), ext_c.sum_squares(1000000))", [site])
+    assert out == f"{arch} {sum(i * i for i in range(1000000))}"
+
+
+def test_meson_extension_cross_builds_with_the_cross_file(toolchain: Toolchain, tmp_path: Path) -> None:
+    source = tmp_path / "ext_meson"
+    shutil.copytree(FIXTURES / "ext_meson", source)
+    build = tmp_path / "build"
+    env = toolchain.env()
+    meson = str(toolchain.native_venv / "bin" / "meson")
+    for step in (
+        [meson, "setup", "--cross-file", str(toolchain.meson_cross_file), str(build), str(source)],
+        [meson, "compile", "-C", str(build)],
+    ):
+        result = subprocess.run(step, env=env, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+    module = build / f"ext_meson{toolchain.python.ext_suffix}"
+    assert module.is_file(), sorted(p.name for p in build.iterdir())
+    commands = json.loads((build / "compile_commands.json").read_text())
+    (command,) = [c["command"] for c in commands if c["file"].endswith("ext_meson.c")]
+    assert f"-I{toolchain.python.include_dir}" in command  # the target's headers, not the build machine's
+    _, bits = EXPECTED[toolchain.machine.name]
+    out = run_on_target(toolchain, "import ext_meson; print(ext_meson.layout(), ext_meson.fib(90))", [build])
+    assert out == f"({bits}, 'little') 2880067194370816120"
