@@ -1,0 +1,217 @@
+"""Unit tests of the toolchain's parts on small fixtures: target facts, symlinks, rendered files,
+environment, qemu command lines, caching of the sysroot manifest, host package checks."""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pyrecipe.errors import InputError
+from pyrecipe.toolchain import Toolchain, load_machine, native_tool_names, read_target_python
+from pyrecipe.toolchain import host_tools
+from pyrecipe.toolchain.debian_apt import _INST_LINE, DebPackage, PrivateApt
+from pyrecipe.toolchain.native import find_build_interpreter
+from pyrecipe.toolchain.render import CrossSettings, render_files
+from pyrecipe.toolchain.sysroot import MANIFEST_NAME, DebianSysroot, fix_absolute_symlinks
+from pyrecipe.toolchain.target_python import write_build_sysconfigdata
+
+TRIPLET = "aarch64-linux-gnu"
+CONFIG_VARS = {
+    "VERSION": "3.11",
+    "SOABI": f"cpython-311-{TRIPLET}",
+    "EXT_SUFFIX": f".cpython-311-{TRIPLET}.so",
+    "INCLUDEPY": "/usr/include/python3.11",
+    "LIBDIR": f"/usr/lib/{TRIPLET}",
+    "MULTIARCH": TRIPLET,
+    "CC": f"{TRIPLET}-gcc",
+}
+
+
+@pytest.fixture
+def fake_sysroot(tmp_path: Path) -> Path:
+    """The files of a Debian arm64 CPython 3.11 that the facts come from (and nothing else)."""
+    root = tmp_path / "sysroot"
+    stdlib = root / "usr/lib/python3.11"
+    (stdlib / "importlib").mkdir(parents=True)
+    (stdlib / f"_sysconfigdata__linux_{TRIPLET}.py").write_text(f"# generated\nbuild_time_vars = {CONFIG_VARS!r}\n")
+    (stdlib / f"_sysconfigdata__{TRIPLET}.py").write_text("build_time_vars = {'VERSION': 'alias'}\n")
+    (stdlib / "importlib/_bootstrap_external.py").write_text(
+        "MAGIC_NUMBER = (3495).to_bytes(2, 'little') + b'\\r\\n'\n"
+    )
+    (root / "usr/include/python3.11").mkdir(parents=True)
+    (root / "usr/include/python3.11/patchlevel.h").write_text('#define PY_VERSION              "3.11.2"\n')
+    return root
+
+
+@pytest.fixture
+def toolchain(fake_sysroot: Path, tmp_path: Path) -> Toolchain:
+    machine = load_machine("raspberrypi4")
+    return Toolchain(machine, fake_sysroot, read_target_python(fake_sysroot, machine), tmp_path / "venv", tmp_path / "tc")
+
+
+def test_target_facts_come_from_the_sysconfigdata(toolchain: Toolchain, fake_sysroot: Path) -> None:
+    python = toolchain.python
+    assert python.version == "3.11.2"
+    assert python.soabi == f"cpython-311-{TRIPLET}"
+    assert python.ext_suffix == f".cpython-311-{TRIPLET}.so"
+    assert python.sysconfigdata_name == f"_sysconfigdata__linux_{TRIPLET}"  # not Debian's alias
+    assert (python.host_platform, python.platform_tag) == ("linux-aarch64", "linux_aarch64")
+    assert python.include_dir == fake_sysroot / "usr/include/python3.11"
+    assert python.libdir == fake_sysroot / f"usr/lib/{TRIPLET}"
+    assert python.magic_number == (3495).to_bytes(2, "little") + b"\r\n"
+
+
+def test_armhf_platform_is_armv7l(fake_sysroot: Path) -> None:
+    assert read_target_python(fake_sysroot, load_machine("beaglebone")).platform_tag == "linux_armv7l"
+
+
+def test_build_details_json_wins_when_present(fake_sysroot: Path) -> None:
+    details = {"platform": "linux-aarch64-custom", "abi": {"extension_suffix": ".custom.so"},
+               "language": {"version_info": {"major": 3, "minor": 11, "micro": 9}}}
+    (fake_sysroot / "usr/lib/python3.11/build-details.json").write_text(json.dumps(details))
+    python = read_target_python(fake_sysroot, load_machine("raspberrypi4"))
+    assert (python.host_platform, python.ext_suffix, python.version) == ("linux-aarch64-custom", ".custom.so", "3.11.9")
+
+
+def test_version_mismatch_and_missing_python_are_input_errors(fake_sysroot: Path, tmp_path: Path) -> None:
+    data = fake_sysroot / f"usr/lib/python3.11/_sysconfigdata__linux_{TRIPLET}.py"
+    data.write_text(f"build_time_vars = {dict(CONFIG_VARS, VERSION='3.12')!r}\n")
+    with pytest.raises(InputError, match="3.12"):
+        read_target_python(fake_sysroot, load_machine("raspberrypi4"))
+    with pytest.raises(InputError, match="no CPython 3.11"):
+        read_target_python(tmp_path / "empty", load_machine("raspberrypi4"))
+
+
+def test_sysconfigdata_is_parsed_not_executed(fake_sysroot: Path) -> None:
+    data = fake_sysroot / f"usr/lib/python3.11/_sysconfigdata__linux_{TRIPLET}.py"
+    data.write_text("import os\nos.system('false')\nbuild_time_vars = __import__('os').environ\n")
+    with pytest.raises(InputError, match="not a plain literal"):
+        read_target_python(fake_sysroot, load_machine("raspberrypi4"))
+
+
+def test_build_sysconfigdata_copy_points_into_the_sysroot(toolchain: Toolchain, fake_sysroot: Path, tmp_path: Path) -> None:
+    out = write_build_sysconfigdata(toolchain.python, fake_sysroot, tmp_path / "scd")
+    assert [p.name for p in out.iterdir()] == [f"_sysconfigdata__linux_{TRIPLET}.py"]
+    spec = importlib.util.spec_from_file_location("scd", out / f"_sysconfigdata__linux_{TRIPLET}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build_time_vars["INCLUDEPY"] == f"{fake_sysroot}/usr/include/python3.11"
+    assert module.build_time_vars["LIBDIR"] == f"{fake_sysroot}/usr/lib/{TRIPLET}"
+    assert module.build_time_vars["CC"] == f"{TRIPLET}-gcc"
+
+
+def test_absolute_symlinks_are_made_relative_inside_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "lib" / TRIPLET).mkdir(parents=True)
+    (root / "usr/lib" / TRIPLET).mkdir(parents=True)
+    (root / "lib" / TRIPLET / "libm.so.6").write_text("target libm")
+    (root / "usr/lib" / TRIPLET / "libm.so").symlink_to(f"/lib/{TRIPLET}/libm.so.6")
+    (root / "usr/lib/dirlink").symlink_to(f"/lib/{TRIPLET}")
+    (root / "usr/lib/relative").symlink_to("dirlink")
+    (root / "usr/lib/dangling").symlink_to("/nowhere/at/all")
+    assert fix_absolute_symlinks(root) == 3
+    link = root / "usr/lib" / TRIPLET / "libm.so"
+    assert os.readlink(link) == f"../../../lib/{TRIPLET}/libm.so.6"
+    assert link.read_text() == "target libm"
+    assert (root / "usr/lib/dirlink/libm.so.6").read_text() == "target libm"
+    assert os.readlink(root / "usr/lib/relative") == "dirlink"
+    assert os.readlink(root / "usr/lib/dangling") == "../../nowhere/at/all"
+
+
+def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> None:
+    settings = toolchain.settings
+    render_files(settings)
+    cross = configparser.ConfigParser()
+    cross.read(toolchain.meson_cross_file)
+    sysroot = str(toolchain.sysroot)
+    assert cross["host_machine"]["cpu_family"] == "'aarch64'"
+    assert cross["host_machine"]["cpu"] == "'cortex-a72'"
+    assert cross["binaries"]["c"] == f"'{TRIPLET}-gcc'"
+    assert cross["binaries"]["exe_wrapper"] == f"['qemu-aarch64-static', '-L', '{sysroot}', '-cpu', 'cortex-a72']"
+    assert f"'--sysroot={sysroot}', '-mcpu=cortex-a72'" in cross["built-in options"]["c_args"]
+    assert cross["properties"]["longdouble_format"] == "'IEEE_QUAD_LE'"
+    assert f"{sysroot}/usr/lib/{TRIPLET}/openblas-pthread/pkgconfig" in cross["properties"]["pkg_config_libdir"]
+    cmake = toolchain.cmake_toolchain_file.read_text()
+    assert f'set(CMAKE_SYSROOT "{sysroot}")' in cmake
+    assert f'set(CMAKE_C_COMPILER "{TRIPLET}-gcc")' in cmake
+    assert f'set(Python_SOABI "cpython-311-{TRIPLET}")' in cmake
+    cargo = tomllib.loads(toolchain.cargo_config.read_text())
+    assert cargo["build"]["target"] == "aarch64-unknown-linux-gnu"
+    assert cargo["target"]["aarch64-unknown-linux-gnu"]["linker"] == f"{TRIPLET}-gcc"
+    wrapper = settings.pkg_config
+    assert os.access(wrapper, os.X_OK) and f"PKG_CONFIG_SYSROOT_DIR={sysroot}" in wrapper.read_text()
+    before = toolchain.meson_cross_file.stat().st_mtime_ns
+    render_files(settings)
+    assert toolchain.meson_cross_file.stat().st_mtime_ns == before  # unchanged files are not rewritten
+
+
+def test_environment_tells_every_backend_it_is_cross_compiling(toolchain: Toolchain) -> None:
+    env = toolchain.env({"PATH": "/usr/bin", "PYTHONHOME": "/host"})
+    assert env["CC"] == f"{TRIPLET}-gcc" and env["LDSHARED"] == f"{TRIPLET}-gcc -shared"
+    assert f"--sysroot={toolchain.sysroot}" in env["CFLAGS"].split()
+    assert "-mcpu=cortex-a72" in env["LDFLAGS"].split()
+    assert env["_PYTHON_SYSCONFIGDATA_NAME"] == f"_sysconfigdata__linux_{TRIPLET}"
+    assert env["_PYTHON_HOST_PLATFORM"] == "linux-aarch64"
+    assert env["PYTHONPATH"] == str(toolchain.sysconfigdata_dir)
+    assert env["PATH"].split(":")[0] == str(toolchain.native_venv / "bin")
+    assert env["PKG_CONFIG_SYSROOT_DIR"] == str(toolchain.sysroot)
+    assert env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER"] == f"{TRIPLET}-gcc"
+    assert env["CARGO_BUILD_TARGET"] == "aarch64-unknown-linux-gnu"
+    assert "PYTHONHOME" not in env
+
+
+def test_qemu_command_maps_python_to_the_target_interpreter(toolchain: Toolchain) -> None:
+    command = toolchain.qemu_command(["python3", "-c", "pass"], extra_pythonpath=[Path("/img/site")])
+    assert command[:5] == ["qemu-aarch64-static", "-L", str(toolchain.sysroot), "-cpu", "cortex-a72"]
+    assert command[-3:] == [str(toolchain.sysroot / "usr/bin/python3.11"), "-c", "pass"]
+    assert "PYTHONPATH=/img/site" in command
+    assert toolchain.qemu_command(["/opt/prog", "x"])[-2:] == ["/opt/prog", "x"]
+
+
+def test_sysroot_with_a_manifest_is_not_provisioned_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    machine = load_machine("raspberrypi4")
+    provider = DebianSysroot(machine, tmp_path)
+    provider.path.mkdir(parents=True)
+    (provider.path / MANIFEST_NAME).write_text(json.dumps({"requested": [*machine.sysroot_packages, "libyaml-dev"], "debs": []}))
+    fetched: list[list[str]] = []
+    monkeypatch.setattr(PrivateApt, "fetch", lambda self, packages: fetched.append(list(packages)) or [])
+    assert provider.ensure(["libyaml-dev"]) == provider.path
+    assert fetched == []
+    provider.ensure(["libxml2-dev"])  # a new package: resolved together with everything asked before
+    assert set(fetched[0]) == {*machine.sysroot_packages, "libyaml-dev", "libxml2-dev"}
+    assert "libxml2-dev" in json.loads((provider.path / MANIFEST_NAME).read_text())["requested"]
+
+
+def test_apt_simulation_lines_and_deb_file_names() -> None:
+    line = "Inst zlib1g-dev (1:1.2.13.dfsg-1 Debian:12.12/stable [arm64]) []"
+    match = _INST_LINE.match(line)
+    package = DebPackage(**match.groupdict())
+    assert package == DebPackage("zlib1g-dev", "1:1.2.13.dfsg-1", "arm64")
+    assert package.filename == "zlib1g-dev_1%3a1.2.13.dfsg-1_arm64.deb"
+    assert _INST_LINE.match("Conf zlib1g-dev (1:1.2.13.dfsg-1 Debian:12.12/stable [arm64])") is None
+
+
+def test_missing_host_packages_without_root_print_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert host_tools.missing_host_packages(["dpkg", "no-such-package-pyrecipe"]) == ["no-such-package-pyrecipe"]
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(InputError, match=r"apt-get install -y --no-install-recommends no-such-package-pyrecipe"):
+        host_tools.ensure_host_packages(["dpkg", "no-such-package-pyrecipe"])
+
+
+def test_native_tools_and_build_interpreter() -> None:
+    names = native_tool_names()
+    assert {"meson", "meson-python", "ninja", "cython", "setuptools", "maturin", "scikit-build-core"} <= set(names)
+    with pytest.raises(InputError, match="same X.Y"):
+        find_build_interpreter("2.7")
+
+
+def test_settings_link_and_compile_args(toolchain: Toolchain) -> None:
+    settings: CrossSettings = toolchain.settings
+    assert settings.compile_args[-1] == f"-ffile-prefix-map={toolchain.sysroot}="
+    assert settings.cargo_rustflags[:2] == ["-C", f"link-arg=--sysroot={toolchain.sysroot}"]
