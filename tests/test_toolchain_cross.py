@@ -21,7 +21,8 @@ from pyrecipe.toolchain import Toolchain, load_machine, provision
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: machine -> what the C extension's preprocessor check says, pointer bits
-EXPECTED = {"raspberrypi4": ("aarch64", 64), "beaglebone": ("armv7-a", 32)}
+#: (x86-64 is the build machine's own architecture, through the same sysroot and qemu-user path.)
+EXPECTED = {"raspberrypi4": ("aarch64", 64), "beaglebone": ("armv7-a", 32), "x86-64": ("x86_64", 64)}
 
 pytestmark = pytest.mark.cross
 
@@ -103,3 +104,26 @@ def test_meson_extension_cross_builds_with_the_cross_file(toolchain: Toolchain, 
     _, bits = EXPECTED[toolchain.machine.name]
     out = run_on_target(toolchain, "import ext_meson; print(ext_meson.layout(), ext_meson.fib(90))", [build])
     assert out == f"({bits}, 'little') 2880067194370816120"
+
+
+def test_pkg_config_wrapper_finds_the_targets_packages_in_the_sysroot(toolchain: Toolchain) -> None:
+    result = subprocess.run(
+        [str(toolchain.settings.pkg_config), "--cflags", "openblas"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    include = toolchain.sysroot / "usr/include" / toolchain.machine.target_sys / "openblas-pthread"
+    assert f"-I{include}" in result.stdout
+
+
+def test_extra_packages_are_added_to_an_existing_sysroot(cross_build_dir: Path) -> None:
+    machine = load_machine("raspberrypi4")
+    before = provision(machine, cross_build_dir)
+    header = before.sysroot / "usr/include/yaml.h"
+    added = provision(machine, cross_build_dir, ["libyaml-dev"])
+    assert header.is_file()
+    assert "libyaml-dev" in json.loads((added.sysroot / ".pyrecipe-sysroot.json").read_text())["requested"]
+    library = added.sysroot / "usr/lib" / machine.target_sys / "libyaml.so"
+    assert library.resolve().is_relative_to(added.sysroot)  # its link was made relative
+    start = time.monotonic()
+    provision(machine, cross_build_dir, ["libyaml-dev"])
+    assert time.monotonic() - start < 1.0
