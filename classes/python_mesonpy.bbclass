@@ -1,5 +1,6 @@
 # Packages built with meson-python. The machine's rendered meson cross file and EXTRA_OEMESON
-# become meson setup arguments; the build directory is ${B}, kept between builds.
+# become meson setup arguments; the build directory is ${B}, emptied before each compile so
+# that an interrupted build never resumes from a half-configured tree.
 
 inherit python_pep517
 
@@ -14,6 +15,7 @@ def mesonpy_setup_args(d):
     return " ".join("-Csetup-args=" + word for word in words)
 
 PEP517_BUILD_OPTS = "-Cbuild-dir=${B} ${@mesonpy_setup_args(d)} -Ccompile-args=${PARALLEL_MAKE}"
+do_compile[cleandirs] += "${B}"
 
 python_mesonpy_do_configure () {
 	python_pep517_do_configure

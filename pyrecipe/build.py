@@ -93,7 +93,7 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
 
     machine = machine_from_datastore(config)
     toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages)
-    target_env = {**_base_env(), **toolchain.env()}
+    target_env = toolchain.env(_base_env())
     native_env = _native_env(toolchain)
     return Environment(
         envs={"target": target_env, "native": native_env},
