@@ -107,8 +107,9 @@ def test_meson_extension_cross_builds_with_the_cross_file(toolchain: Toolchain, 
 
 
 def test_pkg_config_wrapper_finds_the_targets_packages_in_the_sysroot(toolchain: Toolchain) -> None:
+    # Through the build's PATH, where the wrapper comes first: it must run the real pkg-config.
     result = subprocess.run(
-        [str(toolchain.settings.pkg_config), "--cflags", "openblas"], capture_output=True, text=True, check=False
+        ["pkg-config", "--cflags", "openblas"], env=toolchain.env(), capture_output=True, text=True, check=False, timeout=30
     )
     assert result.returncode == 0, result.stderr
     include = toolchain.sysroot / "usr/include" / toolchain.machine.target_sys / "openblas-pthread"

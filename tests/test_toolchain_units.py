@@ -125,6 +125,7 @@ def test_absolute_symlinks_are_made_relative_inside_the_root(tmp_path: Path) -> 
 
 
 def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> None:
+    host_tools.ensure_host_packages(["pkg-config"])  # the wrapper names the real one
     settings = toolchain.settings
     render_files(settings)
     cross = configparser.ConfigParser()
@@ -146,6 +147,7 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     assert cargo["target"]["aarch64-unknown-linux-gnu"]["linker"] == f"{TRIPLET}-gcc"
     wrapper = settings.pkg_config
     assert os.access(wrapper, os.X_OK) and f"PKG_CONFIG_SYSROOT_DIR={sysroot}" in wrapper.read_text()
+    assert f"exec {settings.host_pkg_config} " in wrapper.read_text() and settings.host_pkg_config != str(wrapper)
     before = toolchain.meson_cross_file.stat().st_mtime_ns
     render_files(settings)
     assert toolchain.meson_cross_file.stat().st_mtime_ns == before  # unchanged files are not rewritten

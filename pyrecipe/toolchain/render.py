@@ -7,6 +7,7 @@ its own language, from one :class:`CrossSettings`.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 
+from pyrecipe.errors import InputError
 from pyrecipe.paths import TOOLCHAINS_DIR
 from pyrecipe.toolchain.fsutil import atomic_write_text
 from pyrecipe.toolchain.machine import Machine
@@ -114,6 +116,18 @@ class CrossSettings:
         return self.out_dir / "bin" / "pkg-config"
 
     @property
+    def host_pkg_config(self) -> str:
+        """The build machine's real pkg-config, which the wrapper runs. By absolute path: the
+        wrapper's directory is on the build's PATH, and a plain ``pkg-config`` would find itself."""
+        search = os.pathsep.join(
+            p for p in os.environ.get("PATH", os.defpath).split(os.pathsep) if Path(p) != self.pkg_config.parent
+        )
+        found = shutil.which("pkg-config", path=search)
+        if found is None:
+            raise InputError("pkg-config is not installed on the build machine (apt-get install pkg-config)")
+        return found
+
+    @property
     def meson_cross_file(self) -> Path:
         return self.out_dir / "meson-cross.ini"
 
@@ -134,11 +148,9 @@ class CrossSettings:
             "machine": self.machine, "sysroot": self.sysroot, "python": self.python, "tools": self.tools,
             "tune": " ".join(self.tune), "compile_args": self.compile_args, "link_args": self.link_args,
             "pkg_config": self.pkg_config, "pkg_config_libdir": self.pkg_config_libdir,
+            "host_pkg_config": self.host_pkg_config,
             "exe_wrapper": self.exe_wrapper, "cmake_toolchain_file": self.cmake_toolchain_file,
             "cargo_rustflags": self.cargo_rustflags,
-            # The wrapper is itself named pkg-config and comes first on PATH: it must run the
-            # build machine's real one by its absolute path, or it would run itself forever.
-            "host_pkg_config": shutil.which("pkg-config") or "/usr/bin/pkg-config",
         }
 
 
