@@ -128,3 +128,20 @@ def test_extra_packages_are_added_to_an_existing_sysroot(cross_build_dir: Path) 
     start = time.monotonic()
     provision(machine, cross_build_dir, ["libyaml-dev"])
     assert time.monotonic() - start < 1.0
+
+
+def test_an_existing_sysroot_is_used_as_it_is(
+    toolchain: Toolchain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cross_build_dir: Path
+) -> None:
+    # As a Yocto SDK's or Buildroot's sysroot would be: PYRECIPE_SYSROOT names it, nothing is downloaded.
+    monkeypatch.setenv("PYRECIPE_SYSROOT", str(toolchain.sysroot))
+    machine = load_machine(toolchain.machine.name)
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    (build_dir / "native").symlink_to(cross_build_dir / "native")  # the shared venv: not what this tests
+    other = provision(machine, build_dir)
+    assert other.sysroot == toolchain.sysroot
+    assert not (build_dir / "downloads").exists() and not (build_dir / machine.name / "sysroot").exists()
+    assert other.python == toolchain.python
+    out = run_on_target(other, "import sys; print(sys.version.split()[0])", [])
+    assert out == toolchain.python.version
