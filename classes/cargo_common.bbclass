@@ -1,0 +1,59 @@
+# Rust crates built by cargo without crates.io (OpenEmbedded's class name and CARGO_HOME,
+# CARGO_SRC_DIR, CARGO_VENDORING_DIRECTORY). Rust comes from Debian (rustc-web/cargo-web on the
+# build machine, the target's libstd-rust-web-dev in a private Rust sysroot), provisioned by
+# do_fetch, which also downloads the crates: from the sources themselves when the sdist vendors
+# them (orjson's include/cargo), or from Debian's librust-*-dev packages named in
+# CARGO_DEBIAN_CRATES (their dependency closure, from CARGO_DEBIAN_SUITE). Every later task is
+# offline; pyrecipe.cargo_steps does the work.
+
+CARGO_HOME = "${WORKDIR}/cargo_home"
+export CARGO_HOME
+CARGO_SRC_DIR ?= "${S}"
+CARGO_VENDORING_DIRECTORY = "${WORKDIR}/cargo-vendor"
+CARGO_DEBIAN_CRATES ?= ""
+# Crate sources are architecture-free: trixie's are what Debian built pydantic-core, rpds-py and
+# cryptography with (bookworm's PyO3 is 0.17).
+CARGO_DEBIAN_SUITE ?= "trixie"
+# Debian's crate versions differ from an upstream Cargo.lock's pins: resolve again, offline.
+CARGO_LOCK_REGENERATE ?= "${@'1' if (d.getVar('CARGO_DEBIAN_CRATES') or '').split() else '0'}"
+export CARGO_NET_OFFLINE = "true"
+
+def cargo_rust_toolchain_var(d, what):
+    import pyrecipe.cargo_steps
+    rust = pyrecipe.cargo_steps.recipe_rust(d)
+    return str(rust.bin_dir) if what == "bin" else " ".join(rust.target_rustflags)
+
+RUST_BIN_DIR = "${@cargo_rust_toolchain_var(d, 'bin')}"
+export RUSTC = "${RUST_BIN_DIR}/rustc"
+export CARGO = "${RUST_BIN_DIR}/cargo"
+RUST_TARGET_SYS = "${RUST_TARGET}"
+RUST_TARGET_ENV = "${@d.getVar('RUST_TARGET').upper().replace('-', '_')}"
+# For target crates only: cargo passes target.<triple>.rustflags to neither build scripts nor
+# proc macros, which keep the build machine's std.
+# Panic messages carry source paths: the board sees them under /usr/src/debug, not the build tree.
+RUST_DEBUG_PREFIX_MAP ?= "--remap-path-prefix=${WORKDIR}=/usr/src/debug/${PN}/${PV}"
+RUST_TARGET_RUSTFLAGS = "${@cargo_rust_toolchain_var(d, 'rustflags')} ${RUST_DEBUG_PREFIX_MAP}"
+
+# Debian's cargo first on PATH (not rustup's), and the target std added to the target rustflags
+# the cross environment gives (linker arguments) unless it already names a sysroot.
+cargo_common_setup_env () {
+	export PATH="${RUST_BIN_DIR}:$PATH"
+	flags_var=CARGO_TARGET_${RUST_TARGET_ENV}_RUSTFLAGS
+	case " ${!flags_var} " in
+	*" --sysroot="*) ;;
+	*) export "$flags_var=${RUST_TARGET_RUSTFLAGS} ${!flags_var}" ;;
+	esac
+}
+
+python cargo_common_do_fetch() {
+    import pyrecipe.steps, pyrecipe.cargo_steps
+    pyrecipe.steps.fetch(d)
+    pyrecipe.cargo_steps.fetch(d)
+}
+
+python cargo_common_do_configure() {
+    import pyrecipe.cargo_steps
+    pyrecipe.cargo_steps.configure(d)
+}
+
+EXPORT_FUNCTIONS do_fetch do_configure

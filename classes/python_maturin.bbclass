@@ -1,0 +1,29 @@
+# PyO3/maturin packages (OpenEmbedded's class name): maturin's PEP 517 backend builds the wheel
+# through cargo for the machine's Rust target. The cross environment names the target
+# (CARGO_BUILD_TARGET, which maturin's --target reads), the linker, and the target's CPython
+# (PYO3_CROSS_LIB_DIR: the directory holding its sysconfigdata); cargo_common brings Rust and
+# the crates. MATURIN_EXTRA_ARGS reach `maturin build` (--features ...).
+
+inherit cargo_common python_pep517
+
+DEPENDS += "python3-maturin-native"
+
+MATURIN_EXTRA_ARGS ?= ""
+# The wheel is for this machine's image, not a manylinux one (no auditwheel policy applies).
+export MATURIN_PEP517_ARGS = "--offline --compatibility linux ${MATURIN_EXTRA_ARGS}"
+
+python python_maturin_do_configure() {
+    import pyrecipe.cargo_steps
+    pyrecipe.cargo_steps.configure(d)
+}
+
+python_maturin_do_compile () {
+	cargo_common_setup_env
+	python_pep517_do_compile
+}
+
+python_maturin_do_install () {
+	python_pep517_do_install
+}
+
+EXPORT_FUNCTIONS do_configure do_compile do_install

@@ -1,0 +1,24 @@
+# setuptools-rust packages (OpenEmbedded's class name): setuptools' PEP 517 backend builds the
+# Python parts and setuptools-rust runs cargo for the Rust extensions. setuptools-rust reads
+# CARGO_BUILD_TARGET for the target and the PyO3 cross variables from the cross environment;
+# cargo_common brings Rust and the crates.
+
+inherit cargo_common python_setuptools_build_meta
+
+DEPENDS += "python3-setuptools-rust-native"
+
+python python_setuptools3_rust_do_configure() {
+    import pyrecipe.cargo_steps
+    pyrecipe.cargo_steps.configure(d)
+}
+
+python_setuptools3_rust_do_compile () {
+	cargo_common_setup_env
+	python_pep517_do_compile
+}
+
+python_setuptools3_rust_do_install () {
+	python_pep517_do_install
+}
+
+EXPORT_FUNCTIONS do_configure do_compile do_install
