@@ -22,7 +22,7 @@ from pyrecipe.errors import BuildError, InputError
 
 #: Target package lists older than this are refreshed before resolving new packages.
 LISTS_MAX_AGE_S = 24 * 3600
-UPDATE_ATTEMPTS = 3
+UPDATE_ATTEMPTS = 2
 
 _INST_LINE = re.compile(r"^Inst (?P<name>\S+) (?:\[\S+\] )?\((?P<version>\S+) .*\[(?P<arch>[^\]]+)\]\)")
 
@@ -103,7 +103,7 @@ class PrivateApt:
             except BuildError as exc:
                 # A mirror caught mid-sync serves index files of the wrong size; it usually passes.
                 if attempt < UPDATE_ATTEMPTS - 1:
-                    time.sleep(5 * (attempt + 1))
+                    time.sleep(3)
                 elif self._has_lists():
                     # apt kept the lists it could fetch: resolve from those (maybe without the
                     # newest updates) rather than fail the whole build on one suite's index.
