@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,11 @@ from elftools.elf.elffile import ELFFile
 from pyrecipe.toolchain import load_machine
 from pyrecipe.toolchain.rust import ensure_rust_toolchain
 from pyrecipe.toolchain.sysroot import ensure_sysroot
+from test_cross_build import SITE, pyrecipe  # the CLI runner of the other end-to-end tests
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rust_hello"
-SITE = Path("usr/lib/python3.11/site-packages")
 
 pytestmark = pytest.mark.cross
-
-
-def pyrecipe(*args: str, build_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pyrecipe", *args, "--build-dir", str(build_dir)],
-        capture_output=True, text=True, timeout=3000,
-    )
 
 
 def test_target_std_from_debian_builds_a_program_that_runs_under_qemu(cross_build_dir: Path, tmp_path: Path) -> None:
