@@ -145,3 +145,16 @@ def test_an_existing_sysroot_is_used_as_it_is(
     assert other.python == toolchain.python
     out = run_on_target(other, "import sys; print(sys.version.split()[0])", [])
     assert out == toolchain.python.version
+
+
+def test_cmake_extension_cross_builds_with_the_toolchain_file(toolchain: Toolchain, tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    env = toolchain.env()
+    for step in (
+        ["cmake", "-S", str(FIXTURES / "ext_cmake"), "-B", str(build), f"-DCMAKE_TOOLCHAIN_FILE={toolchain.cmake_toolchain_file}"],
+        ["cmake", "--build", str(build)],
+    ):
+        result = subprocess.run(step, env=env, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert (build / f"ext_cmake{toolchain.python.ext_suffix}").is_file(), sorted(p.name for p in build.iterdir())
+    assert run_on_target(toolchain, "import ext_cmake; print(ext_cmake.gcd(1071, 462), ext_cmake.gcd(2**40, 6**20))", [build]) == "21 1048576"

@@ -141,7 +141,7 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     cmake = toolchain.cmake_toolchain_file.read_text()
     assert f'set(CMAKE_SYSROOT "{sysroot}")' in cmake
     assert f'set(CMAKE_C_COMPILER "{TRIPLET}-gcc")' in cmake
-    assert f'set(Python_SOABI "cpython-311-{TRIPLET}")' in cmake
+    assert f'set(Python_SOABI "cpython-311-{TRIPLET}" CACHE' in cmake
     cargo = tomllib.loads(toolchain.cargo_config.read_text())
     assert cargo["build"]["target"] == "aarch64-unknown-linux-gnu"
     assert cargo["target"]["aarch64-unknown-linux-gnu"]["linker"] == f"{TRIPLET}-gcc"
