@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,11 @@ def test_orjson_round_trips_on_the_emulated_board(orjson_image: Path, cross_buil
         "import orjson, platform; raw = orjson.dumps({'n': list(range(5)), 'f': 0.1}); "
         "print(platform.machine(), raw.decode(), sum(orjson.loads(raw)['n']))"
     )
-    result = pyrecipe("run", "--machine", "raspberrypi4", "--", "python3", "-c", code, build_dir=cross_build_dir)
+    # --build-dir before "--": after it, it would be the emulated program's argument.
+    result = subprocess.run(
+        [sys.executable, "-m", "pyrecipe", "run", "--machine", "raspberrypi4", "--build-dir", str(cross_build_dir),
+         "--", "python3", "-c", code],
+        capture_output=True, text=True, timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["aarch64", '{"n":[0,1,2,3,4],"f":0.1}', "10"]
