@@ -21,7 +21,8 @@ do_compile[cleandirs] += "${PEP517_WHEEL_PATH}"
 
 python_pep517_do_install () {
 	${PYRECIPE_FRONTEND} install-wheel --destdir ${D} --prefix ${prefix} --python-version ${PYTHON_BASEVERSION} \
-		--interpreter ${PYTHON_INTERPRETER} ${INSTALL_WHEEL_COMPILE_BYTECODE} ${PEP517_WHEEL_PATH}
+		--interpreter ${PYTHON_INTERPRETER} ${INSTALL_WHEEL_COMPILE_BYTECODE} --sysroot ${RECIPE_SYSROOT} \
+		${PEP517_WHEEL_PATH}
 }
 do_install[cleandirs] += "${D}"
 

@@ -14,9 +14,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pyrecipe.elfpaths import retarget_rpaths
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.install import install_wheel
 from pyrecipe.pep517 import build_wheel, parse_config_settings
+from pyrecipe.record import refresh_records
 
 
 def _config_settings(args: argparse.Namespace) -> dict[str, str | list[str]]:
@@ -60,6 +62,11 @@ def install(args: argparse.Namespace) -> int:
         compile_bytecode=args.compile_bytecode, interpreter=args.interpreter,
     )
     print(f"pyrecipe frontend: installed {wheels[0].name} into {args.destdir} ({len(files)} files)", flush=True)
+    if args.sysroot:
+        for change in retarget_rpaths(Path(args.destdir), Path(args.sysroot)):
+            print(f"pyrecipe frontend: RPATH {change}", flush=True)
+        site = Path(args.destdir, args.prefix.lstrip("/"), "lib", f"python{args.python_version}", "site-packages")
+        refresh_records(site)
     return 0
 
 
@@ -81,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     install_parser.add_argument(
         "--compile-bytecode", type=lambda v: v not in ("0", "no", "false"), default=False, metavar="0|1"
     )
+    install_parser.add_argument("--sysroot", help="the build sysroot: RPATHs into it are made target paths")
     install_parser.add_argument("wheel", help="a wheel, or a directory holding exactly one")
     install_parser.set_defaults(func=install)
     args = parser.parse_args(argv)

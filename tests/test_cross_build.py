@@ -21,9 +21,10 @@ SITE = Path("usr/lib/python3.11/site-packages")
 pytestmark = pytest.mark.cross
 
 
-def pyrecipe(*args: str, build_dir: Path) -> subprocess.CompletedProcess[str]:
+def pyrecipe(command: str, *args: str, build_dir: Path) -> subprocess.CompletedProcess[str]:
+    # Options go before the arguments: after `run ... --` everything belongs to the program.
     return subprocess.run(
-        [sys.executable, "-m", "pyrecipe", *args, "--build-dir", str(build_dir)],
+        [sys.executable, "-m", "pyrecipe", command, "--build-dir", str(build_dir), *args],
         capture_output=True, text=True, timeout=3000,
     )
 

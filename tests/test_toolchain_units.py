@@ -18,7 +18,7 @@ from pyrecipe.toolchain import host_tools
 from pyrecipe.toolchain.debian_apt import _INST_LINE, DebPackage, PrivateApt
 from pyrecipe.toolchain.native import find_build_interpreter
 from pyrecipe.toolchain.render import CrossSettings, render_files
-from pyrecipe.toolchain.sysroot import MANIFEST_NAME, DebianSysroot, fix_absolute_symlinks
+from pyrecipe.toolchain.sysroot import MANIFEST_FORMAT, MANIFEST_NAME, DebianSysroot, fix_absolute_symlinks
 from pyrecipe.toolchain.target_python import write_build_sysconfigdata
 
 TRIPLET = "aarch64-linux-gnu"
@@ -180,7 +180,7 @@ def test_sysroot_with_a_manifest_is_not_provisioned_again(tmp_path: Path, monkey
     machine = load_machine("raspberrypi4")
     provider = DebianSysroot(machine, tmp_path)
     provider.path.mkdir(parents=True)
-    (provider.path / MANIFEST_NAME).write_text(json.dumps({"requested": [*machine.sysroot_packages, "libyaml-dev"], "debs": []}))
+    (provider.path / MANIFEST_NAME).write_text(json.dumps({"format": MANIFEST_FORMAT, "requested": [*machine.sysroot_packages, "libyaml-dev"], "debs": []}))
     fetched: list[list[str]] = []
     monkeypatch.setattr(PrivateApt, "fetch", lambda self, packages: fetched.append(list(packages)) or [])
     assert provider.ensure(["libyaml-dev"]) == provider.path

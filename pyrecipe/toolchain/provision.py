@@ -18,7 +18,7 @@ from pyrecipe.toolchain.host_tools import ensure_host_packages
 from pyrecipe.toolchain.machine import Machine
 from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_venv
 from pyrecipe.toolchain.render import CrossSettings, render_files
-from pyrecipe.toolchain.sysroot import MANIFEST_NAME, ensure_sysroot
+from pyrecipe.toolchain.sysroot import ensure_sysroot
 from pyrecipe.toolchain.target_python import TargetPython, read_target_python, write_build_sysconfigdata
 
 #: argv[0] names that mean "the target's own CPython" in :meth:`Toolchain.qemu_command`.
@@ -62,13 +62,14 @@ class Toolchain:
         return self.native_venv / "bin" / "python"
 
     def fingerprint(self) -> str:
-        """What target builds depend on: the machine, the sysroot's contents, the rendered files.
+        """What target builds depend on: the machine, the target CPython, the rendered files.
 
-        A change of any of them (a new package in the sysroot, other tune flags) changes it, so
-        task signatures that include it make target recipes rebuild.
+        A change of any of them (other tune flags, another CPython) changes it, so task
+        signatures that include it make target recipes rebuild.
         """
-        manifest = self.sysroot / MANIFEST_NAME
-        files = [p for p in (manifest, self.meson_cross_file, self.cmake_toolchain_file, self.cargo_config) if p.is_file()]
+        # Not the sysroot's package list: adding a package for one recipe (libyaml-dev for pyyaml)
+        # must not rebuild every other recipe; a recipe that uses a package names it itself.
+        files = [p for p in (self.meson_cross_file, self.cmake_toolchain_file, self.cargo_config) if p.is_file()]
         return file_digest(*files, extra=f"{self.machine!r} {self.python.version} {self.native_fingerprint()}")
 
     def native_fingerprint(self) -> str:

@@ -20,11 +20,14 @@ from typing import Protocol
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.toolchain.debian_apt import PrivateApt
+from pyrecipe.toolchain.alternatives import apply_alternatives
 from pyrecipe.toolchain.fsutil import atomic_write_text
 from pyrecipe.toolchain.machine import SYSROOT_ENV, Machine
 
 #: Written last, when a sysroot is complete: what was asked for and which .debs are in it.
 MANIFEST_NAME = ".pyrecipe-sysroot.json"
+#: Bumped when what a sysroot holds changes meaning (2: Debian alternatives links made).
+MANIFEST_FORMAT = 2
 
 
 class SysrootProvider(Protocol):
@@ -89,6 +92,8 @@ class DebianSysroot:
     def ensure(self, extra_packages: Iterable[str] = ()) -> Path:
         wanted = list(dict.fromkeys([*self.machine.sysroot_packages, *extra_packages]))
         manifest = self._manifest()
+        if manifest is not None and manifest.get("format") != MANIFEST_FORMAT:
+            manifest = None  # made by an older pyrecipe (no alternatives links): unpack afresh
         if manifest is not None and set(wanted) <= set(manifest["requested"]):
             return self.path
         requested = sorted(set(wanted) | set(manifest["requested"] if manifest else ()))
@@ -100,7 +105,8 @@ class DebianSysroot:
         return self.path
 
     def _write_manifest(self, root: Path, requested: list[str], debs: list[Path]) -> None:
-        atomic_write_text(root / MANIFEST_NAME, json.dumps({"requested": requested, "debs": sorted(d.name for d in debs)}, indent=1))
+        record = {"format": MANIFEST_FORMAT, "requested": requested, "debs": sorted(d.name for d in debs)}
+        atomic_write_text(root / MANIFEST_NAME, json.dumps(record, indent=1))
 
     def _create(self, requested: list[str], debs: list[Path]) -> None:
         """Unpack everything into a scratch directory renamed into place only when complete."""
@@ -109,6 +115,7 @@ class DebianSysroot:
         shutil.rmtree(self.path, ignore_errors=True)  # a sysroot without a manifest is not ours
         scratch.mkdir(parents=True)
         _unpack(debs, scratch)
+        apply_alternatives(debs, scratch)
         fix_absolute_symlinks(scratch)
         self._write_manifest(scratch, requested, debs)
         scratch.rename(self.path)
@@ -117,6 +124,7 @@ class DebianSysroot:
         """Unpack only the new .debs; the manifest is rewritten last, so an interruption redoes them."""
         have = set(manifest["debs"])
         _unpack([d for d in debs if d.name not in have], self.path)
+        apply_alternatives(debs, self.path)
         fix_absolute_symlinks(self.path)
         self._write_manifest(self.path, requested, [*debs, *(self.apt.archives / n for n in have)])
 
