@@ -16,6 +16,8 @@ from pyrecipe.errors import PyrecipeError
 
 COMMAND_MODULES = [
     "build",
+    "create",
+    "deps",
     "env",
     "machines",
     "run",
