@@ -1,0 +1,27 @@
+# Packages built with scikit-build-core: its PEP 517 backend runs CMake with the machine's
+# toolchain file and EXTRA_OECMAKE (from the cmake class's OECMAKE_ARGS), in ${B}, which is
+# emptied before each compile so that a build never resumes from a half-configured tree.
+
+inherit cmake python_pep517
+
+DEPENDS += "python3-scikit-build-core-native python3-ninja-native"
+
+def scikit_build_cmake_args(d):
+    return " ".join("-Ccmake.args=" + word for word in (d.getVar("OECMAKE_ARGS") or "").split())
+
+PEP517_BUILD_OPTS = "-Cbuild-dir=${B} ${@scikit_build_cmake_args(d)}"
+do_compile[cleandirs] += "${B}"
+
+python_scikit_build_core_do_configure () {
+	python_pep517_do_configure
+}
+
+python_scikit_build_core_do_compile () {
+	python_pep517_do_compile
+}
+
+python_scikit_build_core_do_install () {
+	python_pep517_do_install
+}
+
+EXPORT_FUNCTIONS do_configure do_compile do_install
