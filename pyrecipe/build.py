@@ -86,8 +86,29 @@ class Environment:
     context: BuildContext
 
 
+#: ``SYSROOT_PROVIDER`` of a machine that builds with the build machine's own tools (no toolchain).
+NO_SYSROOT_PROVIDER = "none"
+
+
+def host_environment(request: BuildRequest) -> Environment:
+    """Tasks run with the build machine's own tools: nothing is provisioned, do_qa/do_test are skipped.
+
+    Why: a machine conf that says ``SYSROOT_PROVIDER = "none"`` (the test machine ``runnerboard``)
+    has no cross toolchain to provision, yet ``pyrecipe build`` must still run its recipes through
+    the real command line, so that reliability tests see what a user sees.
+    """
+    env = _base_env()
+    return Environment(
+        envs={"target": env, "native": env},
+        fingerprints={"target": _fingerprint(env, "host-target"), "native": _fingerprint(env, "host-native")},
+        context=BuildContext(toolchain=None, allow_missing_checksum=request.allow_missing_checksum),
+    )
+
+
 def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSmart) -> Environment:
     """Provision the machine's toolchain and sysroot (cached) and derive the task environments."""
+    if config.getVar("SYSROOT_PROVIDER") == NO_SYSROOT_PROVIDER:
+        return host_environment(request)
     from pyrecipe.toolchain import provision
     from pyrecipe.toolchain.machine import machine_from_datastore
 

@@ -1,0 +1,408 @@
+"""Seeded faults through the real ``pyrecipe build`` command line, asserting what a user sees.
+
+Each test plants one fault (a tampered download, a missing checksum, a path-traversal tarball,
+a build killed by SIGKILL or SIGINT, a second build on the same directory, a task reaching for
+the network, a broken recipe, an unknown machine, a failing task) into a build of the
+``tests/fixtures/reliability_layer`` layer. Its machine ``runnerboard`` says
+``SYSROOT_PROVIDER = "none"``: tasks run with the build machine's own tools, so no cross
+toolchain is needed and every build is real (bash, tar, the task runner, stamps, the image).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import http.server
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import socketserver
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pyrecipe.paths import TOPDIR
+
+LAYER = Path(__file__).parent / "fixtures" / "reliability_layer"
+MACHINE = "runnerboard"
+#: Seconds a test waits for a build to reach a point (a task started, a message printed).
+WAIT_SECONDS = 30
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def layer(tmp_path: Path) -> Path:
+    copy = tmp_path / "layer"
+    shutil.copytree(LAYER, copy)
+    return copy
+
+
+def build_command(layer: Path, build_dir: Path, *args: str) -> list[str]:
+    return [
+        sys.executable, "-m", "pyrecipe", "build", *args,
+        "--layer", str(layer), "--machine", MACHINE, "--build-dir", str(build_dir),
+    ]
+
+
+def build_env() -> dict[str, str]:
+    """Unbuffered output (to read messages while a build runs); the local servers bypass proxies."""
+    return dict(os.environ, PYTHONUNBUFFERED="1", no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost")
+
+
+def pyrecipe_build(layer: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        build_command(layer, build_dir, *args), capture_output=True, text=True, cwd=TOPDIR, env=build_env(),
+        timeout=120,
+    )
+
+
+def start_build(layer: Path, build_dir: Path, *args: str) -> subprocess.Popen[str]:
+    """A build in its own process group, as a shell starts it (so signals reach all of it)."""
+    return subprocess.Popen(
+        build_command(layer, build_dir, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=TOPDIR, env=build_env(), start_new_session=True,
+    )
+
+
+def write_local_conf(build_dir: Path, **values: str) -> None:
+    conf = build_dir / "conf" / "local.conf"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text("".join(f'{name} = "{value}"\n' for name, value in values.items()))
+
+
+def workdir(build_dir: Path, pn: str, pv: str = "1.0") -> Path:
+    return build_dir / MACHINE / "work" / pn / pv
+
+
+def assert_clean_error(result: subprocess.CompletedProcess[str], exit_code: int) -> None:
+    assert result.returncode == exit_code, result.stdout + result.stderr
+    # A task's own output is quoted indented under "last N lines of the log"; pyrecipe's is not.
+    assert not re.search(r"^Traceback|internal error", result.stderr, re.MULTILINE), result.stderr
+
+
+def wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def tree(root: Path) -> dict[str, bytes | str]:
+    """Every file (content) and symlink (target) under ``root``, by relative path."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        key = str(path.relative_to(root))
+        if path.is_symlink():
+            found[key] = "-> " + os.readlink(path)
+        elif path.is_file():
+            found[key] = path.read_bytes()
+    return found
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def make_tarball(path: Path, members: dict[str, bytes]) -> Path:
+    """A .tar.gz of ``members``, the same bytes every time (fixed mtimes, gzip header included)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 1_700_000_000
+            tar.addfile(info, io.BytesIO(data))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(raw.getvalue(), mtime=0))
+    return path
+
+
+def make_payload(directory: Path, text: str) -> Path:
+    return make_tarball(directory / "payload-1.0.tar.gz", {"payload-1.0/payload.txt": text.encode()})
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture
+def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A directory served over HTTP on 127.0.0.1, and its URL."""
+    served = tmp_path / "served"
+    served.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=served))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield served, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+# ---------------------------------------------------------------- 1-2: downloads
+
+
+def test_tampered_source_archive_stops_the_build(layer: Path, tmp_path: Path, http_dir) -> None:
+    served, url = http_dir
+    expected = sha256(make_payload(tmp_path / "good", "the real payload\n"))
+    actual = sha256(make_payload(served, "a payload with a backdoor\n"))
+    build_dir = tmp_path / "build"
+    write_local_conf(build_dir, RELIABILITY_SERVER=url, RELIABILITY_PAYLOAD_SHA256=expected)
+
+    result = pyrecipe_build(layer, build_dir, "payload")
+
+    assert_clean_error(result, 1)
+    assert "recipe payload: task do_fetch failed" in result.stderr
+    assert "checksum mismatch for payload-1.0.tar.gz" in result.stderr
+    assert f"expected sha256 {expected}, got {actual}" in result.stderr
+    assert not (build_dir / "downloads" / "payload-1.0.tar.gz").exists(), "a tampered file was kept as a download"
+    assert not (workdir(build_dir, "payload") / "src").exists(), "a tampered archive was unpacked"
+
+    # The same build with the genuine archive served passes: the failure was the tampering.
+    make_payload(served, "the real payload\n")
+    result = pyrecipe_build(layer, build_dir, "payload")
+    assert result.returncode == 0, result.stderr
+    assert (build_dir / MACHINE / "image/usr/share/payload/payload.txt").read_text() == "the real payload\n"
+
+
+def test_missing_checksum_is_an_error_unless_allowed_then_printed(layer: Path, tmp_path: Path, http_dir) -> None:
+    served, url = http_dir
+    checksum = sha256(make_payload(served, "unpinned payload\n"))
+    build_dir = tmp_path / "build"
+    write_local_conf(build_dir, RELIABILITY_SERVER=url)
+
+    refused = pyrecipe_build(layer, build_dir, "unpinned")
+    assert_clean_error(refused, 1)
+    assert f"no sha256 checksum for {url}/payload-1.0.tar.gz: add SRC_URI[sha256sum] to the recipe" in refused.stderr
+
+    allowed = pyrecipe_build(layer, build_dir, "unpinned", "--allow-missing-checksum")
+    assert allowed.returncode == 0, allowed.stderr
+    paste = f'SRC_URI[sha256sum] = "{checksum}"'
+    assert paste in (workdir(build_dir, "unpinned") / "temp" / "log.do_fetch").read_text()
+    assert paste in allowed.stdout + allowed.stderr, "the line to paste is not shown on the terminal"
+    assert (build_dir / MACHINE / "image/usr/share/payload/payload.txt").read_text() == "unpinned payload\n"
+
+
+# ---------------------------------------------------------------- 3: unpacking
+
+
+def test_path_traversal_tarball_is_refused_and_writes_nothing_outside(layer: Path, tmp_path: Path) -> None:
+    # From the unpack area (work/traversal/1.0/.src.new-*/.archive-0), seven '..' reach tmp_path.
+    climb = "../" * 7 + "escaped.txt"
+    make_tarball(
+        layer / "recipes-reliability" / "traversal" / "files" / "evil.tar.gz",
+        {"evil-1.0/README": b"harmless\n", climb: b"owned\n", "../escaped-near.txt": b"owned\n"},
+    )
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "traversal")
+
+    assert_clean_error(result, 1)
+    assert "recipe traversal: task do_unpack failed" in result.stderr
+    assert f"evil.tar.gz: refusing to unpack member {climb!r}: path {climb!r} contains '..'" in result.stderr
+    assert not list(tmp_path.rglob("escaped*")), "a member was written outside the work directory"
+    assert not (workdir(build_dir, "traversal") / "src").exists(), "a half-unpacked tree was left as the sources"
+
+
+# ---------------------------------------------------------------- 4: interrupted builds
+
+
+def compile_started(build_dir: Path) -> bool:
+    log = workdir(build_dir, "slowpoke") / "temp" / "log.do_compile"
+    return log.exists() and "compile started" in log.read_text()
+
+
+def interrupted_then_rerun(layer: Path, build_dir: Path, sig: signal.Signals) -> subprocess.Popen[str]:
+    """Start a build, stop it with ``sig`` inside do_compile (part of its output written)."""
+    hold = build_dir / "hold-compile"
+    hold.parent.mkdir(parents=True, exist_ok=True)
+    hold.touch()
+    process = start_build(layer, build_dir, "slowpoke")
+    try:
+        wait_for(lambda: compile_started(build_dir) and (workdir(build_dir, "slowpoke") / "build/part1.o").exists(),
+                 "do_compile to start")
+        os.killpg(process.pid, sig)
+        process.wait(timeout=WAIT_SECONDS)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        hold.unlink()
+    return process
+
+
+def outputs(build_dir: Path) -> dict[str, dict[str, bytes | str]]:
+    """What a build leaves for users and for the recipes built after it."""
+    return {
+        "image": tree(build_dir / MACHINE / "image"),
+        "staging": tree(workdir(build_dir, "slowpoke") / "image"),
+        "sysroot": tree(build_dir / MACHINE / "sysroot"),
+    }
+
+
+@pytest.fixture
+def reference_outputs(layer: Path, tmp_path: Path) -> dict[str, dict[str, bytes | str]]:
+    """The outputs of an uninterrupted build of slowpoke in a fresh build directory."""
+    build_dir = tmp_path / "reference"
+    result = pyrecipe_build(layer, build_dir, "slowpoke")
+    assert result.returncode == 0, result.stderr
+    found = outputs(build_dir)
+    assert found["image"]["usr/bin/slowpoke.bin"] == b"object one\nobject two\n"
+    return found
+
+
+def test_sigkill_during_compile_then_rerun_gives_the_uninterrupted_result(
+    layer: Path, tmp_path: Path, reference_outputs
+) -> None:
+    build_dir = tmp_path / "build"
+    killed = interrupted_then_rerun(layer, build_dir, signal.SIGKILL)
+    assert killed.returncode == -signal.SIGKILL
+    assert not (build_dir / MACHINE / "image").exists()
+
+    rerun = pyrecipe_build(layer, build_dir, "slowpoke")
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert "another pyrecipe build is running" not in rerun.stdout, "the killed build's lock was taken as held"
+    assert "(slowpoke:do_compile)" in rerun.stdout, "do_compile was not run again"
+    assert outputs(build_dir) == reference_outputs
+
+
+def test_ctrl_c_exits_130_with_a_message_then_rerun_succeeds(layer: Path, tmp_path: Path, reference_outputs) -> None:
+    build_dir = tmp_path / "build"
+    interrupted = interrupted_then_rerun(layer, build_dir, signal.SIGINT)
+    stderr = interrupted.stderr.read()
+    assert interrupted.returncode == 130, stderr
+    assert "pyrecipe: interrupted" in stderr
+    assert not re.search(r"^Traceback", stderr, re.MULTILINE), stderr
+
+    rerun = pyrecipe_build(layer, build_dir, "slowpoke")
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert outputs(build_dir) == reference_outputs
+
+
+# ---------------------------------------------------------------- 5: two builds at once
+
+
+def test_second_build_on_the_same_dir_says_so_waits_and_succeeds(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    hold = build_dir / "hold-compile"
+    hold.parent.mkdir(parents=True)
+    hold.touch()
+    first = start_build(layer, build_dir, "slowpoke")
+    second: subprocess.Popen[str] | None = None
+    try:
+        wait_for(lambda: compile_started(build_dir), "the first build's do_compile")
+        second = start_build(layer, build_dir, "slowpoke")
+        seen: list[str] = []
+        reader = threading.Thread(target=lambda: seen.extend(second.stdout), daemon=True)
+        reader.start()
+        wait_for(lambda: any("another pyrecipe build is running" in line for line in seen), "the second build's note")
+        [note] = [line for line in seen if "another pyrecipe build is running" in line]
+        assert f"in {build_dir} (pid {first.pid}); waiting for it to finish" in note
+        assert second.poll() is None, "the second build did not wait"
+        hold.unlink()
+        assert first.wait(timeout=WAIT_SECONDS) == 0, first.stderr.read()
+        assert second.wait(timeout=WAIT_SECONDS) == 0, second.stderr.read()
+        reader.join(timeout=WAIT_SECONDS)
+        assert any(line.startswith("Build done") for line in seen), seen
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert (build_dir / MACHINE / "image/usr/bin/slowpoke.bin").read_bytes() == b"object one\nobject two\n"
+
+
+# ---------------------------------------------------------------- 6: network after do_fetch
+
+
+@pytest.fixture
+def tcp_server() -> Iterator[int]:
+    """A TCP server on 127.0.0.1 that greets whoever connects; yields its port."""
+
+    class Greeter(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.sendall(b"hello from the test server\n")
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Greeter)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_network_after_fetch_fails_unless_the_task_is_allowed(layer: Path, tmp_path: Path, tcp_server: int) -> None:
+    namespaces = subprocess.run(["unshare", "--net", "true"], capture_output=True, text=True)
+    assert namespaces.returncode == 0, (
+        f"network namespaces are not available here (unshare --net: {namespaces.stderr.strip()}); "
+        "pyrecipe cannot keep tasks off the network on this machine"
+    )
+    build_dir = tmp_path / "build"
+    write_local_conf(build_dir, RELIABILITY_NET_PORT=str(tcp_server))
+
+    blocked = pyrecipe_build(layer, build_dir, "netprobe")
+
+    assert_clean_error(blocked, 1)
+    assert "recipe netprobe: task do_compile failed: shell exited with status 1" in blocked.stderr
+    log = (workdir(build_dir, "netprobe") / "temp" / "log.do_compile").read_text()
+    assert f"cannot connect to 127.0.0.1:{tcp_server}: [Errno 101] Network is unreachable" in log, log
+    assert f"    cannot connect to 127.0.0.1:{tcp_server}" in blocked.stderr, "the log's tail is not shown"
+    assert "hello from the test server" not in log
+
+    allowed = pyrecipe_build(layer, build_dir, "netallowed")
+    assert allowed.returncode == 0, allowed.stderr
+    reply = build_dir / MACHINE / "image/usr/share/netallowed/reply.txt"
+    assert reply.read_text() == "hello from the test server\n"
+
+
+# ---------------------------------------------------------------- 7-8: bad input, failing task
+
+
+def test_syntax_error_in_a_recipe_points_at_it(layer: Path, tmp_path: Path) -> None:
+    recipe = layer / "recipes-reliability" / "typo" / "typo_1.0.bb"
+    recipe.parent.mkdir()
+    recipe.write_text('SUMMARY = "a typo"\nDEPENDS = "unclosed\n')
+
+    result = pyrecipe_build(layer, tmp_path / "build", "typo")
+
+    assert_clean_error(result, 2)
+    assert re.search(rf"{re.escape(str(recipe))}:2:\d+", result.stderr), result.stderr
+    assert "^" in result.stderr and 'DEPENDS = "unclosed' in result.stderr
+
+
+def test_unknown_machine_lists_the_known_ones(layer: Path, tmp_path: Path) -> None:
+    command = build_command(layer, tmp_path / "build", "slowpoke")
+    command[command.index(MACHINE)] = "nosuchboard"
+
+    result = subprocess.run(command, capture_output=True, text=True, cwd=TOPDIR, env=build_env(), timeout=60)
+
+    assert_clean_error(result, 2)
+    assert "unknown machine 'nosuchboard'; known machines:" in result.stderr
+    assert "runnerboard" in result.stderr and "raspberrypi4" in result.stderr
+
+
+def test_failing_task_names_recipe_task_log_and_its_last_lines(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "failing")
+
+    assert_clean_error(result, 1)
+    log = workdir(build_dir, "failing") / "temp" / "log.do_compile"
+    assert "pyrecipe: error: recipe failing: task do_compile failed: shell exited with status 3" in result.stderr
+    assert f"  log: {log}" in result.stderr
+    assert "    compiling failing.c\n    failing.c:3:1: error: expected ';' before '}' token" in result.stderr
+    assert "Build failed" in result.stdout
