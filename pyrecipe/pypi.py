@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pyrecipe.errors import BuildError
 
 SIMPLE_INDEX = "https://pypi.org/simple"
-_SOURCE_URL_RE = re.compile(r"^https?://files\.pythonhosted\.org/packages/source/./(?P<project>[^/]+)/(?P<filename>[^/;]+)$")
+# /packages/source/ for sdists, /packages/<python tag>/ for wheels: the redirector's forms
+# (content addresses have a two-character second segment and never match).
+_SOURCE_URL_RE = re.compile(r"^https?://files\.pythonhosted\.org/packages/[^/]+/./(?P<project>[^/]+)/(?P<filename>[^/;]+)$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) 
 
 
 def source_url_parts(url: str) -> tuple[str, str] | None:
-    """(project, filename) of an OpenEmbedded-style ``/packages/source/`` URL, else None."""
+    """(project, filename) of a redirector URL (``/packages/source/``, ``/packages/py3/``), else None."""
     match = _SOURCE_URL_RE.match(url)
     return (match.group("project"), match.group("filename")) if match else None
 
