@@ -6,9 +6,12 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from pyrecipe.build import BuildRequest, run_build
 from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.destdir import check_prefix, install_built_recipe
+from pyrecipe.errors import InputError
 from pyrecipe.runner import BuildOptions
 
 
@@ -27,10 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--allow-missing-checksum", action="store_true",
         help="fetch sources without SRC_URI[sha256sum] and print the checksum to paste",
     )
+    parser.add_argument("--destdir", type=Path, metavar="DIR", help="install the one RECIPE's result into DIR after building it")
+    parser.add_argument("--prefix", default="/usr", help="with --destdir: the install prefix (default /usr, the target's)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.destdir is not None and len(args.targets) != 1:
+        raise InputError("--destdir installs one recipe: name exactly one RECIPE")
+    check_prefix(args.prefix)
     goal = args.cmd or "build"
     options = BuildOptions(
         goal=goal if goal.startswith("do_") else f"do_{goal}",
@@ -51,4 +59,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"pyrecipe: not built because a dependency failed: {', '.join(result.skipped)}", file=sys.stderr)
     status = "failed" if not result.ok else "done"
     print(f"Build {status}: {result.executed} tasks run in {time.monotonic() - started:.1f} s")
+    if result.ok and args.destdir is not None:
+        files = install_built_recipe(request, args.destdir, args.prefix)
+        print(f"Installed {len(files)} files of {args.targets[0]} into {args.destdir} (prefix {args.prefix})")
     return 0 if result.ok else 1

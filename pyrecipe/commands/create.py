@@ -1,0 +1,35 @@
+"""``pyrecipe create NAME[==VERSION]``: write a recipe for a PyPI project (see :mod:`pyrecipe.create`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pyrecipe.create import TargetFacts, create_recipe, ensure_layer
+from pyrecipe.paths import RECIPES_DIR
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("create", help="write a recipe for a PyPI project from its sdist")
+    parser.add_argument("spec", metavar="NAME[==VERSION]", help="the PyPI project (newest release when no version)")
+    parser.add_argument(
+        "--layer-dir", type=Path, metavar="DIR",
+        help="write into this layer's recipes/ (created with a conf/layer.conf if needed) instead of pyrecipe's own",
+    )
+    parser.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory; sdists go to its downloads/")
+    parser.add_argument("--target-arch", default="aarch64", help="platform_machine for Requires-Dist markers (default aarch64)")
+    parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing recipe")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    recipes_dir = RECIPES_DIR
+    if args.layer_dir is not None:
+        ensure_layer(args.layer_dir)
+        recipes_dir = args.layer_dir / "recipes"
+    path = create_recipe(
+        args.spec, recipes_dir, args.build_dir / "downloads", force=args.force,
+        facts=TargetFacts(machine=args.target_arch),
+    )
+    print(f"wrote {path}")
+    return 0
