@@ -1,0 +1,147 @@
+"""License manifest and SPDX 2.3 document of a full build (plain environment, no cross toolchain).
+
+The SPDX output is checked by spdx-tools, the SPDX project's own parser and validator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+from spdx_tools.spdx.parser.parse_anything import parse_file
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+
+from pyrecipe.build import BuildRequest, run_build
+from pyrecipe.config import Settings
+from pyrecipe.errors import BuildError
+from pyrecipe.image import manifest_path
+from pyrecipe.progress import Progress
+from pyrecipe.runner import BuildOptions
+from pyrecipe.sbom import spdx_license_expression
+from test_runner import plain_environment
+
+RUNNER_LAYER = Path(__file__).parent / "fixtures" / "runner_layer"
+LICENSE_TEXT = b"Permission is hereby granted, free of charge...\nTHE SOFTWARE IS PROVIDED AS IS.\n"
+MD5 = hashlib.md5(LICENSE_TEXT).hexdigest()
+
+#: greet comes from a local tarball with a license file; it runs with helper, built against liba.
+RECIPES = {
+    "recipes-demo/greet/greet_1.0.bb": f"""\
+SUMMARY = "Prints a greeting"
+LICENSE = "MIT & (BSD-3-Clause | Apache-2.0)"
+LIC_FILES_CHKSUM = "file://COPYING;md5={MD5} file://COPYING;beginline=2;endline=2;md5={hashlib.md5(LICENSE_TEXT.splitlines(True)[1]).hexdigest()}"
+SRC_URI = "file://greet-1.0.tar.gz"
+DEPENDS = "liba"
+RDEPENDS:${{PN}} = "helper"
+do_install() {{
+	install -d ${{D}}${{bindir}}
+	install -m 0755 ${{S}}/greet.sh ${{D}}${{bindir}}/greet
+}}
+""",
+    "recipes-demo/helper/helper_0.2.bb": """\
+LICENSE = "Apache-2.0"
+do_install() {
+	install -d ${D}${datadir}/helper
+	echo help > ${D}${datadir}/helper/data.txt
+	ln -s data.txt ${D}${datadir}/helper/link.txt
+}
+""",
+}
+
+
+def greet_tarball(path: Path) -> None:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in (("greet-1.0/COPYING", LICENSE_TEXT), ("greet-1.0/greet.sh", b"#!/bin/sh\necho hi\n")):
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+
+
+@pytest.fixture
+def layer(tmp_path: Path) -> Path:
+    copy = tmp_path / "layer"
+    shutil.copytree(RUNNER_LAYER, copy)
+    for relative, text in RECIPES.items():
+        (copy / relative).parent.mkdir(parents=True)
+        (copy / relative).write_text(text)
+    (copy / "recipes-demo/greet/files").mkdir()
+    greet_tarball(copy / "recipes-demo/greet/files/greet-1.0.tar.gz")
+    return copy
+
+
+def full_build(layer: Path, build_dir: Path, *targets: str):
+    stream = io.StringIO()
+    request = BuildRequest(settings=Settings(build_dir=build_dir, machine="runnerboard", layers=(layer,)),
+                           targets=targets, options=BuildOptions(goal="do_build", jobs=2))
+    result = run_build(request, Progress(stream, live=False), environment=plain_environment, native_tools=list)
+    assert result.ok, stream.getvalue() + "\n".join(map(str, result.failures))
+    return build_dir / "runnerboard"
+
+
+def test_license_manifest_lists_each_recipe_and_license_file(layer: Path, tmp_path: Path) -> None:
+    out = full_build(layer, tmp_path / "build", "greet")
+    lines = (out / "license-manifest").read_text().splitlines()
+    assert lines[0].startswith("# recipe\tversion\tLICENSE")
+    assert sorted(lines[1:]) == sorted([
+        f"greet\t1.0\tMIT & (BSD-3-Clause | Apache-2.0)\tCOPYING\t{MD5}",
+        f"greet\t1.0\tMIT & (BSD-3-Clause | Apache-2.0)\tCOPYING\t{hashlib.md5(LICENSE_TEXT.splitlines(True)[1]).hexdigest()}",
+        "helper\t0.2\tApache-2.0\t-\t-",
+        "liba\t1.0\tCLOSED\t-\t-",
+    ])
+
+
+def test_spdx_document_is_valid_and_complete(layer: Path, tmp_path: Path) -> None:
+    out = full_build(layer, tmp_path / "build", "greet")
+    spdx_path = out / "image.spdx.json"
+    document = parse_file(str(spdx_path))
+    assert validate_full_spdx_document(document) == []
+
+    data = json.loads(spdx_path.read_text())
+    packages = {p["SPDXID"]: p for p in data["packages"]}
+    greet = packages["SPDXRef-Recipe-greet"]
+    assert greet["versionInfo"] == "1.0"
+    assert greet["licenseDeclared"] == "MIT AND (BSD-3-Clause OR Apache-2.0)"
+    assert packages["SPDXRef-Recipe-liba"]["licenseDeclared"] == "NOASSERTION"  # CLOSED
+    # Every regular file of the image manifest, with the manifest's sha256 and a SHA1 of the real file.
+    manifest = [line.split("\t") for line in manifest_path(out / "image").read_text().splitlines()[1:]]
+    regular = {path: sha256 for path, kind, _, sha256, _ in manifest if kind == "file"}
+    files = {f["fileName"].removeprefix("./"): f for f in data["files"]}
+    assert set(files) == set(regular) == {"usr/bin/greet", "usr/include/liba.txt", "usr/share/helper/data.txt"}
+    for path, entry in files.items():
+        checksums = {c["algorithm"]: c["checksumValue"] for c in entry["checksums"]}
+        assert checksums["SHA256"] == regular[path]
+        assert checksums["SHA1"] == hashlib.sha1((out / "image" / path).read_bytes()).hexdigest()
+    relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in data["relationships"]}
+    greet_file = files["usr/bin/greet"]["SPDXID"]
+    assert ("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Image") in relations
+    assert ("SPDXRef-Image", "CONTAINS", greet_file) in relations
+    assert (greet_file, "GENERATED_FROM", "SPDXRef-Recipe-greet") in relations
+    assert ("SPDXRef-Recipe-liba", "BUILD_DEPENDENCY_OF", "SPDXRef-Recipe-greet") in relations
+    assert ("SPDXRef-Recipe-helper", "RUNTIME_DEPENDENCY_OF", "SPDXRef-Recipe-greet") in relations
+
+
+def test_changed_license_text_stops_the_build_and_keeps_the_old_image(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    out = full_build(layer, build_dir, "greet")
+    before = (out / "image.spdx.json").read_text()
+    recipe = layer / "recipes-demo/greet/greet_1.0.bb"
+    recipe.write_text(recipe.read_text().replace(f"md5={MD5}", "md5=" + "0" * 32))
+    with pytest.raises(BuildError, match=r"greet .*COPYING has md5 [0-9a-f]{32}, LIC_FILES_CHKSUM says 0{32}"):
+        full_build(layer, build_dir, "greet")
+    assert (out / "image.spdx.json").read_text() == before
+
+
+@pytest.mark.parametrize(("bitbake", "spdx"), [
+    ("MIT", "MIT"),
+    ("GPL-2.0-only & LGPL-2.1-or-later", "GPL-2.0-only AND LGPL-2.1-or-later"),
+    ("(Apache-2.0 | MIT) & MPL-2.0", "(Apache-2.0 OR MIT) AND MPL-2.0"),
+    ("CLOSED", "NOASSERTION"),
+    ("", "NOASSERTION"),
+])
+def test_license_expressions_in_spdx_syntax(bitbake: str, spdx: str) -> None:
+    assert spdx_license_expression(bitbake) == spdx
