@@ -9,6 +9,8 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -145,3 +147,19 @@ def test_changed_license_text_stops_the_build_and_keeps_the_old_image(layer: Pat
 ])
 def test_license_expressions_in_spdx_syntax(bitbake: str, spdx: str) -> None:
     assert spdx_license_expression(bitbake) == spdx
+
+
+@pytest.mark.cross
+def test_cross_build_writes_a_valid_sbom_of_aarch64_files(cross_build_dir: Path) -> None:
+    """The cross layer's image (as tests/test_cross_build.py builds it; a no-op when that ran first)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pyrecipe", "build", "python3-hello-cext", "hello-meson", "--machine", "raspberrypi4",
+         "--layer", str(Path(__file__).parent / "fixtures" / "cross_layer"), "--build-dir", str(cross_build_dir)],
+        capture_output=True, text=True, timeout=3000,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    spdx_path = cross_build_dir / "raspberrypi4" / "image.spdx.json"
+    assert validate_full_spdx_document(parse_file(str(spdx_path))) == []
+    names = {f["fileName"] for f in json.loads(spdx_path.read_text())["files"]}
+    assert "./usr/lib/python3.11/site-packages/hello_cext.cpython-311-aarch64-linux-gnu.so" in names
+    assert "python3-hello-cext\t1.0\tMIT\t-\t-" in (cross_build_dir / "raspberrypi4" / "license-manifest").read_text()
