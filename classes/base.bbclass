@@ -13,6 +13,13 @@ addtask test after do_populate_sysroot
 addtask build after do_populate_sysroot do_test
 
 do_build[noexec] = "1"
+
+# Packages for distributions: PACKAGE_FORMAT = "deb" (in local.conf or a recipe; deferred so the
+# recipe's own setting counts) adds do_package.
+inherit_defer ${@bb.utils.contains('PACKAGE_FORMAT', 'deb', 'package_deb', '', d)}
+# do_install starts from an empty ${D}: a rerun after an interrupted or changed install must not
+# trip over its own half-made tree (`ln -s` into an existing link) or ship files it no longer makes.
+do_install[cleandirs] = "${D}"
 # Only do_fetch reaches the network; every other task runs in a network namespace of its own.
 do_fetch[network] = "1"
 

@@ -219,20 +219,20 @@ def test_path_traversal_tarball_is_refused_and_writes_nothing_outside(layer: Pat
 # ---------------------------------------------------------------- 4: interrupted builds
 
 
-def compile_started(build_dir: Path) -> bool:
-    log = workdir(build_dir, "slowpoke") / "temp" / "log.do_compile"
-    return log.exists() and "compile started" in log.read_text()
+def holding(build_dir: Path, task: str) -> bool:
+    """Whether slowpoke's ``do_<task>`` has written part of its output and holds."""
+    log = workdir(build_dir, "slowpoke") / "temp" / f"log.do_{task}"
+    return log.exists() and f"holding in {task}" in log.read_text()
 
 
-def interrupted_then_rerun(layer: Path, build_dir: Path, sig: signal.Signals) -> subprocess.Popen[str]:
-    """Start a build, stop it with ``sig`` inside do_compile (part of its output written)."""
-    hold = build_dir / "hold-compile"
+def interrupt(layer: Path, build_dir: Path, task: str, sig: signal.Signals) -> subprocess.Popen[str]:
+    """Start a build of slowpoke and send ``sig`` to all of it while ``do_<task>`` holds."""
+    hold = build_dir / f"hold-{task}"
     hold.parent.mkdir(parents=True, exist_ok=True)
     hold.touch()
     process = start_build(layer, build_dir, "slowpoke")
     try:
-        wait_for(lambda: compile_started(build_dir) and (workdir(build_dir, "slowpoke") / "build/part1.o").exists(),
-                 "do_compile to start")
+        wait_for(lambda: holding(build_dir, task), f"do_{task} to hold")
         os.killpg(process.pid, sig)
         process.wait(timeout=WAIT_SECONDS)
     finally:
@@ -260,14 +260,16 @@ def reference_outputs(layer: Path, tmp_path: Path) -> dict[str, dict[str, bytes 
     assert result.returncode == 0, result.stderr
     found = outputs(build_dir)
     assert found["image"]["usr/bin/slowpoke.bin"] == b"object one\nobject two\n"
+    assert found["image"]["usr/bin/slowpoke"] == "-> slowpoke.bin"
     return found
 
 
-def test_sigkill_during_compile_then_rerun_gives_the_uninterrupted_result(
-    layer: Path, tmp_path: Path, reference_outputs
+@pytest.mark.parametrize("task", ["compile", "install"])
+def test_sigkill_mid_task_then_rerun_gives_the_uninterrupted_result(
+    layer: Path, tmp_path: Path, reference_outputs, task: str
 ) -> None:
     build_dir = tmp_path / "build"
-    killed = interrupted_then_rerun(layer, build_dir, signal.SIGKILL)
+    killed = interrupt(layer, build_dir, task, signal.SIGKILL)
     assert killed.returncode == -signal.SIGKILL
     assert not (build_dir / MACHINE / "image").exists()
 
@@ -275,13 +277,13 @@ def test_sigkill_during_compile_then_rerun_gives_the_uninterrupted_result(
 
     assert rerun.returncode == 0, rerun.stderr
     assert "another pyrecipe build is running" not in rerun.stdout, "the killed build's lock was taken as held"
-    assert "(slowpoke:do_compile)" in rerun.stdout, "do_compile was not run again"
+    assert f"(slowpoke:do_{task})" in rerun.stdout, f"do_{task} was not run again"
     assert outputs(build_dir) == reference_outputs
 
 
 def test_ctrl_c_exits_130_with_a_message_then_rerun_succeeds(layer: Path, tmp_path: Path, reference_outputs) -> None:
     build_dir = tmp_path / "build"
-    interrupted = interrupted_then_rerun(layer, build_dir, signal.SIGINT)
+    interrupted = interrupt(layer, build_dir, "compile", signal.SIGINT)
     stderr = interrupted.stderr.read()
     assert interrupted.returncode == 130, stderr
     assert "pyrecipe: interrupted" in stderr
@@ -304,7 +306,7 @@ def test_second_build_on_the_same_dir_says_so_waits_and_succeeds(layer: Path, tm
     first = start_build(layer, build_dir, "slowpoke")
     second: subprocess.Popen[str] | None = None
     try:
-        wait_for(lambda: compile_started(build_dir), "the first build's do_compile")
+        wait_for(lambda: holding(build_dir, "compile"), "the first build's do_compile")
         second = start_build(layer, build_dir, "slowpoke")
         seen: list[str] = []
         reader = threading.Thread(target=lambda: seen.extend(second.stdout), daemon=True)
