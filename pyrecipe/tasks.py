@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -97,36 +98,63 @@ def task_order(d: DataSmart, goal: str) -> list[str]:
 
 
 def recipe_signature(d: DataSmart, inputs: Iterable[str]) -> str:
-    """A hash of everything in the recipe that can change what its tasks produce."""
+    """A hash of the recipe's variables (not its functions) and of its inputs.
+
+    Functions are hashed per task (:func:`task_signatures`), so that editing one task's code
+    (``do_install:append``) reruns that task and the ones after it, not the compile before it.
+    """
     digest = hashlib.sha256()
     for name in sorted(d.keys()):
         if name.startswith("__") or name in SIGNATURE_EXCLUDED:
             continue
         flags = d.dict.get(name, {})
+        if flags.get("func"):
+            continue
         if flags.get("vardepvalue") is not None:
             value = flags["vardepvalue"]
-        elif flags.get("func"):
-            value = d.getVar(name, False)
         else:
             try:
                 value = d.getVar(name)
             except PyrecipeError as exc:
                 value = f"<error {exc}>"
         digest.update(f"{name}={value!r}\0".encode())
-        for flag in ("deps", "dirs", "cleandirs", "noexec", "export"):
-            if flag in flags:
-                digest.update(f"{name}[{flag}]={flags[flag]!r}\0".encode())
+        if "export" in flags:
+            digest.update(f"{name}[export]={flags['export']!r}\0".encode())
     for item in inputs:
         digest.update(f"input={item}\0".encode())
     return digest.hexdigest()
 
 
+_WORD_RE = re.compile(r"[A-Za-z_][\w.+-]*")
+TASK_FLAGS = ("deps", "dirs", "cleandirs", "noexec", "network", "python", "fakeroot")
+
+
+def function_closure(d: DataSmart, task: str, functions: set[str]) -> list[str]:
+    """The task's function and every function its code names, transitively: what it may run."""
+    seen: set[str] = set()
+    stack = [task]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        body = d.getVar(name, False) or ""
+        stack.extend(word for word in set(_WORD_RE.findall(str(body))) if word in functions and word not in seen)
+    return sorted(seen)
+
+
 def task_signatures(d: DataSmart, order: list[str], base: str) -> dict[str, str]:
+    """Each task's signature: the previous task's, the recipe's variables, the code it runs."""
+    functions = {name for name in d.keys() if d.getVarFlag(name, "func", False)}
     signatures: dict[str, str] = {}
     previous = base
     for task in order:
-        previous = hashlib.sha256(f"{previous}\0{task}".encode()).hexdigest()
-        signatures[task] = previous
+        digest = hashlib.sha256(f"{previous}\0{task}\0".encode())
+        for name in function_closure(d, task, functions):
+            digest.update(f"{name}={d.getVar(name, False)!r}\0".encode())
+        for flag in TASK_FLAGS:
+            digest.update(f"[{flag}]={d.getVarFlag(task, flag, False)!r}\0".encode())
+        previous = signatures[task] = digest.hexdigest()
     return signatures
 
 

@@ -123,3 +123,15 @@ def test_force_and_single_task(layer: Path, tmp_path: Path) -> None:
     assert result.executed == 0
     result, _ = build(layer, build_dir, "tool", goal="do_compile", force=True)
     assert result.executed == 5  # -f reruns every task of the target: fetch, unpack, patch, configure, compile
+
+
+def test_editing_one_task_reruns_it_and_later_tasks_only(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    result, _ = build(layer, build_dir, "tool")
+    assert result.ok
+    recipe = layer / "recipes-demo" / "tool" / "tool_0.5.bb"
+    recipe.write_text(recipe.read_text() + "\ndo_install:append() {\n\techo extra > ${D}${datadir}/extra.txt\n}\n")
+    result, output = build(layer, build_dir, "tool")
+    assert result.ok, output
+    assert "(tool:do_compile)" not in output and "(tool:do_install)" in output
+    assert (workdir(build_dir, "tool", "0.5") / "image" / "usr" / "share" / "extra.txt").read_text() == "extra\n"
