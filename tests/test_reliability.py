@@ -116,14 +116,19 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def make_tarball(path: Path, members: dict[str, bytes]) -> Path:
-    """A .tar.gz of ``members``, the same bytes every time (fixed mtimes, gzip header included)."""
+def make_tarball(path: Path, members: dict[str, bytes | str]) -> Path:
+    """A .tar.gz of ``members`` (bytes: a file, str: a symlink's target), the same bytes every time."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w") as tar:
-        for name, data in members.items():
+        for name, content in members.items():
             info = tarfile.TarInfo(name)
-            info.size, info.mtime = len(data), 1_700_000_000
-            tar.addfile(info, io.BytesIO(data))
+            info.mtime = 1_700_000_000
+            if isinstance(content, str):
+                info.type, info.linkname = tarfile.SYMTYPE, content
+                tar.addfile(info)
+            else:
+                info.size = len(content)
+                tar.addfile(info, io.BytesIO(content))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(gzip.compress(raw.getvalue(), mtime=0))
     return path
@@ -198,12 +203,26 @@ def test_missing_checksum_is_an_error_unless_allowed_then_printed(layer: Path, t
 # ---------------------------------------------------------------- 3: unpacking
 
 
-def test_path_traversal_tarball_is_refused_and_writes_nothing_outside(layer: Path, tmp_path: Path) -> None:
-    # From the unpack area (work/traversal/1.0/.src.new-*/.archive-0), seven '..' reach tmp_path.
-    climb = "../" * 7 + "escaped.txt"
+#: From the unpack area (work/traversal/1.0/.src.new-*/.archive-0), seven '..' reach tmp_path.
+CLIMB = "../" * 7
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink"])
+def test_path_traversal_tarball_is_refused_and_writes_nothing_outside(layer: Path, tmp_path: Path, kind: str) -> None:
+    if kind == "dotdot":
+        bad = CLIMB + "escaped.txt"
+        members: dict[str, bytes | str] = {bad: b"owned\n"}
+        why = f"path {bad!r} contains '..'"
+    elif kind == "absolute":
+        bad = str(tmp_path / "escaped-absolute.txt")
+        members, why = {bad: b"owned\n"}, f"absolute path {bad!r}"
+    else:  # a link out of the tree, then a file written through it
+        bad, target = "evil-1.0/link", "../" + CLIMB
+        members = {bad: target, "evil-1.0/link/escaped-through-link.txt": b"owned\n"}
+        why = f"symbolic link {target!r} points outside the tree"
     make_tarball(
         layer / "recipes-reliability" / "traversal" / "files" / "evil.tar.gz",
-        {"evil-1.0/README": b"harmless\n", climb: b"owned\n", "../escaped-near.txt": b"owned\n"},
+        {"evil-1.0/README": b"harmless\n", **members},
     )
     build_dir = tmp_path / "build"
 
@@ -211,7 +230,7 @@ def test_path_traversal_tarball_is_refused_and_writes_nothing_outside(layer: Pat
 
     assert_clean_error(result, 1)
     assert "recipe traversal: task do_unpack failed" in result.stderr
-    assert f"evil.tar.gz: refusing to unpack member {climb!r}: path {climb!r} contains '..'" in result.stderr
+    assert f"evil.tar.gz: refusing to unpack member {bad!r}: {why}" in result.stderr
     assert not list(tmp_path.rglob("escaped*")), "a member was written outside the work directory"
     assert not (workdir(build_dir, "traversal") / "src").exists(), "a half-unpacked tree was left as the sources"
 
