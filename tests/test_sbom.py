@@ -19,9 +19,10 @@ from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from pyrecipe.build import BuildRequest, run_build
-from pyrecipe.config import Settings
+from pyrecipe.config import Settings, load_configuration
 from pyrecipe.errors import BuildError
 from pyrecipe.image import manifest_path
+from pyrecipe.layers import LayerIndex
 from pyrecipe.progress import Progress
 from pyrecipe.runner import BuildOptions
 from pyrecipe.sbom import spdx_license_expression
@@ -163,3 +164,19 @@ def test_cross_build_writes_a_valid_sbom_of_aarch64_files(cross_build_dir: Path)
     names = {f["fileName"] for f in json.loads(spdx_path.read_text())["files"]}
     assert "./usr/lib/python3.11/site-packages/hello_cext.cpython-311-aarch64-linux-gnu.so" in names
     assert "python3-hello-cext\t1.0\tMIT\t-\t-" in (cross_build_dir / "raspberrypi4" / "license-manifest").read_text()
+
+
+def test_every_shipped_recipe_declares_a_valid_spdx_license(tmp_path: Path) -> None:
+    """Non-SPDX names (``BSD``, ``GPLv2``) would make every image's SPDX document invalid."""
+    from license_expression import get_spdx_licensing  # spdx-tools' own dependency
+
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="raspberrypi4"))
+    index = LayerIndex(config, None)
+    licensing = get_spdx_licensing()
+    checked = {}
+    for info in index.infos:
+        if info.variant == "" and not info.skipped:
+            expression = spdx_license_expression(index.datastore(info).getVar("LICENSE") or "")
+            checked[info.pn] = licensing.validate(expression).errors
+    assert "numpy" in checked
+    assert {pn: errors for pn, errors in checked.items() if errors} == {}
