@@ -8,8 +8,10 @@ depends on it, and nothing else.
 
 from __future__ import annotations
 
+import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -21,6 +23,7 @@ from pyrecipe.tasks import (
     TaskRunner,
     network_isolation_available,
     recipe_signature,
+    stop_running_tasks,
     task_order,
     task_signatures,
 )
@@ -85,6 +88,27 @@ def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mappi
     return plan
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (``kill``, a CI timeout) stops a build as Ctrl-C does: running tasks are stopped too.
+
+    Python's default for SIGTERM ends the process at once, leaving its shell tasks running as
+    orphans that go on writing into the build dir after the build lock is released.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class Builder:
     """Runs a :class:`Plan` over a :class:`Graph` with a pool of workers."""
 
@@ -115,6 +139,10 @@ class Builder:
                     self.progress.note(f"{key}: {task}")
             self.progress.stop()
             return result
+        with _sigterm_as_interrupt():
+            return self._run_pending(pending, result)
+
+    def _run_pending(self, pending: dict[str, list[str]], result: BuildResult) -> BuildResult:
         done: set[str] = set()
         failed: set[str] = set()
         running: dict[Future[None], str] = {}
@@ -152,6 +180,7 @@ class Builder:
                             self._stop.set()
             except KeyboardInterrupt:
                 self._stop.set()
+                stop_running_tasks()
                 raise
             finally:
                 self.progress.stop()

@@ -34,6 +34,9 @@ SIGNATURE_EXCLUDED = {
 LOG_TAIL_LINES = 30
 
 _current = threading.local()
+#: Shell tasks running now (see stop_running_tasks).
+_running: set[subprocess.Popen[bytes]] = set()
+_running_lock = threading.Lock()
 
 
 class _TaskLogHandler(logging.Handler):
@@ -259,9 +262,29 @@ class TaskRunner:
             # Only do_fetch may reach the network: a backend that tries to download its build
             # dependencies fails here, loudly, instead of leaking unpinned code into the build.
             command = ["unshare", "--net", "--", *command]
-        result = subprocess.run(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        if result.returncode != 0:
-            raise TaskFailure(self.pn, task, log_path, f"shell exited with status {result.returncode}")
+        # Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
+        # the set below lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop them as well.
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        with _running_lock:
+            _running.add(process)
+        try:
+            returncode = process.wait()
+        finally:
+            with _running_lock:
+                _running.discard(process)
+        if returncode != 0:
+            raise TaskFailure(self.pn, task, log_path, f"shell exited with status {returncode}")
+
+
+def stop_running_tasks() -> None:
+    """SIGTERM to every running shell task: an interrupted build leaves no task script running
+    on, writing into the build dir after the build lock is released."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        process.terminate()
 
 
 def network_isolation_available() -> bool:

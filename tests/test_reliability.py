@@ -244,22 +244,45 @@ def holding(build_dir: Path, task: str) -> bool:
     return log.exists() and f"holding in {task}" in log.read_text()
 
 
-def interrupt(layer: Path, build_dir: Path, task: str, sig: signal.Signals) -> subprocess.Popen[str]:
-    """Start a build of slowpoke and send ``sig`` to all of it while ``do_<task>`` holds."""
+def interrupt(
+    layer: Path, build_dir: Path, task: str, sig: signal.Signals, whole_group: bool = True
+) -> subprocess.Popen[str]:
+    """Start a build of slowpoke and send ``sig`` while ``do_<task>`` holds.
+
+    ``whole_group`` sends it as a terminal does (Ctrl-C) or as a CI runner kills a job's
+    process group; otherwise to pyrecipe's own pid only, as ``kill <pid>`` does.
+    """
     hold = build_dir / f"hold-{task}"
     hold.parent.mkdir(parents=True, exist_ok=True)
     hold.touch()
     process = start_build(layer, build_dir, "slowpoke")
     try:
         wait_for(lambda: holding(build_dir, task), f"do_{task} to hold")
-        os.killpg(process.pid, sig)
+        if whole_group:
+            os.killpg(process.pid, sig)
+        else:
+            os.kill(process.pid, sig)
         process.wait(timeout=WAIT_SECONDS)
+        assert not processes_using(build_dir), "a task was left running after the build ended"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         hold.unlink()
     return process
+
+
+def processes_using(build_dir: Path) -> list[str]:
+    """Command lines of the live processes that name ``build_dir`` (a task's script does)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(build_dir / MACHINE) in text:
+            found.append(text)
+    return found
 
 
 def outputs(build_dir: Path) -> dict[str, dict[str, bytes | str]]:
@@ -300,9 +323,12 @@ def test_sigkill_mid_task_then_rerun_gives_the_uninterrupted_result(
     assert outputs(build_dir) == reference_outputs
 
 
-def test_ctrl_c_exits_130_with_a_message_then_rerun_succeeds(layer: Path, tmp_path: Path, reference_outputs) -> None:
+@pytest.mark.parametrize(("sig", "whole_group"), [(signal.SIGINT, True), (signal.SIGTERM, False)], ids=["ctrl-c", "kill"])
+def test_interrupt_exits_130_with_a_message_stops_the_task_then_rerun_succeeds(
+    layer: Path, tmp_path: Path, reference_outputs, sig: signal.Signals, whole_group: bool
+) -> None:
     build_dir = tmp_path / "build"
-    interrupted = interrupt(layer, build_dir, "compile", signal.SIGINT)
+    interrupted = interrupt(layer, build_dir, "compile", sig, whole_group)
     stderr = interrupted.stderr.read()
     assert interrupted.returncode == 130, stderr
     assert "pyrecipe: interrupted" in stderr
