@@ -1,0 +1,148 @@
+"""``PACKAGE_FORMAT = "deb"``: cross-built recipes as Debian packages that dpkg installs on the board's root.
+
+The cross test builds the fixture C extension (as a recipe of its own) and a pure-Python recipe
+that depends on it (PACKAGE_FORMAT set in the recipes), reads the
+packages with dpkg-deb, installs them with dpkg into a scratch copy of the arm64 sysroot and
+imports them there under qemu-user with the board's own CPython and no PYTHONPATH, then removes
+them again with dpkg.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pyrecipe.package_deb import Control, debian_package_name
+from pyrecipe.toolchain import load_machine
+
+FIXTURE_LAYER = Path(__file__).parent / "fixtures" / "cross_layer"
+DIST_PACKAGES = "usr/lib/python3/dist-packages"
+
+
+def test_debian_names_follow_the_python_policy() -> None:
+    assert debian_package_name("six") == "python3-six"
+    assert debian_package_name("python3-six") == "python3-six"
+    assert debian_package_name("MarkupSafe") == "python3-markupsafe"
+    assert debian_package_name("zope_interface") == "python3-zope-interface"
+
+
+def test_control_text_has_a_folded_description() -> None:
+    control = Control(
+        package="python3-foo", version="1.0-r0", architecture="all", maintainer="A <a@b>", depends=("python3", "python3-bar"),
+        summary="Foo things", description="Foo things.\n\nIn detail.", homepage="https://foo", installed_size_kib=3,
+    )
+    text = control.text()
+    assert "Depends: python3, python3-bar\n" in text
+    assert text.endswith("Description: Foo things\n Foo things.\n .\n In detail.\n")
+
+
+def write_layer(layer: Path) -> None:
+    """A layer with a C-extension recipe and a pure-Python recipe that needs it, both packaged as deb."""
+    (layer / "conf").mkdir(parents=True)
+    (layer / "conf" / "layer.conf").write_text(
+        'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes-*/*/*.bb"\n'
+    )
+    recipes = layer / "recipes-test" / "hello-pure"
+    source = recipes / "files" / "hello-pure"
+    source.mkdir(parents=True)
+    (source / "pyproject.toml").write_text(textwrap.dedent("""\
+        [build-system]
+        requires = ["setuptools>=61"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "hello-pure"
+        version = "2.0"
+
+        [tool.setuptools]
+        py-modules = ["hello_pure"]
+        """))
+    (source / "hello_pure.py").write_text("import hello_cext\n\ndef answer():\n    return hello_cext.checksum(10)\n")
+    (recipes / "python3-hello-pure_2.0.bb").write_text(textwrap.dedent("""\
+        SUMMARY = "Pure Python on top of hello-cext"
+        LICENSE = "MIT"
+        SRC_URI = "file://hello-pure"
+        S = "${UNPACKDIR}/hello-pure"
+        inherit setuptools3
+        PACKAGE_FORMAT = "deb"
+        MAINTAINER = "Test Packager <test@example.org>"
+        RDEPENDS:${PN} = "python3-core python3-json python3-hello-debext"
+        """))
+    # The fixture's C extension under a recipe name of its own, so the shared build directory's
+    # python3-hello-cext (used by other tests) is left as it is.
+    (recipes / "python3-hello-debext_1.0.bb").write_text(textwrap.dedent(f"""\
+        SUMMARY = "A C extension packaged as a deb"
+        LICENSE = "MIT"
+        FILESEXTRAPATHS:prepend = "{FIXTURE_LAYER}/recipes-test/hello-cext/files:"
+        SRC_URI = "file://hello-cext"
+        S = "${{UNPACKDIR}}/hello-cext"
+        inherit setuptools3
+        PACKAGE_FORMAT = "deb"
+        RDEPENDS:${{PN}} = "python3-core"
+        """))
+
+
+def dpkg_field(deb: Path, field: str) -> str:
+    return subprocess.run(["dpkg-deb", "--field", str(deb), field], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def debs(tmp_path_factory: pytest.TempPathFactory, cross_build_dir: Path) -> Path:
+    layer = tmp_path_factory.mktemp("deb-layer")
+    write_layer(layer)
+    result = subprocess.run(
+        [sys.executable, "-m", "pyrecipe", "build", "python3-hello-pure", "--machine", "raspberrypi4",
+         "--layer", str(layer), "--build-dir", str(cross_build_dir)],
+        capture_output=True, text=True, timeout=3000,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return cross_build_dir / "raspberrypi4" / "deploy" / "deb"
+
+
+@pytest.mark.cross
+def test_control_fields(debs: Path) -> None:
+    cext, pure = debs / "python3-hello-debext_1.0-r0_arm64.deb", debs / "python3-hello-pure_2.0-r0_all.deb"
+    assert dpkg_field(cext, "Architecture") == "arm64"
+    assert dpkg_field(cext, "Depends") == "python3 (>= 3.11~), python3 (<< 3.12)"
+    assert dpkg_field(pure, "Architecture") == "all"
+    assert dpkg_field(pure, "Depends") == "python3, python3-hello-debext"
+    assert dpkg_field(pure, "Maintainer") == "Test Packager <test@example.org>"
+    assert dpkg_field(pure, "Version") == "2.0-r0"
+    info = subprocess.run(["dpkg-deb", "--info", str(pure)], capture_output=True, text=True, check=True).stdout
+    assert "Description: Pure Python on top of hello-cext" in info
+    assert not [p for p in debs.iterdir() if p.name.startswith(".")], "temporary packaging tree left behind"
+
+
+@pytest.mark.cross
+def test_dpkg_installs_them_into_the_board_root_and_they_import(debs: Path, cross_build_dir: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    sysroot = cross_build_dir / "raspberrypi4" / "sysroot"
+    # A hard-linked copy: dpkg replaces files by renaming, so the shared sysroot is never written.
+    subprocess.run(["cp", "-al", str(sysroot), str(root)], check=True)
+    admin = root / "var" / "lib" / "dpkg"
+    for sub in ("info", "updates", "triggers"):
+        (admin / sub).mkdir(parents=True, exist_ok=True)
+    (admin / "status").touch()
+    dpkg = ["dpkg", f"--root={root}", "--force-architecture", "--force-depends", "--force-not-root"]
+    install = subprocess.run([*dpkg, "-i", *map(str, sorted(debs.glob("*.deb")))], capture_output=True, text=True)
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert (root / DIST_PACKAGES / "hello_cext.cpython-311-aarch64-linux-gnu.so").is_file()
+    listed = subprocess.run([*dpkg, "-L", "python3-hello-pure"], capture_output=True, text=True, check=True).stdout
+    assert f"/{DIST_PACKAGES}/hello_pure.py" in listed.split() and "site-packages" not in listed
+
+    machine = load_machine("raspberrypi4")
+    code = "import platform, hello_pure; print(platform.machine(), hello_pure.answer(), hello_pure.__file__)"
+    run = subprocess.run(
+        [machine.qemu_user, "-L", str(root), "-cpu", machine.qemu_cpu, str(root / "usr/bin/python3.11"), "-c", code],
+        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["aarch64", "285", f"{root}/{DIST_PACKAGES}/hello_pure.py"]
+
+    remove = subprocess.run([*dpkg, "-r", "python3-hello-pure", "python3-hello-debext"], capture_output=True, text=True)
+    assert remove.returncode == 0, remove.stdout + remove.stderr
+    assert not (root / DIST_PACKAGES / "hello_pure.py").exists()
