@@ -11,11 +11,12 @@ from parse_support import pyrecipe_cli, write_files
 
 RUNNER_LAYER = Path(__file__).parent / "fixtures" / "runner_layer"
 
-#: app builds against liba, runs with libr; the other entries are satisfied outside the layer.
+#: app builds against liba, runs with libr (named by its python3- spelling); the other entries
+#: are satisfied outside the layer.
 DEMO = {
     "recipes-demo/app/app_2.1.bb": (
-        'DEPENDS = "liba python3-cython-native zlib"\n'
-        'RDEPENDS:${PN} = "libr python3-json"\n'
+        'DEPENDS = "liba python3-cython-native zlib gcc-runtime"\n'
+        'RDEPENDS:${PN} = "python3-libr python3-json"\n'
     ),
     "recipes-demo/liba/liba_1.0.bb": 'SUMMARY = "a library"\n',
     "recipes-demo/libr/libr_0.3.bb": 'SUMMARY = "needed at run time"\nRDEPENDS:${PN} = "liba"\n',
@@ -39,11 +40,12 @@ def test_tree_shows_each_kind_of_dependency(layer: Path, tmp_path: Path) -> None
     result = deps(layer, tmp_path / "build", "app")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:7] == [
+    assert lines[:8] == [
         "app 2.1",
         "├── build: liba 1.0",
         "├── build: python3-cython-native -> native tool cython",
         "├── build: zlib -> debian zlib1g-dev",
+        "├── build: gcc-runtime -> already in the sysroot gcc-runtime",
         "├── runtime: libr 0.3",
         "│   └── runtime: liba 1.0",
         "└── runtime: python3-json -> python stdlib python3-json",
@@ -69,7 +71,7 @@ def test_dot_graph_has_styled_build_and_runtime_edges(layer: Path, tmp_path: Pat
     assert '"libr" -> "liba" [style=dashed];' in text
     assert '"app" -> "native tool:cython" [style=solid];' in text
     assert '"app" -> "debian:zlib1g-dev" [style=solid];' in text
-    assert "python3-json" not in text  # satisfied by the sysroot's CPython: no node of its own
+    assert "python3-json" not in text and "gcc-runtime" not in text  # in the sysroot already: no nodes
     if shutil.which("dot"):
         svg = subprocess.run(["dot", "-Tsvg", str(dot_file)], capture_output=True, text=True, check=True).stdout
         assert "<svg" in svg and "libr" in svg

@@ -24,8 +24,8 @@ from pyrecipe.layers import LayerIndex
 from pyrecipe.runner import BuildOptions
 
 #: Kinds of what satisfies a dependency entry, as printed and as Graphviz node styles.
-RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL = (
-    "recipe", "native tool", "host tool", "debian", "python stdlib", "virtual")
+RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL, IN_SYSROOT = (
+    "recipe", "native tool", "host tool", "debian", "python stdlib", "virtual", "already in the sysroot")
 
 DOT_NODE_STYLE = {
     RECIPE: 'shape=box, style=filled, fillcolor="#dbe9f6"',
@@ -43,7 +43,7 @@ class Edge:
 
     when: str  # "build" (DEPENDS), "runtime" (RDEPENDS:${PN}) or "sysroot" (SYSROOT_PACKAGES)
     entry: str  # the name as the recipe writes it
-    kind: str  # RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB or VIRTUAL
+    kind: str  # RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL or IN_SYSROOT
     targets: tuple[str, ...]  # node key, tool name or Debian package names
 
 
@@ -90,9 +90,9 @@ def _classify(dep: str, node: Node, graph: Graph, index: LayerIndex, when: str) 
     d = node.d
     if dep.startswith("virtual/") and when == "build":
         return VIRTUAL, (dep,)
-    providers = [info.pn for info in index.providers(dep) if info.pn in graph.nodes]
-    if providers:
-        return RECIPE, (providers[0],)
+    provider = _recipe_for(dep, index)
+    if provider is not None and provider in graph.nodes:
+        return RECIPE, (provider,)
     if when == "build" and (dep.endswith("-native") or node.native):
         tool = native_tool_name(dep)
         return (NATIVE_TOOL if tool in graph.native_tools else HOST_TOOL), (tool,)
@@ -102,8 +102,16 @@ def _classify(dep: str, node: Node, graph: Graph, index: LayerIndex, when: str) 
     if debian is None and when == "runtime":
         debian = d.getVarFlag("RUNTIME_DEBIAN_PACKAGE", dep)
     if debian is not None:
-        return DEBIAN, tuple(debian.split())
+        return (DEBIAN, tuple(debian.split())) if debian.split() else (IN_SYSROOT, (dep,))
     raise InputError(f"recipe {node.key}: cannot tell what provides {dep} (this is a bug: the build graph resolved it)")
+
+
+def _recipe_for(name: str, index: LayerIndex) -> str | None:
+    """The recipe ``name`` resolves to, with the same spellings and preferences as a build."""
+    try:
+        return index.find(name).pn
+    except InputError:
+        return None
 
 
 def render_tree(graph: Graph, edges: dict[str, list[Edge]]) -> str:
@@ -150,7 +158,7 @@ def render_dot(graph: Graph, edges: dict[str, list[Edge]]) -> str:
         node = graph.nodes[key]
         nodes[key] = (f"{key}\\n{node.d.getVar('PV')}", DOT_NODE_STYLE["native recipe" if node.native else RECIPE])
         for edge in edges[key]:
-            if edge.kind in (PYTHON_STDLIB, VIRTUAL):
+            if edge.kind in (PYTHON_STDLIB, VIRTUAL, IN_SYSROOT):
                 continue
             for target in edge.targets:
                 dot_id = target if edge.kind == RECIPE else f"{edge.kind}:{target}"
