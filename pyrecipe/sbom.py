@@ -180,7 +180,9 @@ def spdx_document(
         "primaryPackagePurpose": "OPERATING-SYSTEM",
         "comment": f"The files of {image_dir} assembled from the recipes {', '.join(image_keys)}",
     }
-    digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    # Named by its content: the same image from the same recipes gets the same namespace, any change a new one.
+    content = [image_package, packages, spdx_files, relationships]
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return {
         "spdxVersion": "SPDX-2.3",
         "dataLicense": "CC0-1.0",
