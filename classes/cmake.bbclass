@@ -3,7 +3,7 @@
 # and the target's CPython for FindPython. Plain CMake projects configure into ${B} and install
 # with DESTDIR=${D}; python_scikit_build_core reuses OECMAKE_ARGS for its own CMake run.
 
-DEPENDS:append = " cmake-native"
+DEPENDS:append = " cmake-native ${@'ninja-native' if d.getVar('OECMAKE_GENERATOR') == 'Ninja' else ''}"
 
 OECMAKE_SOURCEPATH ?= "${S}"
 OECMAKE_GENERATOR ?= "Ninja"

@@ -4,7 +4,7 @@
 
 inherit cmake python_pep517
 
-DEPENDS += "python3-scikit-build-core-native python3-ninja-native"
+DEPENDS += "python3-scikit-build-core-native"
 
 def scikit_build_cmake_args(d):
     return " ".join("-Ccmake.args=" + word for word in (d.getVar("OECMAKE_ARGS") or "").split())

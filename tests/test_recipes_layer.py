@@ -18,6 +18,7 @@ from elftools.elf.elffile import ELFFile
 
 from pyrecipe.pypi import source_url_parts
 
+CMAKE_LAYER = Path(__file__).parent / "fixtures" / "cmake_layer"
 SITE = Path("usr/lib/python3.11/site-packages")
 SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
 
@@ -29,15 +30,26 @@ RECIPES = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(cross_build_dir: Path) -> Path:
+def build_for_raspberrypi4(build_dir: Path, *args: str) -> Path:
     result = subprocess.run(
-        [sys.executable, "-m", "pyrecipe", "build", "--build-dir", str(cross_build_dir), *RECIPES,
-         "--machine", "raspberrypi4"],
+        [sys.executable, "-m", "pyrecipe", "build", "--build-dir", str(build_dir), *args, "--machine", "raspberrypi4"],
         capture_output=True, text=True, timeout=1800,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return cross_build_dir / "raspberrypi4"
+    return build_dir / "raspberrypi4"
+
+
+def assert_aarch64_module(so: Path) -> None:
+    with open(so, "rb") as handle:
+        elf = ELFFile(handle)
+        assert elf.header["e_machine"] == "EM_AARCH64"
+        assert elf.header["e_type"] == "ET_DYN"
+        assert elf.elfclass == 64 and elf.little_endian
+
+
+@pytest.fixture(scope="module")
+def built(cross_build_dir: Path) -> Path:
+    return build_for_raspberrypi4(cross_build_dir, *RECIPES)
 
 
 @pytest.mark.cross
@@ -53,12 +65,17 @@ def test_do_test_ran_the_package_under_qemu(built: Path, recipe: str) -> None:
 @pytest.mark.parametrize("recipe", list(RECIPES))
 def test_extension_is_aarch64_with_the_target_suffix(built: Path, recipe: str) -> None:
     _, module, _ = RECIPES[recipe]
-    so = built / "image" / SITE / (module + SUFFIX)
-    with open(so, "rb") as handle:
-        elf = ELFFile(handle)
-        assert elf.header["e_machine"] == "EM_AARCH64"
-        assert elf.header["e_type"] == "ET_DYN"
-        assert elf.elfclass == 64 and elf.little_endian
+    assert_aarch64_module(built / "image" / SITE / (module + SUFFIX))
+
+
+@pytest.mark.cross
+def test_cmake_class_cross_builds_a_plain_cmake_project(cross_build_dir: Path) -> None:
+    """The cmake class alone (no Python backend): configure with the machine's toolchain file,
+    build with Ninja, install; the module then computes under qemu in do_test."""
+    built = build_for_raspberrypi4(cross_build_dir, "ext-cmake", "--layer", str(CMAKE_LAYER))
+    log = built / "work" / "ext-cmake" / "1.0" / "temp" / "log.do_test"
+    assert "ext_cmake gcd 1048576" in log.read_text().splitlines()
+    assert_aarch64_module(built / "image" / SITE / f"ext_cmake{SUFFIX}")
 
 
 @pytest.mark.parametrize(
