@@ -3,6 +3,8 @@
 DEPLOY_DIR_DEB ?= "${TOPDIR}/${MACHINE}/deploy/deb"
 # Debian's CPython searches here, not in ${PYTHON_SITEPACKAGES_DIR}.
 DEB_PYTHON_DIST_PACKAGES ?= "/usr/lib/python3/dist-packages"
+# Where the .debs the target sysroot was unpacked from are (their shlibs name library packages).
+DEB_SYSROOT_ARCHIVES ?= "${DL_DIR}/debian/${DEBIAN_SUITE}-${DEBIAN_ARCH}/archives"
 MAINTAINER ?= "pyrecipe <pyrecipe@localhost>"
 
 # Before do_populate_sysroot: a recipe built as a dependency (only up to its sysroot) is

@@ -28,9 +28,12 @@ from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fetch import fetch
 from pyrecipe.paths import CLASSES_DIR
 from pyrecipe.pep517 import read_build_system
+from pyrecipe.toolchain.fsutil import atomic_write_text
 from pyrecipe.unpack import unpack
 
 SDIST_SUFFIXES = (".tar.gz", ".zip")
+#: Written files are readable by everyone (a temporary file starts as 0600).
+RECIPE_MODE = 0o644
 
 #: PEP 517 backend -> the class that builds with it (the module part of ``build-backend``).
 BACKEND_CLASSES = {
@@ -419,23 +422,11 @@ def ensure_layer(layer_dir: Path) -> None:
     """A layer directory without conf/layer.conf gets a minimal one, so `--layer` can read it."""
     conf = layer_dir / "conf" / "layer.conf"
     if not conf.is_file():
-        _write_atomically(conf, 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes*/*/*.bb"\n')
+        atomic_write_text(conf, 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes*/*/*.bb"\n', mode=RECIPE_MODE)
 
 
 def recipe_path(facts: RecipeFacts, recipes_dir: Path) -> Path:
     return recipes_dir / facts.name / f"{facts.name}_{facts.sdist.version}.bb"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def create_recipe(spec: str, recipes_dir: Path, dl_dir: Path, *, force: bool = False, facts: TargetFacts = TargetFacts()) -> Path:
@@ -444,5 +435,5 @@ def create_recipe(spec: str, recipes_dir: Path, dl_dir: Path, *, force: bool = F
     path = recipe_path(gathered, recipes_dir)
     if path.exists() and not force:
         raise InputError(f"{path} already exists; use --force to overwrite it")
-    _write_atomically(path, render(gathered))
+    atomic_write_text(path, render(gathered), mode=RECIPE_MODE)
     return path

@@ -5,7 +5,9 @@ that ``dpkg -i`` installs and removes cleanly, with dependencies in Debian's nam
 follow Debian's Python policy (``python3-<module>``); OpenEmbedded's split CPython packages
 (python3-json ...) all mean Debian's ``python3``. A package with ELF files is built for the
 machine's DEBIAN_ARCH and pinned to the target's CPython X.Y (its extension modules carry that
-ABI); a pure-Python one is ``Architecture: all``. Debian's CPython does not search
+ABI) and depends on the Debian packages of the shared libraries it links (DT_NEEDED looked up
+in the ``shlibs`` files of the .debs the target sysroot was made from, as dpkg-shlibdeps does);
+a pure-Python one is ``Architecture: all``. Debian's CPython does not search
 ``/usr/lib/python3.X/site-packages`` (where the image has them): the package puts those files in
 DEB_PYTHON_DIST_PACKAGES (``/usr/lib/python3/dist-packages``), where Debian's own Python
 packages are. RECORD paths are relative to that directory and scripts' are ``../../../bin``
@@ -15,19 +17,22 @@ at the same depth, so the move keeps the installed metadata true.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.deps import explode_deps
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
+from pyrecipe.qa.inventory import StagedFile, take_inventory
+from pyrecipe.toolchain.sysroot import MANIFEST_NAME
 
-ELF_MAGIC = b"\x7fELF"
 DEFAULT_MAINTAINER = "pyrecipe <pyrecipe@localhost>"
 
 
@@ -73,18 +78,54 @@ def debian_version(d: DataSmart) -> str:
     return f"{epoch}:{version}" if epoch and epoch != "0" else version
 
 
-def has_elf_files(root: Path) -> bool:
-    for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            with open(path, "rb") as handle:
-                if handle.read(4) == ELF_MAGIC:
-                    return True
-    return False
+def parse_shlibs(text: str) -> dict[str, str]:
+    """A Debian ``shlibs`` control file -> {soname: dependency}.
+
+    ``libfoo 1 libfoo1 (>= 1.2)`` names ``libfoo.so.1``; a library without a dotted version
+    (``libfoo-1.2.so``) is written ``libfoo-1.2`` with its version apart, so both spellings are kept.
+    """
+    result: dict[str, str] = {}
+    for line in text.splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0].endswith(":"):  # a package type (udeb:) qualifies the line
+            if words[0] != "deb:":
+                continue
+            words = words[1:]
+        if len(words) < 3:
+            continue
+        library, version, dependency = words[0], words[1], " ".join(words[2:])
+        result.setdefault(f"{library}.so.{version}", dependency)
+        result.setdefault(f"{library}-{version}.so", dependency)
+    return result
 
 
-def runtime_depends(d: DataSmart, arch_specific: bool) -> tuple[str, ...]:
+def sysroot_shlibs(sysroot: Path, archives: Path) -> dict[str, str]:
+    """{soname: Debian dependency} from the shlibs of every .deb the sysroot was unpacked from."""
+    try:
+        debs = json.loads((sysroot / MANIFEST_NAME).read_text())["debs"]
+    except (OSError, ValueError, KeyError):
+        return {}  # a sysroot pyrecipe did not make: no Debian package facts to use
+    result: dict[str, str] = {}
+    for name in debs:
+        shlibs = subprocess.run(["dpkg-deb", "--info", str(archives / name), "shlibs"], capture_output=True, text=True)
+        if shlibs.returncode == 0:
+            for soname, dependency in parse_shlibs(shlibs.stdout).items():
+                result.setdefault(soname, dependency)
+    return result
+
+
+def shared_library_depends(inventory: Iterable[StagedFile], shlibs: Mapping[str, str]) -> list[str]:
+    """Debian dependencies of the libraries the package's ELF files need (its own excepted)."""
+    own = {Path(f.rel).name for f in inventory}
+    needed = dict.fromkeys(n for f in inventory if f.elf is not None for n in f.elf.needed if n not in own)
+    return list(dict.fromkeys(shlibs[n] for n in needed if n in shlibs))
+
+
+def runtime_depends(d: DataSmart, arch_specific: bool, libraries: Iterable[str] = ()) -> tuple[str, ...]:
     """RDEPENDS:${PN} in Debian names: the stdlib is ``python3``, recipes are ``python3-<name>``,
-    a RUNTIME_DEBIAN_PACKAGE flag names Debian's own package."""
+    a RUNTIME_DEBIAN_PACKAGE flag names Debian's own package; then the shared libraries'."""
     python = d.getVar("PYTHON_BASEVERSION") or "3.11"
     major, minor = python.split(".")[:2]
     stdlib = set((d.getVar("PYTHON_STDLIB_PACKAGES") or "").split())
@@ -99,11 +140,17 @@ def runtime_depends(d: DataSmart, arch_specific: bool) -> tuple[str, ...]:
             continue
         for name in debian.split() if debian is not None else [debian_package_name(dep)]:
             names[name] = None
+    names.update(dict.fromkeys(libraries))
     return tuple(names)
 
 
 def control_for(d: DataSmart, image: Path) -> Control:
-    arch_specific = has_elf_files(image)
+    inventory = take_inventory(image)
+    arch_specific = any(f.elf is not None for f in inventory)
+    libraries = []
+    if arch_specific:
+        shlibs = sysroot_shlibs(Path(d.getVar("RECIPE_SYSROOT")), Path(d.getVar("DEB_SYSROOT_ARCHIVES")))
+        libraries = shared_library_depends(inventory, shlibs)
     size = sum(p.lstat().st_size for p in image.rglob("*") if not p.is_dir())
     summary = " ".join((d.getVar("SUMMARY") or d.getVar("PN")).split())
     return Control(
@@ -111,7 +158,7 @@ def control_for(d: DataSmart, image: Path) -> Control:
         version=debian_version(d),
         architecture=d.getVar("DEBIAN_ARCH") if arch_specific else "all",
         maintainer=d.getVar("MAINTAINER") or DEFAULT_MAINTAINER,
-        depends=runtime_depends(d, arch_specific),
+        depends=runtime_depends(d, arch_specific, libraries),
         summary=summary,
         description=d.getVar("DESCRIPTION") or summary,
         homepage=d.getVar("HOMEPAGE") or "",

@@ -1,7 +1,7 @@
 """``PACKAGE_FORMAT = "deb"``: cross-built recipes as Debian packages that dpkg installs on the board's root.
 
-The cross test builds the fixture C extension (as a recipe of its own) and a pure-Python recipe
-that depends on it (PACKAGE_FORMAT set in the recipes), reads the
+The cross test builds a C extension linking the sysroot's zlib and a pure-Python recipe that
+depends on it (PACKAGE_FORMAT set in the recipes), reads the
 packages with dpkg-deb, installs them with dpkg into a scratch copy of the arm64 sysroot and
 imports them there under qemu-user with the board's own CPython and no PYTHONPATH, then removes
 them again with dpkg.
@@ -9,6 +9,7 @@ them again with dpkg.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from pyrecipe.package_deb import Control, debian_package_name
+from pyrecipe.package_deb import Control, debian_package_name, parse_shlibs
 from pyrecipe.toolchain import load_machine
 
-FIXTURE_LAYER = Path(__file__).parent / "fixtures" / "cross_layer"
 DIST_PACKAGES = "usr/lib/python3/dist-packages"
 
 
@@ -61,29 +61,63 @@ def write_layer(layer: Path) -> None:
         [tool.setuptools]
         py-modules = ["hello_pure"]
         """))
-    (source / "hello_pure.py").write_text("import hello_cext\n\ndef answer():\n    return hello_cext.checksum(10)\n")
+    (source / "hello_pure.py").write_text("import hello_zlib\n\ndef answer():\n    return hello_zlib.crc(b'hello')\n")
     (recipes / "python3-hello-pure_2.0.bb").write_text(textwrap.dedent("""\
-        SUMMARY = "Pure Python on top of hello-cext"
+        SUMMARY = "Pure Python on top of hello-zlib"
         LICENSE = "MIT"
         SRC_URI = "file://hello-pure"
         S = "${UNPACKDIR}/hello-pure"
         inherit setuptools3
         PACKAGE_FORMAT = "deb"
         MAINTAINER = "Test Packager <test@example.org>"
-        RDEPENDS:${PN} = "python3-core python3-json python3-hello-debext"
+        RDEPENDS:${PN} = "python3-core python3-json python3-hello-zlib"
         """))
-    # The fixture's C extension under a recipe name of its own, so the shared build directory's
-    # python3-hello-cext (used by other tests) is left as it is.
-    (recipes / "python3-hello-debext_1.0.bb").write_text(textwrap.dedent(f"""\
-        SUMMARY = "A C extension packaged as a deb"
+    # A C extension linking the sysroot's zlib: its package must depend on Debian's zlib1g.
+    ext = layer / "recipes-test" / "hello-zlib"
+    ext_source = ext / "files" / "hello-zlib"
+    ext_source.mkdir(parents=True)
+    (ext_source / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        '[project]\nname = "hello-zlib"\nversion = "1.0"\n'
+    )
+    (ext_source / "setup.py").write_text(
+        'from setuptools import Extension, setup\n\nsetup(ext_modules=[Extension("hello_zlib", ["hello_zlib.c"], libraries=["z"])])\n'
+    )
+    (ext_source / "hello_zlib.c").write_text(textwrap.dedent("""\
+        #define PY_SSIZE_T_CLEAN
+        #include <Python.h>
+        #include <zlib.h>
+
+        static PyObject *crc(PyObject *self, PyObject *args) {
+            const char *data; Py_ssize_t size;
+            if (!PyArg_ParseTuple(args, "y#", &data, &size)) return NULL;
+            return PyLong_FromUnsignedLong(crc32(0L, (const Bytef *)data, (uInt)size));
+        }
+        static PyMethodDef methods[] = {{"crc", crc, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+        static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "hello_zlib", NULL, -1, methods};
+        PyMODINIT_FUNC PyInit_hello_zlib(void) { return PyModule_Create(&module); }
+        """))
+    (ext / "python3-hello-zlib_1.0.bb").write_text(textwrap.dedent("""\
+        SUMMARY = "A C extension linking zlib, packaged as a deb"
         LICENSE = "MIT"
-        FILESEXTRAPATHS:prepend = "{FIXTURE_LAYER}/recipes-test/hello-cext/files:"
-        SRC_URI = "file://hello-cext"
-        S = "${{UNPACKDIR}}/hello-cext"
+        SRC_URI = "file://hello-zlib"
+        S = "${UNPACKDIR}/hello-zlib"
         inherit setuptools3
+        DEPENDS += "zlib"
         PACKAGE_FORMAT = "deb"
-        RDEPENDS:${{PN}} = "python3-core"
+        RDEPENDS:${PN} = "python3-core"
+        PYTHON_TEST_CODE = "import hello_zlib; assert hello_zlib.crc(b'hello') == 907060870"
         """))
+
+
+def test_shlibs_name_the_library_packages() -> None:
+    shlibs = parse_shlibs(
+        "# comment\nlibz 1 zlib1g (>= 1:1.2.3.3.dfsg-1)\nudeb: libz 1 zlib1g-udeb (>= 1:1.2.3.3.dfsg-1)\n"
+        "libblas 3 libblas3 | libblas.so.3\nlibfoo-2.0 0 libfoo-2.0-0\n"
+    )
+    assert shlibs["libz.so.1"] == "zlib1g (>= 1:1.2.3.3.dfsg-1)"
+    assert shlibs["libblas.so.3"] == "libblas3 | libblas.so.3"
+    assert shlibs["libfoo-2.0.so.0"] == "libfoo-2.0-0"
 
 
 def dpkg_field(deb: Path, field: str) -> str:
@@ -105,15 +139,15 @@ def debs(tmp_path_factory: pytest.TempPathFactory, cross_build_dir: Path) -> Pat
 
 @pytest.mark.cross
 def test_control_fields(debs: Path) -> None:
-    cext, pure = debs / "python3-hello-debext_1.0-r0_arm64.deb", debs / "python3-hello-pure_2.0-r0_all.deb"
+    cext, pure = debs / "python3-hello-zlib_1.0-r0_arm64.deb", debs / "python3-hello-pure_2.0-r0_all.deb"
     assert dpkg_field(cext, "Architecture") == "arm64"
-    assert dpkg_field(cext, "Depends") == "python3 (>= 3.11~), python3 (<< 3.12)"
+    assert re.fullmatch(r"python3 \(>= 3\.11~\), python3 \(<< 3\.12\), zlib1g \(>= 1:[^)]+\)", dpkg_field(cext, "Depends"))
     assert dpkg_field(pure, "Architecture") == "all"
-    assert dpkg_field(pure, "Depends") == "python3, python3-hello-debext"
+    assert dpkg_field(pure, "Depends") == "python3, python3-hello-zlib"
     assert dpkg_field(pure, "Maintainer") == "Test Packager <test@example.org>"
     assert dpkg_field(pure, "Version") == "2.0-r0"
     info = subprocess.run(["dpkg-deb", "--info", str(pure)], capture_output=True, text=True, check=True).stdout
-    assert "Description: Pure Python on top of hello-cext" in info
+    assert "Description: Pure Python on top of hello-zlib" in info
     assert not [p for p in debs.iterdir() if p.name.startswith(".")], "temporary packaging tree left behind"
 
 
@@ -130,7 +164,7 @@ def test_dpkg_installs_them_into_the_board_root_and_they_import(debs: Path, cros
     dpkg = ["dpkg", f"--root={root}", "--force-architecture", "--force-depends", "--force-not-root"]
     install = subprocess.run([*dpkg, "-i", *map(str, sorted(debs.glob("*.deb")))], capture_output=True, text=True)
     assert install.returncode == 0, install.stdout + install.stderr
-    assert (root / DIST_PACKAGES / "hello_cext.cpython-311-aarch64-linux-gnu.so").is_file()
+    assert (root / DIST_PACKAGES / "hello_zlib.cpython-311-aarch64-linux-gnu.so").is_file()
     listed = subprocess.run([*dpkg, "-L", "python3-hello-pure"], capture_output=True, text=True, check=True).stdout
     assert f"/{DIST_PACKAGES}/hello_pure.py" in listed.split() and "site-packages" not in listed
 
@@ -141,8 +175,8 @@ def test_dpkg_installs_them_into_the_board_root_and_they_import(debs: Path, cros
         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["aarch64", "285", f"{root}/{DIST_PACKAGES}/hello_pure.py"]
+    assert run.stdout.split() == ["aarch64", "907060870", f"{root}/{DIST_PACKAGES}/hello_pure.py"]
 
-    remove = subprocess.run([*dpkg, "-r", "python3-hello-pure", "python3-hello-debext"], capture_output=True, text=True)
+    remove = subprocess.run([*dpkg, "-r", "python3-hello-pure", "python3-hello-zlib"], capture_output=True, text=True)
     assert remove.returncode == 0, remove.stdout + remove.stderr
     assert not (root / DIST_PACKAGES / "hello_pure.py").exists()
