@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pyrecipe.config import DEFAULT_MACHINE
 from pyrecipe.create import TargetFacts, create_recipe, ensure_layer
 from pyrecipe.paths import RECIPES_DIR
+from pyrecipe.toolchain import load_machine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,19 +19,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write into this layer's recipes/ (created with a conf/layer.conf if needed) instead of pyrecipe's own",
     )
     parser.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory; sdists go to its downloads/")
-    parser.add_argument("--target-arch", default="aarch64", help="platform_machine for Requires-Dist markers (default aarch64)")
+    parser.add_argument(
+        "--machine", "-m", help="the machine whose CPython and architecture Requires-Dist markers are evaluated for",
+    )
     parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing recipe")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    machine = load_machine(args.machine or DEFAULT_MACHINE)
     recipes_dir = RECIPES_DIR
     if args.layer_dir is not None:
         ensure_layer(args.layer_dir)
         recipes_dir = args.layer_dir / "recipes"
     path = create_recipe(
         args.spec, recipes_dir, args.build_dir / "downloads", force=args.force,
-        facts=TargetFacts(machine=args.target_arch),
+        facts=TargetFacts(python_version=machine.python_version, machine=machine.uname_machine),
     )
     print(f"wrote {path}")
     return 0
