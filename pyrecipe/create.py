@@ -299,8 +299,13 @@ def scan_native_code(source_dir: Path) -> NativeCode:
 
 
 def import_names(source_dir: Path, project: str) -> list[str]:
-    """Top-level modules the package installs (src/ layout, flat layout, single module)."""
-    for root in (source_dir / "src", source_dir):
+    """Top-level modules the package installs: setuptools' top_level.txt when the sdist has one,
+    else the packages of a src/, lib/ or flat layout, else a single module."""
+    for top_level in [*sorted(source_dir.glob("*.egg-info/top_level.txt")), *sorted(source_dir.glob("*/*.egg-info/top_level.txt"))]:
+        names = [n for n in top_level.read_text(encoding="utf-8", errors="replace").split() if n.isidentifier() and not n.startswith("_")]
+        if names:
+            return names
+    for root in (source_dir / "src", source_dir / "lib", source_dir):
         if not root.is_dir():
             continue
         packages = sorted(p.name for p in root.iterdir() if (p / "__init__.py").is_file() and p.name.isidentifier())

@@ -16,7 +16,7 @@ import pytest
 
 from pyrecipe.create import (
     GENERIC_CLASS, TargetFacts, choose_sdist, class_for_backend, license_of, native_depends, parse_spec,
-    runtime_depends, scan_native_code, sdist_parts,
+    import_names, runtime_depends, scan_native_code, sdist_parts,
 )
 from pyrecipe.errors import InputError
 from pyrecipe.paths import CLASSES_DIR
@@ -102,6 +102,23 @@ def test_native_code_and_its_outside_headers_are_reported(tmp_path: Path) -> Non
     native = scan_native_code(tmp_path)
     assert native.languages == {"C": 2, "Cython": 1}
     assert native.debian_packages() == {"weird/thing.h": None, "yaml.h": "libyaml-dev"}
+
+
+def test_import_names_from_top_level_txt_layouts_or_single_module(tmp_path: Path) -> None:
+    egg = tmp_path / "egg" / "lib" / "PyYAML.egg-info"
+    egg.mkdir(parents=True)
+    (egg / "top_level.txt").write_text("_yaml\nyaml\n")
+    assert import_names(tmp_path / "egg", "PyYAML") == ["yaml"]
+    package = tmp_path / "srclayout" / "src" / "foo_bar"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (tmp_path / "srclayout" / "tests").mkdir()
+    (tmp_path / "srclayout" / "tests" / "__init__.py").write_text("")
+    assert import_names(tmp_path / "srclayout", "foo-bar") == ["foo_bar"]
+    (tmp_path / "single").mkdir()
+    for name in ("setup.py", "six.py", "test_six.py"):
+        (tmp_path / "single" / name).write_text("")
+    assert import_names(tmp_path / "single", "six") == ["six"]
 
 
 # ---- Whole command against PyPI, then a real cross build of the generated recipes -----------------
