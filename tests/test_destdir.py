@@ -29,6 +29,12 @@ def test_destdir_needs_exactly_one_recipe(tmp_path: Path) -> None:
     assert result.returncode == 2 and "exactly one RECIPE" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_destdir_needs_a_full_build(tmp_path: Path) -> None:
+    for option in (["-c", "compile"], ["-n"]):
+        result = pyrecipe("build", "a", *option, "--destdir", str(tmp_path / "root"), "--build-dir", str(tmp_path))
+        assert result.returncode == 2 and "finished build" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.cross
 def test_target_prefix_installs_the_built_tree_beside_existing_files(tmp_path: Path, cross_build_dir: Path) -> None:
     destdir = tmp_path / "root"

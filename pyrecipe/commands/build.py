@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.destdir is not None and len(args.targets) != 1:
         raise InputError("--destdir installs one recipe: name exactly one RECIPE")
+    if args.destdir is not None and (args.cmd or args.dry_run):
+        raise InputError("--destdir installs a finished build: drop -c/--cmd and -n/--dry-run")
     check_prefix(args.prefix)
     goal = args.cmd or "build"
     options = BuildOptions(
