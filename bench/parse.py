@@ -1,30 +1,29 @@
 """Parse-speed benchmark: a generated layer of 1,000 realistic recipes, parsed cold and warm.
 
-Run: ``python3 bench/parse.py [--recipes N]``. The layer is generated in a temporary directory
+Run: ``python -m bench parse [--recipes N]``. The layer is generated in a temporary directory
 (classes, shared .inc files, recipes with overrides, appends, inline Python, BBCLASSEXTEND, and
 .bbappends), then scanned through :class:`pyrecipe.layers.LayerIndex` with the full
-configuration (machine qemuarm64 unless --machine says otherwise):
+configuration of the benchmark's machine:
 
 * cold: empty cache directory, every recipe parsed and its datastores written to the cache;
 * warm: a new index over the same cache, as a second ``pyrecipe`` run sees it;
 * full datastores: every recipe's finalised datastore loaded through the warm cache, and parsed
   without a cache (what a build needs, not just the summary the index keeps).
 
-Prints recipes/second for each.
+Gives recipes/second for each.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pyrecipe.config import Settings, load_configuration  # noqa: E402
-from pyrecipe.layers import LayerIndex  # noqa: E402
+from bench import Result
+from pyrecipe.config import Settings, load_configuration
+from pyrecipe.layers import LayerIndex
 
 CLASSES = {
     "bench-pypi": """\
@@ -120,42 +119,40 @@ def generate(layer: Path, count: int) -> None:
             (directory / f"python3-bench{i}_%.bbappend").write_text(APPEND.format(i=i))
 
 
-def timed(label: str, count: int, action) -> float:
+def timed(label: str, count: int, action: Callable[[], object]) -> Result:
     start = time.perf_counter()
     action()
     elapsed = time.perf_counter() - start
-    print(f"{label:<34} {count:5d} recipes in {elapsed:7.2f} s = {count / elapsed:8.1f} recipes/s")
-    return elapsed
+    return Result(f"parse: {label}", f"{count / elapsed:,.0f} recipes/s", f"{count} recipes in {elapsed:.2f} s")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--recipes", type=int, default=1000)
-    parser.add_argument("--machine", default="qemuarm64")
-    args = parser.parse_args()
+def run(options: argparse.Namespace) -> list[Result]:
+    """Parse a generated layer of ``options.recipes`` recipes cold, warm, and into full datastores."""
+    count = options.recipes
     with tempfile.TemporaryDirectory(prefix="pyrecipe-bench-") as tmp:
         root = Path(tmp)
         layer = root / "meta-bench"
-        generate(layer, args.recipes)
-        config = load_configuration(Settings(build_dir=root / "build", machine=args.machine, layers=(layer,)))
+        generate(layer, count)
+        config = load_configuration(Settings(build_dir=root / "build", machine=options.machine, layers=(layer,)))
         cache_dir = root / "cache"
 
         def scan() -> LayerIndex:
             index = LayerIndex(config, cache_dir)
-            mine = [info for info in index.infos if layer in info.file.parents]
-            assert len({info.file for info in mine}) == args.recipes, len(mine)
+            mine = {info.file for info in index.infos if layer in info.file.parents}
+            if len(mine) != count:
+                raise RuntimeError(f"the index found {len(mine)} of the {count} generated recipes")
             return index
 
-        cold = timed("cold (empty cache)", args.recipes, scan)
-        warm = timed("warm (cache)", args.recipes, scan)
+        results = [timed("cold (empty cache)", count, scan), timed("warm (cache)", count, scan)]
         index = scan()
         mine = [info for info in index.infos if layer in info.file.parents and info.variant == ""]
-        timed("full datastores, warm cache", len(mine), lambda: [index.datastore(info).getVar("SRC_URI") for info in mine])
+        results.append(timed(
+            "full datastores, warm cache", len(mine),
+            lambda: [index.datastore(info).getVar("SRC_URI") for info in mine],
+        ))
         uncached = LayerIndex(config, None)
-        timed("full datastores, no cache", len(mine), lambda: [uncached.datastore(info).getVar("SRC_URI") for info in mine])
-        print(f"warm is {cold / warm:.1f}x faster than cold")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+        results.append(timed(
+            "full datastores, no cache", len(mine),
+            lambda: [uncached.datastore(info).getVar("SRC_URI") for info in mine],
+        ))
+    return results

@@ -1,0 +1,45 @@
+"""What several benchmarks share: running the ``pyrecipe`` CLI and reading a recipe's variables."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrecipe.build import BuildRequest, pinned_native_tools, resolve
+from pyrecipe.config import Settings
+from pyrecipe.graph import Graph
+from pyrecipe.layers import LayerIndex
+from pyrecipe.parse import DataSmart
+from pyrecipe.runner import BuildOptions
+
+
+def pyrecipe(*args: str, build_dir: Path, machine: str) -> float:
+    """Run ``pyrecipe ARGS --machine M --build-dir B`` (output discarded); its wall time in seconds.
+
+    A separate process, as a user runs it: interpreter start-up and parsing count.
+    """
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "pyrecipe", *args, "--machine", machine, "--build-dir", str(build_dir)],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    return time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class ResolvedRecipe:
+    """A target recipe resolved as ``pyrecipe build NAME`` resolves it, and its datastore."""
+
+    request: BuildRequest
+    index: LayerIndex
+    graph: Graph
+    d: DataSmart
+
+
+def resolve_recipe(name: str, build_dir: Path, machine: str) -> ResolvedRecipe:
+    request = BuildRequest(Settings(build_dir=build_dir, machine=machine), (name,), BuildOptions())
+    index, graph = resolve(request, pinned_native_tools())
+    return ResolvedRecipe(request, index, graph, graph.nodes[graph.targets[0]].d)

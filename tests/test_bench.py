@@ -1,0 +1,35 @@
+"""``python -m bench``: the aggregator runs a benchmark and prints its figures in one table."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bench(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+
+
+def test_parse_benchmark_prints_cold_and_warm_rates() -> None:
+    result = run_bench("parse", "--recipes", "40", "--machine", "qemuarm64")
+    assert result.returncode == 0, result.stderr
+    rates = {
+        label: int(rate.replace(",", ""))
+        for label, rate in re.findall(r"parse: (.+?)\s+│\s+([\d,]+) recipes/s", result.stdout)
+    }
+    assert set(rates) == {"cold (empty cache)", "warm (cache)", "full datastores, warm cache", "full datastores, no cache"}
+    assert all(rate > 0 for rate in rates.values())
+    assert rates["warm (cache)"] > rates["cold (empty cache)"]  # the parse cache is what makes warm fast
+
+
+def test_unknown_benchmark_is_a_usage_error() -> None:
+    result = run_bench("nonesuch")
+    assert result.returncode == 2
+    assert "unknown benchmark nonesuch; known: parse" in result.stderr
+    assert "Traceback" not in result.stderr
