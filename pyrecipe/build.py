@@ -22,6 +22,7 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.progress import Progress
 from pyrecipe.runner import Builder, BuildOptions, BuildResult, plan_build
 from pyrecipe.steps import CONTEXT_VAR, BuildContext
+from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
 
 #: Host environment variables passed to tasks; everything else comes from the recipe and toolchain.
 PASSED_ENV = ("HOME", "LANG", "LC_ALL", "TERM", "USER", "LOGNAME", "TMPDIR", "SSL_CERT_FILE", "http_proxy", "https_proxy", "no_proxy")
@@ -84,10 +85,6 @@ class Environment:
     envs: dict[str, dict[str, str]]
     fingerprints: dict[str, str]
     context: BuildContext
-
-
-#: ``SYSROOT_PROVIDER`` of a machine that builds with the build machine's own tools (no toolchain).
-NO_SYSROOT_PROVIDER = "none"
 
 
 def host_environment(request: BuildRequest) -> Environment:

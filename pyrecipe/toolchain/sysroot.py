@@ -148,13 +148,19 @@ class PathSysroot:
         return self.path
 
 
+#: ``SYSROOT_PROVIDER`` of a machine that builds with the build machine's own tools (no toolchain).
+NO_SYSROOT_PROVIDER = "none"
+
+
 def sysroot_provider(machine: Machine, build_dir: Path) -> SysrootProvider:
     """The provider the machine's SYSROOT_PROVIDER names."""
     if machine.sysroot_provider == "debian":
         return DebianSysroot(machine, build_dir)
     if machine.sysroot_provider == "path":
         return PathSysroot(machine)
-    raise InputError(f"machine {machine.name!r}: unknown SYSROOT_PROVIDER {machine.sysroot_provider!r} (use debian or path)")
+    if machine.sysroot_provider == NO_SYSROOT_PROVIDER:
+        raise InputError(f"machine {machine.name!r} has SYSROOT_PROVIDER = \"none\": it has no target sysroot or toolchain")
+    raise InputError(f"machine {machine.name!r}: unknown SYSROOT_PROVIDER {machine.sysroot_provider!r} (use debian, path or none)")
 
 
 def ensure_sysroot(machine: Machine, build_dir: Path, extra_packages: Iterable[str] = ()) -> Path:
