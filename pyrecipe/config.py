@@ -55,20 +55,26 @@ def _local_conf(settings: Settings) -> Path | None:
     return path if path.is_file() else None
 
 
-def _peek(local_conf: Path | None) -> DataSmart:
-    """local.conf alone: it names the layers (BBLAYERS) and may name the machine (MACHINE)."""
+def _peek(settings: Settings, local_conf: Path | None) -> DataSmart:
+    """conf/bblayers.conf then local.conf, alone: they name the layers (BBLAYERS) and may name
+    the machine (MACHINE). bblayers.conf is read as a Yocto build directory has it, with
+    ``${TOPDIR}`` the build directory, for BBLAYERS only."""
     scratch = core_datastore()
-    if local_conf is not None:
-        FileParser().handle(local_conf, scratch)
+    scratch.setVar("TOPDIR", str(settings.build_dir.absolute()))
+    bblayers_conf = settings.build_dir / "conf" / "bblayers.conf"
+    for conf in (bblayers_conf if bblayers_conf.is_file() else None, local_conf):
+        if conf is not None:
+            FileParser().handle(conf, scratch)
     return scratch
 
 
 def _layer_dirs(settings: Settings, peeked: DataSmart) -> tuple[Path, ...]:
-    layers = [Path(p).absolute() for p in settings.layers]
-    layers += [Path(p).absolute() for p in (peeked.getVar("BBLAYERS") or "").split()]
+    # abspath, not Path.absolute: bblayers.conf says ${TOPDIR}/../meta-x, and the '..' must go.
+    named = [*settings.layers, *(peeked.getVar("BBLAYERS") or "").split()]
+    layers = [Path(os.path.abspath(p)) for p in named]
     for layer in layers:
         if not layer.is_dir():
-            raise InputError(f"layer {layer} does not exist (from --layer or BBLAYERS)")
+            raise InputError(f"layer {layer} does not exist (from --layer or BBLAYERS in conf/bblayers.conf or conf/local.conf)")
     return tuple(dict.fromkeys(layers))
 
 
@@ -83,7 +89,7 @@ def _bind_layerdir(d: DataSmart, layer: str) -> None:
 def load_configuration(settings: Settings) -> DataSmart:
     """The configuration datastore for ``settings``, ready to parse recipes on."""
     local_conf = _local_conf(settings)
-    peeked = _peek(local_conf)
+    peeked = _peek(settings, local_conf)
     layers = _layer_dirs(settings, peeked)
     machine = settings.machine or peeked.getVar("MACHINE") or os.environ.get("MACHINE") or DEFAULT_MACHINE
     base = core_datastore()

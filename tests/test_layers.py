@@ -199,3 +199,29 @@ def test_class_appearing_earlier_on_bbpath_invalidates(tmp_path: Path, parse_cou
     index = scan(tmp_path, *layers)
     assert parse_counter == ["c_1.0.bb"]
     assert index.datastore(index.find("c")).getVar("FROM_CLASS") == "earlier on BBPATH"
+
+
+def test_yocto_bblayers_conf_names_the_layers(tmp_path: Path) -> None:
+    """A build directory laid out as Yocto's: conf/bblayers.conf, paths relative to ${TOPDIR}."""
+    layer = tmp_path / "meta-mine"
+    write_files(layer, {
+        "conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes-*/*/*.bb"\n',
+        "conf/machine/testboard.conf": TESTBOARD,
+        "recipes-mine/mine/python3-mine_0.1.bb": 'LICENSE = "MIT"\n',
+    })
+    build_dir = tmp_path / "build"
+    write_files(build_dir, {"conf/bblayers.conf": (
+        'POKY_BBLAYERS_CONF_VERSION = "2"\nBBPATH = "${TOPDIR}"\nBBFILES ?= ""\n'
+        'BBLAYERS ?= " \\\n  ${TOPDIR}/../meta-mine \\\n  "\n'
+    )})
+    config = load_configuration(Settings(build_dir=build_dir, machine="testboard"))
+    assert config.getVar("BBLAYERS") == str(layer)
+    info = LayerIndex(config, None).find("mine")
+    assert (info.pn, info.file.name) == ("python3-mine", "python3-mine_0.1.bb")
+
+
+def test_missing_layer_in_bblayers_conf_is_an_input_error(tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    write_files(build_dir, {"conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/../meta-gone"\n'})
+    with pytest.raises(InputError, match="meta-gone does not exist"):
+        load_configuration(Settings(build_dir=build_dir, machine="testboard"))
