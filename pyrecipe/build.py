@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +66,6 @@ def pinned_native_tools() -> list[str]:
 
 def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIndex, Graph]:
     config = load_configuration(request.settings)
-    config.setVar("PYRECIPE_HOST_PYTHON", sys.executable)
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
     targets = list(request.targets)
     if request.build_all:

@@ -9,6 +9,7 @@ so every recipe starts from a copy of it.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +95,9 @@ def load_configuration(settings: Settings) -> DataSmart:
     machine = settings.machine or peeked.getVar("MACHINE") or os.environ.get("MACHINE") or DEFAULT_MACHINE
     base = core_datastore()
     base.setVar("PYRECIPE_TOPDIR", str(TOPDIR))
+    # The interpreter running pyrecipe (the PEP 517 classes run pyrecipe.frontend with it). Set
+    # here, not by one command: every command parses recipes into the same cache.
+    base.setVar("PYRECIPE_HOST_PYTHON", sys.executable)
     base.setVar("TOPDIR", str(settings.build_dir.absolute()))
     base.setVar("BBLAYERS", " ".join(map(str, layers)))
     base.setVar("BBPATH", str(TOPDIR))

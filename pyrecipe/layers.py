@@ -74,7 +74,10 @@ class LayerIndex:
 
     def __init__(self, config: DataSmart, cache_dir: Path | None) -> None:
         self.config = config
-        extra = [config.getVar("TOPDIR") or "", config.getVar("BBLAYERS") or "", config.getVar("MACHINE") or ""]
+        # What load_configuration sets itself rather than reads from a file (the files are in
+        # __config_files): cached datastores hold these values.
+        set_in_code = ("TOPDIR", "BBLAYERS", "MACHINE", "PYRECIPE_TOPDIR", "PYRECIPE_HOST_PYTHON")
+        extra = [config.getVar(name) or "" for name in set_in_code]
         self.cache = ParseCache(cache_dir, config, config_fingerprint(config, extra))
         recipes, appends = self._files()
         self.appends_of = {recipe: tuple(a for a in appends if append_matches(a, recipe)) for recipe in recipes}

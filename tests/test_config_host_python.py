@@ -1,0 +1,55 @@
+"""PYRECIPE_HOST_PYTHON (the interpreter the PEP 517 classes run pyrecipe.frontend with) is part of
+the configuration every command loads, so recipes parsed into the cache by `pyrecipe env` or
+`pyrecipe deps` are the same datastores `pyrecipe build` needs.
+
+Before, only `pyrecipe build` set it, after loading the configuration, and the parse cache's key
+did not cover it: a `pyrecipe env lxml` followed by `pyrecipe build lxml` ran the task script
+`${PYRECIPE_HOST_PYTHON} -m pyrecipe.frontend ...` unexpanded ("-m: command not found").
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from parse_support import META_TEST, write_files
+from pyrecipe.build import BuildRequest, resolve
+from pyrecipe.config import Settings, load_configuration
+from pyrecipe.layers import LayerIndex
+from pyrecipe.runner import BuildOptions
+
+TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
+
+
+def settings_for(tmp_path: Path) -> Settings:
+    layer = tmp_path / "meta-hostpy"
+    write_files(layer, {
+        "conf/machine/testboard.conf": TESTBOARD,
+        "recipes/demo/python3-demo_1.0.bb": 'LICENSE = "MIT"\ninherit python_pep517\n',
+    })
+    return Settings(build_dir=tmp_path / "build", machine="testboard", layers=(layer,))
+
+
+def test_every_command_loads_the_host_python(tmp_path: Path) -> None:
+    assert load_configuration(settings_for(tmp_path)).getVar("PYRECIPE_HOST_PYTHON") == sys.executable
+
+
+def test_recipe_cached_by_env_is_complete_for_build(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    config = load_configuration(settings)
+    # What `pyrecipe env python3-demo` does: parse into the build directory's cache.
+    first = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
+    assert first.datastore(first.find("python3-demo")).getVar("PYRECIPE_FRONTEND") == f"{sys.executable} -m pyrecipe.frontend"
+    # `pyrecipe build` resolves through the same cache and gets the same expansion.
+    index, graph = resolve(BuildRequest(settings=settings, targets=("python3-demo",), options=BuildOptions()), ())
+    (node,) = graph.nodes.values()
+    assert node.d.getVar("PYRECIPE_FRONTEND") == f"{sys.executable} -m pyrecipe.frontend"
+
+
+def test_another_host_python_does_not_reuse_the_cache(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    mine = load_configuration(settings)
+    other = load_configuration(settings)
+    other.setVar("PYRECIPE_HOST_PYTHON", "/opt/other/bin/python3")
+    cache_dir = tmp_path / "cache"
+    assert LayerIndex(mine, cache_dir).cache.config_key != LayerIndex(other, cache_dir).cache.config_key
