@@ -201,4 +201,6 @@ def _stands_alone(data: bytes | mmap.mmap, position: int, length: int, binary: b
     if after and after[0] in _NAME_BYTES:
         return False
     before = data[position - 1:position] if position else b""
+    if before == b"<" and after == b">":
+        return False  # "</root>": an XML or HTML closing tag (docstrings, doctests), not the path /root
     return binary or not before or before[0] not in _PATH_BYTES
