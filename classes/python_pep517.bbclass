@@ -6,6 +6,9 @@
 PEP517_SOURCE_PATH ?= "${S}"
 PEP517_WHEEL_PATH ?= "${WORKDIR}/dist"
 PEP517_BUILD_OPTS ?= ""
+# Build requirements ([build-system] requires + get_requires_for_build_wheel) against the native
+# venv: "warn" names the unsatisfied ones in log.do_compile, "error" fails do_compile, "none".
+PEP517_CHECK_REQUIREMENTS ?= "warn"
 PEP517_INSTALL_PYTHON = "python3"
 INSTALL_WHEEL_COMPILE_BYTECODE ?= "--compile-bytecode=0"
 PYRECIPE_FRONTEND = "${PYRECIPE_HOST_PYTHON} -m pyrecipe.frontend"
@@ -15,7 +18,8 @@ python_pep517_do_configure () {
 }
 
 python_pep517_do_compile () {
-	${PYRECIPE_FRONTEND} build-wheel --python ${PYTHON} --wheel-dir ${PEP517_WHEEL_PATH} ${PEP517_BUILD_OPTS} ${PEP517_SOURCE_PATH}
+	${PYRECIPE_FRONTEND} build-wheel --python ${PYTHON} --wheel-dir ${PEP517_WHEEL_PATH} \
+		--check-requirements ${PEP517_CHECK_REQUIREMENTS} ${PEP517_BUILD_OPTS} ${PEP517_SOURCE_PATH}
 }
 do_compile[cleandirs] += "${PEP517_WHEEL_PATH}"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from pyrecipe.elfpaths import retarget_rpaths
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.install import install_wheel
-from pyrecipe.pep517 import build_wheel, parse_config_settings
+from pyrecipe.pep517 import build_wheel, check_requirements, parse_config_settings, require_build_requirements
 from pyrecipe.record import refresh_records
 
 
@@ -36,11 +36,24 @@ def shlex_quote(text: str) -> str:
     return shlex.quote(text)
 
 
+def check_build_requirements(args: argparse.Namespace, settings: dict[str, str | list[str]]) -> None:
+    """Compare the backend's build requirements with the native environment (no isolation: the
+    pinned tools are what the build gets). ``warn`` names the unsatisfied ones in the log, since a
+    pin newer than a project's upper bound usually still builds; ``error`` stops the build."""
+    env = dict(os.environ)
+    if args.check_requirements == "error":
+        require_build_requirements(Path(args.source), Path(args.python), env, settings, log=sys.stdout)
+    elif args.check_requirements == "warn":
+        for requirement in check_requirements(Path(args.source), Path(args.python), env, settings, log=sys.stdout):
+            print(f"WARNING: build requirement not satisfied by the native environment: {requirement}", flush=True)
+
+
 def build(args: argparse.Namespace) -> int:
     wheel_dir = Path(args.wheel_dir)
     wheel_dir.mkdir(parents=True, exist_ok=True)
     settings = _config_settings(args)
     print(f"pyrecipe frontend: building a wheel of {args.source} with {args.python}; config settings {settings}", flush=True)
+    check_build_requirements(args, settings)
     with tempfile.TemporaryDirectory(dir=wheel_dir.parent, prefix=f".{wheel_dir.name}.") as tmp:
         wheel = build_wheel(
             Path(args.source), Path(tmp), python=Path(args.python), env=dict(os.environ),
@@ -78,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     build_parser.add_argument("--wheel-dir", required=True)
     build_parser.add_argument("-C", "--config-setting", action="append", default=[], metavar="KEY=VALUE")
     build_parser.add_argument("--config-json", help="config settings as a JSON object")
+    build_parser.add_argument(
+        "--check-requirements", choices=("warn", "error", "none"), default="warn",
+        help="compare the backend's build requirements with the build interpreter's packages",
+    )
     build_parser.add_argument("source")
     build_parser.set_defaults(func=build)
     install_parser = commands.add_parser("install-wheel")

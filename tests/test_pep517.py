@@ -149,3 +149,28 @@ def test_parse_config_settings_round_trips_any_quoted_settings(pairs: list[tuple
     for key, value in pairs:
         expected.setdefault(key, []).append(value)
     assert parse_config_settings(options) == {k: v[0] if len(v) == 1 else v for k, v in expected.items()}
+
+
+def _frontend_build(source: Path, wheel_dir: Path, mode: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pyrecipe.frontend", "build-wheel", "--python", sys.executable,
+         "--wheel-dir", str(wheel_dir), "--check-requirements", mode, str(source)],
+        capture_output=True, text=True, check=False,
+    )
+
+
+@pytest.mark.parametrize("mode", ["warn", "error"])
+def test_frontend_names_unsatisfied_build_requirements(tmp_path: Path, mode: str) -> None:
+    source = project("flit", tmp_path)
+    text = (source / "pyproject.toml").read_text()
+    (source / "pyproject.toml").write_text(text.replace("requires = [", 'requires = ["surely-not-installed-pkg-xyz>=2", ', 1))
+    result = _frontend_build(source, tmp_path / "dist", mode)
+    if mode == "warn":  # the build goes on: the pinned tools usually do the job anyway
+        assert result.returncode == 0, result.stderr
+        assert "WARNING: build requirement not satisfied by the native environment: " \
+               "surely-not-installed-pkg-xyz>=2 (not installed)" in result.stdout
+        assert [p.suffix for p in (tmp_path / "dist").iterdir()] == [".whl"]
+    else:
+        assert result.returncode == 1
+        assert "surely-not-installed-pkg-xyz>=2 (not installed)" in result.stderr and "Traceback" not in result.stderr
+        assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
