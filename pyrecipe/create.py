@@ -74,9 +74,14 @@ NATIVE_SUFFIXES = {
     ".pyx": "Cython", ".pxd": "Cython",
 }
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
-#: Headers every build has: the C/C++ standard libraries, POSIX, glibc and CPython/NumPy's own.
+#: Headers every build has (the C/C++ standard libraries, POSIX, glibc, CPython's and NumPy's own),
+#: and those of other platforms (Windows, macOS) that code includes only behind #ifdefs.
 SYSTEM_HEADER_RE = re.compile(
     r"^(Python\.h|py[a-z_]*\.h|structmember\.h|numpy/.*|"
+    r"(frameobject|datetime|marshal|longintrepr|structseq|code|opcode|osdefs|bytesobject|unicodeobject)\.h|"
+    r"(cpython|internal)/.*|"
+    r"(?i:(windows|winsock2?|ws2tcpip|winbase|wincrypt|winerror|windef|winnt|winreg|io|direct|conio|process|"
+    r"shlobj|intrin|tchar|crtdbg)\.h)|(mach|mach-o|CoreFoundation|Security|TargetConditionals|libkern)(/.*|\.h)|"
     r"(assert|complex|ctype|errno|fenv|float|inttypes|iso646|limits|locale|math|setjmp|signal|stdalign|"
     r"stdarg|stdatomic|stdbool|stddef|stdint|stdio|stdlib|stdnoreturn|string|strings|tgmath|threads|time|"
     r"uchar|wchar|wctype|unistd|fcntl|dirent|dlfcn|pthread|sched|poll|termios|syslog|netdb|alloca|"

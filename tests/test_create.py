@@ -177,3 +177,15 @@ def test_generated_recipes_build_without_edits_and_import_under_qemu(generated_l
     run = pyrecipe("run", "--machine", "raspberrypi4", "--build-dir", str(cross_build_dir), "--", "python3", "-c", code)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["aarch64", "1.17.0", "&lt;a&gt;", "_speedups.cpython-311-aarch64-linux-gnu.so"]
+
+
+def test_native_scan_flags_only_linux_libraries_it_cannot_place(tmp_path: Path) -> None:
+    """Headers behind #ifdefs for other platforms, and CPython's own, are not flagged as needs."""
+    (tmp_path / "ext.c").write_text(
+        "#include <Python.h>\n#include <frameobject.h>\n#include <cpython/code.h>\n"
+        "#ifdef _WIN32\n#include <Windows.h>\n#include <io.h>\n#elif defined(__APPLE__)\n#include <mach/mach.h>\n#endif\n"
+        "#include <zlib.h>\n#include <libfoo/foo.h>\n#include \"local.h\"\n"
+    )
+    (tmp_path / "local.h").write_text("")
+    native = scan_native_code(tmp_path)
+    assert native.debian_packages() == {"libfoo/foo.h": None, "zlib.h": "zlib1g-dev"}
