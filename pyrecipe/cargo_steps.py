@@ -47,7 +47,7 @@ def fetch(d: DataSmart) -> None:
     _say(f"NOTE: Rust for {rust.target}: {rust.bin_dir}, target std in {rust.sysroot or 'the build machine'}")
     crates = _debian_crates(d)
     if crates:
-        debs = fetch_crate_debs(crates, Path(d.getVar("DL_DIR")), d.getVar("CARGO_DEBIAN_SUITE"))
+        debs = fetch_crate_debs(crates, Path(d.getVar("DL_DIR")), d.getVar("CARGO_DEBIAN_SUITE"), _say)
         _say(f"NOTE: {len(debs)} Debian crate packages ({d.getVar('CARGO_DEBIAN_SUITE')}) for {' '.join(crates)}")
 
 

@@ -74,17 +74,17 @@ class PrivateApt:
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         (self.root / "status").touch()
 
-    def _run(self, *args: str) -> str:
+    def _run(self, *args: str, program: str = "apt-get", cwd: Path | None = None) -> str:
         result = subprocess.run(
-            ["apt-get", *self._options(), *args],
-            capture_output=True, text=True, check=False,
+            [program, *self._options(), *args],
+            capture_output=True, text=True, check=False, cwd=cwd,
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"},
         )
         if result.returncode != 0:
             message = result.stderr.strip() or result.stdout.strip()[-2000:]
             if "Unable to locate package" in message or "has no installation candidate" in message:
                 raise InputError(f"Debian {self.arch} packages not found for the target sysroot:\n{message}")
-            raise BuildError(f"apt-get {args[0]} for {self.arch} failed:\n{message}")
+            raise BuildError(f"{program} {args[0]} for {self.arch} failed:\n{message}")
         return result.stdout
 
     def _lists_fresh(self) -> bool:

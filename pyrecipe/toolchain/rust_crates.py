@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,36 @@ CRATE_PACKAGE_PREFIX = "librust-"
 REGISTRY_IN_PACKAGE = Path("usr/share/cargo/registry")
 #: Crate packages are built for every architecture with identical contents; one is enough.
 CRATE_ARCH = "amd64"
+#: What apt says when a closure cannot be installed because some dependency has no candidate.
+UNMET_DEPENDENCY_MARKERS = ("held broken packages", "unmet dependencies")
+#: ``apt-cache depends`` options: only Depends (and Pre-Depends) are followed.
+_DEPENDS_ONLY = ("--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances")
+_VIRTUAL_DEPENDENCY = re.compile(r"^  \|?[\w-]+: <(?P<name>[^>]+)>$")
+
+
+def parse_depends_closure(text: str) -> tuple[list[str], list[str]]:
+    """``apt-cache depends --recurse`` output: the real packages it reached, and the virtual ones nothing provides.
+
+    Every package visited is an unindented line (virtual ones in ``<...>``); under it each
+    dependency is a two-space line, followed by four-space lines naming the packages that
+    provide it when it is virtual. A virtual dependency without such lines is unsatisfiable.
+    """
+    reached: set[str] = set()
+    unmet: set[str] = set()
+    pending = None  # a virtual dependency not yet seen provided
+    for line in text.splitlines():
+        if line.startswith("    "):
+            pending = None
+            continue
+        if pending is not None:
+            unmet.add(pending)
+        match = _VIRTUAL_DEPENDENCY.match(line)
+        pending = match.group("name") if match else None
+        if line.strip() and not line.startswith((" ", "<")):
+            reached.add(line.strip())
+    if pending is not None:
+        unmet.add(pending)
+    return sorted(reached), sorted(unmet)
 
 
 @dataclass(frozen=True)
@@ -52,6 +83,30 @@ class SuiteApt(PrivateApt):
         super()._prepare()
         atomic_write_text(self.sources_list, f"deb [signed-by={DEBIAN_KEYRING}] {self.mirror} {self.suite} main\n")
 
+    def fetch_reachable(self, packages: Iterable[str]) -> tuple[list[Path], list[str]]:
+        """Like :meth:`fetch`, for a suite in which the closure is not installable (a transition in sid).
+
+        Crate packages depend on the crates of *every* optional feature, so one broken package
+        deep in the graph (zip needing a typed-path that was just replaced) makes apt refuse
+        all of it, although cargo needs none of those crates. Here every package the Depends
+        reach (all providers of a virtual one) is downloaded and the unsatisfiable dependencies
+        are returned instead of failing; cargo's resolution later says whether one mattered.
+        """
+        self.update()
+        out = self._run("depends", "--recurse", *_DEPENDS_ONLY, *packages, program="apt-cache")
+        reached, unmet = parse_depends_closure(out)
+        reached = [name for name in reached if name.startswith(CRATE_PACKAGE_PREFIX)]
+        uris = self._run("download", "--print-uris", *reached)
+        names = [line.split()[1] for line in uris.splitlines() if line.startswith("'")]
+        missing = [name.split("_", 1)[0] for name in names if not (self.archives / name).is_file()]
+        if missing:
+            self._run("download", *missing, cwd=self.archives)
+        paths = [self.archives / name for name in names]
+        absent = [path.name for path in paths if not path.is_file()]
+        if absent:
+            raise BuildError(f"apt did not download {', '.join(absent)} into {self.archives}")
+        return paths, unmet
+
 
 def crate_apt(dl_dir: Path, suite: str) -> SuiteApt:
     """The apt whose cache under DL_DIR holds ``suite``'s crate packages (shared by all recipes)."""
@@ -64,8 +119,14 @@ def _closure_manifest(apt: SuiteApt, packages: list[str]) -> Path:
     return apt.root / "closures" / f"{key}.json"
 
 
-def fetch_crate_debs(packages: Iterable[str], dl_dir: Path, suite: str) -> list[Path]:
-    """The .debs of the crate packages ``packages`` and of every crate they depend on (cached in DL_DIR)."""
+def fetch_crate_debs(
+    packages: Iterable[str], dl_dir: Path, suite: str, note: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """The .debs of the crate packages ``packages`` and of every crate they depend on (cached in DL_DIR).
+
+    apt resolves the closure; when the suite's closure is not installable, every package the
+    dependencies reach is taken instead and ``note`` is told which dependencies nothing provides.
+    """
     packages = list(packages)
     bad = [p for p in packages if not p.startswith(CRATE_PACKAGE_PREFIX)]
     if bad:
@@ -73,7 +134,16 @@ def fetch_crate_debs(packages: Iterable[str], dl_dir: Path, suite: str) -> list[
     if not packages:
         return []
     apt = crate_apt(dl_dir, suite)
-    debs = sorted(deb for deb in apt.fetch(packages) if deb.name.startswith(CRATE_PACKAGE_PREFIX))
+    try:
+        fetched = apt.fetch(packages)
+    except BuildError as exc:
+        if not any(marker in str(exc) for marker in UNMET_DEPENDENCY_MARKERS):
+            raise
+        fetched, unmet = apt.fetch_reachable(packages)
+        if note is not None:
+            note(f"NOTE: the {suite} closure of {' '.join(packages)} is not installable; took every crate package "
+                 f"its dependencies reach (unsatisfiable there: {' '.join(unmet) or 'none'})")
+    debs = sorted(deb for deb in fetched if deb.name.startswith(CRATE_PACKAGE_PREFIX))
     atomic_write_text(_closure_manifest(apt, packages), json.dumps([deb.name for deb in debs], indent=0))
     return debs
 
