@@ -11,8 +11,9 @@ export CARGO_HOME
 CARGO_SRC_DIR ?= "${S}"
 CARGO_VENDORING_DIRECTORY = "${WORKDIR}/cargo-vendor"
 CARGO_DEBIAN_CRATES ?= ""
-# Crate sources are architecture-free: trixie's are what Debian built pydantic-core, rpds-py and
-# cryptography with (bookworm's PyO3 is 0.17).
+# Crate sources are architecture-free, so a newer suite than the target's serves (bookworm's PyO3
+# is 0.17; trixie has 0.22, sid newer). A recipe picks the suite whose crate versions its
+# upstream Cargo.toml accepts (cryptography 47 needs sid's pyo3 0.28).
 CARGO_DEBIAN_SUITE ?= "trixie"
 # Debian's crate versions differ from an upstream Cargo.lock's pins: resolve again, offline.
 CARGO_LOCK_REGENERATE ?= "${@'1' if (d.getVar('CARGO_DEBIAN_CRATES') or '').split() else '0'}"

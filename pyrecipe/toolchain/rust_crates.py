@@ -185,9 +185,10 @@ def write_cargo_config(cargo_home: Path, vendor_dir: Path | None) -> Path:
     """
     lines = ["# written by pyrecipe: builds never reach crates.io", "[net]", "offline = true", ""]
     if vendor_dir is not None:
+        # json.dumps: a JSON string is a valid TOML basic string.
         lines += [
             "[source.crates-io]", 'replace-with = "debian-crates"', "",
-            "[source.debian-crates]", f"directory = {json.dumps(str(vendor_dir))}"  # a JSON string is a TOML basic string, "",
+            "[source.debian-crates]", f"directory = {json.dumps(str(vendor_dir))}", "",
         ]
     path = Path(cargo_home) / "config.toml"
     atomic_write_text(path, "\n".join(lines))
