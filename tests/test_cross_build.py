@@ -8,45 +8,27 @@ again through ``pyrecipe run``.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from elftools.elf.elffile import ELFFile
+
+from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, pyrecipe, run_on_board
 
 LAYER = Path(__file__).parent / "fixtures" / "cross_layer"
-SITE = Path("usr/lib/python3.11/site-packages")
 
 pytestmark = pytest.mark.cross
 
 
-def pyrecipe(command: str, *args: str, build_dir: Path) -> subprocess.CompletedProcess[str]:
-    # Options go before the arguments: after `run ... --` everything belongs to the program.
-    return subprocess.run(
-        [sys.executable, "-m", "pyrecipe", command, "--build-dir", str(build_dir), *args],
-        capture_output=True, text=True, timeout=3000,
-    )
-
-
 @pytest.fixture(scope="module")
 def built_image(cross_build_dir: Path) -> Path:
-    result = pyrecipe(
-        "build", "python3-hello-cext", "hello-meson", "--machine", "raspberrypi4", "--layer", str(LAYER),
-        build_dir=cross_build_dir,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return cross_build_dir / "raspberrypi4" / "image"
+    return build_for_raspberrypi4(cross_build_dir, "python3-hello-cext", "hello-meson", "--layer", str(LAYER)) / "image"
 
 
 @pytest.mark.parametrize("module", ["hello_cext", "hello_meson"])
 def test_extension_is_aarch64_with_target_suffix(built_image: Path, module: str) -> None:
     [so] = (built_image / SITE).glob(f"{module}*.so")
-    assert so.name == f"{module}.cpython-311-aarch64-linux-gnu.so"
-    with open(so, "rb") as handle:
-        elf = ELFFile(handle)
-        assert elf.header["e_machine"] == "EM_AARCH64"
-        assert elf.elfclass == 64 and elf.little_endian
+    assert so.name == module + SUFFIX
+    assert_aarch64_module(so)
 
 
 def test_image_runs_on_the_emulated_board(built_image: Path, cross_build_dir: Path) -> None:
@@ -54,14 +36,11 @@ def test_image_runs_on_the_emulated_board(built_image: Path, cross_build_dir: Pa
         "import platform, hello_cext, hello_meson; "
         "print(platform.machine(), hello_cext.checksum(1000), hello_meson.dot([1, 2], [3, 4]), hello_meson.compiled_for())"
     )
-    result = pyrecipe("run", "--machine", "raspberrypi4", "--", "python3", "-c", code, build_dir=cross_build_dir)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["aarch64", "332833500", "11.0", "aarch64"]
+    assert run_on_board(cross_build_dir, code).split() == ["aarch64", "332833500", "11.0", "aarch64"]
 
 
-def test_do_test_ran_under_qemu(built_image: Path, cross_build_dir: Path) -> None:
-    log = cross_build_dir / "raspberrypi4" / "work" / "python3-hello-cext" / "1.0" / "temp" / "log.do_test"
-    assert "aarch64 64 332833500" in log.read_text()
+def test_do_test_ran_under_qemu(built_image: Path) -> None:
+    assert "aarch64 64 332833500" in do_test_lines(built_image.parent, "python3-hello-cext", "1.0")
 
 
 def test_second_build_is_a_no_op(built_image: Path, cross_build_dir: Path) -> None:

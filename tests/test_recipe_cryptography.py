@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-from test_cross_build import SITE, pyrecipe  # the CLI runner of the other end-to-end tests
+from cross_support import SITE, build_for_raspberrypi4, do_test_lines, needed_libraries
 
 pytestmark = pytest.mark.cross
 
@@ -25,13 +24,11 @@ VERSION = "47.0.0"
 
 @pytest.fixture(scope="module")
 def built(cross_build_dir: Path) -> Path:
-    result = pyrecipe("build", "cryptography", "--machine", "raspberrypi4", build_dir=cross_build_dir)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return cross_build_dir / "raspberrypi4"
+    return build_for_raspberrypi4(cross_build_dir, "cryptography")
 
 
 def test_do_test_used_the_rust_extension_under_qemu(built: Path) -> None:
-    lines = (built / "work" / "cryptography" / VERSION / "temp" / "log.do_test").read_text().splitlines()
+    lines = do_test_lines(built, "cryptography", VERSION)
     # The OpenSSL line is the sysroot's libssl3 (bookworm's 3.0 series, its date follows updates);
     # the digests are SHA-256("abc"), NIST's AES-GCM test case 2 and RFC 8032's Ed25519 test 1.
     expected = re.compile(
@@ -47,13 +44,10 @@ def test_rust_extension_is_abi3_aarch64_linked_to_the_sysroot_openssl(built: Pat
     with open(bindings / "_rust.abi3.so", "rb") as handle:
         elf = ELFFile(handle)
         assert elf.header["e_machine"] == "EM_AARCH64" and elf.elfclass == 64
-        needed = {
-            tag.needed for section in elf.iter_sections() if isinstance(section, DynamicSection)
-            for tag in section.iter_tags() if tag.entry.d_tag == "DT_NEEDED"
-        }
         # OpenSSL's functions are imported, not defined in the extension (no static copy).
         [openssl_version_num] = elf.get_section_by_name(".dynsym").get_symbol_by_name("OpenSSL_version_num")
         assert openssl_version_num["st_shndx"] == "SHN_UNDEF"
+    needed = needed_libraries(bindings / "_rust.abi3.so")
     assert {"libssl.so.3", "libcrypto.so.3"} <= needed, needed
     # Those sonames are the sysroot's (Debian's libssl3 for arm64), not a copy bundled in the wheel.
     multiarch = built / "sysroot" / "usr" / "lib" / "aarch64-linux-gnu"

@@ -9,18 +9,14 @@ suffix (the pure-Python fallbacks these packages ship would pass an import, not 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from elftools.elf.elffile import ELFFile
 
+from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines
 from pyrecipe.pypi import source_url_parts
 
 CMAKE_LAYER = Path(__file__).parent / "fixtures" / "cmake_layer"
-SITE = Path("usr/lib/python3.11/site-packages")
-SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
 
 #: recipe -> (version, its C extension in site-packages, how the line its PYTHON_TEST_CODE prints starts)
 RECIPES = {
@@ -28,23 +24,6 @@ RECIPES = {
     "markupsafe": ("3.0.3", "markupsafe/_speedups", f"markupsafe _speedups{SUFFIX}"),
     "msgpack": ("1.2.4", "msgpack/_cmsgpack", f"msgpack (1, 2, 4) 55 _cmsgpack{SUFFIX}"),
 }
-
-
-def build_for_raspberrypi4(build_dir: Path, *args: str) -> Path:
-    result = subprocess.run(
-        [sys.executable, "-m", "pyrecipe", "build", "--build-dir", str(build_dir), *args, "--machine", "raspberrypi4"],
-        capture_output=True, text=True, timeout=1800,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return build_dir / "raspberrypi4"
-
-
-def assert_aarch64_module(so: Path) -> None:
-    with open(so, "rb") as handle:
-        elf = ELFFile(handle)
-        assert elf.header["e_machine"] == "EM_AARCH64"
-        assert elf.header["e_type"] == "ET_DYN"
-        assert elf.elfclass == 64 and elf.little_endian
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +35,7 @@ def built(cross_build_dir: Path) -> Path:
 @pytest.mark.parametrize("recipe", list(RECIPES))
 def test_do_test_ran_the_package_under_qemu(built: Path, recipe: str) -> None:
     version, _, expected = RECIPES[recipe]
-    log = built / "work" / recipe / version / "temp" / "log.do_test"
-    lines = log.read_text().splitlines()
+    lines = do_test_lines(built, recipe, version)
     assert any(line.startswith(expected) for line in lines), lines
 
 
@@ -73,8 +51,7 @@ def test_cmake_class_cross_builds_a_plain_cmake_project(cross_build_dir: Path) -
     """The cmake class alone (no Python backend): configure with the machine's toolchain file,
     build with Ninja, install; the module then computes under qemu in do_test."""
     built = build_for_raspberrypi4(cross_build_dir, "ext-cmake", "--layer", str(CMAKE_LAYER))
-    log = built / "work" / "ext-cmake" / "1.0" / "temp" / "log.do_test"
-    assert "ext_cmake gcd 1048576" in log.read_text().splitlines()
+    assert "ext_cmake gcd 1048576" in do_test_lines(built, "ext-cmake", "1.0")
     assert_aarch64_module(built / "image" / SITE / f"ext_cmake{SUFFIX}")
 
 

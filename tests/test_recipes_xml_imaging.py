@@ -14,10 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from elftools.elf.dynamic import DynamicSection
-from elftools.elf.elffile import ELFFile
-
-from test_recipes_layer import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4
+from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, needed_libraries
 
 pytestmark = pytest.mark.cross
 
@@ -31,15 +28,6 @@ RECIPES = {
 }
 
 
-def needed(so: Path) -> set[str]:
-    with open(so, "rb") as handle:
-        elf = ELFFile(handle)
-        return {
-            tag.needed for section in elf.iter_sections() if isinstance(section, DynamicSection)
-            for tag in section.iter_tags() if tag.entry.d_tag == "DT_NEEDED"
-        }
-
-
 @pytest.fixture(scope="module")
 def built(cross_build_dir: Path) -> Path:
     return build_for_raspberrypi4(cross_build_dir, *RECIPES)
@@ -48,8 +36,7 @@ def built(cross_build_dir: Path) -> Path:
 @pytest.mark.parametrize("recipe", list(RECIPES))
 def test_do_test_ran_the_package_under_qemu(built: Path, recipe: str) -> None:
     version, _, _, expected = RECIPES[recipe]
-    log = built / "work" / recipe / version / "temp" / "log.do_test"
-    lines = log.read_text().splitlines()
+    lines = do_test_lines(built, recipe, version)
     assert expected in lines, lines
 
 
@@ -67,5 +54,5 @@ def test_extensions_are_aarch64_with_the_target_suffix(built: Path, recipe: str)
 @pytest.mark.parametrize("recipe", list(RECIPES))
 def test_extension_links_the_sysroot_libraries(built: Path, recipe: str) -> None:
     _, module, libraries, _ = RECIPES[recipe]
-    found = needed(built / "image" / SITE / (module + SUFFIX))
+    found = needed_libraries(built / "image" / SITE / (module + SUFFIX))
     assert libraries <= found, found

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from elftools.elf.elffile import ELFFile
 from pyrecipe.toolchain import load_machine
 from pyrecipe.toolchain.rust import ensure_rust_toolchain
 from pyrecipe.toolchain.sysroot import ensure_sysroot
-from test_cross_build import SITE, pyrecipe  # the CLI runner of the other end-to-end tests
+from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, run_on_board
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rust_hello"
 
@@ -64,17 +63,13 @@ def test_rust_toolchain_is_cached(cross_build_dir: Path) -> None:
 @pytest.fixture(scope="module")
 def orjson_image(cross_build_dir: Path) -> Path:
     """orjson (maturin, PyO3 FFI, crates vendored in its sdist) built by `pyrecipe build`; do_test runs under qemu."""
-    result = pyrecipe("build", "orjson", "--machine", "raspberrypi4", build_dir=cross_build_dir)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return cross_build_dir / "raspberrypi4" / "image"
+    return build_for_raspberrypi4(cross_build_dir, "orjson") / "image"
 
 
 def test_orjson_extension_is_aarch64(orjson_image: Path) -> None:
     [so] = (orjson_image / SITE / "orjson").glob("orjson*.so")
-    assert so.name == "orjson.cpython-311-aarch64-linux-gnu.so"
-    with open(so, "rb") as handle:
-        elf = ELFFile(handle)
-        assert elf.header["e_machine"] == "EM_AARCH64" and elf.elfclass == 64
+    assert so.name == "orjson" + SUFFIX
+    assert_aarch64_module(so)
     assert list((orjson_image / SITE).glob("orjson-3.13.0.dist-info/WHEEL"))
 
 
@@ -83,11 +78,4 @@ def test_orjson_round_trips_on_the_emulated_board(orjson_image: Path, cross_buil
         "import orjson, platform; raw = orjson.dumps({'n': list(range(5)), 'f': 0.1}); "
         "print(platform.machine(), raw.decode(), sum(orjson.loads(raw)['n']))"
     )
-    # --build-dir before "--": after it, it would be the emulated program's argument.
-    result = subprocess.run(
-        [sys.executable, "-m", "pyrecipe", "run", "--machine", "raspberrypi4", "--build-dir", str(cross_build_dir),
-         "--", "python3", "-c", code],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["aarch64", '{"n":[0,1,2,3,4],"f":0.1}', "10"]
+    assert run_on_board(cross_build_dir, code).split() == ["aarch64", '{"n":[0,1,2,3,4],"f":0.1}', "10"]
