@@ -108,6 +108,11 @@ class CrossSettings:
         ]
 
     @property
+    def python_site_packages(self) -> Path:
+        """Where target recipes stage their Python packages in the sysroot (PYTHON_SITEPACKAGES_DIR)."""
+        return self.sysroot / "usr" / "lib" / f"python{self.python.version_short}" / "site-packages"
+
+    @property
     def exe_wrapper(self) -> list[str]:
         return [self.machine.qemu_user, "-L", str(self.sysroot), "-cpu", self.machine.qemu_cpu]
 
@@ -148,7 +153,7 @@ class CrossSettings:
             "machine": self.machine, "sysroot": self.sysroot, "python": self.python, "tools": self.tools,
             "tune": " ".join(self.tune), "compile_args": self.compile_args, "link_args": self.link_args,
             "pkg_config": self.pkg_config, "pkg_config_libdir": self.pkg_config_libdir,
-            "host_pkg_config": self.host_pkg_config,
+            "host_pkg_config": self.host_pkg_config, "python_site_packages": self.python_site_packages,
             "exe_wrapper": self.exe_wrapper, "cmake_toolchain_file": self.cmake_toolchain_file,
             "cargo_rustflags": self.cargo_rustflags,
         }
