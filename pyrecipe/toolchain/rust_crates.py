@@ -8,6 +8,11 @@ Debian suite (by default a newer one than the target's: crate sources are archit
 source code, and bookworm's PyO3 is 0.17), ``do_fetch`` downloads the .debs into DL_DIR, and
 the unpacked registry replaces crates-io in the recipe's own ``CARGO_HOME``. Debian's crate
 versions are not the ones in an upstream ``Cargo.lock``, so the lock is re-resolved offline.
+
+One package may come from another suite, in apt's spelling ``librust-radium-dev/sid``: the
+private apt then reads both suites, the other one pinned to -1, so that package takes the other
+suite's version (apt installs one version of each package) and every other package, dependencies
+included, stays in the recipe's suite.
 """
 
 from __future__ import annotations
@@ -65,23 +70,65 @@ def parse_depends_closure(text: str) -> tuple[list[str], list[str]]:
     return sorted(reached), sorted(unmet)
 
 
+def crate_package_suites(packages: Iterable[str], suite: str) -> tuple[str, ...]:
+    """The other suites ``packages`` take a package from (apt's ``name/suite``), checking every name.
+
+    ``suite`` is the recipe's (CARGO_DEBIAN_SUITE); naming it again changes nothing.
+    """
+    bad, others = [], set()
+    for package in packages:
+        name, _, release = package.partition("/")
+        if not name.startswith(CRATE_PACKAGE_PREFIX) or "/" in release or package.endswith("/"):
+            bad.append(package)
+        elif release and release != suite:
+            others.add(release)
+    if bad:
+        raise InputError(f"not Debian crate packages (librust-NAME-dev, or librust-NAME-dev/SUITE "
+                         f"for another suite's version): {' '.join(bad)}")
+    return tuple(sorted(others))
+
+
 @dataclass(frozen=True)
 class SuiteApt(PrivateApt):
-    """A private apt that reads one Debian ``suite`` of the archive instead of the build machine's sources."""
+    """A private apt that reads one Debian ``suite`` of the archive instead of the build machine's sources.
+
+    With ``other_suites`` it reads those too, pinned to -1: a package comes from one of them only
+    when asked as ``name/other``. (At apt's default priority a package that only the other suite
+    has would win over the recipe suite's providers of the same virtual name and break them:
+    sid's real ``librust-hashbrown-0.14-dev`` against trixie's ``librust-hashbrown-dev``.)
+    """
 
     suite: str = "trixie"
     mirror: str = DEBIAN_MIRROR
+    other_suites: tuple[str, ...] = ()
 
     @property
     def sources_list(self) -> Path:
         return self.root / "sources.list"
 
+    @property
+    def preferences(self) -> Path:
+        return self.root / "preferences"
+
     def _options(self) -> list[str]:
-        return [*super()._options(), "-o", f"Dir::Etc::sourcelist={self.sources_list}", "-o", "Dir::Etc::sourceparts=-"]
+        return [
+            *super()._options(), "-o", f"Dir::Etc::sourcelist={self.sources_list}", "-o", "Dir::Etc::sourceparts=-",
+            "-o", f"Dir::Etc::preferences={self.preferences}",
+            "-o", f"Dir::Etc::preferencesparts={self.root / 'preferences.d'}",
+        ]
 
     def _prepare(self) -> None:
         super()._prepare()
-        atomic_write_text(self.sources_list, f"deb [signed-by={DEBIAN_KEYRING}] {self.mirror} {self.suite} main\n")
+        (self.root / "preferences.d").mkdir(exist_ok=True)
+        atomic_write_text(self.sources_list, "".join(
+            f"deb [signed-by={DEBIAN_KEYRING}] {self.mirror} {suite} main\n"
+            for suite in (self.suite, *self.other_suites)
+        ))
+        # A suite is named by its codename (sid) or its name (unstable): pin either.
+        atomic_write_text(self.preferences, "\n".join(
+            f"Package: *\nPin: release {field}={suite}\nPin-Priority: -1\n"
+            for suite in self.other_suites for field in ("n", "a")
+        ))
 
     def fetch_reachable(self, packages: Iterable[str]) -> tuple[list[Path], list[str]]:
         """Like :meth:`fetch`, for a suite in which the closure is not installable (a transition in sid).
@@ -93,9 +140,12 @@ class SuiteApt(PrivateApt):
         are returned instead of failing; cargo's resolution later says whether one mattered.
         """
         self.update()
+        packages = list(packages)
         out = self._run("depends", "--recurse", *_DEPENDS_ONLY, *packages, program="apt-cache")
         reached, unmet = parse_depends_closure(out)
-        reached = [name for name in reached if name.startswith(CRATE_PACKAGE_PREFIX)]
+        # A package asked from another suite is downloaded from there, as apt-get install would.
+        asked = {package.partition("/")[0]: package for package in packages}
+        reached = [asked.get(name, name) for name in reached if name.startswith(CRATE_PACKAGE_PREFIX)]
         uris = self._run("download", "--print-uris", *reached)
         names = [line.split()[1] for line in uris.splitlines() if line.startswith("'")]
         missing = [name.split("_", 1)[0] for name in names if not (self.archives / name).is_file()]
@@ -108,9 +158,14 @@ class SuiteApt(PrivateApt):
         return paths, unmet
 
 
-def crate_apt(dl_dir: Path, suite: str) -> SuiteApt:
-    """The apt whose cache under DL_DIR holds ``suite``'s crate packages (shared by all recipes)."""
-    return SuiteApt(CRATE_ARCH, Path(dl_dir).absolute() / "debian-crates" / suite, suite=suite)
+def crate_apt(dl_dir: Path, suite: str, other_suites: tuple[str, ...] = ()) -> SuiteApt:
+    """The apt whose cache under DL_DIR holds ``suite``'s crate packages (shared by all recipes).
+
+    With ``other_suites`` (packages asked from them) it has its own cache, ``trixie+sid``.
+    """
+    name = "+".join((suite, *other_suites))
+    root = Path(dl_dir).absolute() / "debian-crates" / name
+    return SuiteApt(CRATE_ARCH, root, suite=suite, other_suites=other_suites)
 
 
 def _closure_manifest(apt: SuiteApt, packages: list[str]) -> Path:
@@ -128,12 +183,10 @@ def fetch_crate_debs(
     dependencies reach is taken instead and ``note`` is told which dependencies nothing provides.
     """
     packages = list(packages)
-    bad = [p for p in packages if not p.startswith(CRATE_PACKAGE_PREFIX)]
-    if bad:
-        raise InputError(f"not Debian crate packages (they start with {CRATE_PACKAGE_PREFIX}): {' '.join(bad)}")
+    other_suites = crate_package_suites(packages, suite)
     if not packages:
         return []
-    apt = crate_apt(dl_dir, suite)
+    apt = crate_apt(dl_dir, suite, other_suites)
     try:
         fetched = apt.fetch(packages)
     except BuildError as exc:
@@ -151,7 +204,7 @@ def fetch_crate_debs(
 def cached_crate_debs(packages: Iterable[str], dl_dir: Path, suite: str) -> list[Path]:
     """The closure's .debs as do_fetch recorded and downloaded them (no network: later tasks have none)."""
     packages = list(packages)
-    apt = crate_apt(dl_dir, suite)
+    apt = crate_apt(dl_dir, suite, crate_package_suites(packages, suite))
     try:
         names = json.loads(_closure_manifest(apt, packages).read_text())
     except (FileNotFoundError, json.JSONDecodeError):
