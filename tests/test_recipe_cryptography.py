@@ -15,20 +15,15 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from cross_support import SITE, build_for_raspberrypi4, do_test_lines, needed_libraries
+from cross_support import SITE, do_test_lines, needed_libraries
 
 pytestmark = pytest.mark.cross
 
-VERSION = "47.0.0"
+RECIPE, VERSION = "cryptography", "47.0.0"
 
 
-@pytest.fixture(scope="module")
-def built(cross_build_dir: Path) -> Path:
-    return build_for_raspberrypi4(cross_build_dir, "cryptography")
-
-
-def test_do_test_used_the_rust_extension_under_qemu(built: Path) -> None:
-    lines = do_test_lines(built, "cryptography", VERSION)
+def test_do_test_used_the_rust_extension_under_qemu(recipe_built: Path) -> None:
+    lines = do_test_lines(recipe_built, RECIPE, VERSION)
     # The OpenSSL line is the sysroot's libssl3 (bookworm's 3.0 series, its date follows updates);
     # the digests are SHA-256("abc"), NIST's AES-GCM test case 2 and RFC 8032's Ed25519 test 1.
     expected = re.compile(
@@ -38,8 +33,8 @@ def test_do_test_used_the_rust_extension_under_qemu(built: Path) -> None:
     assert any(expected.fullmatch(line) for line in lines), lines
 
 
-def test_rust_extension_is_abi3_aarch64_linked_to_the_sysroot_openssl(built: Path) -> None:
-    bindings = built / "image" / SITE / "cryptography" / "hazmat" / "bindings"
+def test_rust_extension_is_abi3_aarch64_linked_to_the_sysroot_openssl(recipe_built: Path) -> None:
+    bindings = recipe_built / "image" / SITE / "cryptography" / "hazmat" / "bindings"
     assert sorted(so.name for so in bindings.glob("*.so")) == ["_rust.abi3.so"]
     with open(bindings / "_rust.abi3.so", "rb") as handle:
         elf = ELFFile(handle)
@@ -50,7 +45,8 @@ def test_rust_extension_is_abi3_aarch64_linked_to_the_sysroot_openssl(built: Pat
     needed = needed_libraries(bindings / "_rust.abi3.so")
     assert {"libssl.so.3", "libcrypto.so.3"} <= needed, needed
     # Those sonames are the sysroot's (Debian's libssl3 for arm64), not a copy bundled in the wheel.
-    multiarch = built / "sysroot" / "usr" / "lib" / "aarch64-linux-gnu"
+    multiarch = recipe_built / "sysroot" / "usr" / "lib" / "aarch64-linux-gnu"
     assert (multiarch / "libssl.so.3").exists() and (multiarch / "libcrypto.so.3").exists()
-    assert not list((built / "image" / SITE).rglob("libssl*")) and not list((built / "image" / SITE).rglob("libcrypto*"))
-    assert list((built / "image" / SITE).glob(f"cryptography-{VERSION}.dist-info/WHEEL"))
+    site = recipe_built / "image" / SITE
+    assert not list(site.rglob("libssl*")) and not list(site.rglob("libcrypto*"))
+    assert list(site.glob(f"cryptography-{VERSION}.dist-info/WHEEL"))
