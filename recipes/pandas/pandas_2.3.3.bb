@@ -1,0 +1,49 @@
+SUMMARY = "Powerful data structures for data analysis, time series, and statistics"
+DESCRIPTION = "pandas: labelled DataFrame/Series, group-by, rolling windows, time zones; its \
+algorithms are Cython and C extension modules (pandas._libs) compiled against numpy's C API."
+HOMEPAGE = "https://pandas.pydata.org"
+# pandas itself is BSD-3-Clause; LICENSES/ holds the licenses of the code it vendors (numpy's
+# datetime code, ujson, klib, musl's strptime, dateutil, packaging, CPython, pyperclip,
+# bottleneck, haven, sas7bdat, xarray, pyupgrade).
+LICENSE = "BSD-3-Clause & BSD-2-Clause & MIT & Apache-2.0 & PSF-2.0"
+LIC_FILES_CHKSUM = "file://LICENSE;md5=cb819092901ddb13a7d0a4f5e05f098a \
+                    file://LICENSES/NUMPY_LICENSE;md5=0af7dd3c644a31650d706980f324e336 \
+                    file://LICENSES/ULTRAJSON_LICENSE;md5=e1af5eac3681eaea4ece4f4e61c9d449 \
+                    file://LICENSES/KLIB_LICENSE;md5=666005cb1ebbe208c2e02326495c58a2 \
+                    file://LICENSES/MUSL_LICENSE;md5=3120d746fce1f8f274fce97408c25015 \
+                    file://LICENSES/DATEUTIL_LICENSE;md5=e3155c7bdc71f66e02678411d2abf996 \
+                    file://LICENSES/PACKAGING_LICENSE;md5=e4142c2c07ace09265d3e3cef18d626d \
+                    file://LICENSES/PSF_LICENSE;md5=fcf6b249c2641540219a727f35d8d2c2 \
+                    file://LICENSES/PYPERCLIP_LICENSE;md5=06abe7b345925c1f776ac548f762ebef \
+                    file://LICENSES/BOTTLENECK_LICENCE;md5=356fb01ecca701dfce62165b4bdeff06 \
+                    file://LICENSES/HAVEN_LICENSE;md5=aa8f9cd12d1c23fe42f4a1fd64c74b7a \
+                    file://LICENSES/SAS7BDAT_LICENSE;md5=13095991fe24f72284970b9ad7ec9408 \
+                    file://LICENSES/XARRAY_LICENSE;md5=554f1a8b845d7b28c73f36b711b506be \
+                    file://LICENSES/PYUPGRADE_LICENSE;md5=29534ffc25130d01cd6e6a6c9cd41070"
+
+inherit pypi python_mesonpy cython
+
+SRC_URI += "file://0001-generate_version-import-versioneer-only-when-needed.patch \
+            file://0002-meson-numpy-from-numpy.pc-when-cross-compiling.patch"
+SRC_URI[sha256sum] = "e05e1af93b977f7eafa636d043f9f94c7ee3ac81af99c13508215942e64c993b"
+
+PROVIDES = "python3-pandas"
+
+# The target's numpy, built first and staged into the sysroot: its C headers and its Cython
+# declarations (numpy/__init__.cython-30.pxd for `cimport numpy`) are the ones the extensions
+# compile against, found through its numpy.pc (see the meson patch).
+DEPENDS += "numpy"
+
+RDEPENDS:${PN} = "numpy python-dateutil pytz tzdata python3-json python3-pickle python3-profile"
+
+# Group-by, a rolling window and a tz-aware DatetimeIndex all run in pandas._libs' compiled
+# code; the last check proves those modules are the cross-built extensions of this recipe.
+PYTHON_TEST_CODE = "import sys, numpy as np, pandas as pd, pandas._libs.lib as L, pandas._libs.groupby as G, pandas._libs.window.aggregations as W, pandas._libs.tslibs.conversion as C; \
+df = pd.DataFrame({'k': ['a', 'b', 'a', 'b', 'a'], 'v': [1.0, 2.0, 3.0, 4.0, 5.0]}); \
+g = df.groupby('k')['v'].agg(['sum', 'mean', 'count']); assert g.loc['a'].tolist() == [9.0, 3.0, 3.0] and g.loc['b'].tolist() == [6.0, 3.0, 2.0], g; \
+r = df['v'].rolling(2).mean(); assert np.isnan(r.iloc[0]) and r.iloc[1:].tolist() == [1.5, 2.5, 3.5, 4.5], r; \
+idx = pd.date_range('2026-03-28', periods=3, freq='D', tz='Europe/Paris'); s = pd.Series([1, 2, 3], index=idx); \
+u = s.tz_convert('UTC').index; assert [t.hour for t in u] == [23, 23, 22], u; assert s.resample('2D').sum().tolist() == [3, 3]; \
+mods = [L, G, W, C]; sfx = '.cpython-311-aarch64-linux-gnu.so'; assert all(m.__file__.endswith(sfx) for m in mods), [m.__file__ for m in mods]; \
+assert all(m.__name__ in sys.modules for m in mods); \
+print('pandas', pd.__version__, 'numpy', np.__version__, 'groupby', g['sum'].tolist(), 'rolling', r.iloc[-1], 'utc hours', [t.hour for t in u], len(mods), 'extensions', sfx)"
