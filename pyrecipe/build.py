@@ -49,6 +49,13 @@ def _native_env(toolchain: "Toolchain") -> dict[str, str]:
     return env
 
 
+def _with_native_site_packages(env: dict[str, str], config: DataSmart) -> dict[str, str]:
+    """``env`` with the native sysroot's site-packages last on PYTHONPATH (what native recipes built)."""
+    site = config.getVar("PYTHON_SITEPACKAGES_NATIVE")
+    env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{site}" if env.get("PYTHONPATH") else site
+    return env
+
+
 def _fingerprint(env: dict[str, str], extra: str) -> str:
     digest = hashlib.sha256(extra.encode())
     for key in sorted(env):
@@ -109,8 +116,8 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
 
     machine = machine_from_datastore(config)
     toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages)
-    target_env = toolchain.env(_base_env())
-    native_env = _native_env(toolchain)
+    target_env = _with_native_site_packages(toolchain.env(_base_env()), config)
+    native_env = _with_native_site_packages(_native_env(toolchain), config)
     return Environment(
         envs={"target": target_env, "native": native_env},
         fingerprints={

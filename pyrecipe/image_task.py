@@ -12,11 +12,18 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.sbom import spdx_document, spdx_json
 
 
-def assemble(graph: Graph, config: DataSmart, *, tar: bool, say: Callable[[str], None]) -> Path:
-    """The union of the staging trees (${D}) of the targets and their runtime closure."""
+def assemble(graph: Graph, config: DataSmart, *, tar: bool, say: Callable[[str], None]) -> Path | None:
+    """The union of the staging trees (${D}) of the targets and their runtime closure.
+
+    A build of native recipes only has nothing for the board: the image is left as it is
+    rather than replaced by an empty one.
+    """
     keys = graph.runtime_closure(graph.targets)
-    stagings = [(key, Path(graph.nodes[key].d.getVar("D"))) for key in keys]
     image_dir = Path(config.getVar("IMAGE_ROOTFS"))
+    if not keys:
+        say(f"Image: {image_dir} left as it is (no target recipe in this build)")
+        return None
+    stagings = [(key, Path(graph.nodes[key].d.getVar("D"))) for key in keys]
     tar_path = image_dir.with_name("image.tar.gz") if tar else None
     licenses = [recipe_license(graph.nodes[key]) for key in keys]  # checked before the image is replaced
     assemble_image(stagings, image_dir, tar_path=tar_path)

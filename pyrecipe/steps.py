@@ -169,19 +169,29 @@ def populate_sysroot(d: DataSmart) -> None:
 
 
 def test(d: DataSmart) -> None:
-    """do_test: run PYTHON_TEST_CODE with the target's own CPython under qemu-user."""
+    """do_test: run PYTHON_TEST_CODE with the target's own CPython under qemu-user (a native
+    recipe's with the build interpreter)."""
     code = d.getVar("PYTHON_TEST_CODE")
     if not code:
         _say("NOTE: no PYTHON_TEST_CODE: nothing to test")
         return
-    context = build_context(d)
-    if context.toolchain is None:
-        raise BuildError(f"recipe {d.getVar('PN')}: do_test needs a target toolchain")
     site = d.getVar("PYTHON_SITEPACKAGES_DIR")
-    paths = [Path(d.getVar("D") + site), Path(d.getVar("RECIPE_SYSROOT") + site)]
-    command = context.toolchain.qemu_command(["python3", "-c", code], extra_pythonpath=paths)
     log = current_log()
+    if d.getVar("CLASSOVERRIDE") == "class-native":
+        # A native recipe's result runs on the build machine: its own interpreter, no qemu.
+        paths = [d.getVar("D") + site, d.getVar("PYTHON_SITEPACKAGES_NATIVE")]
+        command = [d.getVar("PYTHON"), "-c", code]
+        env = {**os.environ, "PYTHONPATH": ":".join(paths)}
+        where = "on the build machine"
+    else:
+        context = build_context(d)
+        if context.toolchain is None:
+            raise BuildError(f"recipe {d.getVar('PN')}: do_test needs a target toolchain")
+        paths = [Path(d.getVar("D") + site), Path(d.getVar("RECIPE_SYSROOT") + site)]
+        command = context.toolchain.qemu_command(["python3", "-c", code], extra_pythonpath=paths)
+        env = None
+        where = "under qemu"
     _say("NOTE: running " + " ".join(command[:3]) + " ... python3 -c <PYTHON_TEST_CODE>")
-    result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=d.getVar("T"))
+    result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=d.getVar("T"), env=env)
     if result.returncode != 0:
-        raise BuildError(f"recipe {d.getVar('PN')}: PYTHON_TEST_CODE failed under qemu (exit {result.returncode})")
+        raise BuildError(f"recipe {d.getVar('PN')}: PYTHON_TEST_CODE failed {where} (exit {result.returncode})")

@@ -1,7 +1,8 @@
-"""Staging a recipe's installed files into the shared target sysroot (do_populate_sysroot).
+"""Staging a recipe's installed files into a shared sysroot (do_populate_sysroot).
 
 Later recipes compile against the sysroot (headers, .pc files, libraries and Python packages
-such as numpy for scipy), so a target recipe's ${D} is copied there. Each recipe keeps a
+such as numpy for scipy), so a target recipe's ${D} is copied there; a native recipe's goes
+to the native sysroot, whose site-packages later builds import from. Each recipe keeps a
 manifest of what it staged: a rebuild first removes its previous files, so a file dropped
 from a recipe does not linger in the sysroot.
 """
@@ -66,8 +67,8 @@ def stage(image: Path, sysroot: Path, pn: str) -> list[str]:
 
 
 def stage_into_sysroot(d: DataSmart, say: Callable[[str], None]) -> None:
-    if d.getVar("CLASSOVERRIDE") == "class-native":
-        say("NOTE: native recipe: nothing to stage into the target sysroot")
-        return
-    staged = stage(Path(d.getVar("D")), Path(d.getVar("RECIPE_SYSROOT")), d.getVar("PN"))
-    say(f"NOTE: staged {len(staged)} files into {d.getVar('RECIPE_SYSROOT')}")
+    """A target recipe's ${D} goes into the target sysroot, a native recipe's into the native one."""
+    native = d.getVar("CLASSOVERRIDE") == "class-native"
+    sysroot = d.getVar("STAGING_DIR_NATIVE" if native else "RECIPE_SYSROOT")
+    staged = stage(Path(d.getVar("D")), Path(sysroot), d.getVar("PN"))
+    say(f"NOTE: staged {len(staged)} files into {sysroot}")

@@ -50,3 +50,30 @@ def test_second_build_is_a_no_op(built_image: Path, cross_build_dir: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert "Build done: 0 tasks run" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def codegen_built(cross_build_dir: Path) -> Path:
+    """python3-hello-codegen's setup.py imports hello_tables, which python3-hello-tables-native built."""
+    return build_for_raspberrypi4(cross_build_dir, "python3-hello-codegen", "--layer", str(LAYER))
+
+
+def test_build_imports_what_a_native_recipe_built(codegen_built: Path, cross_build_dir: Path) -> None:
+    # sum of the squares 0..9 from the table the native module generated at build time
+    assert "codegen 285" in do_test_lines(codegen_built, "python3-hello-codegen", "1.0")
+    assert (codegen_built / "sysroot-native" / SITE / "hello_tables.py").is_file()
+    # Native results stay on the build machine: the board's image has only the extension.
+    assert sorted(p.name for p in (codegen_built / "image" / SITE).iterdir()) == [
+        "hello_codegen-1.0.dist-info", "hello_codegen" + SUFFIX,
+    ]
+
+
+def test_native_recipe_alone_tests_on_the_build_machine_and_keeps_the_image(codegen_built: Path, cross_build_dir: Path) -> None:
+    before = sorted(p.name for p in (codegen_built / "image" / SITE).iterdir())
+    result = pyrecipe("build", "python3-hello-tables-native", "--machine", "raspberrypi4", "--layer", str(LAYER),
+                      build_dir=cross_build_dir)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "left as it is (no target recipe in this build)" in result.stdout
+    assert sorted(p.name for p in (codegen_built / "image" / SITE).iterdir()) == before
+    log = cross_build_dir / "native" / "work" / "python3-hello-tables-native" / "1.0" / "temp" / "log.do_test"
+    assert "tables static const long SQUARES[] = {0, 1, 4, 9};" in log.read_text().splitlines()
