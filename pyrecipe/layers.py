@@ -13,6 +13,7 @@ import difflib
 import glob
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pyrecipe.errors import InputError
@@ -133,7 +134,27 @@ class LayerIndex:
         spellings = [name] + [s + "-native" if native else s for s in stems]
         return list(dict.fromkeys(spellings))
 
+    @cached_property
+    def _collections(self) -> list[tuple[re.Pattern[str], int]]:
+        """(BBFILE_PATTERN_x, BBFILE_PRIORITY_x) of each collection in BBFILE_COLLECTIONS."""
+        collections = []
+        for name in (self.config.getVar("BBFILE_COLLECTIONS") or "").split():
+            pattern = self.config.getVar(f"BBFILE_PATTERN_{name}")
+            priority = self.config.getVar(f"BBFILE_PRIORITY_{name}") or "0"
+            if not pattern:
+                continue
+            try:
+                collections.append((re.compile(pattern), int(priority)))
+            except (re.error, ValueError) as exc:
+                raise InputError(f"layer collection {name}: BBFILE_PATTERN {pattern!r} / BBFILE_PRIORITY {priority!r}: {exc}") from None
+        return collections
+
+    def priority(self, recipe: Path) -> int:
+        """The BBFILE_PRIORITY of the collection whose BBFILE_PATTERN matches ``recipe`` (0: none)."""
+        return max((priority for pattern, priority in self._collections if pattern.match(str(recipe))), default=0)
+
     def _preferred(self, name: str, found: list[RecipeInfo]) -> RecipeInfo:
+        """PREFERRED_VERSION if set, then the highest layer priority, then the highest version."""
         pn = found[0].pn
         wanted = self.config.getVar(f"PREFERRED_VERSION_{pn}") or self.config.getVar(f"PREFERRED_VERSION_{name}")
         if wanted:
@@ -143,6 +164,8 @@ class LayerIndex:
                 versions = ", ".join(sorted(info.pv for info in found))
                 raise InputError(f"PREFERRED_VERSION_{pn} = {wanted!r} matches none of the versions: {versions}")
             found = chosen
+        top = max(self.priority(info.file) for info in found)
+        found = [info for info in found if self.priority(info.file) == top]
         best = found[0]
         for info in found[1:]:
             if compare_versions(info.version, best.version) > 0:

@@ -225,3 +225,33 @@ def test_missing_layer_in_bblayers_conf_is_an_input_error(tmp_path: Path) -> Non
     write_files(build_dir, {"conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/../meta-gone"\n'})
     with pytest.raises(InputError, match="meta-gone does not exist"):
         load_configuration(Settings(build_dir=build_dir, machine="testboard"))
+
+
+def _layer_with_priority(root: Path, name: str, priority: int, version: str) -> Path:
+    layer = root / name
+    write_files(layer, {
+        "conf/layer.conf": (
+            'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes-*/*/*.bb"\n'
+            f'BBFILE_COLLECTIONS += "{name}"\nBBFILE_PATTERN_{name} := "^${{LAYERDIR}}/"\n'
+            f'BBFILE_PRIORITY_{name} = "{priority}"\n'
+        ),
+        f"recipes-x/clash/python3-clash_{version}.bb": 'LICENSE = "MIT"\n',
+    })
+    return layer
+
+
+def test_higher_layer_priority_wins_over_a_higher_version(tmp_path: Path) -> None:
+    low = _layer_with_priority(tmp_path, "meta-low", 4, "9.0")
+    high = _layer_with_priority(tmp_path, "meta-high", 8, "1.0")
+    index = index_for(tmp_path, low, high)
+    info = index.find("python3-clash")
+    assert (info.pv, high in info.file.parents) == ("1.0", True)
+    assert index.priority(info.file) == 8
+    # pyrecipe's own recipes are a collection of priority 5, as OpenEmbedded-Core's
+    assert index.priority(index.find("numpy").file) == 5
+
+
+def test_same_priority_falls_back_to_the_highest_version(tmp_path: Path) -> None:
+    one = _layer_with_priority(tmp_path, "meta-one", 6, "1.0")
+    two = _layer_with_priority(tmp_path, "meta-two", 6, "2.0")
+    assert index_for(tmp_path, one, two).find("python3-clash").pv == "2.0"
