@@ -30,7 +30,14 @@ from pyrecipe.parse.pyapi import run_python_function
 SIGNATURE_EXCLUDED = {
     "BB_NUMBER_THREADS", "PARALLEL_MAKE", "PYRECIPE_TASK_LOG", "PYRECIPE_TASK", "DATE", "TIME", "DATETIME",
     "PYRECIPE_FORCE", "BUILD_ARCH",
+    # Which layers there are and how they rank choose recipes; they are no input of a recipe's
+    # tasks (adding a layer must not rebuild everything).
+    "BBLAYERS", "BBFILES", "BBFILE_COLLECTIONS", "BBPATH",
 }
+#: Per-collection layer bookkeeping (BBFILE_PRIORITY_meta-x ...), excluded as above.
+SIGNATURE_EXCLUDED_PREFIXES = (
+    "BBFILE_PATTERN_", "BBFILE_PRIORITY_", "LAYERVERSION_", "LAYERDEPENDS_", "LAYERRECOMMENDS_", "LAYERSERIES_COMPAT_",
+)
 LOG_TAIL_LINES = 30
 
 _current = threading.local()
@@ -108,7 +115,7 @@ def recipe_signature(d: DataSmart, inputs: Iterable[str]) -> str:
     """
     digest = hashlib.sha256()
     for name in sorted(d.keys()):
-        if name.startswith("__") or name in SIGNATURE_EXCLUDED:
+        if name.startswith(("__", *SIGNATURE_EXCLUDED_PREFIXES)) or name in SIGNATURE_EXCLUDED:
             continue
         flags = d.dict.get(name, {})
         if flags.get("func"):
