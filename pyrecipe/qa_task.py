@@ -17,6 +17,7 @@ from pathlib import Path
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
 from pyrecipe.qa import CHECKS, QAContext, run_qa
+from pyrecipe.tasks import task_warning
 
 #: OpenEmbedded's INSANE_SKIP names for the checks we have under another name; other OE names
 #: name checks pyrecipe does not make (already-stripped, dev-so ...) and waive nothing here.
@@ -63,6 +64,8 @@ def check_recipe(d: DataSmart, context: object, say: Callable[[str], None]) -> N
         say(f"NOTE: INSANE_SKIP names {name}, which is not a pyrecipe check; nothing to waive")
     result = run_qa(qa_context(d, context.toolchain), skip=skip & CHECKS.keys())
     say(result.format())
+    if result.waived:
+        task_warning(f"QA: INSANE_SKIP waived {len(result.waived)} finding(s): " + "; ".join(map(str, result.waived)))
     if result.problems:
         raise BuildError(
             f"recipe {pn}: QA found {len(result.problems)} problem(s):\n"

@@ -208,3 +208,5 @@ class Builder:
                 self.progress.task_finished(key, task, ok=False)
                 raise TaskFailure(key, task, runner.temp / f"log.{task}", str(exc)) from exc
             self.progress.task_finished(key, task, ok=True)
+            for warning in runner.warnings:
+                self.progress.note(f"WARNING: {key}: {task}: {warning}")

@@ -47,12 +47,19 @@ _running_lock = threading.Lock()
 
 
 class _TaskLogHandler(logging.Handler):
-    """Sends ``bb.note``/``bb.warn`` from recipe Python to the log of the task running it."""
+    """Sends ``bb.note``/``bb.warn`` from recipe Python to the log of the task running it.
+
+    Warnings are also kept on the task's runner, so that the build shows them on the console
+    as bitbake does: a warning only in a log file is a warning nobody reads.
+    """
 
     def emit(self, record: logging.LogRecord) -> None:
         log = current_log()
         if log is not None:
             log.write(f"{record.levelname}: {record.getMessage()}\n")
+            runner: TaskRunner | None = getattr(_current, "runner", None)
+            if runner is not None and record.levelno >= logging.WARNING:
+                runner.warnings.append(record.getMessage())
         elif record.levelno >= logging.WARNING:
             print(f"{record.levelname}: {record.getMessage()}", file=sys.stderr)
 
@@ -66,6 +73,11 @@ _recipe_log.propagate = False
 def current_log() -> TextIO | None:
     """The log file of the task running in this thread (for Python tasks and bb.note)."""
     return getattr(_current, "log", None)
+
+
+def task_warning(message: str) -> None:
+    """A warning of the Python task running in this thread (``bb.warn``): logged and shown."""
+    _recipe_log.warning(message)
 
 
 class TaskFailure(BuildError):
@@ -178,6 +190,8 @@ class TaskRunner:
         self.pn = d.getVar("PN")
         self.stamps = Path(d.getVar("STAMPS_DIR"))
         self.temp = Path(d.getVar("T"))
+        #: What the last task run warned about (bb.warn in its Python), for the console.
+        self.warnings: list[str] = []
 
     def stamp(self, task: str, signature: str) -> Path:
         return self.stamps / f"{task}.{signature[:32]}"
@@ -196,6 +210,7 @@ class TaskRunner:
         d = self.d
         self.temp.mkdir(parents=True, exist_ok=True)
         log_path = self.temp / f"log.{task}"
+        self.warnings = []
         for directory in (d.getVarFlag(task, "cleandirs") or "").split():
             _remove_tree(Path(directory))
         dirs = (d.getVarFlag(task, "dirs") or "").split() or [d.getVar("B")]
@@ -231,7 +246,7 @@ class TaskRunner:
             log.flush()
             raise TaskFailure(self.pn, task, log_path, f"{type(exc).__name__}: {exc}") from exc
         finally:
-            _current.log = None
+            _current.log = _current.runner = None
 
     def shell_script(self, function: str) -> str:
         """A bash script that defines the recipe's exported variables and shell functions, then runs one."""
