@@ -63,6 +63,9 @@ STATEMENT = (
     | _export("export_only")
     | _unset("unset")
 )
+# pyparsing expands tabs to spaces before parsing unless told not to; a value keeps its tabs
+# (``sed 's/\t/ /'`` written with a real tab, a Makefile fragment), as bitbake keeps them.
+STATEMENT.parse_with_tabs()
 
 
 @dataclass(frozen=True)
