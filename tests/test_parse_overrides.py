@@ -39,6 +39,12 @@ CASES = [
     pytest.param('A = "a b"\nA:remove = "b"\nA:append = " b"', "A", "a  ", id="remove-after-append"),
     pytest.param('OVERRIDES = "a"\nA = "a b"\nA:remove:a = "a"\nA:remove:z = "b"', "A", " b", id="conditional-remove"),
     pytest.param('A = "${B}"\nB = "${C}"\nC = "c"', "A", "c", id="nested-expansion"),
+    pytest.param('OVERRIDES = "a"\nA = "x"\nA:a ??= "weak"', "A", "weak", id="weak-default-override"),
+    pytest.param('OVERRIDES = "a"\nA ??= "w"\nA:a ??= "wa"', "A", "wa", id="weak-default-override-of-weak"),
+    pytest.param('OVERRIDES = "a"\nA:a = "x y"\nA:a:remove = "z"\nA:append = " z"', "A", "x y z",
+                 id="unmatched-remove-of-override-not-carried"),
+    pytest.param('OVERRIDES = "a"\nA:a = "x y"\nA:a:remove = "y"\nA:append = " y"', "A", "x  ",
+                 id="matched-remove-of-override-carried"),
     pytest.param('A = "${FOO} x"', "A", "${FOO} x", id="unknown-reference-stays"),
     pytest.param('A = "${@\'lit\'} ${B}"\nB = "b"', "A", "lit b", id="inline-python"),
     pytest.param('B = "b"\nA = "${@d.getVar(\'B\') * 2}"', "A", "bb", id="inline-python-getVar"),
@@ -61,6 +67,16 @@ CASES = [
 @pytest.mark.parametrize("text, var, expected", CASES)
 def test_values(tmp_path: Path, text: str, var: str, expected: str | None) -> None:
     assert parse(tmp_path, text + "\n").getVar(var) == expected
+
+
+def test_variable_existing_only_through_an_active_override_is_listed(tmp_path: Path) -> None:
+    # bitbake -e shows ONLY="x" (and V:a, which V:a:b overrides): keys() lists them.
+    text = 'OVERRIDES = "a:b"\nONLY:a = "x"\nV:a:b = "ab"\nNOT:c = "c"\n'
+    d = parse(tmp_path, text)
+    keys = set(d.keys())
+    assert {"ONLY", "V:a", "V:a:b", "NOT:c"} <= keys
+    assert "NOT" not in keys
+    assert d.getVar("ONLY") == "x" and d.getVar("V:a") == "ab"
 
 
 def test_rdepends_pn_append_class_target(tmp_path: Path) -> None:

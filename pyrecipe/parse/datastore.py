@@ -196,7 +196,8 @@ class DataSmart:
         if flag == "pydef":
             self.namespace = None
         self.dict.setdefault(var, {})[flag] = value
-        if ":" in var and flag in KEYWORDS:
+        # A weak default counts as a value: ``A:o ??= "x"`` overrides ``A`` when ``o`` is active.
+        if ":" in var and (flag in KEYWORDS or flag == "_defaultval"):
             self._register_overrides(var)
 
     def setVarFlags(self, var: str, flags: dict[str, Any]) -> None:
@@ -289,6 +290,11 @@ class DataSmart:
             selected = self._select_override(var)
             if selected is not None:
                 value, removes = self._content(selected, False, False, False)
+                if removes and value:
+                    # Only the removes that took a word out of the override's own (expanded)
+                    # value carry over to ``var``: with ``A:o = "x"``, ``A:o:remove = "z"`` and
+                    # ``A:append = " z"``, bitbake gives ``x z``.
+                    removes = self._remove_words(self.expand(value, selected), removes)[1]
         flags = self.dict.get(var)
         if flags is not None and value is None:
             if "_content" in flags:
@@ -315,10 +321,22 @@ class DataSmart:
         return value, removes
 
     def _apply_removes(self, value: str, removes: set[str]) -> str:
-        unwanted = set()
-        for remove in removes:
-            unwanted.update(self.expand(remove).split())
-        return "".join(word for word in _WHITESPACE_SPLIT_RE.split(value) if word not in unwanted)
+        return self._remove_words(value, removes)[0]
+
+    def _remove_words(self, value: str, removes: set[str]) -> tuple[str, set[str]]:
+        """``value`` without the words of ``removes`` (each expanded), and the removes that took one out.
+
+        Whitespace between the remaining words is kept as it was, as bitbake keeps it.
+        """
+        unwanted = {remove: set(self.expand(remove).split()) for remove in removes}
+        kept, used = [], set()
+        for word in _WHITESPACE_SPLIT_RE.split(value):
+            hits = {remove for remove, words in unwanted.items() if word in words}
+            if hits:
+                used |= hits
+            else:
+                kept.append(word)
+        return "".join(kept), used
 
     def getVarFlags(self, var: str, expand: bool | list[str] = False, internalflags: bool = False) -> dict[str, Any]:
         flags = self.dict.get(var) or {}
@@ -332,9 +350,19 @@ class DataSmart:
         return result
 
     def keys(self) -> Iterator[str]:
-        """Names of variables that exist (have a value, a weak default or pending operations)."""
-        for name, flags in self.dict.items():
+        """Names of variables that exist (have a value, a weak default or pending operations).
+
+        As in bitbake, a variable that exists only through an active override (``A:o = "x"``
+        with ``o`` in OVERRIDES and no ``A``) is one too: reading it gives a value.
+        """
+        listed = set()
+        for name, flags in list(self.dict.items()):
             if flags and ("_content" in flags or "_defaultval" in flags or any(k in flags for k in KEYWORDS)):
+                listed.add(name)
+                yield name
+        self._need_overrides()
+        for name, candidates in list(self.overridedata.items()):
+            if name not in listed and any(self._override_active(override) for _, override in candidates):
                 yield name
 
     def __iter__(self) -> Iterator[str]:
