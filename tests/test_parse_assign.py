@@ -70,6 +70,20 @@ def test_flag_operators(tmp_path: Path) -> None:
     assert d.getVar("A") is None
 
 
+def test_weak_default_flags_as_bitbake_reports_them(tmp_path: Path) -> None:
+    text = 'A[f] ??= "w"\nA[g] = "g"\nA[h] ??= "wh"\nA[h] = "h"\nB[ff] ??= "w"\nB[ff] = "s"\nunset B[ff]\n'
+    d = parse(tmp_path, text)
+    # getVarFlags shows a weak default unless the flag is set; unset drops both.
+    assert d.getVarFlags("A") == {"f": "w", "g": "g", "h": "h"}
+    assert d.getVarFlag("B", "ff") is None
+
+
+def test_in_datastore_means_has_a_value(tmp_path: Path) -> None:
+    d = parse(tmp_path, 'A[doc] = "flag only"\nB = ""\nOVERRIDES = "o"\nC:o = "c"\nW ??= "w"\n')
+    assert "A" not in d
+    assert all(name in d for name in ("B", "C", "W"))
+
+
 def test_flag_append_on_unset_flag_has_leading_space(tmp_path: Path) -> None:
     assert parse(tmp_path, 'do_compile[cleandirs] += "${B}"\nB = "/b"\n').getVarFlag("do_compile", "cleandirs") == " /b"
 

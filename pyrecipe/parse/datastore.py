@@ -217,8 +217,9 @@ class DataSmart:
         if flags is None:
             return
         flags.pop(flag, None)
-        if flag == "_content":
-            flags.pop("_defaultval", None)
+        # The flag's weak default goes with it (``unset A[f]`` after ``A[f] ??= "w"``); the
+        # variable's own weak default (``_defaultval``) stays, as in bitbake.
+        flags.pop("_defaultval_flag_" + flag, None)
 
     def appendVar(self, var: str, value: str) -> None:
         self.setVar(var + ":append", value, parsing=True)
@@ -339,10 +340,19 @@ class DataSmart:
         return "".join(kept), used
 
     def getVarFlags(self, var: str, expand: bool | list[str] = False, internalflags: bool = False) -> dict[str, Any]:
+        """The flags of ``var``; a flag given only a weak default (``A[f] ??= "x"``) shows it.
+
+        Unlike bitbake, a variable without flags gives ``{}`` rather than ``None`` (callers
+        iterate the result).
+        """
         flags = self.dict.get(var) or {}
         result = {}
         for flag, value in flags.items():
-            if flag.startswith("_") and not internalflags or flag in KEYWORDS and not internalflags:
+            if not internalflags and flag.startswith("_defaultval_flag_"):
+                flag = flag[len("_defaultval_flag_"):]
+                if flag in flags:
+                    continue
+            elif not internalflags and (flag.startswith("_") or flag in KEYWORDS):
                 continue
             if (expand is True or isinstance(expand, list) and flag in expand) and isinstance(value, str):
                 value = self.expand(value, f"{var}[{flag}]")
@@ -369,7 +379,8 @@ class DataSmart:
         return self.keys()
 
     def __contains__(self, var: str) -> bool:
-        return bool(self.dict.get(var))
+        """``"A" in d``: whether ``A`` has a value, as bitbake answers (flags alone do not count)."""
+        return self.getVar(var, False) is not None
 
     # ----------------------------------------------------------------- expansion
     def expand(self, text: Any, varname: str | None = None) -> Any:
