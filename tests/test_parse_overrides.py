@@ -61,6 +61,10 @@ CASES = [
     pytest.param('B = "b"\nA = "${@B}"', "A", "b", id="bare-variable-name-in-python"),
     pytest.param('A = "${@{\'k\': \'v\'}[\'k\']}"', "A", "v", id="python-with-braces"),
     pytest.param('A = "${@\'${B}\'.upper()}"\nB = "b"', "A", "B", id="python-after-var-expansion"),
+    pytest.param('len = "9"\nA = "${@len(\'abc\')}"', "A", "3", id="variable-does-not-hide-builtin"),
+    pytest.param('A = "${@time.strftime(\'%Y\', time.gmtime(0))}"', "A", "1970", id="time-module"),
+    pytest.param('do_x() {\n\techo\n}\nA = "${@do_x.strip()}"', "A", "echo", id="shell-function-by-name"),
+    pytest.param('M = "t"\nA = "${@oe.utils.vartrue(\'M\', \'y\', \'n\', d)}"', "A", "y", id="vartrue-oe-boolean"),
 ]
 
 

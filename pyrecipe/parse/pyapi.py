@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import textwrap
+import time
 import types
 from functools import lru_cache
 from typing import Any
@@ -121,8 +122,22 @@ def conditional(variable: str, checkvalue: Any, truevalue: Any, falsevalue: Any,
     return truevalue if d.getVar(variable) == checkvalue else falsevalue
 
 
+def oe_boolean(value: Any) -> bool:
+    """OpenEmbedded's ``oe.types.boolean``: unlike ``bb.utils.to_boolean`` it also takes ``t``/``f``,
+    and an empty string is an error; an unset variable (``None``) is false."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if not isinstance(value, str):
+        raise TypeError(f"boolean accepts a string, not '{type(value)}'")
+    if value.lower() in ("yes", "y", "true", "t", "1"):
+        return True
+    if value.lower() in ("no", "n", "false", "f", "0"):
+        return False
+    raise ValueError(f"Invalid boolean value '{value}'")
+
+
 def vartrue(var: str, iftrue: Any, iffalse: Any, d: DataSmart) -> Any:
-    return iftrue if to_boolean(d.getVar(var), False) else iffalse
+    return iftrue if oe_boolean(d.getVar(var)) else iffalse
 
 
 def ifelse(condition: Any, iftrue: Any = True, iffalse: Any = False) -> Any:
@@ -224,16 +239,28 @@ oe = _module(
 
 
 # --------------------------------------------------------------------------- evaluation
-class DataContext(dict):
-    """Locals for inline Python: unknown names read as (non-function) variables, as in bitbake."""
+#: Names that inline Python never reads as variables, as in bitbake: a variable called ``len`` or
+#: ``filter`` does not hide the builtin.
+_BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
-    def __init__(self, datastore: DataSmart, **kwargs: Any) -> None:
+
+class DataContext(dict):
+    """Locals for inline Python: other names read as variables, as in bitbake.
+
+    Builtins and the globals recipe Python sees (``bb``, ``oe``, ``os``, ``time``, ``def``
+    functions) keep their meaning even when a variable of that name exists.
+    """
+
+    def __init__(self, datastore: DataSmart, globals_: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.d = datastore
+        self.globals = globals_ or {}
 
     def __missing__(self, key: str) -> Any:
+        if key in _BUILTIN_NAMES or key in self.globals:
+            raise KeyError(key)
         value = self.d.getVar(key)
-        if value is None or self.d.isFunction(key):
+        if value is None:
             raise KeyError(key)
         return value
 
@@ -244,7 +271,8 @@ def _compile(source: str, filename: str, mode: str) -> types.CodeType:
 
 
 def _base_globals() -> dict[str, Any]:
-    return {"__builtins__": builtins, "bb": bb, "oe": oe, "os": os, "re": re}
+    # bitbake's own context is os, bb and time (bb.utils.clean_context); re is pyrecipe's addition.
+    return {"__builtins__": builtins, "bb": bb, "oe": oe, "os": os, "re": re, "time": time}
 
 
 def namespace(d: DataSmart) -> dict[str, Any]:
@@ -261,7 +289,8 @@ def namespace(d: DataSmart) -> dict[str, Any]:
 
 def evaluate_inline(d: DataSmart, code: str, varname: str) -> Any:
     """Evaluate the body of a ``${@...}`` reference."""
-    return eval(_compile(code.strip(), f"Var <{varname}>", "eval"), namespace(d), DataContext(d, d=d))
+    globals_ = namespace(d)
+    return eval(_compile(code.strip(), f"Var <{varname}>", "eval"), globals_, DataContext(d, globals_, d=d))
 
 
 def function_source(name: str, body: str) -> str:
