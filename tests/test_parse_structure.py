@@ -172,6 +172,14 @@ def test_anonymous_python_both_spellings_run_in_order_at_the_end(tmp_path: Path)
     assert (d.getVar("X"), d.getVar("Y")) == ("set-after-the-function", "set-after-the-function2")
 
 
+def test_def_text_is_kept_as_bitbake_keeps_it(tmp_path: Path) -> None:
+    text = 'def f(d):\n    # doc\n    return "f"\n\n\nA = "${@f(d)}"\ndef g():\n    return "g"'
+    d = parse(tmp_path, text)
+    assert d.getVar("f", False) == 'def f(d):\n    # doc\n    return "f"\n\n'
+    assert d.getVar("g", False) == 'def g():\n    return "g"'
+    assert d.getVar("A") == "f"
+
+
 def test_anonymous_python_can_call_def_helpers(tmp_path: Path) -> None:
     text = "def helper(d):\n    return d.getVar('PN').upper()\n\npython () {\n    d.setVar('UP', helper(d))\n}\n"
     assert parse(tmp_path, text).getVar("UP") == "FOO"

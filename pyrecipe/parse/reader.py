@@ -87,9 +87,9 @@ def parse_text(text: str, filename: str) -> list[st.Statement]:
             while index < len(lines) and _DEF_BODY_RE.match(lines[index].rstrip()):
                 body_lines.append(lines[index].rstrip())
                 index += 1
-            while len(body_lines) > 1 and not body_lines[-1].strip():
-                body_lines.pop()
-            result.append(st.PythonDef(*location, fields["func"], "\n".join(body_lines) + "\n"))
+            # The text is the lines as bitbake keeps them (blank lines and comments that follow
+            # included, no newline added), which is what `pyrecipe env` shows.
+            result.append(st.PythonDef(*location, fields["func"], "\n".join(body_lines)))
         elif kind == "assign":
             result.append(
                 st.Assignment(*location, fields["var"], fields["op"], fields["value"], fields.get("flag"), "export" in fields)
