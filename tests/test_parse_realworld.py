@@ -43,7 +43,7 @@ def test_setuptools_recipe_bare() -> None:
     assert d.getVar("DEPENDS") == " python3-setuptools-native python3-wheel-native"
     # No OVERRIDES in a bare parse: the :class-target append does not apply.
     assert d.getVar("RDEPENDS:python3-example") == "     python3-core     python3-json "
-    assert d.getVar("do_compile", False) == "    python_pep517_do_compile\n"
+    assert d.getVar("do_compile", False) == "    # Export function set\n    python_pep517_do_compile\n"
     assert d.getVar("python_pep517_do_compile") == "\tbuild-wheel  --outdir ${WORKDIR}/dist\n"
     assert d.getVarFlag("do_compile", "cleandirs") == " ${WORKDIR}/dist"
     native = variants["native"]
@@ -77,7 +77,9 @@ def test_mesonpy_recipe_bare() -> None:
     assert d.getVar("PROVIDES") == "fastmath-api"
     assert d.getVar("PACKAGECONFIG") == "blas"
     assert d.getVarFlag("PACKAGECONFIG", "blas") == "-Dblas=openblas,-Dblas=none,openblas"
-    assert d.getVar("do_install", False) == "    python_pep517_do_install\n\trm -rf ${D}${bindir}/fastmath-debug\n"
+    assert d.getVar("do_install", False) == (
+        "    # Export function set\n    python_pep517_do_install\n\trm -rf ${D}${bindir}/fastmath-debug\n"
+    )
     assert d.getVar("RDEPENDS:python3-fastmath") == "python3-numpy"
 
 

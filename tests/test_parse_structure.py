@@ -200,7 +200,8 @@ def test_skip_recipe_from_anonymous_python(tmp_path: Path) -> None:
 
 def test_export_functions_maps_to_the_class_function(tmp_path: Path) -> None:
     d = parse(tmp_path, "inherit myc\n", files={"classes/myc.bbclass": MYCLASS})
-    assert d.getVar("do_compile", False).strip() == "myc_do_compile"
+    # bitbake's text, its marker line included (bitbake -e shows it).
+    assert d.getVar("do_compile", False) == "    # Export function set\n    myc_do_compile\n"
     assert not d.getVarFlag("do_compile", "python")
     assert "myc_do_install" in d.getVar("do_install", False)
     assert d.getVarFlag("do_install", "python")
@@ -211,6 +212,19 @@ def test_recipe_function_replaces_exported_one(tmp_path: Path) -> None:
     text = "inherit myc\ndo_compile() {\n\techo from-recipe\n}\n"
     d = parse(tmp_path, text, files={"classes/myc.bbclass": MYCLASS})
     assert d.getVar("do_compile", False) == "\techo from-recipe\n"
+
+
+def test_recipe_function_between_two_exporting_classes_stays(tmp_path: Path) -> None:
+    other = "other_do_compile() {\n\techo other\n}\nEXPORT_FUNCTIONS do_compile\n"
+    text = "inherit myc\ndo_compile() {\n\techo mine\n}\ninherit other\n"
+    d = parse(tmp_path, text, files={"classes/myc.bbclass": MYCLASS, "classes/other.bbclass": other})
+    assert d.getVar("do_compile", False) == "\techo mine\n"
+
+
+def test_later_exporting_class_replaces_an_earlier_export(tmp_path: Path) -> None:
+    other = "other_do_compile() {\n\techo other\n}\nEXPORT_FUNCTIONS do_compile\n"
+    d = parse(tmp_path, "inherit myc other\n", files={"classes/myc.bbclass": MYCLASS, "classes/other.bbclass": other})
+    assert d.getVar("do_compile", False) == "    # Export function set\n    other_do_compile\n"
 
 
 def test_export_functions_does_not_replace_a_recipe_function_defined_first(tmp_path: Path) -> None:

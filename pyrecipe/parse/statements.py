@@ -235,9 +235,18 @@ class AddHandler(Statement):
         d.setVar("__BBHANDLERS", handlers)
 
 
+#: The first line of a function that EXPORT_FUNCTIONS wrote, bitbake's own marker: a function
+#: without it was written by a recipe or class and is never replaced by a later export.
+EXPORT_SENTINEL = "    # Export function set\n"
+
+
 @dataclass(frozen=True, slots=True)
 class ExportFunctions(Statement):
-    """``EXPORT_FUNCTIONS do_x`` in class ``c``: ``do_x`` runs ``c_do_x`` unless the recipe defines it."""
+    """``EXPORT_FUNCTIONS do_x`` in class ``c``: ``do_x`` runs ``c_do_x`` unless the recipe defines it.
+
+    Whether ``do_x`` is still an export (which a later class may replace) is read from its text,
+    as bitbake does: a recipe's own ``do_x`` written between two exporting classes stays.
+    """
 
     functions: str
     classname: str
@@ -245,7 +254,8 @@ class ExportFunctions(Statement):
     def eval(self, d: DataSmart, evaluator: Evaluator) -> None:
         for func in self.functions.split():
             called = f"{self.classname}_{func}"
-            if d.getVar(func, False) and not d.getVarFlag(func, "export_func", False):
+            current = d.getVar(func, False)
+            if current and EXPORT_SENTINEL not in current:
                 continue
             if d.getVar(func, False):
                 d.delVarFlag(func, "python")
@@ -257,7 +267,6 @@ class ExportFunctions(Statement):
                 if d.getVarFlag(func, flag, False):
                     d.setVarFlag(called, flag, d.getVarFlag(func, flag, False))
             if d.getVarFlag(called, "python", False):
-                d.setVar(func, f"    bb.build.exec_func('{called}', d)\n", parsing=True, origin=self.origin)
+                d.setVar(func, f"{EXPORT_SENTINEL}    bb.build.exec_func('{called}', d)\n", parsing=True, origin=self.origin)
             else:
-                d.setVar(func, f"    {called}\n", parsing=True, origin=self.origin)
-            d.setVarFlag(func, "export_func", "1")
+                d.setVar(func, f"{EXPORT_SENTINEL}    {called}\n", parsing=True, origin=self.origin)
