@@ -83,6 +83,17 @@ def test_variable_existing_only_through_an_active_override_is_listed(tmp_path: P
     assert d.getVar("ONLY") == "x" and d.getVar("V:a") == "ab"
 
 
+def test_overrides_without_a_stable_state_are_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ExpansionError, match="stable state"):
+        parse(tmp_path, 'OVERRIDES = "${O}"\nO = "x"\nO:x = "y"\nO:y = "x"\nA = "a"\n')
+
+
+def test_overrides_reaching_a_stable_state_in_five_rounds(tmp_path: Path) -> None:
+    chain = 'O:a = "a:b"\nO:b = "a:b:c"\nO:c = "a:b:c:d"\nO:d = "a:b:c:d:e"\n'
+    d = parse(tmp_path, f'OVERRIDES = "${{O}}"\nO = "a"\n{chain}A = "plain"\nA:e = "e"\n')
+    assert (d.getVar("OVERRIDES"), d.getVar("A")) == ("a:b:c:d:e", "e")
+
+
 def test_rdepends_pn_append_class_target(tmp_path: Path) -> None:
     text = (
         'OVERRIDES = "${CLASSOVERRIDE}"\nCLASSOVERRIDE = "class-target"\n'

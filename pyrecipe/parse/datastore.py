@@ -92,18 +92,30 @@ class DataSmart:
     def _need_overrides(self) -> None:
         if self._overrides is not None or self._computing_overrides:
             return
-        # OVERRIDES may itself depend on overridden variables: iterate to a fixed point.
+        # OVERRIDES may itself depend on overridden variables: iterate to a fixed point, starting
+        # from no overrides, with bitbake's bound (five more rounds), and fail as bitbake does
+        # when there is none (``O = "x"``, ``O:x = "y"``, ``O:y = "x"``).
         self._computing_overrides = True
         try:
             self._overrides, self._overrides_set = [], frozenset()
-            previous: list[str] | None = None
+            self._expand_cache = {}
+            current = (self.getVar("OVERRIDES") or "").split(":")
+            seen = [current]
             for _ in range(5):
-                self._expand_cache = {}
-                current = (self.getVar("OVERRIDES") or "").split(":")
                 self._overrides, self._overrides_set = current, frozenset(current)
-                if current == previous:
+                self._expand_cache = {}
+                new = (self.getVar("OVERRIDES") or "").split(":")
+                if new == current:
                     break
-                previous = current
+                current = new
+                seen.append(new)
+            else:
+                self._overrides = None
+                rounds = " -> ".join(":".join(o) for o in seen)
+                raise ExpansionError(
+                    "OVERRIDES", self.getVar("OVERRIDES", False, parsing=True) or "",
+                    f"overrides do not reach a stable state after 5 rounds ({rounds})", self._file_of("OVERRIDES"),
+                )
         finally:
             self._computing_overrides = False
         self._expand_cache = {}
