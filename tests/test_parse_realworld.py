@@ -40,7 +40,7 @@ def test_setuptools_recipe_bare() -> None:
     assert d.getVar("DESCRIPTION") == "Example package used by the parser tests; written in the style of meta-python."
     assert d.getVar("HOMEPAGE") == "https://example.org/example"  # the recipe's, not the class's ?= default
     assert d.getVar("S") == "${WORKDIR}/example_pkg-1.2.3"  # WORKDIR is unknown in a bare parse
-    assert d.getVar("DEPENDS") == " python3-setuptools-native python3-wheel-native"
+    assert d.getVar("DEPENDS") == "python3-setuptools-native python3-wheel-native"  # normalised, as bitbake
     # No OVERRIDES in a bare parse: the :class-target append does not apply.
     assert d.getVar("RDEPENDS:python3-example") == "     python3-core     python3-json "
     assert d.getVar("do_compile", False) == "    # Export function set\n    python_pep517_do_compile\n"
@@ -73,7 +73,7 @@ def test_mesonpy_recipe_bare() -> None:
     assert d.getVar("PEP517_BUILD_OPTS") == (
         "-Cbuild-dir=${B} -Csetup-args=-Dallow-noblas=true -Csetup-args=-Dblas=openblas -Csetup-args=-Dcpu=generic"
     )
-    assert d.getVar("DEPENDS") == " python3-meson-python-native python3-numpy python3-cython-native"
+    assert d.getVar("DEPENDS") == "python3-meson-python-native python3-numpy python3-cython-native"
     assert d.getVar("PROVIDES") == "fastmath-api"
     assert d.getVar("PACKAGECONFIG") == "blas"
     assert d.getVarFlag("PACKAGECONFIG", "blas") == "-Dblas=openblas,-Dblas=none,openblas"

@@ -54,6 +54,12 @@ def test_include_missing_file_is_ignored(tmp_path: Path) -> None:
     assert parse(tmp_path, 'include nope.inc\nA = "ok"\n').getVar("A") == "ok"
 
 
+def test_include_takes_zero_or_more_names(tmp_path: Path) -> None:
+    files = {"a.inc": 'A = "a"\n', "b.inc": 'B = "b"\n'}
+    d = parse(tmp_path, "include ${@''}\ninclude a.inc nope.inc b.inc\n", files=files)
+    assert (d.getVar("A"), d.getVar("B")) == ("a", "b")
+
+
 def test_require_missing_file_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as caught:
         parse(tmp_path, 'A = "ok"\nrequire nope.inc\n')
@@ -279,8 +285,41 @@ def test_addhandler_with_eventmask_runs_on_the_named_events(tmp_path: Path) -> N
     )
     d = parse(tmp_path, text)
     assert d.getVar("SEEN") == " RecipePreFinalise RecipeParsed"
-    assert d.getVar("ALL") == "....."
+    # Every event but RecipePreDeferredInherits: bitbake registers a recipe's handlers after it.
+    assert d.getVar("ALL") == "...."
     assert d.getVar("__BBHANDLERS", False) == ["h", "all_events"]
+
+
+def test_configuration_handler_sees_recipe_pre_deferred_inherits(tmp_path: Path) -> None:
+    from pyrecipe.parse import load_config, parse_recipe
+
+    handler = "addhandler h\nh[eventmask] = 'bb.event.RecipePreDeferredInherits'\npython h() {\n    e.data.setVar('H', 'seen')\n}\n"
+    write_files(tmp_path, {"conf/site.conf": handler, "foo_1.0.bb": 'A = "a"\n', "bar_1.0.bb": handler})
+    config = load_config([tmp_path / "conf/site.conf"])
+    assert parse_recipe(tmp_path / "foo_1.0.bb", config)[""].getVar("H") == "seen"
+    assert parse_recipe(tmp_path / "bar_1.0.bb")[""].getVar("H") is None
+
+
+def test_bb_defer_bbclasses_turns_inherit_into_inherit_defer(tmp_path: Path) -> None:
+    text = 'BB_DEFER_BBCLASSES = "late"\ninherit late\nA = "recipe"\n'
+    d = parse(tmp_path, text, files={"classes/late.bbclass": 'A = "class"\n'})
+    assert d.getVar("A") == "class"
+
+
+def test_depends_normalised_at_the_end_as_bitbake_does(tmp_path: Path) -> None:
+    text = (
+        'DEPENDS = "  a   b "\nDEPENDS += "virtual/x"\nBB_RECIPE_VIRTUAL_PROVIDERS = "virtual/x"\n'
+        'PREFERRED_PROVIDER_virtual/x = "realx"\naddtask t\ndo_t[depends] = "virtual/x:do_populate_sysroot  c:do_x"\n'
+    )
+    d = parse(tmp_path, text)
+    assert d.getVar("DEPENDS") == "a b realx"
+    assert d.getVarFlag("do_t", "depends") == "realx:do_populate_sysroot c:do_x"
+    assert parse(tmp_path, 'DEPENDS:append = " x"\n').getVar("DEPENDS") == "x"
+
+
+def test_depends_on_a_virtual_provider_without_preferred_provider_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="PREFERRED_PROVIDER_virtual/x"):
+        parse(tmp_path, 'DEPENDS = "virtual/x"\nBB_RECIPE_VIRTUAL_PROVIDERS = "virtual/x"\n')
 
 
 # ------------------------------------------------------------------ BBCLASSEXTEND

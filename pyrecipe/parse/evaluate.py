@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,8 @@ class FileParser:
                 else:
                     self.files_missing.add(str(candidate.absolute()))
             return
-        for name in target.split() if statement.kind == "require" else [target]:
+        # include and require both take zero or more space-separated names (``include ${@''}`` is none).
+        for name in target.split():
             self._include_one(name, statement, d)
 
     def _include_one(self, name: str, statement: Statement, d: DataSmart) -> None:
@@ -116,6 +118,11 @@ class FileParser:
     def inherit(self, names: str, statement: Statement, d: DataSmart, deferred: bool = False) -> None:
         classtype = d.getVar("__bbclasstype", False) or "recipe"
         for name in d.expand(names).split():
+            if not deferred and name in (d.getVar("BB_DEFER_BBCLASSES") or "").split():
+                # bitbake turns an inherit of these classes into an inherit_defer.
+                pending = list(d.getVar("__BBDEFINHERITS", False) or [])
+                d.setVar("__BBDEFINHERITS", pending + [(name, statement.file, statement.line)])
+                continue
             path = self.find_class(name, classtype, d)
             if not path:
                 raise ParseError(
@@ -139,10 +146,14 @@ class FileParser:
         return ""
 
     # ------------------------------------------------------------------ finalisation
-    def finalize(self, d: DataSmart) -> None:
-        """Deferred inherits, key expansion, anonymous Python, as at the end of a bitbake parse."""
+    def finalize(self, d: DataSmart, config_handlers: Sequence[str] = ()) -> None:
+        """Deferred inherits, key expansion, anonymous Python, as at the end of a bitbake parse.
+
+        ``RecipePreDeferredInherits`` reaches only the handlers of the configuration
+        (``config_handlers``): bitbake registers a recipe's own handlers after firing it.
+        """
         try:
-            self._fire("RecipePreDeferredInherits", d)
+            self._fire("RecipePreDeferredInherits", d, only=config_handlers)
             while True:
                 pending = list(d.getVar("__BBDEFINHERITS", False) or [])
                 if not pending:
@@ -156,12 +167,15 @@ class FileParser:
             for name in d.getVar("__BBANONFUNCS", False) or []:
                 self._run_python(d, name)
             self._fire("RecipeTaskPreProcess", d)
+            resolve_virtual_providers(d)
             self._fire("RecipeParsed", d)
         except SkipRecipe as exc:
             d.setVar("__SKIPPED", str(exc) or "skipped")
 
-    def _fire(self, event: str, d: DataSmart) -> None:
+    def _fire(self, event: str, d: DataSmart, only: Sequence[str] | None = None) -> None:
         for handler in d.getVar("__BBHANDLERS", False) or []:
+            if only is not None and handler not in only:
+                continue
             mask = (d.getVarFlag(handler, "eventmask") or "").split()
             if mask and not any(m.rsplit(".", 1)[-1] == event for m in mask):
                 continue
@@ -178,6 +192,40 @@ class FileParser:
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - recipe Python is user input, exit() included
             file, line = d.origins.get(name, (d.getVar("FILE", False) or "<unknown>", 1))
             raise ParseError(f"error running Python function {name}: {type(exc).__name__}: {exc}", file, line) from exc
+
+
+def resolve_virtual_providers(d: DataSmart) -> None:
+    """Rewrite DEPENDS and each task's ``[depends]`` as bitbake does at the end of finalisation.
+
+    DEPENDS becomes its words joined by single spaces (``DEPENDS += "x"`` on nothing gives
+    ``x``, not `` x``); a word named in ``BB_RECIPE_VIRTUAL_PROVIDERS`` is replaced by its
+    ``PREFERRED_PROVIDER_<word>``, in DEPENDS and in the ``recipe:task`` entries of ``[depends]``.
+    Unlike bitbake, a recipe without DEPENDS (or a task without ``[depends]``) is not given an
+    empty one: ``--bare`` promises that only the core variables are predefined.
+    """
+    virtual = set((d.getVar("BB_RECIPE_VIRTUAL_PROVIDERS") or "").split())
+    file = d.getVar("FILE", False) or "<recipe>"
+
+    def provider(name: str) -> str:
+        chosen = d.getVar("PREFERRED_PROVIDER_" + name)
+        if not chosen:
+            raise ParseError(f"recipe virtual provider PREFERRED_PROVIDER_{name} not set", file, 1)
+        return chosen
+
+    depends = d.getVar("DEPENDS")
+    if depends is not None:
+        d.setVar("DEPENDS", " ".join(provider(dep) if dep in virtual else dep for dep in depends.split()))
+    for task in d.getVar("__BBTASKS", False) or []:
+        taskdeps = d.getVarFlag(task, "depends")
+        if taskdeps is None:
+            continue
+        remapped = []
+        for entry in taskdeps.split():
+            recipe, sep, taskname = entry.partition(":")
+            if not sep or ":" in taskname:
+                raise ParseError(f"incorrect format for task dependency (task '{task}'): {entry}", file, 1)
+            remapped.append(f"{provider(recipe) if recipe in virtual else recipe}:{taskname}")
+        d.setVarFlag(task, "depends", " ".join(remapped))
 
 
 def expand_keys(d: DataSmart) -> None:
@@ -208,8 +256,9 @@ def parse_variants(parser: FileParser, path: Path, base: DataSmart, appends: lis
         d.setVar("__SKIPPED", str(exc) or "skipped")
         return {"": d}
     unfinalised = d
+    config_handlers = list(base.getVar("__BBHANDLERS", False) or [])
     target = unfinalised.createCopy()
-    parser.finalize(target)
+    parser.finalize(target, config_handlers)
     variants = {"": target}
     extended = (target.getVar("BBCLASSEXTEND") or "").split()
     pn = target.getVar("PN")
@@ -227,6 +276,6 @@ def parse_variants(parser: FileParser, path: Path, base: DataSmart, appends: lis
         else:
             # No such class on the path (a --bare parse): keep what every extension class sets.
             variant.setVar("CLASSOVERRIDE", f"class-{classname}")
-        parser.finalize(variant)
+        parser.finalize(variant, config_handlers)
         variants[name] = variant
     return variants
