@@ -19,6 +19,9 @@ BAD = [
     pytest.param('A = "a" \\\n  junk\n', 1, 5, 'A = "a" \\', id="continuation-after-closing-quote"),
     pytest.param("do_x() {\n\techo\n", 1, 1, "do_x() {", id="function-never-closed"),
     pytest.param("python () {\n    pass\n", 1, 1, "python () {", id="anonymous-never-closed"),
+    # bitbake refuses these: which of the two lines was meant?
+    pytest.param('# note \\\nA = "x"\n', 2, 1, 'A = "x"', id="comment-continued-onto-a-statement"),
+    pytest.param('A = "a \\\n# c\nb"\n', 2, 1, "# c", id="comment-inside-a-multiline-value"),
 ]
 
 
@@ -41,6 +44,23 @@ def test_syntax_error_through_the_cli(tmp_path: Path, text: str, line: int, colu
     indent = len(lines[header + 1]) - len(lines[header + 1].lstrip())
     assert caret.index("^") - indent == reported - 1
     assert 1 <= reported <= len(shown) + 1
+
+
+@pytest.mark.parametrize("text", ['A = "1"\n  B = "2"\n', 'A = "1"\n   # indented comment\n'])
+def test_indented_statement_or_comment_is_an_error_as_in_bitbake(tmp_path: Path, text: str) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text(text)
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{recipe}:2:1: unparsed line: a statement starts at the beginning of its line" in result.stderr
+
+
+def test_comment_block_continued_with_backslashes_is_fine(tmp_path: Path) -> None:
+    recipe = tmp_path / "ok_1.0.bb"
+    recipe.write_text('# one \\\n# two\nA = "a \\\n  b"\n')
+    result = pyrecipe_cli("env", "--bare", "--json", recipe)
+    assert result.returncode == 0, result.stderr
+    assert '"A": "a   b"' in result.stdout
 
 
 def test_inline_python_error_through_the_cli(tmp_path: Path) -> None:

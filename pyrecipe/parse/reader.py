@@ -48,6 +48,7 @@ def parse_text(text: str, filename: str) -> list[st.Statement]:
         lines.pop()
     result: list[st.Statement] = []
     classname = _classname(filename)
+    conffile = filename.endswith(".conf")
     index = 0
     while index < len(lines):
         start = index
@@ -55,13 +56,22 @@ def parse_text(text: str, filename: str) -> list[st.Statement]:
         index += 1
         # Join backslash continuations; remember where each physical piece starts.
         pieces = [(start, 0)]
+        comment = line.startswith("#")
         while line.endswith("\\") and index < len(lines):
+            following = lines[index].rstrip()
+            _check_continued_comment(comment, following, conffile, filename, index + 1)
             line = line[:-1]
             pieces.append((index, len(line)))
-            line += lines[index].rstrip()
+            line += following
             index += 1
-        if not line.strip() or line.lstrip().startswith("#"):
+        if not line.strip() or comment:
             continue
+        if line[0].isspace():
+            raise ParseError(
+                "unparsed line: a statement starts at the beginning of its line (bitbake does not accept"
+                " indentation outside function bodies, comments included)",
+                filename, start + 1, 1, lines[start].rstrip(),
+            )
         try:
             parsed = parse_statement(line)
         except StatementSyntaxError as exc:
@@ -103,6 +113,19 @@ def parse_text(text: str, filename: str) -> list[st.Statement]:
         else:
             result.append(_directive(location, fields["name"], fields["args"].strip(), classname))
     return result
+
+
+def _check_continued_comment(comment: bool, following: str, conffile: bool, filename: str, row: int) -> None:
+    """Refuse what bitbake refuses in backslash-continued lines: a comment continued onto a line
+    that is not a comment (or is empty), and (outside .conf files) a comment line inside a
+    continued statement. Either way it cannot be told what was meant."""
+    if comment and not following.startswith("#"):
+        reason = "a comment ending in '\\' continues onto a line that is not a comment (bitbake rejects it: drop the '\\')"
+    elif not comment and not conffile and following.startswith("#"):
+        reason = "a comment line in the middle of a multi-line statement (bitbake rejects it: move the comment out)"
+    else:
+        return
+    raise ParseError(reason, filename, row, 1, following)
 
 
 def _add_task(location: tuple[str, int, str], args: str, text: str) -> st.AddTask:
