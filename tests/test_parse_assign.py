@@ -48,7 +48,7 @@ CASES = [
     pytest.param('A = "x"\nunset A', "A", None, id="unset"),
     pytest.param('A = "x"\nunset A\nA += "y"', "A", " y", id="unset-then-append"),
     pytest.param('export A = "x"', "A", "x", id="export-assign"),
-    pytest.param('export = "v"', "export", "v", id="export-as-variable-name"),
+    pytest.param('export:append = "v"\nexport= "w"', "export", "wv", id="export-as-variable-name"),
     pytest.param('include = "v"', "include", "v", id="include-as-variable-name"),
     pytest.param('A:${PN} = "y"\nOVERRIDES = "foo"\nA = "x"', "A", "y", id="override-key-with-expansion"),
     pytest.param('A-B.c/d~e+f = "odd"', "A-B.c/d~e+f", "odd", id="variable-name-characters"),
@@ -94,10 +94,10 @@ def test_flag_is_expanded_lazily(tmp_path: Path) -> None:
 
 
 def test_unset_flag_keeps_value_and_other_flags(tmp_path: Path) -> None:
-    d = parse(tmp_path, 'A = "1"\nA[f] = "1"\nA[g] = "2"\nunset A[f]\n')
+    d = parse(tmp_path, 'A = "1"\nA[ff] = "1"\nA[gg] = "2"\nunset A[ff]\n')
     assert d.getVar("A") == "1"
-    assert d.getVarFlag("A", "f") is None
-    assert d.getVarFlag("A", "g") == "2"
+    assert d.getVarFlag("A", "ff") is None
+    assert d.getVarFlag("A", "gg") == "2"
 
 
 def test_export_statement_and_export_assignment_set_the_export_flag(tmp_path: Path) -> None:

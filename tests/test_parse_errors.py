@@ -22,6 +22,8 @@ BAD = [
     # bitbake refuses these: which of the two lines was meant?
     pytest.param('# note \\\nA = "x"\n', 2, 1, 'A = "x"', id="comment-continued-onto-a-statement"),
     pytest.param('A = "a \\\n# c\nb"\n', 2, 1, "# c", id="comment-inside-a-multiline-value"),
+    pytest.param('export = "v"\n', 1, None, 'export = "v"', id="export-keyword-without-a-name"),
+    pytest.param('A[xy] = "1"\nunset A[x]\n', 2, None, "unset A[x]", id="unset-one-character-flag"),
 ]
 
 

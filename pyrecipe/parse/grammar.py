@@ -28,12 +28,16 @@ _OPERATOR = pp.one_of(" ".join(_OPERATORS))("op")
 _VALUE = pp.Regex(r"""(?!'[^']*'[^']*'$)(?!"[^"]*"[^"]*"$)(?P<quote>['"])(?P<value>.*)(?P=quote)$""")
 
 _assignment_body = _VAR + pp.Opt(pp.Suppress("[") + _FLAG + pp.Suppress("]")) + _OPERATOR + _VALUE + pp.StringEnd()
-# ``export`` is also a valid variable name: try the exported form first, then the plain one.
-_assignment = (pp.Keyword("export")("export") + _assignment_body) | _assignment_body
+# ``export`` is also a valid variable name (``export:append = ...``, ``export= ...``), but like
+# bitbake, ``export`` followed by a space is always the keyword: ``export = "x"`` names no variable.
+_EXPORT = pp.Regex(r"export(?=\s)")("export")
+_assignment = (_EXPORT + _assignment_body) | (~_EXPORT + _assignment_body)
 _rest = pp.Regex(r".+")("args")
 _word = pp.Regex(rf"[{_NAME_CHARS}]+")("var")
-_export = pp.Keyword("export") + _word + pp.StringEnd()
-_unset = pp.Keyword("unset") + _word + pp.Opt(pp.Suppress("[") + _FLAG + pp.Suppress("]")) + pp.StringEnd()
+_export = _EXPORT + _word + pp.StringEnd()
+# bitbake's unset takes a flag of two characters or more, without '/' (``unset A[x]`` is not a statement).
+_UNSET_FLAG = pp.Regex(r"[a-zA-Z0-9\-_+.][a-zA-Z0-9\-_+.@]+")("flag")
+_unset = pp.Keyword("unset") + _word + pp.Opt(pp.Suppress("[") + _UNSET_FLAG + pp.Suppress("]")) + pp.StringEnd()
 # Directives bitbake recognises before assignments (``inherit = "x"`` is an inherit) ...
 _early_directive = pp.one_of(
     "inherit_defer inherit deltask addhandler EXPORT_FUNCTIONS", as_keyword=True
