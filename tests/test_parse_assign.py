@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from parse_support import parse
+from pyrecipe.parse import ParseError
 
 # (recipe text, variable, the value bitbake gives)
 CASES = [
@@ -58,6 +59,14 @@ CASES = [
 @pytest.mark.parametrize("text, var, expected", CASES)
 def test_assignment_values(tmp_path: Path, text: str, var: str, expected: str | None) -> None:
     assert parse(tmp_path, text + "\n").getVar(var) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ['A = "a"\nA_append = " x"\n', 'do_install_prepend() {\n\t:\n}\n', 'X = "_remove"\nA${X} = "x"\n']
+)
+def test_old_override_syntax_is_an_error_as_in_bitbake(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ParseError, match="old override syntax"):
+        parse(tmp_path, text)
 
 
 def test_flag_operators(tmp_path: Path) -> None:

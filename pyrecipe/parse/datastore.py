@@ -23,9 +23,10 @@ import re
 from collections.abc import Iterator
 from typing import Any, Callable
 
-from pyrecipe.parse.errors import ExpansionError
+from pyrecipe.parse.errors import ExpansionError, ParseError
 
 KEYWORDS = (":append", ":prepend", ":remove")
+_OLD_KEYWORDS = ("_append", "_prepend", "_remove")
 _SETVAR_RE = re.compile(r"(?P<base>.*?)(?P<keyword>:append|:prepend|:remove)(?::(?P<add>[^A-Z]*))?$")
 _OVERRIDE_RE = re.compile(r"[a-z0-9]+")
 _VAR_REF_RE = re.compile(r"\$\{[a-zA-Z0-9\-_+./~:]+?\}")
@@ -177,7 +178,18 @@ class DataSmart:
 
     # ----------------------------------------------------------------- setting
     def setVar(self, var: str, value: Any, parsing: bool = False, origin: tuple[str, int] | None = None) -> None:
-        """Set ``var``; ``VAR:append``-style names add a pending operation instead."""
+        """Set ``var``; ``VAR:append``-style names add a pending operation instead.
+
+        A name in the override syntax bitbake dropped (``A_append``, ``do_install_prepend``,
+        ``RDEPENDS_${PN}_remove``) is an error, as in bitbake: read as a plain variable it would
+        silently do nothing.
+        """
+        if not var.startswith("__anon_") and any(old in var for old in _OLD_KEYWORDS):
+            file, line = origin or (self.getVar("FILE", False, parsing=True) or "<python>", 1)
+            raise ParseError(
+                f"variable {var} uses the old override syntax (_append/_prepend/_remove): write :append,"
+                " :prepend, :remove (and VAR:override) as bitbake requires since 1.52", file, line,
+            )
         self._changed()
         if origin:
             self.origins[var] = origin
