@@ -300,6 +300,12 @@ def test_configuration_handler_sees_recipe_pre_deferred_inherits(tmp_path: Path)
     assert parse_recipe(tmp_path / "bar_1.0.bb")[""].getVar("H") is None
 
 
+def test_inherit_of_a_relative_bbclass_path_looks_along_bbpath(tmp_path: Path) -> None:
+    files = {"classes/c1.bbclass": 'C1 = "yes"\n', "other/c2.bbclass": 'C2 = "yes"\n'}
+    d = parse(tmp_path, "inherit classes/c1.bbclass other/c2.bbclass\n", files=files)
+    assert (d.getVar("C1"), d.getVar("C2")) == ("yes", "yes")
+
+
 def test_bb_defer_bbclasses_turns_inherit_into_inherit_defer(tmp_path: Path) -> None:
     text = 'BB_DEFER_BBCLASSES = "late"\ninherit late\nA = "recipe"\n'
     d = parse(tmp_path, text, files={"classes/late.bbclass": 'A = "class"\n'})

@@ -125,8 +125,9 @@ class FileParser:
                 continue
             path = self.find_class(name, classtype, d)
             if not path:
+                wanted = name if name.endswith(".bbclass") else f"classes/{name}.bbclass"
                 raise ParseError(
-                    f"could not inherit class {name}: no classes/{name}.bbclass on BBPATH ({self.search_path(d) or 'empty'})",
+                    f"could not inherit class {name}: no {wanted} on BBPATH ({self.search_path(d) or 'empty'})",
                     statement.file, statement.line, 1, statement.text,
                 )
             inherited = list(d.getVar("__inherit_cache", False) or [])
@@ -136,9 +137,13 @@ class FileParser:
             self.handle(Path(path), d, include=True, origin=statement)
 
     def find_class(self, name: str, classtype: str, d: DataSmart) -> str:
-        if os.path.isabs(name) or name.endswith(".bbclass"):
+        """The path of class ``name``: ``classes-<type>/name.bbclass`` or ``classes/name.bbclass``
+        along BBPATH; a name ending in ``.bbclass`` is a path, looked up along BBPATH when relative."""
+        if os.path.isabs(name):
             return name if os.path.exists(name) else ""
         search = self.search_path(d)
+        if name.endswith(".bbclass"):
+            return self._which(search, name) or (os.path.abspath(name) if os.path.exists(name) else "")
         for subdir in (f"classes-{classtype}", "classes"):
             found = self._which(search, f"{subdir}/{name}.bbclass")
             if found:
