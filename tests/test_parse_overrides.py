@@ -65,6 +65,10 @@ CASES = [
     pytest.param('A = "${@time.strftime(\'%Y\', time.gmtime(0))}"', "A", "1970", id="time-module"),
     pytest.param('do_x() {\n\techo\n}\nA = "${@do_x.strip()}"', "A", "echo", id="shell-function-by-name"),
     pytest.param('M = "t"\nA = "${@oe.utils.vartrue(\'M\', \'y\', \'n\', d)}"', "A", "y", id="vartrue-oe-boolean"),
+    pytest.param('A = "${@bb.utils.explode_deps(\'a (>= 1) b a c(>2)\')}"', "A", "['a', 'b', 'a', 'c(>2)']",
+                 id="explode_deps-as-bitbake"),
+    pytest.param('A = "${@list(bb.utils.explode_dep_versions2(\'z (>=1.0) a, b (<< 2) z (< 3)\').items())}"', "A",
+                 "[('a', []), ('b', ['<< 2']), ('z', ['>= 1.0', '< 3'])]", id="explode_dep_versions2-sorted"),
 ]
 
 
