@@ -98,6 +98,18 @@ def test_overrides_reaching_a_stable_state_in_five_rounds(tmp_path: Path) -> Non
     assert (d.getVar("OVERRIDES"), d.getVar("A")) == ("a:b:c:d:e", "e")
 
 
+def test_bb_utils_which_executable_skips_directories(tmp_path: Path) -> None:
+    from pyrecipe.parse.pyapi import which
+
+    (tmp_path / "one" / "tool").mkdir(parents=True)
+    (tmp_path / "two").mkdir()
+    (tmp_path / "two" / "tool").write_text("#!/bin/sh\n")
+    (tmp_path / "two" / "tool").chmod(0o755)
+    path = f"{tmp_path / 'one'}:{tmp_path / 'two'}"
+    assert which(path, "tool", executable=True) == str(tmp_path / "two" / "tool")
+    assert which(path, "tool") == str(tmp_path / "one" / "tool")
+
+
 def test_rdepends_pn_append_class_target(tmp_path: Path) -> None:
     text = (
         'OVERRIDES = "${CLASSOVERRIDE}"\nCLASSOVERRIDE = "class-target"\n'

@@ -78,7 +78,8 @@ def which(path: str, item: str, direction: int = 0, history: bool = False, execu
     for directory in dirs:
         candidate = os.path.join(os.path.abspath(directory or "."), item)
         attempts.append(candidate)
-        if os.path.exists(candidate) and (not executable or os.access(candidate, os.X_OK)):
+        # An executable is a file (a directory with the x bit is not one), as bitbake checks.
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK) if executable else os.path.exists(candidate):
             return (candidate, attempts) if history else candidate
     return ("", attempts) if history else ""
 
