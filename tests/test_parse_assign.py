@@ -79,11 +79,16 @@ def test_flag_operators(tmp_path: Path) -> None:
 
 
 def test_weak_default_flags_as_bitbake_reports_them(tmp_path: Path) -> None:
-    text = 'A[f] ??= "w"\nA[g] = "g"\nA[h] ??= "wh"\nA[h] = "h"\nB[ff] ??= "w"\nB[ff] = "s"\nunset B[ff]\n'
+    text = (
+        'A[f] ??= "w"\nA[g] = "g"\nA[h] ??= "wh"\nA[h] = "h"\nB[ff] ??= "w"\nB[ff] = "s"\nunset B[ff]\n'
+        'C[ff] ??= "w"\nunset C[ff]\n'
+    )
     d = parse(tmp_path, text)
-    # getVarFlags shows a weak default unless the flag is set; unset drops both.
+    # getVarFlags shows a weak default unless the flag is set; unset of a set flag drops both,
+    # unset of a flag with only a weak default leaves it (bitbake's delVarFlag).
     assert d.getVarFlags("A") == {"f": "w", "g": "g", "h": "h"}
     assert d.getVarFlag("B", "ff") is None
+    assert d.getVarFlag("C", "ff") == "w"
 
 
 def test_in_datastore_means_has_a_value(tmp_path: Path) -> None:

@@ -240,10 +240,12 @@ class DataSmart:
         flags = self.dict.get(var)
         if flags is None:
             return
-        flags.pop(flag, None)
-        # The flag's weak default goes with it (``unset A[f]`` after ``A[f] ??= "w"``); the
-        # variable's own weak default (``_defaultval``) stays, as in bitbake.
-        flags.pop("_defaultval_flag_" + flag, None)
+        # As in bitbake, deleting a flag that is set also drops its weak default (``A[f] ??= "w"``,
+        # ``A[f] = "s"``, ``unset A[f]``: no value); a flag that has only a weak default keeps it,
+        # and the variable's own weak default (``_defaultval``) is never touched.
+        if flag in flags:
+            del flags[flag]
+            flags.pop("_defaultval_flag_" + flag, None)
 
     def appendVar(self, var: str, value: str) -> None:
         self.setVar(var + ":append", value, parsing=True)
