@@ -24,7 +24,10 @@ from pyrecipe.steps import CONTEXT_VAR, BuildContext
 from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
 
 #: Host environment variables passed to tasks; everything else comes from the recipe and toolchain.
-PASSED_ENV = ("HOME", "LANG", "LC_ALL", "TERM", "USER", "LOGNAME", "TMPDIR", "SSL_CERT_FILE", "http_proxy", "https_proxy", "no_proxy")
+PASSED_ENV = (
+    "HOME", "LANG", "LC_ALL", "TERM", "USER", "LOGNAME", "TMPDIR", "SSL_CERT_FILE", "http_proxy", "https_proxy", "no_proxy",
+    "CCACHE_DISABLE",
+)
 
 
 @dataclass(frozen=True)

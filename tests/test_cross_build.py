@@ -8,9 +8,14 @@ again through ``pyrecipe run``.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+
+from pyrecipe.toolchain import host_tools
 
 from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, pyrecipe, run_on_board
 
@@ -50,6 +55,25 @@ def test_second_build_is_a_no_op(built_image: Path, cross_build_dir: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert "Build done: 0 tasks run" in result.stdout
+
+
+def test_forced_rebuild_compiles_through_ccache(built_image: Path, cross_build_dir: Path) -> None:
+    """With ccache installed the C compilations of a forced rebuild are cache hits (setuptools'
+    CC and meson's cross file both launch it)."""
+    host_tools.ensure_host_packages(["ccache"])
+    ccache = shutil.which("ccache")
+    env = dict(os.environ, CCACHE_DIR=str(cross_build_dir / "cache" / "ccache"))
+    args = ("build", "python3-hello-cext", "hello-meson", "-f", "--machine", "raspberrypi4", "--layer", str(LAYER))
+    # The first forced build fills the cache if ccache came after the session's first build.
+    for attempt in ("fill", "hit"):
+        if attempt == "hit":
+            subprocess.run([ccache, "--zero-stats"], env=env, check=True, capture_output=True)
+        result = pyrecipe(*args, build_dir=cross_build_dir)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    printed = subprocess.run([ccache, "--print-stats"], env=env, check=True, capture_output=True, text=True).stdout
+    stats = {key: int(value) for key, value in (line.split("\t") for line in printed.splitlines())}
+    assert stats["direct_cache_hit"] + stats["preprocessed_cache_hit"] >= 2, stats
+    assert stats["cache_miss"] == 0, stats
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import configparser
 import importlib.util
 import json
 import os
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -47,6 +48,13 @@ def fake_sysroot(tmp_path: Path) -> Path:
     (root / "usr/include/python3.11").mkdir(parents=True)
     (root / "usr/include/python3.11/patchlevel.h").write_text('#define PY_VERSION              "3.11.2"\n')
     return root
+
+
+@pytest.fixture(autouse=True)
+def without_ccache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rendered files and environment as on a build machine without ccache."""
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "ccache" else real_which(name, *a, **k))
 
 
 @pytest.fixture
@@ -133,7 +141,7 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     sysroot = str(toolchain.sysroot)
     assert cross["host_machine"]["cpu_family"] == "'aarch64'"
     assert cross["host_machine"]["cpu"] == "'cortex-a72'"
-    assert cross["binaries"]["c"] == f"'{TRIPLET}-gcc'"
+    assert cross["binaries"]["c"] == f"['{TRIPLET}-gcc']"
     assert cross["binaries"]["exe_wrapper"] == f"['qemu-aarch64-static', '-L', '{sysroot}', '-cpu', 'cortex-a72']"
     assert f"'--sysroot={sysroot}', '-mcpu=cortex-a72'" in cross["built-in options"]["c_args"]
     assert cross["properties"]["longdouble_format"] == "'IEEE_QUAD_LE'"
@@ -217,3 +225,32 @@ def test_settings_link_and_compile_args(toolchain: Toolchain) -> None:
     settings: CrossSettings = toolchain.settings
     assert settings.compile_args[-1] == f"-ffile-prefix-map={toolchain.sysroot}="
     assert settings.cargo_rustflags[:2] == ["-C", f"link-arg=--sysroot={toolchain.sysroot}"]
+
+
+def test_ccache_launches_the_c_and_cxx_compilers_when_installed(
+    toolchain: Toolchain, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ccache = tmp_path / "bin" / "ccache"
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: str(ccache) if name == "ccache" else real_which(name, *a, **k))
+    host_tools.ensure_host_packages(["pkg-config"])
+    render_files(toolchain.settings)
+    cross = configparser.ConfigParser()
+    cross.read(toolchain.meson_cross_file)
+    assert cross["binaries"]["c"] == f"['{ccache}', '{TRIPLET}-gcc']"
+    assert cross["binaries"]["cpp"] == f"['{ccache}', '{TRIPLET}-g++']"
+    assert cross["binaries"]["fortran"] == f"'{TRIPLET}-gfortran'"  # ccache does not cache Fortran
+    cmake = toolchain.cmake_toolchain_file.read_text()
+    assert f'set(CMAKE_C_COMPILER_LAUNCHER "{ccache}")' in cmake and f'set(CMAKE_CXX_COMPILER_LAUNCHER "{ccache}")' in cmake
+    env = toolchain.env({"PATH": "/usr/bin"})
+    assert env["CC"] == f"{ccache} {TRIPLET}-gcc" and env["CXX"] == f"{ccache} {TRIPLET}-g++"
+    assert env["LDSHARED"] == f"{TRIPLET}-gcc -shared"  # linking is not cached
+
+
+def test_without_ccache_the_compilers_run_direct(toolchain: Toolchain) -> None:
+    host_tools.ensure_host_packages(["pkg-config"])
+    render_files(toolchain.settings)
+    assert "LAUNCHER" not in toolchain.cmake_toolchain_file.read_text()
+    cross = configparser.ConfigParser()
+    cross.read(toolchain.meson_cross_file)
+    assert cross["binaries"]["c"] == f"['{TRIPLET}-gcc']"

@@ -89,7 +89,7 @@ class Toolchain:
         link_flags = " ".join(s.link_args)
         cargo_triple = self.machine.rust_target.upper().replace("-", "_")
         env.update({
-            "CC": tools.cc, "CXX": tools.cxx, "FC": tools.fc, "F77": tools.fc, "F90": tools.fc,
+            "CC": " ".join(s.cc_command), "CXX": " ".join(s.cxx_command), "FC": tools.fc, "F77": tools.fc, "F90": tools.fc,
             "CPP": f"{tools.cc} -E", "AR": tools.ar, "NM": tools.nm, "RANLIB": tools.ranlib, "STRIP": tools.strip,
             "LDSHARED": f"{tools.cc} -shared", "LDCXXSHARED": f"{tools.cxx} -shared",
             "CFLAGS": compile_flags, "CXXFLAGS": compile_flags, "FFLAGS": compile_flags, "LDFLAGS": link_flags,

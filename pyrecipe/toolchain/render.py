@@ -11,6 +11,7 @@ import os
 import shlex
 import shutil
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
@@ -84,6 +85,22 @@ class CrossSettings:
     def tools(self) -> CrossTools:
         return CrossTools.for_machine(self.machine)
 
+    @cached_property
+    def compiler_launcher(self) -> list[str]:
+        """``ccache`` in front of the C and C++ compilers when it is installed, as Yocto's ccache
+        class does: an unchanged compilation (a forced rebuild, a build dir started again) is a
+        cache lookup. Linking and Fortran, which ccache does not cache, run the tools direct."""
+        found = shutil.which("ccache")
+        return [found] if found else []
+
+    @property
+    def cc_command(self) -> list[str]:
+        return [*self.compiler_launcher, self.tools.cc]
+
+    @property
+    def cxx_command(self) -> list[str]:
+        return [*self.compiler_launcher, self.tools.cxx]
+
     @property
     def tune(self) -> list[str]:
         return self.machine.tune_ccargs.split()
@@ -155,7 +172,8 @@ class CrossSettings:
             "pkg_config": self.pkg_config, "pkg_config_libdir": self.pkg_config_libdir,
             "host_pkg_config": self.host_pkg_config, "python_site_packages": self.python_site_packages,
             "exe_wrapper": self.exe_wrapper, "cmake_toolchain_file": self.cmake_toolchain_file,
-            "cargo_rustflags": self.cargo_rustflags,
+            "cargo_rustflags": self.cargo_rustflags, "compiler_launcher": self.compiler_launcher,
+            "cc_command": self.cc_command, "cxx_command": self.cxx_command,
         }
 
 
