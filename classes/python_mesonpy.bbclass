@@ -7,7 +7,10 @@ inherit python_pep517
 DEPENDS += "python3-meson-python-native python3-meson-native python3-ninja-native"
 
 EXTRA_OEMESON ?= ""
-MESON_CROSS_FILE ?= "--cross-file=${PYRECIPE_MESON_CROSS_FILE}"
+# The machine's cross file, then the recipe's (written by do_configure): the recipe's TARGET_CFLAGS
+# and TARGET_CXXFLAGS added to the machine's compile arguments.
+MESON_RECIPE_CROSS_FILE = "${WORKDIR}/meson-recipe.ini"
+MESON_CROSS_FILE ?= "--cross-file=${PYRECIPE_MESON_CROSS_FILE} --cross-file=${MESON_RECIPE_CROSS_FILE}"
 MESON_CROSS_FILE:class-native = ""
 
 def mesonpy_setup_args(d):
@@ -17,8 +20,9 @@ def mesonpy_setup_args(d):
 PEP517_BUILD_OPTS = "-Cbuild-dir=${B} ${@mesonpy_setup_args(d)} -Ccompile-args=${PARALLEL_MAKE}"
 do_compile[cleandirs] += "${B}"
 
-python_mesonpy_do_configure () {
-	python_pep517_do_configure
+python python_mesonpy_do_configure () {
+    import pyrecipe.steps
+    pyrecipe.steps.write_meson_recipe_cross_file(d)
 }
 
 python_mesonpy_do_compile () {

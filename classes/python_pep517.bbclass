@@ -17,8 +17,10 @@ python_pep517_do_configure () {
 	:
 }
 
+# The recipe's TARGET_CFLAGS/TARGET_CXXFLAGS after the machine's flags, for backends that read the
+# environment (setuptools, CMake, cc-rs); meson takes them from the recipe's cross file instead.
 python_pep517_do_compile () {
-	${PYRECIPE_FRONTEND} build-wheel --python ${PYTHON} --wheel-dir ${PEP517_WHEEL_PATH} \
+	CFLAGS="$CFLAGS ${TARGET_CFLAGS}" CXXFLAGS="$CXXFLAGS ${TARGET_CXXFLAGS}" ${PYRECIPE_FRONTEND} build-wheel --python ${PYTHON} --wheel-dir ${PEP517_WHEEL_PATH} \
 		--check-requirements ${PEP517_CHECK_REQUIREMENTS} ${PEP517_BUILD_OPTS} ${PEP517_SOURCE_PATH}
 }
 do_compile[cleandirs] += "${PEP517_WHEEL_PATH}"

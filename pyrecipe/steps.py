@@ -145,6 +145,26 @@ def patch(d: DataSmart) -> None:
         _say(f"NOTE: applied {path.name}")
 
 
+def write_meson_recipe_cross_file(d: DataSmart) -> None:
+    """do_configure of meson-python recipes: the recipe's cross file, read after the machine's.
+
+    Its compile arguments are the machine's (the ``pyrecipe_compile_args`` constant of the
+    machine's file) followed by TARGET_CFLAGS / TARGET_CXXFLAGS: meson takes a cross build's
+    flags from cross files only, and a later file's key replaces an earlier one's.
+    """
+    from pyrecipe.toolchain.fsutil import atomic_write_text
+    from pyrecipe.toolchain.render import meson_literal
+
+    c_args = (d.getVar("TARGET_CFLAGS") or "").split()
+    cpp_args = (d.getVar("TARGET_CXXFLAGS") or "").split()
+    atomic_write_text(
+        Path(d.getVar("MESON_RECIPE_CROSS_FILE")),
+        "# The recipe's additions to the machine's cross file, written by pyrecipe.\n[built-in options]\n"
+        f"c_args = pyrecipe_compile_args + {meson_literal(c_args)}\n"
+        f"cpp_args = pyrecipe_compile_args + {meson_literal(cpp_args)}\n",
+    )
+
+
 def qa(d: DataSmart) -> None:
     """do_qa: check the installed files before they reach a sysroot or an image."""
     from pyrecipe.qa_task import check_recipe

@@ -143,7 +143,8 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     assert cross["host_machine"]["cpu"] == "'cortex-a72'"
     assert cross["binaries"]["c"] == f"['{TRIPLET}-gcc']"
     assert cross["binaries"]["exe_wrapper"] == f"['qemu-aarch64-static', '-L', '{sysroot}', '-cpu', 'cortex-a72']"
-    assert f"'--sysroot={sysroot}', '-mcpu=cortex-a72'" in cross["built-in options"]["c_args"]
+    assert f"'--sysroot={sysroot}', '-mcpu=cortex-a72'" in cross["constants"]["pyrecipe_compile_args"]
+    assert cross["built-in options"]["c_args"] == "pyrecipe_compile_args"
     assert cross["properties"]["longdouble_format"] == "'IEEE_QUAD_LE'"
     assert f"{sysroot}/usr/lib/{TRIPLET}/openblas-pthread/pkgconfig" in cross["properties"]["pkg_config_libdir"]
     cmake = toolchain.cmake_toolchain_file.read_text()

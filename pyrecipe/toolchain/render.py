@@ -25,10 +25,10 @@ from pyrecipe.toolchain.target_python import TargetPython
 TEMPLATES_DIR = TOOLCHAINS_DIR / "templates"
 
 
-def _meson(value: object) -> str:
+def meson_literal(value: object) -> str:
     """A meson literal: a quoted string or a list of them."""
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_meson(v) for v in value) + "]"
+        return "[" + ", ".join(meson_literal(v) for v in value) + "]"
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
@@ -49,7 +49,7 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
     autoescape=False,
 )
-_ENV.filters.update(meson=_meson, cmake=_cmake, toml=_toml, shell=lambda v: shlex.quote(str(v)))
+_ENV.filters.update(meson=meson_literal, cmake=_cmake, toml=_toml, shell=lambda v: shlex.quote(str(v)))
 
 
 @dataclass(frozen=True)
