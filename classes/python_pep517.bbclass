@@ -25,10 +25,21 @@ python_pep517_do_compile () {
 }
 do_compile[cleandirs] += "${PEP517_WHEEL_PATH}"
 
+# Installed files (relative to site-packages) in which a project records how it was built, such as
+# numpy's and scipy's __config__.py (show_config()): paths into the build sysroot become the
+# board's own paths, the cross flags say <sysroot> instead of naming the build machine, and the
+# build interpreter becomes the board's Python.
+PYTHON_BUILD_CONFIG_FILES ?= ""
+
 python_pep517_do_install () {
 	${PYRECIPE_FRONTEND} install-wheel --destdir ${D} --prefix ${prefix} --python-version ${PYTHON_BASEVERSION} \
 		--interpreter ${PYTHON_INTERPRETER} ${INSTALL_WHEEL_COMPILE_BYTECODE} --sysroot ${RECIPE_SYSROOT} \
 		${PEP517_WHEEL_PATH}
+	for config in ${PYTHON_BUILD_CONFIG_FILES}; do
+		sed -i -e 's#${RECIPE_SYSROOT}/#/#g' -e 's#${RECIPE_SYSROOT}#<sysroot>#g' \
+			-e 's#${STAGING_BINDIR_NATIVE}/python[0-9.]*#${PYTHON_INTERPRETER}#g' \
+			${D}${PYTHON_SITEPACKAGES_DIR}/$config
+	done
 }
 do_install[cleandirs] += "${D}"
 

@@ -20,10 +20,5 @@ RDEPENDS:${PN} = "python3-ctypes python3-json python3-pickle python3-threading p
 
 PYTHON_TEST_CODE = "import numpy; a = numpy.random.default_rng(1).random((300, 300)); x = numpy.linalg.solve(a, a.sum(1)); assert numpy.allclose(x, 1), x[:3]; print('numpy', numpy.__version__, 'solve ok', x[:3])"
 
-# numpy records its build configuration in numpy/__config__.py (numpy.show_config()): paths into
-# the build sysroot are the board's own paths without the sysroot prefix, the compiler flags
-# say <sysroot> instead of naming the build machine, and the Python is the board's.
-do_install:append() {
-	sed -i -e 's#${RECIPE_SYSROOT}/#/#g' -e 's#${RECIPE_SYSROOT}#<sysroot>#g' -e 's#${PYTHON}#${PYTHON_INTERPRETER}#g' \
-		${D}${PYTHON_SITEPACKAGES_DIR}/numpy/__config__.py
-}
+# numpy.show_config() reads the build configuration from here: made the board's (python_pep517).
+PYTHON_BUILD_CONFIG_FILES = "numpy/__config__.py"
