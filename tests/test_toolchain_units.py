@@ -147,6 +147,8 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     assert cross["built-in options"]["c_args"] == "pyrecipe_compile_args"
     assert cross["properties"]["longdouble_format"] == "'IEEE_QUAD_LE'"
     assert f"{sysroot}/usr/lib/{TRIPLET}/openblas-pthread/pkgconfig" in cross["properties"]["pkg_config_libdir"]
+    numpy_include = f"'{sysroot}/usr/lib/python3.11/site-packages/numpy/_core/include'"
+    assert cross["properties"]["numpy-include-dir"] == numpy_include
     cmake = toolchain.cmake_toolchain_file.read_text()
     assert f'set(CMAKE_SYSROOT "{sysroot}")' in cmake
     assert f'set(CMAKE_C_COMPILER "{TRIPLET}-gcc")' in cmake
