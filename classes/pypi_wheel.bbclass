@@ -7,10 +7,15 @@
 
 inherit pypi python_pep517
 
+# Wheel file names spell the project with underscores (PEP 427/PEP 503 normalised). A def, not
+# inline re.sub: bitbake's inline Python has no re.
+def pypi_wheel_name(d):
+    import re
+    return re.sub(r'[-_.]+', '_', d.getVar('PYPI_PACKAGE')).lower()
+
 PYPI_WHEEL_TAG ?= "py3-none-any"
 PYPI_WHEEL_PYTHON_TAG ?= "${@d.getVar('PYPI_WHEEL_TAG').split('-')[0]}"
-# Wheel file names spell the project with underscores (PEP 427/PEP 503 normalised).
-PYPI_WHEEL_NAME ?= "${@re.sub(r'[-_.]+', '_', d.getVar('PYPI_PACKAGE')).lower()}"
+PYPI_WHEEL_NAME ?= "${@pypi_wheel_name(d)}"
 PYPI_ARCHIVE_NAME = "${PYPI_WHEEL_NAME}-${PV}-${PYPI_WHEEL_TAG}.whl"
 PYPI_SRC_URI = "https://files.pythonhosted.org/packages/${PYPI_WHEEL_PYTHON_TAG}/${@d.getVar('PYPI_PACKAGE')[0]}/${PYPI_PACKAGE}/${PYPI_ARCHIVE_NAME}"
 
