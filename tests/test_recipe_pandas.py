@@ -13,12 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from elftools.elf.elffile import ELFFile
-from test_numpy_build import SITE, pyrecipe
+
+from cross_support import SITE, SUFFIX, assert_aarch64_module, pyrecipe
 
 pytestmark = pytest.mark.cross
-
-SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +43,7 @@ def test_extension_modules_are_aarch64(built: Path) -> None:
     assert len(modules) >= 40, sorted(names)
     for module in modules:
         assert module.name.endswith(SUFFIX), module
-        with open(module, "rb") as handle:
-            elf = ELFFile(handle)
-            assert elf.header["e_machine"] == "EM_AARCH64", module
-            assert elf.elfclass == 64 and elf.little_endian, module
+        assert_aarch64_module(module)
 
 
 def test_image_has_the_runtime_dependencies(built: Path) -> None:
