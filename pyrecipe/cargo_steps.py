@@ -66,9 +66,35 @@ def configure(d: DataSmart) -> None:
         _regenerate_lock(d)
 
 
+def _manifests_below(top: Path, most: int = 5) -> list[Path]:
+    """Up to ``most`` Cargo.toml files under ``top``, shallowest first, outside cargo's target directories."""
+    found = [path for path in top.rglob("Cargo.toml") if "target" not in path.relative_to(top).parts]
+    return sorted(found, key=lambda path: (len(path.parts), path))[:most]
+
+
+def _missing_manifest_message(d: DataSmart, source: Path) -> str:
+    """Why the lock cannot be resolved when CARGO_SRC_DIR has no Cargo.toml, and which directories do.
+
+    setuptools-rust projects often keep their crate below the top of the sdist (bcrypt's
+    src/_bcrypt, named in [tool.setuptools-rust]); cargo's own error there ("could not find
+    Cargo.toml") would otherwise be reported as crates Debian does not satisfy.
+    """
+    top = Path(d.getVar("S"))
+    candidates = _manifests_below(top) if top.is_dir() else []
+    hint = ""
+    if candidates:
+        hint = "; the sources have " + ", ".join(
+            f"${{S}}/{path.parent.relative_to(top)}".removesuffix("/.") for path in candidates
+        )
+    return (f"recipe {d.getVar('PN')}: CARGO_SRC_DIR ({source}) has no Cargo.toml, so its Cargo.lock cannot be "
+            f"resolved against the Debian crates: set CARGO_SRC_DIR to the crate's directory{hint}")
+
+
 def _regenerate_lock(d: DataSmart) -> None:
     """Resolve Cargo.lock again against the vendored crates (Debian's versions, not upstream's pins)."""
     source = Path(d.getVar("CARGO_SRC_DIR"))
+    if not (source / "Cargo.toml").is_file():
+        raise BuildError(_missing_manifest_message(d, source))
     lock = source / "Cargo.lock"
     if lock.is_file():
         os.replace(lock, source / "Cargo.lock.upstream")
