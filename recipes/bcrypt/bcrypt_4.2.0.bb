@@ -12,8 +12,9 @@ SRC_URI[sha256sum] = "cf69eaf5185fd58f268f805b505ce31f9b9fc2d64b376642164e924454
 
 PROVIDES = "python3-bcrypt"
 
-# [build-system] requires: setuptools, wheel, setuptools-rust (the native venv's).
-DEPENDS += "python3-setuptools-native python3-wheel-native python3-setuptools-rust-native"
+# DEPENDS: the classes' python3-setuptools-native, python3-wheel-native and
+# python3-setuptools-rust-native are all of [build-system] requires; the extension links no
+# target library but the C library (no OpenSSL: bcrypt's crates are pure Rust).
 
 CARGO_SRC_DIR = "${S}/src/_bcrypt"
 
