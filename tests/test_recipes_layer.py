@@ -1,10 +1,11 @@
-"""pyrecipe's own recipe layer: real PyPI sdists with C extensions cross-built for a Raspberry Pi 4.
+"""pyrecipe's own recipe layer: real PyPI sdists with C extensions cross-built for two boards.
 
 The quick C recipes (pyyaml with libyaml from the sysroot, markupsafe, msgpack) are built in one
-command in the session's shared build directory; each recipe's do_test has already imported its
-package and run a short computation under qemu-user with the target's CPython. The test reads
-those logs and checks the installed extension modules are AArch64 objects with the target's
-suffix (the pure-Python fallbacks these packages ship would pass an import, not these checks).
+command in the session's shared build directory, for the 64-bit Raspberry Pi 4 and the 32-bit
+hard-float BeagleBone; each recipe's do_test has already imported its package and run a short
+computation under qemu-user with the target's CPython. The test reads those logs and checks the
+installed extension modules are objects of the board's architecture with its suffix (the
+pure-Python fallbacks these packages ship would pass an import, not these checks).
 """
 
 from __future__ import annotations
@@ -12,38 +13,53 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from elftools.elf.elffile import ELFFile
 
-from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines
+from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, pyrecipe
 from pyrecipe.pypi import source_url_parts
 
 CMAKE_LAYER = Path(__file__).parent / "fixtures" / "cmake_layer"
 
+#: machine -> (its EXT_SUFFIX, ELF machine, ELF class)
+BOARDS = {
+    "raspberrypi4": (SUFFIX, "EM_AARCH64", 64),
+    "beaglebone": (".cpython-311-arm-linux-gnueabihf.so", "EM_ARM", 32),
+}
 #: recipe -> (version, its C extension in site-packages, how the line its PYTHON_TEST_CODE prints starts)
 RECIPES = {
     "pyyaml": ("6.0.3", "yaml/_yaml", "yaml 6.0.3 libyaml 0.2.5"),
-    "markupsafe": ("3.0.3", "markupsafe/_speedups", f"markupsafe _speedups{SUFFIX}"),
-    "msgpack": ("1.2.4", "msgpack/_cmsgpack", f"msgpack (1, 2, 4) 55 _cmsgpack{SUFFIX}"),
+    "markupsafe": ("3.0.3", "markupsafe/_speedups", "markupsafe _speedups{suffix}"),
+    "msgpack": ("1.2.4", "msgpack/_cmsgpack", "msgpack (1, 2, 4) 55 _cmsgpack{suffix}"),
 }
 
 
-@pytest.fixture(scope="module")
-def built(cross_build_dir: Path) -> Path:
-    return build_for_raspberrypi4(cross_build_dir, *RECIPES)
+@pytest.fixture(scope="module", params=list(BOARDS))
+def built(request: pytest.FixtureRequest, cross_build_dir: Path) -> tuple[str, Path]:
+    machine = request.param
+    result = pyrecipe("build", *RECIPES, "--machine", machine, build_dir=cross_build_dir)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return machine, cross_build_dir / machine
 
 
 @pytest.mark.cross
 @pytest.mark.parametrize("recipe", list(RECIPES))
-def test_do_test_ran_the_package_under_qemu(built: Path, recipe: str) -> None:
+def test_do_test_ran_the_package_under_qemu(built: tuple[str, Path], recipe: str) -> None:
+    machine, machine_dir = built
     version, _, expected = RECIPES[recipe]
-    lines = do_test_lines(built, recipe, version)
-    assert any(line.startswith(expected) for line in lines), lines
+    lines = do_test_lines(machine_dir, recipe, version)
+    assert any(line.startswith(expected.format(suffix=BOARDS[machine][0])) for line in lines), lines
 
 
 @pytest.mark.cross
 @pytest.mark.parametrize("recipe", list(RECIPES))
-def test_extension_is_aarch64_with_the_target_suffix(built: Path, recipe: str) -> None:
+def test_extension_is_built_for_the_board_with_its_suffix(built: tuple[str, Path], recipe: str) -> None:
+    machine, machine_dir = built
+    suffix, elf_machine, elf_class = BOARDS[machine]
     _, module, _ = RECIPES[recipe]
-    assert_aarch64_module(built / "image" / SITE / (module + SUFFIX))
+    with open(machine_dir / "image" / SITE / (module + suffix), "rb") as handle:
+        elf = ELFFile(handle)
+        assert (elf.header["e_machine"], elf.elfclass, elf.little_endian) == (elf_machine, elf_class, True)
+        assert elf.header["e_type"] == "ET_DYN"
 
 
 @pytest.mark.cross
