@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.runner import BuildOptions
 
 
-def pyrecipe(*args: str, build_dir: Path, machine: str) -> float:
+def pyrecipe(*args: str, build_dir: Path, machine: str, env: Mapping[str, str] | None = None) -> float:
     """Run ``pyrecipe ARGS --machine M --build-dir B`` (output discarded); its wall time in seconds.
 
     A separate process, as a user runs it: interpreter start-up and parsing count.
@@ -24,7 +25,7 @@ def pyrecipe(*args: str, build_dir: Path, machine: str) -> float:
     started = time.monotonic()
     subprocess.run(
         [sys.executable, "-m", "pyrecipe", *args, "--machine", machine, "--build-dir", str(build_dir)],
-        check=True, stdout=subprocess.DEVNULL,
+        check=True, stdout=subprocess.DEVNULL, env=env,
     )
     return time.monotonic() - started
 

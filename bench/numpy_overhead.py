@@ -7,7 +7,8 @@
    options, environment and parallelism, in a scratch build directory: what a person who knows
    meson would type by hand, with nothing packaged, installed or checked.
 
-The ratio of the two is the overhead (the target is at most 1.10).
+The ratio of the two is the overhead (the target is at most 1.10). Both compile without ccache
+(CCACHE_DISABLE=1): the cache an earlier build filled must not stand in for compiling.
 """
 
 from __future__ import annotations
@@ -24,12 +25,16 @@ from bench.common import pyrecipe, resolve_recipe
 from pyrecipe.build import provisioned_environment
 
 
+#: Compilers run through ccache when it is installed; this makes it run them every time.
+NO_CCACHE = {"CCACHE_DISABLE": "1"}
+
+
 def raw_meson_seconds(build_dir: Path, machine: str) -> float:
     """Wall time of meson setup + compile of numpy's unpacked source, as pyrecipe configures it."""
     numpy = resolve_recipe("numpy", build_dir, machine)
     d = numpy.d
     environment = provisioned_environment(numpy.request, numpy.graph, numpy.index.config)
-    env = environment.envs["target"]
+    env = {**environment.envs["target"], **NO_CCACHE}
     source = d.getVar("S")
     setup_args = [f"--cross-file={d.getVar('PYRECIPE_MESON_CROSS_FILE')}", *(d.getVar("EXTRA_OEMESON") or "").split()]
     # numpy builds with its vendored meson (SIMD dispatch support), as meson-python does.
@@ -52,7 +57,7 @@ def raw_meson_seconds(build_dir: Path, machine: str) -> float:
 def run(options: argparse.Namespace) -> list[Result]:
     where = {"build_dir": options.build_dir, "machine": options.machine}
     pyrecipe("build", "numpy", "-c", "unpack", **where)
-    through_pyrecipe = pyrecipe("build", "numpy", "-f", **where)
+    through_pyrecipe = pyrecipe("build", "numpy", "-f", **where, env={**os.environ, **NO_CCACHE})
     raw = raw_meson_seconds(options.build_dir, options.machine)
     return [Result(
         "numpy: pyrecipe build -f / raw meson", f"{through_pyrecipe / raw:.3f}",
