@@ -45,8 +45,8 @@ def test_fortran_and_lapack_modules_link_the_boards_libraries(built: Path) -> No
     for module in modules:
         assert module.name.endswith(SUFFIX), module
         assert_aarch64_module(module)
-    flapack = needed_libraries(scipy / "linalg" / f"_flapack{SUFFIX}")
-    assert {"libopenblas.so.0", "libgfortran.so.5"} <= flapack, flapack
+    # LAPACK's f2py wrappers call the board's OpenBLAS; FITPACK is Fortran compiled here.
+    assert "libopenblas.so.0" in needed_libraries(scipy / "linalg" / f"_flapack{SUFFIX}")
     assert "libgfortran.so.5" in needed_libraries(scipy / "interpolate" / f"_dfitpack{SUFFIX}")
 
 
