@@ -1,8 +1,9 @@
 """scipy 1.17.1 (C, C++, Cython and Fortran, OpenBLAS) and scikit-learn 1.9.1 (Cython, OpenMP)
 cross-built for a Raspberry Pi 4 on top of the target numpy.
 
-The two builds take about half an hour on two cores, so these tests are marked ``slow`` and left
-out of the default run: ``python3 -m pytest -m slow`` runs them. The recipes' do_test has run
+The two builds (and numpy under them) take about twenty minutes on two cores, so these tests
+are marked ``slow`` and left out of the default run: ``python3 -m pytest -m slow`` runs them
+(20 minutes measured from a cold build directory). The recipes' do_test has run
 LAPACK, FITPACK, SuperLU and the special functions (scipy) and a random forest, k-means, a
 logistic regression and k-nearest neighbours (scikit-learn) under qemu-user; these tests read
 those lines, check what the Fortran and OpenMP modules link, and run both once more through
