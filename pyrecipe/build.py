@@ -17,6 +17,7 @@ from pyrecipe.config import Settings, load_configuration
 from pyrecipe.errors import BuildError
 from pyrecipe.graph import Graph, GraphBuilder
 from pyrecipe.layers import LayerIndex
+from pyrecipe.notes import Note, silent
 from pyrecipe.parse import DataSmart
 from pyrecipe.progress import Progress
 from pyrecipe.runner import Builder, BuildOptions, BuildResult, plan_build
@@ -110,7 +111,7 @@ def host_environment(request: BuildRequest) -> Environment:
     )
 
 
-def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSmart) -> Environment:
+def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSmart, note: Note = silent) -> Environment:
     """Provision the machine's toolchain and sysroot (cached) and derive the task environments."""
     if config.getVar("SYSROOT_PROVIDER") == NO_SYSROOT_PROVIDER:
         return host_environment(request)
@@ -118,7 +119,7 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
     from pyrecipe.toolchain.machine import machine_from_datastore
 
     machine = machine_from_datastore(config)
-    toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages)
+    toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note)
     target_env = _with_native_site_packages(toolchain.env(_base_env()), config)
     native_env = _with_native_site_packages(_native_env(toolchain), config)
     return Environment(
@@ -134,7 +135,7 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
 def run_build(
     request: BuildRequest,
     progress: Progress | None = None,
-    environment: Callable[[BuildRequest, Graph, DataSmart], Environment] = provisioned_environment,
+    environment: Callable[[BuildRequest, Graph, DataSmart, Note], Environment] = provisioned_environment,
     native_tools: Callable[[], Iterable[str]] = pinned_native_tools,
 ) -> BuildResult:
     """Build ``request.targets``; assemble the image when the goal is a full build."""
@@ -146,12 +147,12 @@ def run_build(
 def _locked_build(
     request: BuildRequest,
     progress: Progress,
-    environment: Callable[[BuildRequest, Graph, DataSmart], Environment],
+    environment: Callable[[BuildRequest, Graph, DataSmart, Note], Environment],
     native_tools: Callable[[], Iterable[str]],
 ) -> BuildResult:
     index, graph = resolve(request, native_tools())
     config = index.config
-    env = environment(request, graph, config)
+    env = environment(request, graph, config, progress.note)
     for node in graph.nodes.values():
         node.d.setVar(CONTEXT_VAR, env.context)
     plan = plan_build(graph, request.options, env.fingerprints)

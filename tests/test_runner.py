@@ -18,7 +18,7 @@ from pyrecipe.steps import BuildContext
 LAYER = Path(__file__).parent / "fixtures" / "runner_layer"
 
 
-def plain_environment(request, graph, config) -> Environment:
+def plain_environment(request, graph, config, note) -> Environment:
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
     return Environment(
         envs={"target": env, "native": env},

@@ -126,8 +126,15 @@ def test_extra_packages_are_added_to_an_existing_sysroot(cross_build_dir: Path) 
     library = added.sysroot / "usr/lib" / machine.target_sys / "libyaml.so"
     assert library.resolve().is_relative_to(added.sysroot)  # its link was made relative
     start = time.monotonic()
-    provision(machine, cross_build_dir, ["libyaml-dev"])
+    notes: list[str] = []
+    provision(machine, cross_build_dir, ["libyaml-dev"], notes.append)
     assert time.monotonic() - start < 1.0
+    assert notes == []  # nothing to do, nothing said
+    provision(machine, cross_build_dir, ["libsqlite3-dev"], notes.append)
+    assert notes == [
+        f"NOTE: adding to the arm64 sysroot {added.sysroot}: libsqlite3-dev (Debian bookworm, with their dependencies)"
+    ]
+    assert (added.sysroot / "usr/include/sqlite3.h").is_file()
 
 
 def test_an_existing_sysroot_is_used_as_it_is(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from pyrecipe.config import Settings
@@ -15,6 +16,11 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
         "--layer", action="append", type=Path, default=[], metavar="DIR",
         help="an extra layer of recipes (repeatable; also BBLAYERS in build/conf/local.conf)",
     )
+
+
+def note_on_stderr(message: str) -> None:
+    """Progress of provisioning for commands whose standard output is their result (sysroot, run)."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

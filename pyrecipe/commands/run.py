@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 
-from pyrecipe.commands.common import add_build_options
+from pyrecipe.commands.common import add_build_options, note_on_stderr
 from pyrecipe.config import DEFAULT_MACHINE
 from pyrecipe.errors import InputError
 from pyrecipe.toolchain import load_machine, provision
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("pyrecipe run needs a program: pyrecipe run --machine M -- python3 -c '...'")
     layers = tuple(p.absolute() for p in args.layer)
     machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers)
-    toolchain = provision(machine, args.build_dir)
+    toolchain = provision(machine, args.build_dir, note=note_on_stderr)
     site_packages = (
         args.build_dir.absolute() / machine.name / "image" / "usr" / "lib"
         / f"python{toolchain.python.version_short}" / "site-packages"

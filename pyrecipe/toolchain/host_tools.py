@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pyrecipe.errors import BuildError, InputError
+from pyrecipe.notes import Note, silent
 
 APT_LISTS = Path("/var/lib/apt/lists")
 #: Package lists older than this are refreshed before installing (a week: Debian stable moves slowly).
@@ -49,7 +50,7 @@ def _apt_get(*args: str) -> None:
         raise BuildError(f"apt-get {' '.join(args)} failed:\n{result.stderr.strip() or result.stdout[-2000:]}")
 
 
-def ensure_host_packages(packages: Iterable[str]) -> list[str]:
+def ensure_host_packages(packages: Iterable[str], note: Note = silent) -> list[str]:
     """Install the missing ``packages`` (as root), or tell the user how to; returns what was installed."""
     missing = missing_host_packages(packages)
     if not missing:
@@ -60,6 +61,7 @@ def ensure_host_packages(packages: Iterable[str]) -> list[str]:
             "the cross toolchain needs build-machine packages that are not installed: "
             f"{' '.join(missing)}\nInstall them as root with:\n  {' '.join(command)}"
         )
+    note(f"NOTE: installing build-machine packages: {' '.join(missing)}")
     if _lists_are_stale():
         _apt_get("update")
     try:

@@ -18,6 +18,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from pyrecipe.errors import BuildError, InputError
+from pyrecipe.notes import Note, silent
 from pyrecipe.paths import TOOLCHAINS_DIR
 from pyrecipe.toolchain.fsutil import atomic_write_text, file_digest
 
@@ -60,7 +61,7 @@ def find_build_interpreter(version: str) -> str:
     )
 
 
-def ensure_native_venv(build_dir: Path, python_version: str = "3.11") -> Path:
+def ensure_native_venv(build_dir: Path, python_version: str = "3.11", note: Note = silent) -> Path:
     """``build_dir/native/venv`` with the pinned tools for CPython ``python_version``."""
     venv = (build_dir / "native" / "venv").absolute()
     interpreter = find_build_interpreter(python_version)
@@ -68,6 +69,7 @@ def ensure_native_venv(build_dir: Path, python_version: str = "3.11") -> Path:
     stamp = venv / STAMP_NAME
     if stamp.is_file() and stamp.read_text() == stamp_value:
         return venv
+    note(f"NOTE: creating the native tools venv {venv} ({PINS_FILE.name}, with {interpreter})")
     shutil.rmtree(venv, ignore_errors=True)
     steps = [
         [interpreter, "-m", "venv", str(venv)],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from pyrecipe.notes import Note, silent
 from pyrecipe.toolchain.fsutil import file_digest
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 from pyrecipe.toolchain.machine import Machine
@@ -130,13 +131,16 @@ class Toolchain:
         return [*command, program, *argv[1:]]
 
 
-def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] = ()) -> Toolchain:
-    """Make everything a cross build for ``machine`` needs, under ``build_dir``; cached."""
+def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] = (), note: Note = silent) -> Toolchain:
+    """Make everything a cross build for ``machine`` needs, under ``build_dir``; cached.
+
+    ``note`` hears of each step that has work to do (installs, downloads), before it starts.
+    """
     build_dir = Path(build_dir).absolute()
-    ensure_host_packages(machine.host_packages)
-    sysroot = ensure_sysroot(machine, build_dir, extra_packages)
+    ensure_host_packages(machine.host_packages, note)
+    sysroot = ensure_sysroot(machine, build_dir, extra_packages, note)
     python = read_target_python(sysroot, machine)
-    venv = ensure_native_venv(build_dir, python.version_short)
+    venv = ensure_native_venv(build_dir, python.version_short, note)
     toolchain = Toolchain(machine, sysroot, python, venv, build_dir / machine.name / "toolchain")
     write_build_sysconfigdata(python, sysroot, toolchain.sysconfigdata_dir)
     render_files(toolchain.settings)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pyrecipe.errors import BuildError, InputError
+from pyrecipe.notes import Note, silent
 from pyrecipe.toolchain.debian_apt import PrivateApt
 from pyrecipe.toolchain.alternatives import apply_alternatives
 from pyrecipe.toolchain.fsutil import atomic_write_text
@@ -31,8 +32,8 @@ MANIFEST_FORMAT = 2
 
 
 class SysrootProvider(Protocol):
-    def ensure(self, extra_packages: Iterable[str] = ()) -> Path:
-        """The sysroot, with ``extra_packages`` in it; provisioned if need be."""
+    def ensure(self, extra_packages: Iterable[str] = (), note: Note = silent) -> Path:
+        """The sysroot, with ``extra_packages`` in it; provisioned if need be (said through ``note``)."""
         ...
 
 
@@ -89,7 +90,7 @@ class DebianSysroot:
         except (FileNotFoundError, json.JSONDecodeError):
             return None
 
-    def ensure(self, extra_packages: Iterable[str] = ()) -> Path:
+    def ensure(self, extra_packages: Iterable[str] = (), note: Note = silent) -> Path:
         wanted = list(dict.fromkeys([*self.machine.sysroot_packages, *extra_packages]))
         manifest = self._manifest()
         if manifest is not None and manifest.get("format") != MANIFEST_FORMAT:
@@ -97,6 +98,9 @@ class DebianSysroot:
         if manifest is not None and set(wanted) <= set(manifest["requested"]):
             return self.path
         requested = sorted(set(wanted) | set(manifest["requested"] if manifest else ()))
+        adding = sorted(set(wanted) - set(manifest["requested"])) if manifest else requested
+        note(f"NOTE: {'adding to' if manifest else 'provisioning'} the {self.machine.debian_arch} sysroot {self.path}: "
+             f"{' '.join(adding)} (Debian {self.machine.debian_suite}, with their dependencies)")
         debs = self.apt.fetch(requested)
         if manifest is None:
             self._create(requested, debs)
@@ -138,7 +142,7 @@ class PathSysroot:
         self.machine = machine
         self.path = machine.sysroot_path
 
-    def ensure(self, extra_packages: Iterable[str] = ()) -> Path:
+    def ensure(self, extra_packages: Iterable[str] = (), note: Note = silent) -> Path:
         python_lib = self.path / "usr" / "lib" / f"python{self.machine.python_version}"
         if not python_lib.is_dir():
             raise InputError(
@@ -163,6 +167,8 @@ def sysroot_provider(machine: Machine, build_dir: Path) -> SysrootProvider:
     raise InputError(f"machine {machine.name!r}: unknown SYSROOT_PROVIDER {machine.sysroot_provider!r} (use debian, path or none)")
 
 
-def ensure_sysroot(machine: Machine, build_dir: Path, extra_packages: Iterable[str] = ()) -> Path:
+def ensure_sysroot(
+    machine: Machine, build_dir: Path, extra_packages: Iterable[str] = (), note: Note = silent
+) -> Path:
     """The machine's target sysroot under ``build_dir`` with ``extra_packages`` added (once)."""
-    return sysroot_provider(machine, build_dir).ensure(extra_packages)
+    return sysroot_provider(machine, build_dir).ensure(extra_packages, note)
