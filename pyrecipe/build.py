@@ -160,5 +160,5 @@ def _locked_build(
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
         from pyrecipe.image_task import assemble
 
-        assemble(graph, config, tar=request.tar, say=progress.note)
+        assemble(graph, config, tar=request.tar, say=progress.note, results=plan.results, tasks_ran=result.executed > 0)
     return result

@@ -51,6 +51,9 @@ class Plan:
 
     tasks: dict[str, list[str]] = field(default_factory=dict)
     signatures: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Per recipe, the signature of what it delivers (its do_populate_sysroot, whatever the goal):
+    #: what dependents and the image see of it.
+    results: dict[str, str] = field(default_factory=dict)
 
     def pending(self, runners: Mapping[str, TaskRunner]) -> dict[str, list[str]]:
         return {
@@ -73,7 +76,7 @@ class BuildResult:
 def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mapping[str, str]) -> Plan:
     """Tasks and signatures of every recipe, dependencies first."""
     plan = Plan()
-    final: dict[str, str] = {}
+    final = plan.results
     for key in graph.order():
         node = graph.nodes[key]
         goal = options.goal if key in graph.targets else DEPENDENCY_GOAL

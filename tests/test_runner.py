@@ -71,6 +71,24 @@ def test_second_build_does_no_work(layer: Path, tmp_path: Path) -> None:
     assert second.ok and second.executed == 0, output
 
 
+def test_image_of_a_build_that_ran_nothing_is_left_as_it_is(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    machine_dir = build_dir / "runnerboard"
+    first, output = build(layer, build_dir, "app", goal="do_build")
+    assert first.ok and first.executed > 0, output
+    outputs = [machine_dir / name for name in ("image-manifest.tsv", "license-manifest", "image.spdx.json")]
+    written = [path.stat().st_mtime_ns for path in outputs]
+    second, output = build(layer, build_dir, "app", goal="do_build")
+    assert second.executed == 0 and f"Image: {machine_dir / 'image'} (liba, app), up to date" in output, output
+    assert [path.stat().st_mtime_ns for path in outputs] == written
+    # A missing output, or a forced build (tasks ran, new staging trees), assembles it again.
+    outputs[2].unlink()
+    third, output = build(layer, build_dir, "app", goal="do_build")
+    assert "up to date" not in output and outputs[2].is_file(), output
+    forced, output = build(layer, build_dir, "app", goal="do_build", force=True)
+    assert forced.executed > 0 and "up to date" not in output, output
+
+
 def test_layer_bookkeeping_is_no_task_input(layer: Path, tmp_path: Path) -> None:
     """Another layer in BBLAYERS, or a new BBFILE_PRIORITY, chooses recipes; it rebuilds none."""
     build_dir = tmp_path / "build"
