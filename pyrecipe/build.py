@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyrecipe.buildlock import build_lock
 from pyrecipe.config import Settings, load_configuration
@@ -23,6 +24,9 @@ from pyrecipe.progress import Progress
 from pyrecipe.runner import Builder, BuildOptions, BuildResult, plan_build
 from pyrecipe.steps import CONTEXT_VAR, BuildContext
 from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
+
+if TYPE_CHECKING:
+    from pyrecipe.toolchain import Toolchain
 
 #: Host environment variables passed to tasks; everything else comes from the recipe and toolchain.
 PASSED_ENV = (
@@ -47,7 +51,7 @@ def _base_env() -> dict[str, str]:
     return env
 
 
-def _native_env(toolchain: "Toolchain") -> dict[str, str]:
+def _native_env(toolchain: Toolchain) -> dict[str, str]:
     env = _base_env()
     env["PATH"] = f"{toolchain.native_venv / 'bin'}:{env['PATH']}"
     return env
