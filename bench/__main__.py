@@ -14,13 +14,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import Result, emulated_compile, numpy_overhead, parse, rebuild
+from bench import Result, board_speed, emulated_compile, numpy_overhead, parse, rebuild
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "parse": parse.run,
     "numpy-overhead": numpy_overhead.run,
     "noop": rebuild.run,
     "emulated-compile": emulated_compile.run,
+    "board-speed": board_speed.run,
 }
 
 
@@ -31,6 +32,7 @@ def main() -> int:
     parser.add_argument("--machine", default="raspberrypi4")
     parser.add_argument("--recipes", type=int, default=1000, help="size of the generated layer for 'parse'")
     parser.add_argument("--noop-target", default="numpy", help="what 'noop' rebuilds")
+    board_speed.add_arguments(parser)
     options = parser.parse_args()
     unknown = [name for name in options.names if name not in BENCHMARKS]
     if unknown:
