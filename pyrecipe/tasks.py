@@ -18,10 +18,11 @@ import shlex
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from pyrecipe.codesig import code_digest
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import run_python_function
@@ -165,15 +166,31 @@ def function_closure(d: DataSmart, task: str, functions: set[str]) -> list[str]:
     return sorted(seen)
 
 
-def task_signatures(d: DataSmart, order: list[str], base: str) -> dict[str, str]:
-    """Each task's signature: the previous task's, the recipe's variables, the code it runs."""
+_VARIABLE_REF_RE = re.compile(r"\$\{([A-Za-z_][\w-]*)\}")
+
+
+def pyrecipe_code_text(d: DataSmart, names: Iterable[str]) -> str:
+    """The recipe text through which functions reach pyrecipe's own code: their bodies, and the
+    values of the variables they name (``${PYRECIPE_FRONTEND}`` is ``... -m pyrecipe.frontend``)."""
+    bodies = [str(d.getVar(name, False) or "") for name in names]
+    referenced = sorted({ref for body in bodies for ref in _VARIABLE_REF_RE.findall(body)})
+    return "\n".join([*bodies, *(str(d.getVar(ref, False) or "") for ref in referenced)])
+
+
+def task_signatures(
+    d: DataSmart, order: list[str], base: str, code: Callable[[str], str] = code_digest,
+) -> dict[str, str]:
+    """Each task's signature: the previous task's, the recipe's variables, the code it runs (its
+    functions, and the pyrecipe code they call: :mod:`pyrecipe.codesig`)."""
     functions = {name for name in d.keys() if d.getVarFlag(name, "func", False)}
     signatures: dict[str, str] = {}
     previous = base
     for task in order:
         digest = hashlib.sha256(f"{previous}\0{task}\0".encode())
-        for name in function_closure(d, task, functions):
+        closure = function_closure(d, task, functions)
+        for name in closure:
             digest.update(f"{name}={d.getVar(name, False)!r}\0".encode())
+        digest.update(f"pyrecipe-code={code(pyrecipe_code_text(d, closure))}\0".encode())
         for flag in TASK_FLAGS:
             digest.update(f"[{flag}]={d.getVarFlag(task, flag, False)!r}\0".encode())
         previous = signatures[task] = digest.hexdigest()
