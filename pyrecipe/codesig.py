@@ -89,7 +89,7 @@ def _alias_modules(node: ast.Import | ast.ImportFrom, path: Path, package_dir: P
     return bound
 
 
-def _imported_modules(tree: ast.AST, path: Path, package_dir: Path) -> set[Path]:
+def imported_modules(tree: ast.AST, path: Path, package_dir: Path) -> set[Path]:
     """The files of this package's modules that ``tree`` imports, anywhere in it."""
     return {module for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
             for modules in _alias_modules(node, path, package_dir).values() for module in modules}
@@ -105,7 +105,7 @@ def _module_digest(path: Path, package_dir: Path) -> str:
         if current in seen:
             continue
         seen.add(current)
-        pending.extend(_imported_modules(_parsed(current)[1], current, package_dir) - seen)
+        pending.extend(imported_modules(_parsed(current)[1], current, package_dir) - seen)
     digest = hashlib.sha256()
     for module in sorted(seen):
         digest.update(f"{module.relative_to(package_dir)}\0{_parsed(module)[0]}\0".encode())
@@ -134,7 +134,7 @@ def _symbol_digest(path: Path, name: str, package_dir: Path) -> str:
         seen.add(current)
         names = _names_run(definitions[current])
         pending.extend(names - seen)
-        modules |= _imported_modules(definitions[current], path, package_dir)
+        modules |= imported_modules(definitions[current], path, package_dir)
         modules |= {module for used in names & imported.keys() for module in imported[used]}
     digest = hashlib.sha256()
     for current in sorted(seen):

@@ -25,7 +25,7 @@ from typing import TextIO
 from pyrecipe.codesig import code_digest
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.parse import DataSmart
-from pyrecipe.parse.pyapi import run_python_function
+from pyrecipe.parse.pyapi import function_executor, run_python_function
 
 #: Variables that change between runs without changing what a task produces.
 SIGNATURE_EXCLUDED = {
@@ -250,6 +250,7 @@ class TaskRunner:
     def _run_python(self, task: str, log: TextIO, log_path: Path) -> None:
         _current.log, _current.runner = log, self
         self.d.setVar("PYRECIPE_TASK_LOG", str(log_path))
+        executor = function_executor.set(exec_func)
         try:
             run_python_function(self.d, task)
         except PyrecipeError as exc:
@@ -263,6 +264,7 @@ class TaskRunner:
             log.flush()
             raise TaskFailure(self.pn, task, log_path, f"{type(exc).__name__}: {exc}") from exc
         finally:
+            function_executor.reset(executor)
             _current.log = _current.runner = None
 
     def shell_script(self, function: str) -> str:

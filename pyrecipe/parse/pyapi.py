@@ -10,15 +10,18 @@ each other's functions.
 from __future__ import annotations
 
 import builtins
+import contextvars
 import logging
 import os
 import re
 import textwrap
 import time
 import types
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from pyrecipe.errors import PyrecipeError
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.errors import ParseError, SkipRecipe
 
@@ -227,11 +230,17 @@ def all_distro_features(d: DataSmart, features: Any, truevalue: Any = "1", false
     return contains("DISTRO_FEATURES", features, truevalue, falsevalue, d)
 
 
-def _tasks() -> types.ModuleType:
-    # Tasks only run inside a build; importing the runner lazily keeps parsing independent of it.
-    import pyrecipe.tasks
+#: What ``bb.build.exec_func`` runs with: the task runner sets it while a task runs. The recipe
+#: language does not know how tasks run, so it does not import the runner.
+function_executor: contextvars.ContextVar[Callable[[str, DataSmart], None]] = contextvars.ContextVar("function_executor")
 
-    return pyrecipe.tasks
+
+def _exec_func(name: str, d: DataSmart) -> None:
+    try:
+        executor = function_executor.get()
+    except LookupError:
+        raise PyrecipeError(f"bb.build.exec_func({name!r}) outside a task") from None
+    executor(name, d)
 
 
 # --------------------------------------------------------------------------- messages
@@ -258,7 +267,7 @@ bb = _module(
     ),
     parse=_module("bb.parse", vars_from_file=vars_from_file, SkipRecipe=SkipRecipe, SkipPackage=SkipRecipe),
     data=_module("bb.data", inherits_class=inherits_class),
-    build=_module("bb.build", exec_func=lambda name, d: _tasks().exec_func(name, d)),
+    build=_module("bb.build", exec_func=_exec_func),
     note=lambda *a: log.info(" ".join(map(str, a))),
     plain=lambda *a: log.info(" ".join(map(str, a))),
     debug=lambda level, *a: log.debug(" ".join(map(str, a))),
