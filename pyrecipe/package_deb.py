@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.deps import explode_deps
+from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
 from pyrecipe.qa.inventory import StagedFile, take_inventory
