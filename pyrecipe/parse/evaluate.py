@@ -20,6 +20,7 @@ from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.errors import ExpansionError, ParseError, SkipRecipe
 from pyrecipe.parse.reader import read_statements
 from pyrecipe.parse.statements import Include, Statement
+from pyrecipe.parse.store import CacheStore
 
 #: Events fired during finalisation, in order; handlers registered with ``addhandler`` and an
 #: ``[eventmask]`` naming one of them run then, with ``e.data`` the recipe's datastore.
@@ -43,12 +44,14 @@ class FileParser:
     #: Every file read, with the sha256 of its content, and every path looked for but absent.
     files_read: dict[str, str] = field(default_factory=dict)
     files_missing: set[str] = field(default_factory=set)
+    #: Where statements parsed earlier are kept (see pyrecipe.parse.cache), if anywhere.
+    store: CacheStore | None = None
 
     # ------------------------------------------------------------------ files
     def _read(self, path: Path) -> list[Statement]:
         data = path.read_bytes()
         self.files_read[str(path)] = hashlib.sha256(data).hexdigest()
-        return read_statements(path, data)
+        return read_statements(path, data, self.store)
 
     def search_path(self, d: DataSmart) -> str:
         configured = d.getVar("BBPATH")
