@@ -76,13 +76,18 @@ class DataSmart:
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled functions are rebuilt from their source when needed (see pyapi.namespace).
-        return {"dict": self.dict, "overridedata": self.overridedata, "origins": self.origins}
+        # The computed OVERRIDES goes along: recomputing it took a cached datastore 1 ms.
+        return {
+            "dict": self.dict, "overridedata": self.overridedata, "origins": self.origins,
+            "overrides": (self._overrides, self._overrides_set, self._override_reads),
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__()
         self.dict = state["dict"]
         self.overridedata = state["overridedata"]
         self.origins = state["origins"]
+        self._overrides, self._overrides_set, self._override_reads = state["overrides"]
 
     def _changed(self, var: str) -> None:
         """``var`` (or one of its flags) changed: expansions are stale, and OVERRIDES is when it
