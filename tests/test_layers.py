@@ -217,6 +217,13 @@ def test_a_damaged_cache_file_is_rebuilt_not_trusted(tmp_path: Path, parse_count
     assert parse_counter == []
 
 
+def test_a_cache_that_cannot_be_opened_means_parsing_without_one(tmp_path: Path) -> None:
+    write_files(tmp_path, CACHE_LAYER)
+    (tmp_path / "cache").write_text("a file where the cache directory should be")
+    index = scan(tmp_path, tmp_path / "layer")
+    assert index.datastore(index.find("a")).getVar("FROM_INC") == "v1"
+
+
 def test_a_file_reached_through_several_paths_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Statements are cached by content: the same .inc required by two recipes from two
     directories (a link, a copy) is parsed once, and each recipe sees its own path in it."""

@@ -52,17 +52,25 @@ class CacheStore:
         #: Statements of files parsed since the last write, written with the next recipe entry.
         self._new_statements: dict[str, bytes] = {}
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._db is None or self._pid != os.getpid():
-            self._db, self._pid = self._open(), os.getpid()
+    def _connection(self) -> sqlite3.Connection | None:
+        """The open database, None when it cannot be opened (an unwritable directory, a lock held
+        too long): this run then parses without a cache, and its results stand."""
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            try:
+                self._db = self._open()
+            except (OSError, sqlite3.Error):
+                self._db = None
         return self._db
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             return self._prepare(sqlite3.connect(self.path, timeout=60))
+        except sqlite3.OperationalError:
+            raise  # cannot open or locked: the file may be fine, and another process's
         except sqlite3.DatabaseError:
-            # Not a database (truncated, overwritten) or another schema: start again.
+            # Not a database (truncated, overwritten), damaged, or another schema: start again.
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             return self._prepare(sqlite3.connect(self.path, timeout=60))
@@ -84,8 +92,11 @@ class CacheStore:
         return db
 
     def _query(self, sql: str, parameters: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        db = self._connection()
+        if db is None:
+            return []
         try:
-            return self._connection().execute(sql, tuple(parameters)).fetchall()
+            return db.execute(sql, tuple(parameters)).fetchall()
         except sqlite3.DatabaseError:
             return []
 
@@ -100,30 +111,23 @@ class CacheStore:
         return rows[0] if rows else None
 
     def put_recipe(self, key: str, record: bytes, summary: bytes | None, variants: bytes) -> None:
-        """Write one recipe entry (a summary of None keeps the one stored), with the statements
-        noted since the last write, in one transaction."""
+        """Write one recipe entry, with the statements noted since the last write, in one
+        transaction. A summary of None (the datastores parsed again without one) drops the
+        stored one: it may describe what the files held before."""
         statements, self._new_statements = self._new_statements, {}
+        db = self._connection()
+        if db is None:
+            return
         try:
-            db = self._connection()
             with db:
                 db.execute(
-                    "INSERT INTO recipes (key, record, summary, variants) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE"
-                    " SET record = excluded.record, summary = coalesce(excluded.summary, recipes.summary),"
-                    " variants = excluded.variants",
+                    "INSERT OR REPLACE INTO recipes (key, record, summary, variants) VALUES (?, ?, ?, ?)",
                     (key, record, summary, variants),
                 )
                 db.executemany("INSERT OR REPLACE INTO statements (key, statements) VALUES (?, ?)", statements.items())
         except sqlite3.DatabaseError:
             # Locked for longer than the timeout, read-only, damaged: the cache is an optimisation,
             # the parse result stands; a later run writes it.
-            pass
-
-    def put_summary(self, key: str, summary: bytes) -> None:
-        try:
-            db = self._connection()
-            with db:
-                db.execute("UPDATE recipes SET summary = ? WHERE key = ?", (summary, key))
-        except sqlite3.DatabaseError:
             pass
 
     # ------------------------------------------------------------------ statements
