@@ -16,7 +16,6 @@ error when a recipe does not parse, are those of parsing them one after the othe
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -123,13 +122,21 @@ class ParseCache:
         return results
 
     def _summarise_all(self, recipes: Sequence[tuple[Path, tuple[Path, ...]]], summarise: Summariser) -> list[Any]:
+        # A worker per PARALLEL_FROM / 2 recipes, up to one per CPU.
         workers = min(os.cpu_count() or 1, len(recipes) // (PARALLEL_FROM // 2))
         if workers < 2:
             return [self._summarise(recipe, appends, summarise) for recipe, appends in recipes]
+        # Imported here: 13 ms that a command finding its recipes in the cache does not need.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         # fork: the workers start with this process's configuration and caches, nothing pickled.
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_start_worker, initargs=(self, summarise)) as pool:
-            outcomes = pool.map(_summarise_in_worker, recipes, chunksize=4)
+        # An executor, not a Pool: a worker that dies (os._exit in recipe Python, the OOM killer)
+        # breaks it with an error instead of leaving the parse waiting for ever.
+        with ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(self, summarise)
+        ) as executor:
+            outcomes = list(executor.map(_summarise_in_worker, recipes, chunksize=4))
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
