@@ -47,9 +47,7 @@ class Edge:
     targets: tuple[str, ...]  # node key, tool name or Debian package names
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "deps", help="show the dependency tree of recipes (build, runtime, native tools, Debian packages)")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
     add_build_options(parser)
     parser.add_argument("--dot", type=Path, metavar="FILE", help="also write the recipe graph for Graphviz to FILE")
