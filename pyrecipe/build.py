@@ -22,7 +22,7 @@ from pyrecipe.notes import Note, silent
 from pyrecipe.parse import DataSmart
 from pyrecipe.progress import Progress
 from pyrecipe.runner import Builder, BuildOptions, BuildResult, plan_build
-from pyrecipe.steps import CONTEXT_VAR, BuildContext
+from pyrecipe.taskcontext import BuildContext
 from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
 
 if TYPE_CHECKING:
@@ -157,10 +157,8 @@ def _locked_build(
     index, graph = resolve(request, native_tools())
     config = index.config
     env = environment(request, graph, config, progress.note)
-    for node in graph.nodes.values():
-        node.d.setVar(CONTEXT_VAR, env.context)
     plan = plan_build(graph, request.options, env.fingerprints)
-    result = Builder(graph, plan, env.envs, request.options, progress).run()
+    result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
         from pyrecipe.image_task import assemble
 

@@ -14,17 +14,10 @@ from pathlib import Path
 
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
-from pyrecipe.tasks import current_log
+from pyrecipe.taskcontext import current_task
 from pyrecipe.toolchain.machine import machine_from_datastore
 from pyrecipe.toolchain.rust import RustToolchain, ensure_rust_toolchain, rust_toolchain
 from pyrecipe.toolchain.rust_crates import cached_crate_debs, fetch_crate_debs, vendor_crates, write_cargo_config
-
-
-def _say(message: str) -> None:
-    log = current_log()
-    if log is not None:
-        log.write(message + "\n")
-        log.flush()
 
 
 def recipe_rust(d: DataSmart) -> RustToolchain:
@@ -44,11 +37,11 @@ def _debian_crates(d: DataSmart) -> list[str]:
 def fetch(d: DataSmart) -> None:
     """do_fetch's Rust part: the toolchain and the crate packages, into the shared caches."""
     rust = ensure_rust_toolchain(machine_from_datastore(d), Path(d.getVar("TOPDIR")))
-    _say(f"NOTE: Rust for {rust.target}: {rust.bin_dir}, target std in {rust.sysroot or 'the build machine'}")
+    current_task().note(f"NOTE: Rust for {rust.target}: {rust.bin_dir}, target std in {rust.sysroot or 'the build machine'}")
     crates = _debian_crates(d)
     if crates:
-        debs = fetch_crate_debs(crates, Path(d.getVar("DL_DIR")), d.getVar("CARGO_DEBIAN_SUITE"), _say)
-        _say(f"NOTE: {len(debs)} Debian crate packages ({d.getVar('CARGO_DEBIAN_SUITE')}) for {' '.join(crates)}")
+        debs = fetch_crate_debs(crates, Path(d.getVar("DL_DIR")), d.getVar("CARGO_DEBIAN_SUITE"), current_task().note)
+        current_task().note(f"NOTE: {len(debs)} Debian crate packages ({d.getVar('CARGO_DEBIAN_SUITE')}) for {' '.join(crates)}")
 
 
 def configure(d: DataSmart) -> None:
@@ -59,9 +52,9 @@ def configure(d: DataSmart) -> None:
         vendor_dir = Path(d.getVar("CARGO_VENDORING_DIRECTORY"))
         debs = cached_crate_debs(crates, Path(d.getVar("DL_DIR")), d.getVar("CARGO_DEBIAN_SUITE"))
         count = vendor_crates(debs, vendor_dir)
-        _say(f"NOTE: {count} crates vendored into {vendor_dir}")
+        current_task().note(f"NOTE: {count} crates vendored into {vendor_dir}")
     config = write_cargo_config(Path(d.getVar("CARGO_HOME")), vendor_dir)
-    _say(f"NOTE: wrote {config}")
+    current_task().note(f"NOTE: wrote {config}")
     if d.getVar("CARGO_LOCK_REGENERATE") == "1":
         _regenerate_lock(d)
 
@@ -100,7 +93,7 @@ def _regenerate_lock(d: DataSmart) -> None:
         os.replace(lock, source / "Cargo.lock.upstream")
     rust = recipe_rust(d)
     run_env = {**os.environ, **rust.env(), "CARGO_HOME": d.getVar("CARGO_HOME")}
-    log = current_log()
+    log = current_task().log
     result = subprocess.run(
         [str(rust.bin_dir / "cargo"), "generate-lockfile", "--offline"],
         cwd=source, env=run_env, stdout=log, stderr=subprocess.STDOUT, text=True, check=False,

@@ -47,6 +47,7 @@ class SplitFile:
 
     rel: str
     debug_file: Path | None
+    problem: str | None = None
 
 
 def build_id(path: Path) -> str | None:
@@ -95,14 +96,31 @@ def _elf_type(path: Path) -> int | None:
     return header[16] if header[5] == 1 else header[17]
 
 
-def _run(command: list[str], rel: str) -> None:
+class _ToolFailed(Exception):
+    """strip or objcopy refused a file."""
+
+
+def _run(command: list[str]) -> None:
     result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if result.returncode != 0:
-        raise BuildError(f"do_package: {command[0]} failed on {rel}: {result.stdout.strip()}")
+        raise _ToolFailed(f"{Path(command[0]).name}: {result.stdout.strip()}")
 
 
 def _split_one(tools: BinTools, source: Path, dest: Path, rel: str, debug_root: Path, shared: bool) -> SplitFile:
-    """Copy ``source`` to ``dest`` stripped; its debug sections to the debug tree, if it has any."""
+    """Copy ``source`` to ``dest`` stripped; its debug sections to the debug tree, if it has any.
+
+    A file the machine's binutils refuse (one built for another machine, which QA reported and
+    INSANE_SKIP let through) ships as it is, and the result says why.
+    """
+    try:
+        return _strip_and_split(tools, source, dest, rel, debug_root, shared)
+    except _ToolFailed as failure:
+        dest.unlink(missing_ok=True)
+        shutil.copy2(source, dest)
+        return SplitFile(rel, None, problem=f"not stripped, shipped as installed ({failure})")
+
+
+def _strip_and_split(tools: BinTools, source: Path, dest: Path, rel: str, debug_root: Path, shared: bool) -> SplitFile:
     debug_file = None
     if has_debug_info(source):
         debug_file = debug_path(debug_root, rel, build_id(source))
@@ -110,15 +128,15 @@ def _split_one(tools: BinTools, source: Path, dest: Path, rel: str, debug_root: 
         fd, tmp_name = tempfile.mkstemp(dir=debug_file.parent, prefix=f".{debug_file.name}.")
         os.close(fd)
         try:
-            _run([tools.objcopy, "--only-keep-debug", "--compress-debug-sections", str(source), tmp_name], rel)
+            _run([tools.objcopy, "--only-keep-debug", "--compress-debug-sections", str(source), tmp_name])
             os.chmod(tmp_name, 0o644)
             os.replace(tmp_name, debug_file)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
-    _run([tools.strip, *STRIP_SECTIONS, *(["--strip-unneeded"] if shared else []), "-o", str(dest), str(source)], rel)
+    _run([tools.strip, *STRIP_SECTIONS, *(["--strip-unneeded"] if shared else []), "-o", str(dest), str(source)])
     if debug_file is not None:
-        _run([tools.objcopy, f"--add-gnu-debuglink={debug_file}", str(dest)], rel)
+        _run([tools.objcopy, f"--add-gnu-debuglink={debug_file}", str(dest)])
     shutil.copymode(source, dest)
     return SplitFile(rel, debug_file)
 
@@ -134,10 +152,11 @@ def _walk(root: Path) -> Iterator[tuple[Path, str]]:
 def split_and_strip(
     image: Path, pkgd: Path, debug_root: Path, tools: BinTools | None, *,
     jobs: int = os.cpu_count() or 1, say: Callable[[str], None] = lambda _: None,
+    warn: Callable[[str], None] = lambda _: None,
 ) -> list[SplitFile]:
     """Make ``pkgd`` the package of ``image``: ELF files stripped (unless ``tools`` is None: then
-    every file as it is), debug information under ``debug_root``. Atomic: a failure leaves the
-    previous ``pkgd``."""
+    every file as it is), debug information under ``debug_root``; ``warn`` hears of the files the
+    binutils refused, which ship unstripped. Atomic: a failure leaves the previous ``pkgd``."""
     if not image.is_dir():
         raise BuildError(f"do_package: no installed tree {image}; do_install did not run")
     with building_dir(pkgd) as tmp, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -158,6 +177,9 @@ def split_and_strip(
                     shutil.copy2(source, dest)
         split = sorted((future.result() for future in pending), key=lambda s: s.rel)
     for item in split:
+        if item.problem:
+            warn(f"do_package: {item.rel}: {item.problem}")
+            continue
         where = item.debug_file.relative_to(debug_root) if item.debug_file else "no debug information"
         say(f"NOTE: stripped {item.rel} (debug: {where})")
     return split

@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 import sys
 import sysconfig
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
 from pyrecipe.qa import CHECKS, QAContext, run_qa
-from pyrecipe.tasks import task_warning
+from pyrecipe.taskcontext import TaskContext
+
+if TYPE_CHECKING:
+    from pyrecipe.toolchain.provision import Toolchain
 
 #: OpenEmbedded's INSANE_SKIP names for the checks we have under another name; other OE names
 #: name checks pyrecipe does not make (already-stripped, dev-so ...) and waive nothing here.
@@ -28,7 +31,7 @@ def library_dirs(sysroot: Path, triplet: str) -> list[Path]:
     return [sysroot / p for p in (f"lib/{triplet}", f"usr/lib/{triplet}", "lib", "usr/lib")]
 
 
-def qa_context(d: DataSmart, toolchain: object) -> QAContext:
+def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
     machine = toolchain.machine
     python = toolchain.python
     staging = Path(d.getVar("D"))
@@ -53,8 +56,10 @@ def qa_context(d: DataSmart, toolchain: object) -> QAContext:
     )
 
 
-def check_recipe(d: DataSmart, context: object, say: Callable[[str], None]) -> None:
-    if context.toolchain is None or d.getVar("CLASSOVERRIDE") == "class-native":
+def check_recipe(d: DataSmart, task: TaskContext) -> None:
+    """do_qa's checks on the recipe's ${D}; problems fail the task, waivers are warned about."""
+    say = task.note
+    if task.build.toolchain is None or d.getVar("CLASSOVERRIDE") == "class-native":
         say("NOTE: native recipe: target QA does not apply")
         return
     pn = d.getVar("PN")
@@ -62,10 +67,10 @@ def check_recipe(d: DataSmart, context: object, say: Callable[[str], None]) -> N
     skip = {OE_CHECK_NAMES.get(name, name) for name in named}
     for name in sorted(skip - CHECKS.keys()):
         say(f"NOTE: INSANE_SKIP names {name}, which is not a pyrecipe check; nothing to waive")
-    result = run_qa(qa_context(d, context.toolchain), skip=skip & CHECKS.keys())
+    result = run_qa(qa_context(d, task.build.toolchain), skip=skip & CHECKS.keys())
     say(result.format())
     if result.waived:
-        task_warning(f"QA: INSANE_SKIP waived {len(result.waived)} finding(s): " + "; ".join(map(str, result.waived)))
+        task.warn(f"QA: INSANE_SKIP waived {len(result.waived)} finding(s): " + "; ".join(map(str, result.waived)))
     if result.problems:
         raise BuildError(
             f"recipe {pn}: QA found {len(result.problems)} problem(s):\n"

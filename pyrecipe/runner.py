@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.graph import Graph, Node
 from pyrecipe.progress import Progress
+from pyrecipe.taskcontext import BuildContext
 from pyrecipe.tasks import (
     TaskFailure,
     TaskRunner,
@@ -116,7 +117,8 @@ class Builder:
     """Runs a :class:`Plan` over a :class:`Graph` with a pool of workers."""
 
     def __init__(
-        self, graph: Graph, plan: Plan, envs: Mapping[str, Mapping[str, str]], options: BuildOptions, progress: Progress
+        self, graph: Graph, plan: Plan, envs: Mapping[str, Mapping[str, str]], options: BuildOptions, progress: Progress,
+        context: BuildContext,
     ) -> None:
         self.graph = graph
         self.plan = plan
@@ -124,7 +126,7 @@ class Builder:
         self.progress = progress
         isolate = options.isolate_network and network_isolation_available()
         self.runners = {
-            key: TaskRunner(node.d, envs["native" if node.native else "target"], isolate)
+            key: TaskRunner(node.d, envs["native" if node.native else "target"], isolate, context)
             for key, node in graph.nodes.items()
         }
         self._stop = threading.Event()

@@ -1,8 +1,9 @@
-"""The Python tasks of base.bbclass: fetch, unpack, patch, qa, populate_sysroot, test.
+"""The Python tasks of base.bbclass: fetch, unpack, patch, qa, package, populate_sysroot, test.
 
 Each takes the recipe's datastore ``d`` and does one step with the tested building blocks
 (:mod:`pyrecipe.fetch`, :mod:`pyrecipe.unpack`, :mod:`pyrecipe.qa` ...). What a step needs from
-the running build (the provisioned toolchain) comes through :func:`build_context`.
+the running build (the provisioned toolchain, the task's log) is the running task's
+:class:`~pyrecipe.taskcontext.TaskContext`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe import pypi
@@ -18,32 +18,9 @@ from pyrecipe.atomicdir import building_dir
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fetch import SrcUriEntry, fetch as fetch_url, parse_src_uri
 from pyrecipe.parse import DataSmart
-from pyrecipe.tasks import current_log
+from pyrecipe.taskcontext import current_task
 
-CONTEXT_VAR = "__PYRECIPE_CONTEXT"
 PATCH_SUFFIXES = (".patch", ".diff")
-
-
-@dataclass(frozen=True)
-class BuildContext:
-    """What tasks need from the build that runs them (set on each recipe's datastore)."""
-
-    toolchain: object  # pyrecipe.toolchain.Toolchain, or None for native recipes
-    allow_missing_checksum: bool = False
-
-
-def build_context(d: DataSmart) -> BuildContext:
-    context = d.getVar(CONTEXT_VAR, False)
-    if context is None:
-        raise BuildError(f"recipe {d.getVar('PN')}: task run outside a build")
-    return context
-
-
-def _say(message: str) -> None:
-    log = current_log()
-    if log is not None:
-        log.write(message + "\n")
-        log.flush()
 
 
 def src_uri_entries(d: DataSmart) -> list[SrcUriEntry]:
@@ -67,7 +44,7 @@ def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
 
 def _download(entry: SrcUriEntry, d: DataSmart) -> Path:
     dl_dir = Path(d.getVar("DL_DIR"))
-    allow = build_context(d).allow_missing_checksum
+    allow = current_task().build.allow_missing_checksum
     try:
         path = fetch_url(entry.url, dl_dir, entry.sha256, allow_missing_checksum=allow, filename=entry.filename)
     except BuildError:
@@ -76,12 +53,12 @@ def _download(entry: SrcUriEntry, d: DataSmart) -> Path:
             raise
         # The /packages/source/ redirector is not served everywhere: ask the simple index.
         resolved = pypi.resolve_file(*parts)
-        _say(f"NOTE: {entry.url} not served; using {resolved.url} from the PyPI simple index")
+        current_task().note(f"NOTE: {entry.url} not served; using {resolved.url} from the PyPI simple index")
         path = fetch_url(resolved.url, dl_dir, entry.sha256, allow_missing_checksum=allow, filename=entry.filename)
     if entry.sha256 is None:
         from pyrecipe.fetch import file_sha256
 
-        _say(f"NOTE: computed checksum, paste into the recipe: {entry.checksum_assignment(file_sha256(path))}")
+        current_task().note(f"NOTE: computed checksum, paste into the recipe: {entry.checksum_assignment(file_sha256(path))}")
     return path
 
 
@@ -93,7 +70,7 @@ def fetch(d: DataSmart) -> None:
     """do_fetch: every remote SRC_URI entry into DL_DIR, verified; local files must exist."""
     for entry in src_uri_entries(d):
         path = _download(entry, d) if entry.is_remote else _local_path(entry, d)
-        _say(f"NOTE: {entry.url} -> {path}")
+        current_task().note(f"NOTE: {entry.url} -> {path}")
 
 
 def unpack(d: DataSmart) -> None:
@@ -118,7 +95,7 @@ def unpack(d: DataSmart) -> None:
                 shutil.copytree(source, target / source.name, symlinks=True)
             else:
                 shutil.copy2(source, target / source.name)
-            _say(f"NOTE: unpacked {source.name} into {target.relative_to(tmp) or '.'}")
+            current_task().note(f"NOTE: unpacked {source.name} into {target.relative_to(tmp) or '.'}")
     if entries and not Path(d.getVar("S")).is_dir():
         raise BuildError(
             f"recipe {d.getVar('PN')}: source directory S={d.getVar('S')} does not exist after unpacking; "
@@ -135,14 +112,14 @@ def patch(d: DataSmart) -> None:
         if wanted is None and not path.name.endswith(PATCH_SUFFIXES) or wanted in ("no", "0", "false"):
             continue
         striplevel = entry.params.get("striplevel", "1")
-        log = current_log()
+        log = current_task().log
         result = subprocess.run(
             ["patch", f"-p{striplevel}", "--batch", "--forward", "-i", str(path)],
             cwd=source, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
         if result.returncode != 0:
             raise BuildError(f"recipe {d.getVar('PN')}: patch {path.name} does not apply to {source}")
-        _say(f"NOTE: applied {path.name}")
+        current_task().note(f"NOTE: applied {path.name}")
 
 
 def write_meson_recipe_cross_file(d: DataSmart) -> None:
@@ -179,8 +156,8 @@ def qa(d: DataSmart) -> None:
     # do_install:append may have edited installed files: RECORD must describe what ships.
     site = Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR"))
     for path in refresh_records(site):
-        _say(f"NOTE: RECORD updated for {path}, changed after installation")
-    check_recipe(d, build_context(d), _say)
+        current_task().note(f"NOTE: RECORD updated for {path}, changed after installation")
+    check_recipe(d, current_task())
 
 
 def package(d: DataSmart) -> None:
@@ -189,16 +166,17 @@ def package(d: DataSmart) -> None:
     from pyrecipe.debugsplit import BinTools, split_and_strip
 
     if d.getVar("CLASSOVERRIDE") == "class-native":
-        _say("NOTE: native recipe: nothing is packaged for the board")
+        current_task().note("NOTE: native recipe: nothing is packaged for the board")
         return
-    toolchain = build_context(d).toolchain
+    task = current_task()
+    toolchain = task.build.toolchain
     tools = None
     if toolchain is not None and d.getVar("INHIBIT_PACKAGE_STRIP") != "1":
         cross = toolchain.settings.tools
         tools = BinTools(strip=cross.strip, objcopy=cross.objcopy)
     jobs = int(d.getVar("BB_NUMBER_THREADS") or 1)
     split_and_strip(Path(d.getVar("D")), Path(d.getVar("PKGD")), Path(d.getVar("DEPLOY_DIR_DEBUG")), tools,
-                    jobs=jobs, say=_say)
+                    jobs=jobs, say=task.note, warn=task.warn)
 
 
 def populate_sysroot(d: DataSmart) -> None:
@@ -209,7 +187,7 @@ def populate_sysroot(d: DataSmart) -> None:
     """
     from pyrecipe.sysroot_staging import stage_into_sysroot
 
-    stage_into_sysroot(d, _say)
+    stage_into_sysroot(d, current_task().note)
 
 
 def test(d: DataSmart) -> None:
@@ -217,10 +195,10 @@ def test(d: DataSmart) -> None:
     recipe's with the build interpreter)."""
     code = d.getVar("PYTHON_TEST_CODE")
     if not code:
-        _say("NOTE: no PYTHON_TEST_CODE: nothing to test")
+        current_task().note("NOTE: no PYTHON_TEST_CODE: nothing to test")
         return
     site = d.getVar("PYTHON_SITEPACKAGES_DIR")
-    log = current_log()
+    task = current_task()
     if d.getVar("CLASSOVERRIDE") == "class-native":
         # A native recipe's result runs on the build machine: its own interpreter, no qemu.
         paths = [d.getVar("D") + site, d.getVar("PYTHON_SITEPACKAGES_NATIVE")]
@@ -228,14 +206,11 @@ def test(d: DataSmart) -> None:
         env = {**os.environ, "PYTHONPATH": ":".join(paths)}
         where = "on the build machine"
     else:
-        context = build_context(d)
-        if context.toolchain is None:
-            raise BuildError(f"recipe {d.getVar('PN')}: do_test needs a target toolchain")
         paths = [Path(d.getVar("D") + site), Path(d.getVar("RECIPE_SYSROOT") + site)]
-        command = context.toolchain.qemu_command(["python3", "-c", code], extra_pythonpath=paths)
+        command = task.toolchain.qemu_command(["python3", "-c", code], extra_pythonpath=paths)
         env = None
         where = "under qemu"
-    _say("NOTE: running " + " ".join(command[:3]) + " ... python3 -c <PYTHON_TEST_CODE>")
-    result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=d.getVar("T"), env=env)
+    current_task().note("NOTE: running " + " ".join(command[:3]) + " ... python3 -c <PYTHON_TEST_CODE>")
+    result = subprocess.run(command, stdout=task.log, stderr=subprocess.STDOUT, cwd=d.getVar("T"), env=env)
     if result.returncode != 0:
         raise BuildError(f"recipe {d.getVar('PN')}: PYTHON_TEST_CODE failed {where} (exit {result.returncode})")

@@ -26,6 +26,7 @@ from pyrecipe.codesig import code_digest
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
+from pyrecipe.taskcontext import BuildContext, TaskContext, current_task, current_task_or_none, running_task
 
 #: Variables that change between runs without changing what a task produces.
 SIGNATURE_EXCLUDED = {
@@ -41,7 +42,6 @@ SIGNATURE_EXCLUDED_PREFIXES = (
 )
 LOG_TAIL_LINES = 30
 
-_current = threading.local()
 #: Shell tasks running now (see stop_running_tasks).
 _running: set[subprocess.Popen[bytes]] = set()
 _running_lock = threading.Lock()
@@ -50,35 +50,29 @@ _running_lock = threading.Lock()
 class _TaskLogHandler(logging.Handler):
     """Sends ``bb.note``/``bb.warn`` from recipe Python to the log of the task running it.
 
-    Warnings are also kept on the task's runner, so that the build shows them on the console
+    Warnings are also kept on the task's context, so that the build shows them on the console
     as bitbake does: a warning only in a log file is a warning nobody reads.
     """
 
     def emit(self, record: logging.LogRecord) -> None:
-        log = current_log()
-        if log is not None:
-            log.write(f"{record.levelname}: {record.getMessage()}\n")
-            runner: TaskRunner | None = getattr(_current, "runner", None)
-            if runner is not None and record.levelno >= logging.WARNING:
-                runner.warnings.append(record.getMessage())
+        task = current_task_or_none()
+        if task is None:
+            if record.levelno >= logging.WARNING:
+                print(f"{record.levelname}: {record.getMessage()}", file=sys.stderr)
         elif record.levelno >= logging.WARNING:
-            print(f"{record.levelname}: {record.getMessage()}", file=sys.stderr)
+            task.warn(record.getMessage())
+        else:
+            task.note(f"{record.levelname}: {record.getMessage()}")
 
 
-_recipe_log = logging.getLogger("pyrecipe.recipe")
-_recipe_log.addHandler(_TaskLogHandler())
-_recipe_log.setLevel(logging.DEBUG)
-_recipe_log.propagate = False
-
-
-def current_log() -> TextIO | None:
-    """The log file of the task running in this thread (for Python tasks and bb.note)."""
-    return getattr(_current, "log", None)
-
-
-def task_warning(message: str) -> None:
-    """A warning of the Python task running in this thread (``bb.warn``): logged and shown."""
-    _recipe_log.warning(message)
+def _route_recipe_log() -> None:
+    """Route recipe Python's messages (bb.note ...) to the running task; done when the first
+    runner is made, not at import (importing a module changes nothing)."""
+    recipe_log = logging.getLogger("pyrecipe.recipe")
+    if not any(isinstance(handler, _TaskLogHandler) for handler in recipe_log.handlers):
+        recipe_log.addHandler(_TaskLogHandler())
+        recipe_log.setLevel(logging.DEBUG)
+        recipe_log.propagate = False
 
 
 class TaskFailure(BuildError):
@@ -200,10 +194,15 @@ def task_signatures(
 class TaskRunner:
     """Runs the tasks of one recipe datastore."""
 
-    def __init__(self, d: DataSmart, env: Mapping[str, str], isolate_network: bool = False) -> None:
+    def __init__(
+        self, d: DataSmart, env: Mapping[str, str], isolate_network: bool = False,
+        context: BuildContext = BuildContext(toolchain=None),
+    ) -> None:
+        _route_recipe_log()
         self.d = d
         self.env = dict(env)
         self.isolate_network = isolate_network
+        self.context = context
         self.pn = d.getVar("PN")
         self.stamps = Path(d.getVar("STAMPS_DIR"))
         self.temp = Path(d.getVar("T"))
@@ -248,11 +247,12 @@ class TaskRunner:
         os.replace(tmp, stamp)
 
     def _run_python(self, task: str, log: TextIO, log_path: Path) -> None:
-        _current.log, _current.runner = log, self
         self.d.setVar("PYRECIPE_TASK_LOG", str(log_path))
-        executor = function_executor.set(exec_func)
+        context = TaskContext(self.pn, task, log, self.context)
+        executor = function_executor.set(self.exec_func)
         try:
-            run_python_function(self.d, task)
+            with running_task(context):
+                run_python_function(self.d, task)
         except PyrecipeError as exc:
             log.write(f"ERROR: {exc}\n")
             log.flush()
@@ -265,7 +265,7 @@ class TaskRunner:
             raise TaskFailure(self.pn, task, log_path, f"{type(exc).__name__}: {exc}") from exc
         finally:
             function_executor.reset(executor)
-            _current.log = _current.runner = None
+            self.warnings = context.warnings
 
     def shell_script(self, function: str) -> str:
         """A bash script that defines the recipe's exported variables and shell functions, then runs one."""
@@ -292,6 +292,16 @@ class TaskRunner:
                 lines.append(f"{name}() {{\n{body.rstrip() or ':'}\n}}")
         lines.append(function)
         return "\n".join(lines) + "\n"
+
+    def exec_func(self, name: str, d: DataSmart) -> None:
+        """``bb.build.exec_func`` inside this runner's Python task: another function of the recipe,
+        a shell one run as tasks are, into the running task's log."""
+        if d.getVarFlag(name, "python", False):
+            run_python_function(d, name)
+            return
+        task = current_task()
+        log_path = Path(d.getVar("PYRECIPE_TASK_LOG") or self.temp / "log.exec_func")
+        self._run_shell(name, Path(d.getVar("B")), task.log, log_path)
 
     def _run_shell(self, task: str, cwd: Path, log: TextIO, log_path: Path) -> None:
         script = self.temp / f"run.{task}.{os.getpid()}"
@@ -347,16 +357,3 @@ def _remove_tree(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()
-
-
-def exec_func(name: str, d: DataSmart) -> None:
-    """``bb.build.exec_func``: run another function of the recipe from a Python task."""
-    if d.getVarFlag(name, "python", False):
-        run_python_function(d, name)
-        return
-    runner: TaskRunner | None = getattr(_current, "runner", None)
-    if runner is None:
-        raise PyrecipeError(f"bb.build.exec_func({name!r}) outside a task")
-    log = current_log()
-    log_path = Path(d.getVar("PYRECIPE_TASK_LOG") or runner.temp / "log.exec_func")
-    runner._run_shell(name, Path(d.getVar("B")), log, log_path)

@@ -13,7 +13,7 @@ from pyrecipe.build import BuildRequest, Environment, run_build
 from pyrecipe.config import Settings
 from pyrecipe.progress import Progress
 from pyrecipe.runner import BuildOptions
-from pyrecipe.steps import BuildContext
+from pyrecipe.taskcontext import BuildContext
 
 LAYER = Path(__file__).parent / "fixtures" / "runner_layer"
 
