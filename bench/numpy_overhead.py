@@ -3,9 +3,10 @@
 1. ``pyrecipe build numpy -f``: every numpy task (fetch from the download cache, unpack, the
    meson-python wheel build, install, QA, do_test under qemu). The toolchain is provisioned and
    the source fetched first, untimed.
-2. ``meson setup`` + ``meson compile`` of the same unpacked source with the same cross file,
-   options, environment and parallelism, in a scratch build directory: what a person who knows
-   meson would type by hand, with nothing packaged, installed or checked.
+2. ``meson setup`` + ``meson compile`` of the same unpacked source with the same cross files
+   (the machine's and the recipe's, which carries the build's flags: -O2 -g ...), options,
+   environment and parallelism, in a scratch build directory: what a person who knows meson
+   would type by hand, with nothing packaged, installed, stripped or checked.
 
 The ratio of the two is the overhead (the target is at most 1.10). Both compile without ccache
 (CCACHE_DISABLE=1): the cache an earlier build filled must not stand in for compiling.
@@ -36,15 +37,18 @@ def raw_meson_seconds(build_dir: Path, machine: str) -> float:
     environment = provisioned_environment(numpy.request, numpy.graph, numpy.index.config)
     env = {**environment.envs["target"], **NO_CCACHE}
     source = d.getVar("S")
-    setup_args = [f"--cross-file={d.getVar('PYRECIPE_MESON_CROSS_FILE')}", *(d.getVar("EXTRA_OEMESON") or "").split()]
+    setup_args = [*(d.getVar("MESON_CROSS_FILE") or "").split(), *(d.getVar("MESON_BUILD_OPTIONS") or "").split(),
+                  *(d.getVar("EXTRA_OEMESON") or "").split()]
     # numpy builds with its vendored meson (SIMD dispatch support), as meson-python does.
     vendored = Path(source, "vendored-meson", "meson", "meson.py")
-    meson = [str(environment.context.toolchain.build_python), str(vendored)] if vendored.exists() else ["meson"]
+    toolchain = environment.context.toolchain
+    assert toolchain is not None, "numpy-overhead needs a machine with a cross toolchain"
+    meson = [str(toolchain.build_python), str(vendored)] if vendored.exists() else ["meson"]
     with tempfile.TemporaryDirectory(dir=build_dir) as scratch:
         builddir = Path(scratch) / "build"
         started = time.monotonic()
         subprocess.run(
-            [*meson, "setup", str(builddir), source, "-Dbuildtype=release", "-Db_ndebug=if-release", *setup_args],
+            [*meson, "setup", str(builddir), source, *setup_args],
             check=True, env=env, stdout=subprocess.DEVNULL,
         )
         subprocess.run(

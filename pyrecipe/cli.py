@@ -65,12 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pyrecipe: interrupted", file=sys.stderr)
         return 130
-    except Exception:  # noqa: BLE001 - the last line of defence before a user
+    except Exception as exc:  # noqa: BLE001 - the last line of defence before a user
         if args.debug:
             raise
-        exc_type, exc, _ = sys.exc_info()
         print(
-            f"pyrecipe: internal error: {exc_type.__name__}: {exc}\n"
+            f"pyrecipe: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in pyrecipe; run again with --debug for the traceback.",
             file=sys.stderr,
         )

@@ -122,8 +122,8 @@ def _symbol_digest(path: Path, name: str, package_dir: Path) -> str:
     imported: dict[str, set[Path]] = {}
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for bound, modules in _alias_modules(node, path, package_dir).items():
-                imported.setdefault(bound, set()).update(modules)
+            for bound, files in _alias_modules(node, path, package_dir).items():
+                imported.setdefault(bound, set()).update(files)
     seen: set[str] = set()
     modules: set[Path] = set()
     pending = [name]

@@ -271,7 +271,9 @@ def license_of(metadata: Mapping[str, object]) -> str | None:
     text = metadata.get("license")
     if isinstance(text, str) and re.fullmatch(r"[A-Za-z0-9.+-]{2,40}", text.strip()):
         return text.strip()
-    found = [CLASSIFIER_LICENSES[c] for c in metadata.get("classifiers", []) or [] if c in CLASSIFIER_LICENSES]
+    classifiers = metadata.get("classifiers")
+    found = [CLASSIFIER_LICENSES[c] for c in classifiers if isinstance(c, str) and c in CLASSIFIER_LICENSES] \
+        if isinstance(classifiers, list) else []
     return " & ".join(dict.fromkeys(found)) if found else None
 
 

@@ -11,6 +11,7 @@ distributor can see at a glance what ships and why.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def recipe_license(node: Node) -> RecipeLicense:
     return RecipeLicense(node.key, d.getVar("PV") or "", license_, files)
 
 
-def _checked_file(url: str, params: dict[str, str], source_dir: Path, where: str) -> LicenseFile:
+def _checked_file(url: str, params: Mapping[str, str], source_dir: Path, where: str) -> LicenseFile:
     if not url.startswith("file://"):
         raise InputError(f"{where}: LIC_FILES_CHKSUM entry {url} must be a file:// path into the sources")
     expected = params.get("md5")

@@ -28,7 +28,7 @@ def unstage(sysroot: Path, pn: str) -> None:
     manifest = _manifest(sysroot, pn)
     if not manifest.exists():
         return
-    directories = set()
+    directories: set[Path] = set()
     for line in manifest.read_text().splitlines():
         path = sysroot / line
         if path.is_symlink() or path.is_file():

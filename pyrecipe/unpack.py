@@ -19,6 +19,7 @@ import shutil
 import stat
 import tarfile
 import zipfile
+from typing import Literal
 import zlib
 from pathlib import Path
 
@@ -31,7 +32,7 @@ ARCHIVE_KINDS = {
     ".txz": "tar", ".tar": "tar", ".zip": "zip", ".whl": "zip",
 }
 #: ``data`` where the interpreter has extraction filters (3.11.4+), else our checks alone.
-TAR_EXTRACTION_FILTER: str | None = "data" if hasattr(tarfile, "data_filter") else None
+TAR_EXTRACTION_FILTER: Literal["data"] | None = "data" if hasattr(tarfile, "data_filter") else None
 _UNREADABLE = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)
 
 

@@ -19,18 +19,28 @@ def _char_order(char: str) -> int:
     return ord(char) + 256
 
 
+_NON_DIGITS = re.compile(r"\D*")
+_DIGITS = re.compile(r"\d*")
+
+
+def _leading(pattern: re.Pattern[str], text: str) -> str:
+    """The run of ``text``'s start that ``pattern`` (which matches the empty string too) takes."""
+    match = pattern.match(text)
+    return match.group() if match else ""
+
+
 def _compare_part(a: str, b: str) -> int:
     while a or b:
-        a_text = re.match(r"\D*", a).group()
-        b_text = re.match(r"\D*", b).group()
+        a_text = _leading(_NON_DIGITS, a)
+        b_text = _leading(_NON_DIGITS, b)
         for i in range(max(len(a_text), len(b_text))):
             ca = _char_order(a_text[i]) if i < len(a_text) else 0
             cb = _char_order(b_text[i]) if i < len(b_text) else 0
             if ca != cb:
                 return -1 if ca < cb else 1
         a, b = a[len(a_text):], b[len(b_text):]
-        a_num = re.match(r"\d*", a).group()
-        b_num = re.match(r"\d*", b).group()
+        a_num = _leading(_DIGITS, a)
+        b_num = _leading(_DIGITS, b)
         if int(a_num or 0) != int(b_num or 0):
             return -1 if int(a_num or 0) < int(b_num or 0) else 1
         a, b = a[len(a_num):], b[len(b_num):]

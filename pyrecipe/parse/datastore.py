@@ -83,7 +83,7 @@ class DataSmart:
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()
+        DataSmart.__init__(self)
         self.dict = state["dict"]
         self.overridedata = state["overridedata"]
         self.origins = state["origins"]
@@ -157,7 +157,7 @@ class DataSmart:
 
     def _register_overrides(self, var: str) -> None:
         """Record ``var`` (``BASE:o1:o2``) as an override candidate of each shorter name."""
-        override = var[var.rfind(":") + 1:]
+        override: str | None = var[var.rfind(":") + 1:]
         shortvar = var[: var.rfind(":")]
         while override and _OVERRIDE_RE.match(override):
             entries = self.overridedata.setdefault(shortvar, [])
@@ -171,7 +171,7 @@ class DataSmart:
                     override = None
 
     def _unregister_overrides(self, var: str) -> None:
-        override = var[var.rfind(":") + 1:]
+        override: str | None = var[var.rfind(":") + 1:]
         shortvar = var[: var.rfind(":")]
         while override and _OVERRIDE_RE.match(override):
             if shortvar in self.overridedata:

@@ -107,7 +107,7 @@ class FileParser:
         for name in target.split():
             self._include_one(name, statement, d)
 
-    def _include_one(self, name: str, statement: Statement, d: DataSmart) -> None:
+    def _include_one(self, name: str, statement: Include, d: DataSmart) -> None:
         if os.path.isabs(name):
             found = name if os.path.exists(name) else ""
             if not found:
@@ -253,7 +253,7 @@ def expand_keys(d: DataSmart) -> None:
         d.renameVar(key, renames[key])
 
 
-def parse_variants(parser: FileParser, path: Path, base: DataSmart, appends: list[Path] = ()) -> dict[str, DataSmart]:
+def parse_variants(parser: FileParser, path: Path, base: DataSmart, appends: Sequence[Path] = ()) -> dict[str, DataSmart]:
     """Parse a recipe (and its .bbappends) on a copy of ``base``; one datastore per variant.
 
     The target variant is ``""``; each ``BBCLASSEXTEND`` word adds a variant that re-finalises a

@@ -221,11 +221,11 @@ bb = _module(
     plain=lambda *a: log.info(" ".join(map(str, a))),
     debug=lambda level, *a: log.debug(" ".join(map(str, a))),
     warn=lambda *a: log.warning(" ".join(map(str, a))),
+    warning=lambda *a: log.warning(" ".join(map(str, a))),
     error=lambda *a: log.error(" ".join(map(str, a))),
     fatal=_fatal,
     fatal_error=FatalRecipeError,
 )
-bb.warning = bb.warn
 oe = _module(
     "oe",
     utils=_module(

@@ -91,6 +91,7 @@ def _stage_entry(staging_dir: Path, path: Path) -> StagedFile:
     with path.open("rb") as stream:
         magic = stream.read(len(AR_MAGIC))
         stream.seek(0)
+        facts: ElfFacts | None
         try:
             if magic.startswith(ELF_MAGIC):
                 facts = read_elf_facts(stream, module_name=path.name.split(".", 1)[0])

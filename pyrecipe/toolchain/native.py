@@ -28,7 +28,7 @@ STAMP_NAME = ".pyrecipe-stamp"
 
 def native_tool_names() -> list[str]:
     """The (normalised) names of the packages pinned in the native venv, in file order."""
-    names = []
+    names: list[str] = []
     for line in PINS_FILE.read_text().splitlines():
         requirement = line.split("#", 1)[0].strip()
         if requirement:
