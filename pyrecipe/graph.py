@@ -18,6 +18,7 @@ from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import InputError
 from pyrecipe.layers import LayerIndex, RecipeInfo, normalise
 from pyrecipe.parse import DataSmart
+from pyrecipe.variant import is_native_name, target_name
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Node:
 
     @property
     def native(self) -> bool:
-        return self.info.variant == "native" or self.info.pn.endswith("-native")
+        return self.info.variant == "native" or is_native_name(self.info.pn)
 
 
 @dataclass
@@ -89,7 +90,7 @@ def _python_stdlib_package(name: str, d: DataSmart) -> bool:
 
 def native_tool_name(dep: str) -> str:
     """``python3-meson-python-native`` -> ``meson-python``; ``ninja-native`` -> ``ninja``."""
-    name = dep[: -len("-native")] if dep.endswith("-native") else dep
+    name = target_name(dep)
     if name.startswith("python3-"):
         name = name[len("python3-"):]
     return normalise(name)
@@ -141,7 +142,7 @@ class GraphBuilder:
         if info is not None:
             return self._add(info, node.key)
         d = node.d
-        if dep.endswith("-native") or node.native:
+        if is_native_name(dep) or node.native:
             tool = native_tool_name(dep)
             host_tools = set((d.getVar("HOST_TOOLS_NATIVE") or "").split())
             if tool in self.available_tools:

@@ -20,6 +20,7 @@ from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.cache import ParseCache, config_fingerprint
 from pyrecipe.versions import compare_versions
+from pyrecipe.variant import NATIVE_SUFFIX, is_native_name, target_name
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,10 @@ class LayerIndex:
     @staticmethod
     def _spellings(name: str) -> list[str]:
         base = normalise(name)
-        native = base.endswith("-native")
-        stem = base[: -len("-native")] if native else base
+        native = is_native_name(base)
+        stem = target_name(base)
         stems = [stem, stem[len("python3-"):]] if stem.startswith("python3-") else [stem, "python3-" + stem]
-        spellings = [name] + [s + "-native" if native else s for s in stems]
+        spellings = [name] + [s + NATIVE_SUFFIX if native else s for s in stems]
         return list(dict.fromkeys(spellings))
 
     @cached_property

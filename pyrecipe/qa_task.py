@@ -18,6 +18,7 @@ from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
 from pyrecipe.qa import CHECKS, QAContext, run_qa
 from pyrecipe.taskcontext import TaskContext
+from pyrecipe.variant import is_native
 
 if TYPE_CHECKING:
     from pyrecipe.toolchain.provision import Toolchain
@@ -59,7 +60,7 @@ def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
 def check_recipe(d: DataSmart, task: TaskContext) -> None:
     """do_qa's checks on the recipe's ${D}; problems fail the task, waivers are warned about."""
     say = task.note
-    if task.build.toolchain is None or d.getVar("CLASSOVERRIDE") == "class-native":
+    if task.build.toolchain is None or is_native(d):
         say("NOTE: native recipe: target QA does not apply")
         return
     pn = d.getVar("PN")

@@ -19,6 +19,7 @@ from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fetch import SrcUriEntry, fetch as fetch_url, parse_src_uri
 from pyrecipe.parse import DataSmart
 from pyrecipe.taskcontext import current_task
+from pyrecipe.variant import is_native
 
 PATCH_SUFFIXES = (".patch", ".diff")
 
@@ -165,7 +166,7 @@ def package(d: DataSmart) -> None:
     their debug information into DEPLOY_DIR_DEBUG (see :mod:`pyrecipe.debugsplit`)."""
     from pyrecipe.debugsplit import BinTools, split_and_strip
 
-    if d.getVar("CLASSOVERRIDE") == "class-native":
+    if is_native(d):
         current_task().note("NOTE: native recipe: nothing is packaged for the board")
         return
     task = current_task()
@@ -199,7 +200,7 @@ def test(d: DataSmart) -> None:
         return
     site = d.getVar("PYTHON_SITEPACKAGES_DIR")
     task = current_task()
-    if d.getVar("CLASSOVERRIDE") == "class-native":
+    if is_native(d):
         # A native recipe's result runs on the build machine: its own interpreter, no qemu.
         paths = [d.getVar("D") + site, d.getVar("PYTHON_SITEPACKAGES_NATIVE")]
         command = [d.getVar("PYTHON"), "-c", code]

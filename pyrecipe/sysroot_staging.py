@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pyrecipe.parse import DataSmart
+from pyrecipe.variant import is_native
 
 MANIFEST_DIR = ".pyrecipe-staged"
 
@@ -68,7 +69,7 @@ def stage(image: Path, sysroot: Path, pn: str) -> list[str]:
 
 def stage_into_sysroot(d: DataSmart, say: Callable[[str], None]) -> None:
     """A target recipe's ${D} goes into the target sysroot, a native recipe's into the native one."""
-    native = d.getVar("CLASSOVERRIDE") == "class-native"
+    native = is_native(d)
     sysroot = d.getVar("STAGING_DIR_NATIVE" if native else "RECIPE_SYSROOT")
     staged = stage(Path(d.getVar("D")), Path(sysroot), d.getVar("PN"))
     say(f"NOTE: staged {len(staged)} files into {sysroot}")

@@ -22,6 +22,7 @@ from pyrecipe.graph import Graph, Node, native_tool_name
 from pyrecipe.image import _write_text_atomically as write_text_atomically
 from pyrecipe.layers import LayerIndex
 from pyrecipe.runner import BuildOptions
+from pyrecipe.variant import is_native_name
 
 #: Kinds of what satisfies a dependency entry, as printed and as Graphviz node styles.
 RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL, IN_SYSROOT = (
@@ -91,7 +92,7 @@ def _classify(dep: str, node: Node, graph: Graph, index: LayerIndex, when: str) 
     provider = _recipe_for(dep, index)
     if provider is not None and provider in graph.nodes:
         return RECIPE, (provider,)
-    if when == "build" and (dep.endswith("-native") or node.native):
+    if when == "build" and (is_native_name(dep) or node.native):
         tool = native_tool_name(dep)
         return (NATIVE_TOOL if tool in graph.native_tools else HOST_TOOL), (tool,)
     if dep in (d.getVar("PYTHON_STDLIB_PACKAGES") or "").split():
