@@ -239,12 +239,15 @@ class TaskRunner:
             log.write(f"ERROR: {exc}\n")
             log.flush()
             raise TaskFailure(self.pn, task, log_path, str(exc).splitlines()[0]) from exc
-        except Exception as exc:  # noqa: BLE001 - recipe Python is user code
+        except BaseException as exc:  # noqa: BLE001 - recipe Python is user code; exit() and Ctrl-C too
+            # A worker thread never receives a real Ctrl-C: SystemExit, KeyboardInterrupt,
+            # GeneratorExit or CancelledError here came from the recipe. Let through, they ended
+            # the whole build (sys.exit(0) with exit status 0, no image and no word said).
             import traceback
 
             log.write(traceback.format_exc())
             log.flush()
-            raise TaskFailure(self.pn, task, log_path, f"{type(exc).__name__}: {exc}") from exc
+            raise TaskFailure(self.pn, task, log_path, _python_failure_reason(exc)) from exc
         finally:
             _current.log = _current.runner = None
 
@@ -298,6 +301,13 @@ class TaskRunner:
                 _running.discard(process)
         if returncode != 0:
             raise TaskFailure(self.pn, task, log_path, f"shell exited with status {returncode}")
+
+
+def _python_failure_reason(exc: BaseException) -> str:
+    """What a Python task's exception says about its failure, in one line."""
+    if isinstance(exc, SystemExit):
+        return f"its Python called exit({exc.code!r}); a task ends by returning, or fails by raising an error"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def stop_running_tasks() -> None:

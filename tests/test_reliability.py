@@ -452,3 +452,39 @@ def test_failing_task_names_recipe_task_log_and_its_last_lines(layer: Path, tmp_
     assert f"  log: {log}" in result.stderr
     assert "    compiling failing.c\n    failing.c:3:1: error: expected ';' before '}' token" in result.stderr
     assert "Build failed" in result.stdout
+
+
+# ---------------------------------------------------------------- 9: no silent success
+
+
+def add_recipe(layer: Path, name: str, text: str) -> Path:
+    """A recipe ``<name>_1.0.bb`` written into the test's copy of the layer."""
+    recipe = layer / "recipes-reliability" / name / f"{name}_1.0.bb"
+    recipe.parent.mkdir(parents=True, exist_ok=True)
+    recipe.write_text(text)
+    return recipe
+
+
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        ("sys.exit(0)", "its Python called exit(0)"),
+        ("sys.exit(3)", "its Python called exit(3)"),
+        ("raise SystemExit", "its Python called exit(None)"),
+        ("raise KeyboardInterrupt", "KeyboardInterrupt"),
+        ("raise GeneratorExit", "GeneratorExit"),
+        ("raise asyncio.CancelledError()", "CancelledError"),
+    ],
+)
+def test_python_task_that_exits_or_is_interrupted_is_a_failed_task(
+    layer: Path, tmp_path: Path, statement: str, reason: str
+) -> None:
+    add_recipe(layer, "quitter", f"python do_compile() {{\n    import asyncio, sys\n    {statement}\n}}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "quitter")
+
+    assert_clean_error(result, 1)
+    assert f"pyrecipe: error: recipe quitter: task do_compile failed: {reason}" in result.stderr
+    assert result.stdout.splitlines()[-1].startswith("Build failed"), result.stdout
+    assert not (build_dir / MACHINE / "image").exists()
