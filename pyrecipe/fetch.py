@@ -104,9 +104,17 @@ def parse_src_uri_entry(entry: str, checksum_flags: Mapping[str, str] | None = N
         if not sep or not key:
             raise InputError(f"SRC_URI entry {entry!r}: parameter {raw!r} is not key=value")
         params[key] = value
+    name = params.get("downloadfilename")
+    if name is not None and not _is_plain_file_name(name):
+        raise InputError(f"SRC_URI entry {entry!r}: downloadfilename={name!r} must be a plain file name in DL_DIR")
     probe = SrcUriEntry(url, params)
     checksum = params.get(probe.checksum_flag) or (checksum_flags or {}).get(probe.checksum_flag)
     return SrcUriEntry(url, params, normalize_sha256(checksum, probe.url) if checksum else None)
+
+
+def _is_plain_file_name(name: str) -> bool:
+    """A name for a file directly in DL_DIR: no directory part, nothing that climbs out."""
+    return bool(name) and name not in (".", "..") and "/" not in name
 
 
 def url_basename(url: str) -> str:
@@ -154,7 +162,7 @@ def fetch(
     :func:`file_sha256` gives it to a caller that wants to print it).
     """
     name = filename or url_basename(url)
-    if not name or name in (".", "..") or "/" in name:
+    if not _is_plain_file_name(name):
         raise InputError(f"cannot name a download file for {url!r}; set ;downloadfilename=")
     expected = normalize_sha256(sha256, url) if sha256 else None
     if expected is None and not allow_missing_checksum:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pyrecipe import pypi
 from pyrecipe.atomicdir import building_dir
+from pyrecipe.confine import relative_inside
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fetch import SrcUriEntry, fetch as fetch_url, parse_src_uri
 from pyrecipe.parse import DataSmart
@@ -102,10 +103,12 @@ def unpack(d: DataSmart) -> None:
 
     unpackdir = Path(d.getVar("UNPACKDIR"))
     entries = src_uri_entries(d)
+    # Every subdir= is checked before anything is unpacked: none may lead out of UNPACKDIR.
+    subdirs = [relative_inside(entry.subdir or ".", unpackdir, f"SRC_URI entry {entry.url}: subdir") for entry in entries]
     with building_dir(unpackdir) as tmp:
-        for number, entry in enumerate(entries):
+        for number, (entry, subdir) in enumerate(zip(entries, subdirs)):
             source = fetched_path(entry, d)
-            target = tmp / entry.subdir if entry.subdir else tmp
+            target = tmp / subdir
             target.mkdir(parents=True, exist_ok=True)
             if entry.unpack and source.name.endswith(tuple(ARCHIVE_KINDS)):
                 # Archives unpack side by side (and over each other) as bitbake's do.
@@ -118,7 +121,7 @@ def unpack(d: DataSmart) -> None:
                 shutil.copytree(source, target / source.name, symlinks=True)
             else:
                 shutil.copy2(source, target / source.name)
-            _say(f"NOTE: unpacked {source.name} into {target.relative_to(tmp) or '.'}")
+            _say(f"NOTE: unpacked {source.name} into {subdir}")
     if entries and not Path(d.getVar("S")).is_dir():
         raise BuildError(
             f"recipe {d.getVar('PN')}: source directory S={d.getVar('S')} does not exist after unpacking; "

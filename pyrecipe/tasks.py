@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from pyrecipe.confine import check_task_directories
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import run_python_function
@@ -208,6 +209,7 @@ class TaskRunner:
     def run(self, task: str, signature: str) -> None:
         """Run ``task`` now and stamp it; raises :class:`TaskFailure`."""
         d = self.d
+        check_task_directories(d, task)
         self.temp.mkdir(parents=True, exist_ok=True)
         log_path = self.temp / f"log.{task}"
         self.warnings = []

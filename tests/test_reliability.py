@@ -488,3 +488,56 @@ def test_python_task_that_exits_or_is_interrupted_is_a_failed_task(
     assert f"pyrecipe: error: recipe quitter: task do_compile failed: {reason}" in result.stderr
     assert result.stdout.splitlines()[-1].startswith("Build failed"), result.stdout
     assert not (build_dir / MACHINE / "image").exists()
+
+
+# ---------------------------------------------------------------- 10: paths stay inside the work directory
+
+
+@pytest.mark.parametrize("where", ["climbing", "absolute"])
+def test_unpack_subdir_outside_the_work_directory_is_refused_before_writing(
+    layer: Path, tmp_path: Path, where: str
+) -> None:
+    subdir = CLIMB + "escaped" if where == "climbing" else str(tmp_path / "escaped")
+    make_payload(layer / "recipes-reliability" / "subdir" / "files", "payload\n")
+    add_recipe(layer, "subdir", f'SRC_URI = "file://payload-1.0.tar.gz;subdir={subdir}"\nS = "${{UNPACKDIR}}"\n')
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "subdir")
+
+    assert_clean_error(result, 1)
+    assert "recipe subdir: task do_unpack failed: SRC_URI entry file://payload-1.0.tar.gz: " \
+           f"subdir {subdir!r} is outside {workdir(build_dir, 'subdir') / 'src'}" in result.stderr
+    assert not list(tmp_path.rglob("escaped*")), "an archive was unpacked outside the work directory"
+
+
+def test_downloadfilename_outside_dl_dir_is_refused(layer: Path, tmp_path: Path) -> None:
+    add_recipe(layer, "dlname", 'SRC_URI = "http://127.0.0.1:9/payload-1.0.tar.gz;downloadfilename=../escaped.tar.gz"\n'
+               f'SRC_URI[sha256sum] = "{"0" * 64}"\n')
+
+    result = pyrecipe_build(layer, tmp_path / "build", "dlname")
+
+    assert_clean_error(result, 1)
+    assert "downloadfilename='../escaped.tar.gz' must be a plain file name in DL_DIR" in result.stderr
+    assert not list(tmp_path.rglob("*escaped*"))
+
+
+@pytest.mark.parametrize(("setting", "task"), [
+    ('D = "{outside}"', "do_fetch"), ('S = "{outside}"', "do_fetch"), ('B = "{outside}"', "do_fetch"),
+    ('do_compile[cleandirs] = "{outside}"', "do_compile"),
+])
+def test_recipe_directory_outside_its_work_directory_refuses_to_run(
+    layer: Path, tmp_path: Path, setting: str, task: str
+) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("the build machine's file\n")
+    add_recipe(layer, "escaper", setting.format(outside=precious) + "\ndo_install() {\n\ttouch ${D}/installed\n}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "escaper")
+
+    assert_clean_error(result, 1)
+    name = setting.split(" = ")[0]
+    assert f"recipe escaper: task {task} failed: {name}={precious} is outside the recipe's " \
+           f"work directory {workdir(build_dir, 'escaper')}; {task} refuses to run" in result.stderr, result.stderr
+    assert sorted(p.name for p in precious.iterdir()) == ["keep.txt"], "a directory outside the build was changed"
