@@ -541,3 +541,28 @@ def test_recipe_directory_outside_its_work_directory_refuses_to_run(
     assert f"recipe escaper: task {task} failed: {name}={precious} is outside the recipe's " \
            f"work directory {workdir(build_dir, 'escaper')}; {task} refuses to run" in result.stderr, result.stderr
     assert sorted(p.name for p in precious.iterdir()) == ["keep.txt"], "a directory outside the build was changed"
+
+
+# ---------------------------------------------------------------- 11: the image is the board's
+
+
+def test_image_modes_are_the_boards_whatever_the_umask_and_tarballs_are_identical(layer: Path, tmp_path: Path) -> None:
+    tarballs = []
+    for umask in (0o022, 0o077):
+        build_dir = tmp_path / f"build-{umask:03o}"
+        result = subprocess.run(
+            build_command(layer, build_dir, "slowpoke", "--tar"), capture_output=True, text=True, cwd=TOPDIR,
+            env=build_env(), timeout=120, umask=umask,
+        )
+        assert result.returncode == 0, result.stderr
+        image = build_dir / MACHINE / "image"
+        modes = {p.relative_to(image).as_posix(): p.lstat().st_mode & 0o7777 for p in image.rglob("*") if not p.is_symlink()}
+        assert modes == {"usr": 0o755, "usr/bin": 0o755, "usr/include": 0o755, "usr/bin/slowpoke.bin": 0o755,
+                         "usr/include/slowpoke.h": 0o644}, f"umask {umask:03o}"
+        tarball = build_dir / MACHINE / "image.tar.gz"
+        with tarfile.open(tarball) as tar:
+            assert {(m.name, m.mode, m.uid, m.gid, m.uname, m.mtime) for m in tar.getmembers() if not m.issym()} == {
+                (name, mode, 0, 0, "root", 0) for name, mode in modes.items()
+            }
+        tarballs.append(tarball.read_bytes())
+    assert tarballs[0] == tarballs[1], "the tarball depends on the builder's umask"
