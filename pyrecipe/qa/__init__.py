@@ -23,6 +23,9 @@ Decisions a recipe author may meet:
   DWARF; host paths that are ``/`` or contain a target directory (``/usr``, the build
   machine's Python prefix on Debian) are ignored, as they cannot be told from target paths.
 - ``files``: files outside the scheme are reported once per first stray directory.
+- ``perms``: setuid, setgid and world-writable files and directories (OpenEmbedded reserves
+  this name for permission checks); the image normalizes other modes itself.
+- ``special-files``: FIFOs, devices and sockets are reported and never opened.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.qa.elfchecks import check_arch, check_ext_suffix, check_needed, check_rpath
-from pyrecipe.qa.filechecks import check_file_owners, check_files, check_pyc
+from pyrecipe.qa.filechecks import check_file_owners, check_files, check_perms, check_pyc, check_special_files
 from pyrecipe.qa.hostpaths import check_host_paths
 from pyrecipe.qa.inventory import StagedFile, take_inventory
 from pyrecipe.qa.model import QAContext, QAProblem, QAResult
@@ -48,6 +51,8 @@ CHECKS: dict[str, Check] = {
     "host-paths": check_host_paths,
     "pyc": check_pyc,
     "files": check_files,
+    "perms": check_perms,
+    "special-files": check_special_files,
 }
 
 
