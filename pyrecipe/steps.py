@@ -20,6 +20,7 @@ from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fetch import SrcUriEntry, fetch as fetch_url, parse_src_uri
 from pyrecipe.parse import DataSmart
 from pyrecipe.tasks import current_log
+from pyrecipe.unpack import ARCHIVE_KINDS, UnpackLimits, unpack as unpack_archive
 
 CONTEXT_VAR = "__PYRECIPE_CONTEXT"
 PATCH_SUFFIXES = (".patch", ".diff")
@@ -97,11 +98,27 @@ def fetch(d: DataSmart) -> None:
         _say(f"NOTE: {entry.url} -> {path}")
 
 
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def _unpack_limits(d: DataSmart) -> UnpackLimits:
+    """UNPACK_MAX_SIZE (bytes, or with a K/M/G suffix) and UNPACK_MAX_RATIO of the recipe."""
+    size, ratio = (d.getVar("UNPACK_MAX_SIZE") or "").strip(), (d.getVar("UNPACK_MAX_RATIO") or "").strip()
+    defaults = UnpackLimits()
+    try:
+        number, unit = (size[:-1], size[-1].upper()) if size[-1:].isalpha() else (size, "")
+        max_size = int(number) * _SIZE_UNITS[unit] if size else defaults.max_size
+        max_ratio = float(ratio) if ratio else defaults.max_ratio
+    except (ValueError, KeyError):
+        raise InputError(f"recipe {d.getVar('PN')}: UNPACK_MAX_SIZE={size!r} must be bytes with an optional K, M or G "
+                         f"suffix and UNPACK_MAX_RATIO={ratio!r} a number") from None
+    return UnpackLimits(max_size, max_ratio)
+
+
 def unpack(d: DataSmart) -> None:
     """do_unpack: a fresh UNPACKDIR with every archive extracted and every other file copied."""
-    from pyrecipe.unpack import ARCHIVE_KINDS, unpack as unpack_archive
-
     unpackdir = Path(d.getVar("UNPACKDIR"))
+    limits = _unpack_limits(d)
     entries = src_uri_entries(d)
     # Every subdir= is checked before anything is unpacked: none may lead out of UNPACKDIR.
     subdirs = [relative_inside(entry.subdir or ".", unpackdir, f"SRC_URI entry {entry.url}: subdir") for entry in entries]
@@ -113,7 +130,7 @@ def unpack(d: DataSmart) -> None:
             if entry.unpack and source.name.endswith(tuple(ARCHIVE_KINDS)):
                 # Archives unpack side by side (and over each other) as bitbake's do.
                 area = tmp / f".archive-{number}"
-                unpack_archive(source, area)
+                unpack_archive(source, area, limits)
                 for child in area.iterdir():
                     os.replace(child, target / child.name)
                 area.rmdir()

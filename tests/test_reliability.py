@@ -566,3 +566,17 @@ def test_image_modes_are_the_boards_whatever_the_umask_and_tarballs_are_identica
             }
         tarballs.append(tarball.read_bytes())
     assert tarballs[0] == tarballs[1], "the tarball depends on the builder's umask"
+
+
+def test_unpack_size_limit_is_a_recipe_variable_with_a_clear_error(layer: Path, tmp_path: Path) -> None:
+    files = layer / "recipes-reliability" / "bomb" / "files"
+    make_tarball(files / "bomb-1.0.tar.gz", {"bomb-1.0/zeros": bytes(2 << 20)})
+    add_recipe(layer, "bomb", 'SRC_URI = "file://bomb-1.0.tar.gz"\nUNPACK_MAX_SIZE = "1M"\n')
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "bomb")
+
+    assert_clean_error(result, 1)
+    assert f"recipe bomb: task do_unpack failed: {files / 'bomb-1.0.tar.gz'}: refusing to unpack: it expands to " \
+           "more than 1048576 bytes (UNPACK_MAX_SIZE" in result.stderr, result.stderr
+    assert not (workdir(build_dir, "bomb") / "src").exists()
