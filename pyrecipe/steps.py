@@ -17,7 +17,9 @@ from pyrecipe import pypi
 from pyrecipe.atomicdir import building_dir
 from pyrecipe.confine import relative_inside
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.fetch import SrcUriEntry, fetch as fetch_url, parse_src_uri
+from pyrecipe.fetch import (
+    DOWNLOAD_DEADLINE, SrcUriEntry, check_scheme, fetch as fetch_url, file_sha256, mask_credentials, parse_src_uri,
+)
 from pyrecipe.parse import DataSmart
 from pyrecipe.tasks import current_log
 from pyrecipe.unpack import ARCHIVE_KINDS, UnpackLimits, unpack as unpack_archive
@@ -55,6 +57,7 @@ def src_uri_entries(d: DataSmart) -> list[SrcUriEntry]:
 
 def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
     """A ``file://`` entry is looked up along FILESPATH, as in bitbake."""
+    check_scheme(entry.url)
     relative = entry.url.split("://", 1)[1] if "://" in entry.url else entry.url
     if os.path.isabs(relative):
         return Path(relative)
@@ -67,22 +70,33 @@ def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
     )
 
 
+def _fetch_deadline(d: DataSmart) -> float:
+    """FETCH_DEADLINE: seconds one download may take in all (default DOWNLOAD_DEADLINE)."""
+    value = (d.getVar("FETCH_DEADLINE") or "").strip()
+    try:
+        deadline = float(value) if value else DOWNLOAD_DEADLINE
+    except ValueError:
+        deadline = 0.0
+    if not deadline > 0:
+        raise InputError(f"recipe {d.getVar('PN')}: FETCH_DEADLINE={value!r} must be a number of seconds above 0")
+    return deadline
+
+
 def _download(entry: SrcUriEntry, d: DataSmart) -> Path:
     dl_dir = Path(d.getVar("DL_DIR"))
-    allow = build_context(d).allow_missing_checksum
+    options = {"allow_missing_checksum": build_context(d).allow_missing_checksum, "filename": entry.filename,
+               "deadline": _fetch_deadline(d)}
     try:
-        path = fetch_url(entry.url, dl_dir, entry.sha256, allow_missing_checksum=allow, filename=entry.filename)
+        path = fetch_url(entry.url, dl_dir, entry.sha256, **options)
     except BuildError:
         parts = pypi.source_url_parts(entry.url)
         if parts is None:
             raise
         # The /packages/source/ redirector is not served everywhere: ask the simple index.
         resolved = pypi.resolve_file(*parts)
-        _say(f"NOTE: {entry.url} not served; using {resolved.url} from the PyPI simple index")
-        path = fetch_url(resolved.url, dl_dir, entry.sha256, allow_missing_checksum=allow, filename=entry.filename)
+        _say(mask_credentials(f"NOTE: {entry.url} not served; using {resolved.url} from the PyPI simple index", entry.url))
+        path = fetch_url(resolved.url, dl_dir, entry.sha256, **options)
     if entry.sha256 is None:
-        from pyrecipe.fetch import file_sha256
-
         _say(f"NOTE: computed checksum, paste into the recipe: {entry.checksum_assignment(file_sha256(path))}")
     return path
 
@@ -92,10 +106,28 @@ def fetched_path(entry: SrcUriEntry, d: DataSmart) -> Path:
 
 
 def fetch(d: DataSmart) -> None:
-    """do_fetch: every remote SRC_URI entry into DL_DIR, verified; local files must exist."""
-    for entry in src_uri_entries(d):
-        path = _download(entry, d) if entry.is_remote else _local_path(entry, d)
-        _say(f"NOTE: {entry.url} -> {path}")
+    """do_fetch: every remote SRC_URI entry into DL_DIR, verified; local files must exist and
+    match a checksum given for them."""
+    entries = src_uri_entries(d)
+    # The plain SRC_URI[sha256sum] is the remote source's when there is one (patches beside it
+    # share no checksum); a local entry's own ;sha256sum= or <name>.sha256sum always counts.
+    remote_takes_plain = any(entry.is_remote and not entry.name for entry in entries)
+    for entry in entries:
+        if entry.is_remote:
+            path = _download(entry, d)
+        else:
+            path = _local_path(entry, d)
+            plain = not entry.name and "sha256sum" not in entry.params
+            if entry.sha256 and path.is_file() and not (plain and remote_takes_plain):
+                _check_local_checksum(entry, path)
+        _say(mask_credentials(f"NOTE: {entry.url} -> {path}", entry.url))
+
+
+def _check_local_checksum(entry: SrcUriEntry, path: Path) -> None:
+    actual = file_sha256(path)
+    if actual != entry.sha256:
+        raise InputError(f"checksum mismatch for {path} ({entry.url}): expected sha256 {entry.sha256}, got {actual}; "
+                         f"if the file is right, update the recipe: {entry.checksum_assignment(actual)}")
 
 
 _SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from http_support import send_trickle
 
 from pyrecipe.paths import TOPDIR
 
@@ -580,3 +581,55 @@ def test_unpack_size_limit_is_a_recipe_variable_with_a_clear_error(layer: Path, 
     assert f"recipe bomb: task do_unpack failed: {files / 'bomb-1.0.tar.gz'}: refusing to unpack: it expands to " \
            "more than 1048576 bytes (UNPACK_MAX_SIZE" in result.stderr, result.stderr
     assert not (workdir(build_dir, "bomb") / "src").exists()
+
+
+# ---------------------------------------------------------------- 12: sources
+
+
+def test_local_file_with_a_wrong_checksum_is_refused(layer: Path, tmp_path: Path) -> None:
+    archive = make_payload(layer / "recipes-reliability" / "pinned" / "files", "payload\n")
+    add_recipe(layer, "pinned", f'SRC_URI = "file://payload-1.0.tar.gz"\nSRC_URI[sha256sum] = "{"0" * 64}"\n'
+                                'S = "${UNPACKDIR}/payload-1.0"\n')
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "pinned")
+
+    assert_clean_error(result, 1)
+    assert f"recipe pinned: task do_fetch failed: checksum mismatch for {archive} (file://payload-1.0.tar.gz): " \
+           f"expected sha256 {'0' * 64}, got {sha256(archive)}" in result.stderr, result.stderr
+    assert not (workdir(build_dir, "pinned") / "src").exists()
+
+
+@pytest.mark.parametrize("scheme", ["git", "ftp"])
+def test_unsupported_url_scheme_is_named(layer: Path, tmp_path: Path, scheme: str) -> None:
+    add_recipe(layer, "vcs", f'SRC_URI = "{scheme}://example.com/project.git"\n')
+
+    result = pyrecipe_build(layer, tmp_path / "build", "vcs")
+
+    assert_clean_error(result, 1)
+    assert f"recipe vcs: task do_fetch failed: unsupported URL scheme {scheme!r} in {scheme}://example.com/project.git " \
+           "(https, http and file are supported)" in result.stderr, result.stderr
+
+
+class _TrickleHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        send_trickle(self)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def test_fetch_deadline_is_a_recipe_variable(layer: Path, tmp_path: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TrickleHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        build_dir = tmp_path / "build"
+        write_local_conf(build_dir, RELIABILITY_SERVER=f"http://127.0.0.1:{server.server_address[1]}", FETCH_DEADLINE="1")
+        started = time.monotonic()
+        result = pyrecipe_build(layer, build_dir, "payload")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_clean_error(result, 1)
+    assert "not finished after 1 s (FETCH_DEADLINE)" in result.stderr, result.stderr
+    assert time.monotonic() - started < 15
