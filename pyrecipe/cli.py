@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import threading
 import traceback
 
 from pyrecipe.errors import PyrecipeError
@@ -53,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         print("pyrecipe: interrupted", file=sys.stderr)
+        if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+               if thread is not threading.main_thread()):
+            # A task's Python still runs in a worker thread (blocked on a FIFO, a socket ...):
+            # no thread can be stopped from outside, and Python's exit would wait for it.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
     except Exception:  # noqa: BLE001 - the last line of defence before a user
         if args.debug:

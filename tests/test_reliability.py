@@ -10,6 +10,7 @@ toolchain is needed and every build is real (bash, tar, the task runner, stamps,
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import gzip
 import hashlib
@@ -633,3 +634,39 @@ def test_fetch_deadline_is_a_recipe_variable(layer: Path, tmp_path: Path) -> Non
     assert_clean_error(result, 1)
     assert "not finished after 1 s (FETCH_DEADLINE)" in result.stderr, result.stderr
     assert time.monotonic() - started < 15
+
+
+# ---------------------------------------------------------------- 13: bounded in time
+
+
+@pytest.mark.parametrize(("sig", "whole_group"), [(signal.SIGTERM, False), (signal.SIGINT, True)], ids=["kill", "ctrl-c"])
+def test_interrupt_ends_the_build_in_seconds_even_with_a_python_task_blocked(
+    layer: Path, tmp_path: Path, sig: signal.Signals, whole_group: bool
+) -> None:
+    add_recipe(layer, "stuck", "python do_compile() {\n"
+                               "    import os\n"
+                               "    fifo = os.path.join(d.getVar('T'), 'pipe')\n"
+                               "    os.mkfifo(fifo)\n"
+                               "    open(os.path.join(d.getVar('TOPDIR'), 'stuck-started'), 'w').close()\n"
+                               "    open(fifo).read()  # no writer ever comes: blocks\n"
+                               "}\n")
+    build_dir = tmp_path / "build"
+    process = start_build(layer, build_dir, "stuck")
+    try:
+        wait_for(lambda: (build_dir / "stuck-started").exists(), "do_compile to block")
+        started = time.monotonic()
+        if whole_group:
+            os.killpg(process.pid, sig)
+        else:
+            os.kill(process.pid, sig)
+        returncode = process.wait(timeout=WAIT_SECONDS)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    stderr = process.stderr.read()
+    assert time.monotonic() - started < 10
+    assert returncode == 130, stderr
+    assert "pyrecipe: interrupted" in stderr
+    with open(build_dir / ".pyrecipe.lock") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if still held
