@@ -67,6 +67,7 @@ class BuildResult:
     failures: list[TaskFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # recipes not built because a dependency failed
     executed: int = 0
+    would_run: int = 0  # in a dry run: the tasks a build would run
 
     @property
     def ok(self) -> bool:
@@ -137,6 +138,7 @@ class Builder:
         result = BuildResult()
         self.progress.start(sum(len(tasks) for tasks in pending.values()))
         if self.options.dry_run:
+            result.would_run = sum(len(tasks) for tasks in pending.values())
             for key in self.graph.order():
                 for task in pending[key]:
                     self.progress.note(f"{key}: {task}")

@@ -57,6 +57,16 @@ def test_second_build_is_a_no_op(built_image: Path, cross_build_dir: Path) -> No
     assert "Build done: 0 tasks run" in result.stdout
 
 
+def test_dry_run_after_a_build_has_nothing_to_run(built_image: Path, cross_build_dir: Path) -> None:
+    """A dry run provisions nothing, yet plans with the toolchain the last build provisioned."""
+    result = pyrecipe(
+        "build", "python3-hello-cext", "hello-meson", "-n", "--machine", "raspberrypi4", "--layer", str(LAYER),
+        build_dir=cross_build_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Dry run: 0 tasks would run; nothing was run", result.stdout
+
+
 def test_forced_rebuild_compiles_through_ccache(built_image: Path, cross_build_dir: Path) -> None:
     """With ccache installed the C compilations of a forced rebuild are cache hits (setuptools'
     CC and meson's cross file both launch it)."""

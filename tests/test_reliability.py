@@ -670,3 +670,29 @@ def test_interrupt_ends_the_build_in_seconds_even_with_a_python_task_blocked(
     assert "pyrecipe: interrupted" in stderr
     with open(build_dir / ".pyrecipe.lock") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if still held
+
+
+# ---------------------------------------------------------------- 14: dry runs, options
+
+
+def test_dry_run_of_a_cross_build_provisions_nothing(tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    command = [sys.executable, "-m", "pyrecipe", "build", "--all", "-n", "--machine", "raspberrypi4",
+               "--build-dir", str(build_dir)]
+
+    result = subprocess.run(command, capture_output=True, text=True, cwd=TOPDIR, env=build_env(), timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert "no toolchain provisioned yet" in result.stdout
+    assert "numpy: do_compile" in result.stdout
+    assert re.search(r"^Dry run: \d+ tasks would run; nothing was run$", result.stdout.splitlines()[-1])
+    assert sorted(p.name for p in build_dir.iterdir()) == [".pyrecipe.lock", "cache"], "a dry run provisioned or built"
+    assert [p.name for p in (build_dir / "cache").iterdir()] == ["parse"]
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3"])
+def test_jobs_below_one_is_a_usage_error(layer: Path, tmp_path: Path, jobs: str) -> None:
+    result = pyrecipe_build(layer, tmp_path / "build", "slowpoke", "-j", jobs)
+
+    assert_clean_error(result, 2)
+    assert f"-j/--jobs {jobs}: at least one recipe must be built at a time" in result.stderr
