@@ -254,8 +254,17 @@ class TaskRunner:
             _current.log = _current.runner = None
 
     def shell_script(self, function: str) -> str:
-        """A bash script that defines the recipe's exported variables and shell functions, then runs one."""
+        """A bash script that defines the recipe's exported variables and the shell functions
+        ``function`` may run (its closure, as bitbake writes run files), then runs it.
+
+        Only those functions: bash reads every definition before the call, so a syntax error in
+        do_compile made do_configure fail, blamed on the wrong task.
+        """
         d = self.d
+        shell_functions = {
+            name for name in d.keys()
+            if d.getVarFlag(name, "func", False) and not d.getVarFlag(name, "python", False) and _shell_name(name)
+        }
         lines = ["#!/bin/bash", "set -e"]
         for name in sorted(d.keys()):
             if name.startswith("__") or not d.getVarFlag(name, "export", False) or d.getVarFlag(name, "func", False):
@@ -272,8 +281,8 @@ class TaskRunner:
             'bbfatal_log() { echo "ERROR: $*"; exit 1; }',
             'oe_runmake() { ${MAKE:-make} ${PARALLEL_MAKE} "$@"; }',
         ]
-        for name in sorted(d.keys()):
-            if d.getVarFlag(name, "func", False) and not d.getVarFlag(name, "python", False) and _shell_name(name):
+        for name in function_closure(d, function, shell_functions):
+            if name in shell_functions:
                 body = d.getVar(name) or ":"
                 lines.append(f"{name}() {{\n{body.rstrip() or ':'}\n}}")
         lines.append(function)

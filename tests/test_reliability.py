@@ -696,3 +696,55 @@ def test_jobs_below_one_is_a_usage_error(layer: Path, tmp_path: Path, jobs: str)
 
     assert_clean_error(result, 2)
     assert f"-j/--jobs {jobs}: at least one recipe must be built at a time" in result.stderr
+
+
+# ---------------------------------------------------------------- 15: clear errors
+
+
+def test_shell_syntax_error_is_reported_as_the_error_of_its_own_task(layer: Path, tmp_path: Path) -> None:
+    add_recipe(layer, "typo-shell", "do_configure() {\n\techo configured > configured.txt\n}\n"
+                                    "do_compile() {\n\tif [ -e configured.txt ]; then\n\t\techo compiling\n}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "typo-shell")
+
+    assert_clean_error(result, 1)
+    assert "recipe typo-shell: task do_compile failed: shell exited with status 2" in result.stderr, result.stderr
+    assert "syntax error" in (workdir(build_dir, "typo-shell") / "temp" / "log.do_compile").read_text()
+    assert (workdir(build_dir, "typo-shell") / "build" / "configured.txt").is_file(), "do_configure did not run"
+
+
+@pytest.mark.parametrize("command", ["build", "env", "deps"])
+def test_build_dir_that_is_a_file_is_a_usage_error(layer: Path, tmp_path: Path, command: str) -> None:
+    not_a_dir = tmp_path / "build"
+    not_a_dir.write_text("a file\n")
+    args = build_command(layer, not_a_dir, "slowpoke")
+    args[args.index("build")] = command
+
+    result = subprocess.run(args, capture_output=True, text=True, cwd=TOPDIR, env=build_env(), timeout=60)
+
+    assert_clean_error(result, 2)
+    assert f"the build directory {not_a_dir} is a file, not a directory" in result.stderr
+    assert not_a_dir.read_text() == "a file\n"
+
+
+def test_sysroot_waits_for_the_build_lock(tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    with open(build_dir / ".pyrecipe.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a running build holds it
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pyrecipe", "sysroot", "--machine", "raspberrypi4", "--build-dir", str(build_dir)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=TOPDIR, env=build_env(),
+            start_new_session=True,
+        )
+        try:
+            seen: list[str] = []
+            reader = threading.Thread(target=lambda: seen.extend(process.stderr), daemon=True)
+            reader.start()
+            wait_for(lambda: any("another pyrecipe build is running" in line for line in seen), "sysroot to wait")
+            assert process.poll() is None, "pyrecipe sysroot did not wait for the build"
+            assert not (build_dir / "raspberrypi4").exists(), "pyrecipe sysroot provisioned during a build"
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
