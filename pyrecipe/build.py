@@ -19,6 +19,7 @@ from pyrecipe.config import Settings, load_configuration
 from pyrecipe.errors import BuildError
 from pyrecipe.graph import Graph, GraphBuilder
 from pyrecipe.layers import LayerIndex
+from pyrecipe.leftovers import remove_leftovers
 from pyrecipe.notes import Note, silent
 from pyrecipe.parse import DataSmart
 from pyrecipe.progress import Progress
@@ -164,6 +165,16 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
     )
 
 
+def _remove_leftovers(graph: Graph, config: DataSmart, note: Note) -> None:
+    """What an interrupted run left in the places a build writes: the machine's directory (image,
+    tarball), DL_DIR (downloads) and the work directories of the recipes about to be built."""
+    places = [Path(config.getVar("IMAGE_ROOTFS")).parent, Path(config.getVar("DL_DIR"))]
+    places += [Path(node.d.getVar("WORKDIR")) for node in graph.nodes.values()]
+    removed = remove_leftovers(places)
+    if removed:
+        note(f"Removed {len(removed)} leftover(s) of an interrupted run: " + ", ".join(str(p) for p in removed))
+
+
 def run_build(
     request: BuildRequest,
     progress: Progress | None = None,
@@ -184,6 +195,8 @@ def _locked_build(
 ) -> BuildResult:
     index, graph = resolve(request, native_tools())
     config = index.config
+    if not request.options.dry_run:
+        _remove_leftovers(graph, config, progress.note)
     env = environment(request, graph, config, progress.note)
     for node in graph.nodes.values():
         node.d.setVar(CONTEXT_VAR, env.context)

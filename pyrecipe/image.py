@@ -157,7 +157,7 @@ def _conflict(path: str, first: str, second: str, how: str) -> BuildError:
 
 
 def _write_text_atomically(final: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.")
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.tmp-")  # a leftover if killed
     with os.fdopen(fd, "w", encoding="utf-8") as stream:
         stream.write(text)
     os.chmod(tmp, 0o644)
@@ -167,7 +167,7 @@ def _write_text_atomically(final: Path, text: str) -> None:
 def write_reproducible_tar(root: Path, tar_path: Path) -> Path:
     """A gzip'd tar of ``root`` whose bytes depend only on the tree's names, content and modes."""
     tar_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=tar_path.parent, prefix=f".{tar_path.name}.")
+    fd, tmp = tempfile.mkstemp(dir=tar_path.parent, prefix=f".{tar_path.name}.tmp-")  # a leftover if killed
     try:
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=TAR_MTIME) as gz:
             with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:

@@ -748,3 +748,24 @@ def test_sysroot_waits_for_the_build_lock(tmp_path: Path) -> None:
         finally:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_leftovers_of_an_interrupted_run_are_removed_by_the_next_build(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    machine_dir, work = build_dir / MACHINE, workdir(build_dir, "slowpoke")
+    trees = [machine_dir / ".image.new-k3j4", machine_dir / ".image.old-x9", work / ".src.new-q1", work / ".image.new-z2"]
+    files = [machine_dir / ".image.tar.gz.tmp-a1b2", build_dir / "downloads" / ".payload-1.0.tar.gz.part-77"]
+    for tree in trees:
+        (tree / "half-written").mkdir(parents=True)
+    for file in files:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(b"half written")
+    kept = machine_dir / ".notes-of-the-user"
+    kept.write_text("mine\n")
+
+    result = pyrecipe_build(layer, build_dir, "slowpoke")
+
+    assert result.returncode == 0, result.stderr
+    assert "Removed 6 leftover(s) of an interrupted run" in result.stdout
+    assert not [path for path in trees + files if path.exists()]
+    assert kept.read_text() == "mine\n"
