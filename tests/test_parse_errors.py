@@ -89,3 +89,24 @@ def test_debug_shows_the_traceback_of_a_real_bug_only(tmp_path: Path) -> None:
     result = pyrecipe_cli("--debug", "env", "--bare", recipe)
     assert result.returncode == 2
     assert f"{recipe}:1:5" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["loop", "self", "device"])
+def test_include_loops_and_special_files_are_input_errors(tmp_path: Path, kind: str) -> None:
+    """An include loop recursed until Python's limit (an internal error); ``require /dev/zero``
+    read for ever."""
+    (tmp_path / "a.inc").write_text("require b.inc\n")
+    (tmp_path / "b.inc").write_text("require a.inc\n")
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text({"loop": "require a.inc\n", "self": "require bad_1.0.bb\n", "device": "require /dev/zero\n"}[kind])
+
+    result = pyrecipe_cli("env", "--bare", "--bbpath", tmp_path, recipe)
+
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    expected = {
+        "loop": f"{tmp_path}/b.inc:1:1: include loop: {tmp_path}/a.inc -> {tmp_path}/b.inc -> {tmp_path}/a.inc",
+        "self": f"{recipe}:1:1: include loop: {recipe} -> {recipe}",
+        "device": f"{recipe}:1:1: /dev/zero is a device, FIFO or socket, not a file",
+    }[kind]
+    assert expected in result.stderr
