@@ -769,3 +769,33 @@ def test_leftovers_of_an_interrupted_run_are_removed_by_the_next_build(layer: Pa
     assert "Removed 6 leftover(s) of an interrupted run" in result.stdout
     assert not [path for path in trees + files if path.exists()]
     assert kept.read_text() == "mine\n"
+
+
+# ---------------------------------------------------------------- 16: the shared sysroot
+
+
+def header_recipe(name: str) -> str:
+    return f'do_install() {{\n\tinstall -d ${{D}}${{includedir}}\n\techo "{name}\'s" > ${{D}}${{includedir}}/zlib.h\n}}\n'
+
+
+def test_staging_refuses_a_file_the_sysroot_has_from_debian_or_another_recipe(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    debian_header = build_dir / MACHINE / "sysroot" / "usr" / "include" / "zlib.h"
+    debian_header.parent.mkdir(parents=True)
+    debian_header.write_text("Debian's zlib.h\n")  # as provisioning unpacks zlib1g-dev
+    add_recipe(layer, "clobber", header_recipe("clobber"))
+
+    refused = pyrecipe_build(layer, build_dir, "clobber")
+
+    assert_clean_error(refused, 1)
+    assert "recipe clobber: task do_populate_sysroot failed: recipe clobber installs files the sysroot already has: " \
+           "usr/include/zlib.h (from the target's Debian packages)" in refused.stderr, refused.stderr
+    assert debian_header.read_text() == "Debian's zlib.h\n"
+
+    debian_header.unlink()  # now a recipe owns it, and a second one may not take it over
+    add_recipe(layer, "owner", header_recipe("owner"))
+    assert pyrecipe_build(layer, build_dir, "owner").returncode == 0
+    second = pyrecipe_build(layer, build_dir, "clobber")
+    assert_clean_error(second, 1)
+    assert "usr/include/zlib.h (from recipe owner)" in second.stderr
+    assert debian_header.read_text() == "owner's\n"
