@@ -290,3 +290,11 @@ def test_same_recipe_and_version_in_two_layers_is_warned(tmp_path: Path, caplog:
     assert (f"{two / 'recipes-x/clash/python3-clash_1.0.bb'} (version 1.0-r0) is not used, {chosen.file} is: both have "
             "version 1.0-r0 and BBFILE_PRIORITY 6; the first in BBFILES is used") in caplog.text
     assert caplog.text.count("is not used") == 1
+
+
+def test_bbclassextend_naming_no_class_is_an_error(tmp_path: Path) -> None:
+    layer = tmp_path / "meta-typo"
+    write_files(layer, {"recipes-x/ext/ext_1.0.bb": 'LICENSE = "MIT"\nBBCLASSEXTEND = "native nosuchvariant"\n'})
+    with pytest.raises(InputError, match=r"ext_1.0.bb:2:1: BBCLASSEXTEND names nosuchvariant, but there is no "
+                                         r"classes/nosuchvariant.bbclass on BBPATH"):
+        index_for(tmp_path, layer).find("ext")

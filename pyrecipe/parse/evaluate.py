@@ -289,6 +289,11 @@ def parse_variants(parser: FileParser, path: Path, base: DataSmart, appends: lis
         if parser.find_class(classname, "recipe", variant):
             pending = list(variant.getVar("__BBDEFINHERITS", False) or [])
             variant.setVar("__BBDEFINHERITS", pending + [(classname, str(path), 0)])
+        elif target.getVar("BBPATH"):
+            # A configured parse has every class on BBPATH: "nosuchvariant" is a typo, not a variant.
+            file, line = target.origins.get("BBCLASSEXTEND", (str(path), 1))
+            raise ParseError(f"BBCLASSEXTEND names {name}, but there is no classes/{classname}.bbclass on BBPATH "
+                             f"({parser.search_path(target)})", file, line)
         else:
             # No such class on the path (a --bare parse): keep what every extension class sets.
             variant.setVar("CLASSOVERRIDE", f"class-{classname}")
