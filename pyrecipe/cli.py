@@ -8,6 +8,7 @@ the entry point small and lets each command live beside the code it drives.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -25,6 +26,16 @@ COMMAND_MODULES = [
     "run",
     "sysroot",
 ]
+
+
+#: Failures of the build machine rather than of pyrecipe, and what to do about each: said so,
+#: not called "a bug in pyrecipe" (a full disk struck the parse cache, the image, a stamp ...).
+MACHINE_ERRORS = {
+    errno.ENOSPC: "the disk is full: free some space and build again",
+    errno.EDQUOT: "the disk quota is exceeded: free some space and build again",
+    errno.EROFS: "the file system is read-only: use a writable build directory (--build-dir)",
+    errno.EACCES: "permission denied: use a build directory you may write (--build-dir)",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,12 +74,15 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.flush()
             os._exit(130)
         return 130
-    except Exception:  # noqa: BLE001 - the last line of defence before a user
+    except Exception as exc:  # noqa: BLE001 - the last line of defence before a user
         if args.debug:
             raise
-        exc_type, exc, _ = sys.exc_info()
+        if isinstance(exc, OSError) and exc.errno in MACHINE_ERRORS:
+            where = f": {exc.filename}" if exc.filename else ""
+            print(f"pyrecipe: error: {exc.strerror}{where}; {MACHINE_ERRORS[exc.errno]}", file=sys.stderr)
+            return 1
         print(
-            f"pyrecipe: internal error: {exc_type.__name__}: {exc}\n"
+            f"pyrecipe: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in pyrecipe; run again with --debug for the traceback.",
             file=sys.stderr,
         )

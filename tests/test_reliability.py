@@ -19,6 +19,7 @@ import io
 import os
 import re
 import shutil
+import shlex
 import signal
 import socketserver
 import subprocess
@@ -799,3 +800,18 @@ def test_staging_refuses_a_file_the_sysroot_has_from_debian_or_another_recipe(la
     assert_clean_error(second, 1)
     assert "usr/include/zlib.h (from recipe owner)" in second.stderr
     assert debian_header.read_text() == "owner's\n"
+
+
+def test_full_disk_is_said_plainly_not_called_a_bug(layer: Path, tmp_path: Path) -> None:
+    """The build dir on a 64 KiB tmpfs (in a mount namespace of the test's own, as root)."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    command = " ".join(map(shlex.quote, build_command(layer, mount_point / "build", "slowpoke")))
+    result = subprocess.run(
+        ["unshare", "--mount", "--", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {mount_point} && {command}"],
+        capture_output=True, text=True, cwd=TOPDIR, env=build_env(), timeout=120,
+    )
+    assert "mount:" not in result.stderr, f"cannot mount a small tmpfs here: {result.stderr}"
+
+    assert_clean_error(result, 1)
+    assert "No space left on device" in result.stderr and "the disk is full: free some space" in result.stderr
