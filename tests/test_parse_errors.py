@@ -110,3 +110,26 @@ def test_include_loops_and_special_files_are_input_errors(tmp_path: Path, kind: 
         "device": f"{recipe}:1:1: /dev/zero is a device, FIFO or socket, not a file",
     }[kind]
     assert expected in result.stderr
+
+
+def _deep_chain(depth: int) -> str:
+    return 'V0 = "x"\n' + "".join(f'V{i} = "${{V{i - 1}}}"\n' for i in range(1, depth + 1)) + f'DEEP = "${{V{depth}}}"\n'
+
+
+EXPANSION_FAULTS = [
+    pytest.param('A = "${B}"\nB = "${C}"\nC = "${A}"\n', "references form a loop: A -> B -> C -> A", id="loop"),
+    pytest.param(_deep_chain(3000), "references nest too deeply (a chain of more than", id="deep-chain-is-no-loop"),
+    pytest.param('E0 = "xxxxxxxx"\n' + "".join(f'E{i} = "${{E{i - 1}}}${{E{i - 1}}}"\n' for i in range(1, 40)),
+                 "expands to more than 16777216 characters", id="exponential"),
+    pytest.param('A = "${@(lambda: (yield))().throw(GeneratorExit)}"\n', "which raised GeneratorExit", id="generator-exit"),
+]
+
+
+@pytest.mark.parametrize("text, message", EXPANSION_FAULTS)
+def test_expansion_faults_are_input_errors_that_say_what_happened(tmp_path: Path, text: str, message: str) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text(text)
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert message in result.stderr, result.stderr
