@@ -133,3 +133,12 @@ def test_expansion_faults_are_input_errors_that_say_what_happened(tmp_path: Path
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert message in result.stderr, result.stderr
+
+
+def test_syntax_error_in_a_def_is_reported_at_its_line_not_on_another_variable(tmp_path: Path) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text('A = "1"\ndef foo(d):\n    x = = 1\n    return x\n')
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2, result.stderr
+    assert f"{recipe}:3:9: syntax error in def foo: invalid syntax\n        x = = 1\n            ^" in result.stderr
+    assert "PN" not in result.stderr and "Traceback" not in result.stderr
