@@ -18,6 +18,7 @@ import shlex
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
@@ -321,13 +322,25 @@ def _python_failure_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+#: Seconds an interrupted shell task gets to end after SIGTERM, before SIGKILL.
+STOP_GRACE_SECONDS = 5.0
+
+
 def stop_running_tasks() -> None:
-    """SIGTERM to every running shell task: an interrupted build leaves no task script running
-    on, writing into the build dir after the build lock is released."""
+    """SIGTERM to every running shell task, and wait for them to end (SIGKILL after
+    STOP_GRACE_SECONDS): an interrupted build leaves no task script running on, writing into the
+    build dir after the build lock is released (pyrecipe may exit without joining its workers)."""
     with _running_lock:
         processes = list(_running)
     for process in processes:
         process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def network_isolation_available() -> bool:
