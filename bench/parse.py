@@ -1,29 +1,48 @@
-"""Parse-speed benchmark: a generated layer of 1,000 realistic recipes, parsed cold and warm.
+"""Parse-speed benchmark: a generated layer of 1,000 recipes, and a real layer against bitbake.
 
-Run: ``python -m bench parse [--recipes N]``. The layer is generated in a temporary directory
-(classes, shared .inc files, recipes with overrides, appends, inline Python, BBCLASSEXTEND, and
-.bbappends), then scanned through :class:`pyrecipe.layers.LayerIndex` with the full
-configuration of the benchmark's machine:
+Run: ``python -m bench parse [--recipes N] [--layer DIR [--bitbake DIR] [--repeat N]]``.
 
-* cold: empty cache directory, every recipe parsed and its datastores written to the cache;
+The generated layer (classes, shared .inc files, recipes with overrides, appends, inline Python,
+BBCLASSEXTEND, and .bbappends, all from one template) is scanned through
+:class:`pyrecipe.layers.LayerIndex` with the full configuration of the benchmark's machine, in
+this process, wall time:
+
+* cold: empty cache directory, every recipe parsed (by worker processes: there are many) and
+  its datastores written to the cache;
 * warm: a new index over the same cache, as a second ``pyrecipe`` run sees it;
 * full datastores: every recipe's finalised datastore loaded through the warm cache, and parsed
-  without a cache (what a build needs, not just the summary the index keeps).
+  with no cache at all (the in-process statement cache emptied first: every file parsed again).
 
-Gives recipes/second for each.
+A real layer (``--layer``, e.g. a checkout of meta-openembedded's meta-python; never part of
+this repository) is parsed with empty stub classes for what it inherits and no layer provides,
+each side in a process of its own (:mod:`bench.parse_sides`), CPU time: pyrecipe cold (no cache
+of any kind, every variable read), its index cold and warm, and with ``--bitbake`` bitbake's own
+parser on the same files, interleaved with pyrecipe's runs; all of it on pyrecipe's
+configuration and on the core variables alone (``--bare``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench import Result
-from pyrecipe.config import Settings, load_configuration
+from bench.stub_classes import write_stub_classes
+from pyrecipe.config import Settings, load_configuration, machine_conf
 from pyrecipe.layers import LayerIndex
+from pyrecipe.parse import CORE_CONF
+from pyrecipe.parse.reader import forget_statements
+from pyrecipe.paths import TOOLCHAINS_DIR, TOPDIR
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CLASSES = {
     "bench-pypi": """\
@@ -123,10 +142,18 @@ def timed(label: str, count: int, action: Callable[[], object]) -> Result:
     start = time.perf_counter()
     action()
     elapsed = time.perf_counter() - start
-    return Result(f"parse: {label}", f"{count / elapsed:,.0f} recipes/s", f"{count} recipes in {elapsed:.2f} s")
+    return Result(f"parse: {label}", f"{count / elapsed:,.0f} recipes/s", f"{count} recipes in {elapsed:.2f} s wall")
 
 
 def run(options: argparse.Namespace) -> list[Result]:
+    """The generated layer's rows, then the real layer's when ``options.layer`` is given."""
+    results = generated_layer(options)
+    if options.layer:
+        results += real_layer(options)
+    return results
+
+
+def generated_layer(options: argparse.Namespace) -> list[Result]:
     """Parse a generated layer of ``options.recipes`` recipes cold, warm, and into full datastores."""
     count = options.recipes
     with tempfile.TemporaryDirectory(prefix="pyrecipe-bench-") as tmp:
@@ -151,8 +178,103 @@ def run(options: argparse.Namespace) -> list[Result]:
             lambda: [index.datastore(info).getVar("SRC_URI") for info in mine],
         ))
         uncached = LayerIndex(config, None)
+        forget_statements()
         results.append(timed(
             "full datastores, no cache", len(mine),
             lambda: [uncached.datastore(info).getVar("SRC_URI") for info in mine],
         ))
     return results
+
+
+# ---------------------------------------------------------------------------- a real layer
+def _side(side: str, spec_file: Path) -> dict[str, Any]:
+    """Run one side of the real-layer benchmark in a process of its own (see bench.parse_sides)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.parse_sides", side, str(spec_file)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.parse_sides {side} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def _spread(values: list[float], unit: str = "s", digits: int = 2) -> str:
+    return f"median {statistics.median(values):.{digits}f} {unit} (range {min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+def real_layer(options: argparse.Namespace) -> list[Result]:
+    """``options.layer`` parsed on pyrecipe's configuration, then on the core variables alone."""
+    return [*_real_layer(options, bare=False), *_real_layer(options, bare=True)]
+
+
+def _real_layer(options: argparse.Namespace, bare: bool) -> list[Result]:
+    """Parse ``options.layer`` (stub classes for what no layer provides) cold and warm, and through
+    bitbake's parser when ``options.bitbake`` names a checkout, interleaved ``options.repeat`` times.
+
+    ``bare``: the core variables alone (no bitbake.conf, machine or base class: the statements
+    weigh more, the expansions less) and no index (an index needs the configuration's BBFILES)."""
+    layer = Path(options.layer).absolute()
+    with tempfile.TemporaryDirectory(prefix="pyrecipe-bench-layer-") as tmp:
+        root = Path(tmp)
+        stubs = root / "stub-classes"
+        write_stub_classes(layer, [TOPDIR], stubs)
+        settings = Settings(build_dir=root / "build", machine=options.machine, layers=(layer, stubs))
+        config = load_configuration(settings)
+        index = LayerIndex(config, None)
+        recipes = [str(r) for r in index.recipes if layer in r.parents]
+        spec = {
+            "build_dir": str(settings.build_dir), "machine": options.machine, "layers": [str(layer), str(stubs)],
+            "bare": bare,
+            "recipes": recipes,
+            "appends": {str(r): [str(a) for a in index.appends_of[r]] for r in index.recipes if index.appends_of[r]},
+            "bitbake": str(options.bitbake or ""),
+            # What load_configuration sets before it reads a file, and the files it reads.
+            "preset": {name: config.getVar(name) for name in ("PYRECIPE_TOPDIR", "PYRECIPE_HOST_PYTHON", "TOPDIR", "MACHINE")}
+            | {"BBLAYERS": f"{layer} {stubs}", "BBPATH": f"{stubs}:{layer}:{TOPDIR}" if bare else str(TOPDIR)},
+            "confs": [str(CORE_CONF)] if bare else [
+                str(CORE_CONF), str(TOOLCHAINS_DIR / "bitbake.conf"), str(machine_conf(options.machine, (layer, stubs))),
+            ],
+        }
+        spec_file = root / "spec.json"
+        spec_file.write_text(json.dumps(spec))
+        figures: dict[str, list[float]] = {}
+        failed: dict[str, int] = {}
+        for repetition in range(options.repeat):
+            cache_dir = root / f"cache-{repetition}"
+            sides = [("pyrecipe cold", "pyrecipe-cold")]
+            if not bare:
+                sides += [("index cold", "pyrecipe-index"), ("index warm", "pyrecipe-index")]
+            if options.bitbake:
+                sides.insert(repetition % 2, ("bitbake cold", "bitbake"))
+            for label, side in sides:
+                if side == "pyrecipe-index" and "index_recipes" not in spec:
+                    raise RuntimeError("the index runs after the cold parse that lists what pyrecipe parses")
+                spec["cache_dir"] = str(cache_dir)
+                spec_file.write_text(json.dumps(spec))
+                result = _side(side, spec_file)
+                figures.setdefault(f"{label} cpu", []).append(result["cpu"])
+                figures.setdefault(f"{label} wall", []).append(result["wall"])
+                failed[label] = len(result["failed"])
+                if side == "pyrecipe-cold":
+                    spec["index_recipes"] = [r for r in recipes if r not in result["failed"]]
+        count = len(recipes)
+        name = f"{layer.name}{' --bare' if bare else ''}"
+        rows = [
+            Result(f"parse {name}: pyrecipe cold, no cache", _spread(figures["pyrecipe cold cpu"]) + " CPU",
+                   f"{count} recipes ({failed['pyrecipe cold']} failed), finalised, every variable read; one process"),
+        ]
+        if not bare:
+            rows += [
+                Result(f"parse {name}: index cold (empty cache)", _spread(figures["index cold cpu"]) + " CPU",
+                       f"{len(spec['index_recipes'])} recipes; wall {_spread(figures['index cold wall'])}"),
+                Result(f"parse {name}: index warm (nothing changed)", _spread(figures["index warm cpu"]) + " CPU",
+                       f"wall {_spread(figures['index warm wall'])}"),
+            ]
+        if options.bitbake:
+            bitbake_cpu = figures["bitbake cold cpu"]
+            rows.insert(0, Result(f"parse {name}: bitbake cold (bb.parse)", _spread(bitbake_cpu) + " CPU",
+                                  f"{count} recipes ({failed['bitbake cold']} failed), finalised, every variable read"))
+            for label in ("pyrecipe cold",) if bare else ("pyrecipe cold", "index warm"):
+                ratios = [mine / theirs for mine, theirs in zip(figures[f"{label} cpu"], bitbake_cpu)]
+                rows.append(Result(f"parse {name}: {label} / bitbake", _spread(ratios, "×"), "CPU, each run against bitbake's of the same repetition"))
+        return rows

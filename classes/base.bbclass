@@ -8,7 +8,8 @@ addtask configure after do_patch
 addtask compile after do_configure
 addtask install after do_compile
 addtask qa after do_install
-addtask populate_sysroot after do_qa
+addtask package after do_qa
+addtask populate_sysroot after do_package
 addtask test after do_populate_sysroot
 addtask build after do_populate_sysroot do_test
 
@@ -55,6 +56,27 @@ python base_do_qa() {
     pyrecipe.steps.qa(d)
 }
 
+# do_package, as OpenEmbedded's: ${D} as it ships, into ${PKGD}: ELF files stripped with the
+# cross strip, their debug information kept apart, keyed by build-id (see pyrecipe/debugsplit.py).
+PKGD = "${WORKDIR}/package"
+# The debug files of every recipe of the machine: .build-id/xx/yyyy.debug, as in Debian's -dbgsym
+# packages and under /usr/lib/debug on a board (gdb finds them with set debug-file-directory).
+DEPLOY_DIR_DEBUG ?= "${TOPDIR}/${MACHINE}/deploy/debug"
+# "1" keeps the ELF files of the image as they were built (not stripped, no debug split).
+INHIBIT_PACKAGE_STRIP ?= "0"
+
+python base_do_package() {
+    import pyrecipe.steps
+    pyrecipe.steps.package(d)
+}
+
+# The build's flags (TARGET_CFLAGS ...) after the machine's flags in the environment of a task that
+# compiles; native recipes get the build machine's (native.bbclass).
+export_target_flags () {
+	export CFLAGS="$CFLAGS ${TARGET_CFLAGS}" CXXFLAGS="$CXXFLAGS ${TARGET_CXXFLAGS}"
+	export FFLAGS="$FFLAGS ${TARGET_FFLAGS}" LDFLAGS="$LDFLAGS ${TARGET_LDFLAGS}"
+}
+
 python base_do_populate_sysroot() {
     import pyrecipe.steps
     pyrecipe.steps.populate_sysroot(d)
@@ -65,4 +87,4 @@ python base_do_test() {
     pyrecipe.steps.test(d)
 }
 
-EXPORT_FUNCTIONS do_fetch do_unpack do_patch do_configure do_compile do_install do_qa do_populate_sysroot do_test
+EXPORT_FUNCTIONS do_fetch do_unpack do_patch do_configure do_compile do_install do_qa do_package do_populate_sysroot do_test

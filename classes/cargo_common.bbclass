@@ -31,9 +31,15 @@ RUST_TARGET_SYS = "${RUST_TARGET}"
 RUST_TARGET_ENV = "${@d.getVar('RUST_TARGET').upper().replace('-', '_')}"
 # For target crates only: cargo passes target.<triple>.rustflags to neither build scripts nor
 # proc macros, which keep the build machine's std.
-# Panic messages carry source paths: the board sees them under /usr/src/debug, not the build tree.
-RUST_DEBUG_PREFIX_MAP ?= "--remap-path-prefix=${WORKDIR}=/usr/src/debug/${PN}/${PV}"
-RUST_TARGET_RUSTFLAGS = "${@cargo_rust_toolchain_var(d, 'rustflags')} ${RUST_DEBUG_PREFIX_MAP}"
+# Panic messages carry source paths: the board sees them under TARGET_DBGSRC_DIR, not the build
+# tree (the vendored crates under CARGO_HOME and the vendoring directory likewise).
+RUST_DEBUG_PREFIX_MAP ?= "--remap-path-prefix=${WORKDIR}=${TARGET_DBGSRC_DIR}"
+# The optimisation is the project's release profile (the one its PyPI wheels are built with:
+# maturin and setuptools-rust build --release); DEBUG_BUILD = "1" builds at opt-level 1 with
+# debug assertions. Line tables only: enough for a backtrace, split off by do_package.
+RUST_SELECTED_OPTIMIZATION ?= "${@oe.utils.vartrue('DEBUG_BUILD', '-C opt-level=1 -C debug-assertions=on', '', d)}"
+RUST_DEBUG_FLAGS ?= "-C debuginfo=line-tables-only"
+RUST_TARGET_RUSTFLAGS = "${@cargo_rust_toolchain_var(d, 'rustflags')} ${RUST_SELECTED_OPTIMIZATION} ${RUST_DEBUG_FLAGS} ${RUST_DEBUG_PREFIX_MAP}"
 
 # Debian's cargo first on PATH (not rustup's), and the target std added to the target rustflags
 # the cross environment gives (linker arguments) unless it already names a sysroot.

@@ -14,6 +14,7 @@ OECMAKE_ARGS = "-DCMAKE_TOOLCHAIN_FILE=${OECMAKE_TOOLCHAIN_FILE} -DCMAKE_INSTALL
 OECMAKE_ARGS:class-native = "-DCMAKE_INSTALL_PREFIX=${prefix} -DCMAKE_BUILD_TYPE=Release ${EXTRA_OECMAKE}"
 
 cmake_do_configure () {
+	export_target_flags
 	cmake -S ${OECMAKE_SOURCEPATH} -B ${B} -G "${OECMAKE_GENERATOR}" ${OECMAKE_ARGS}
 }
 do_configure[cleandirs] += "${B}"

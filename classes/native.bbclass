@@ -33,3 +33,10 @@ python () {
         names = [dep if dep.endswith("-native") else dep + "-native" for dep in bb.utils.explode_deps(value)]
         d.setVar("RDEPENDS:" + pn, " ".join(names))
 }
+
+# As OpenEmbedded's native class: the build machine's flags stand in for the target's.
+TARGET_CPPFLAGS = "${BUILD_CPPFLAGS}"
+TARGET_CFLAGS = "${BUILD_CFLAGS}"
+TARGET_CXXFLAGS = "${BUILD_CFLAGS}"
+TARGET_FFLAGS = "${BUILD_OPTIMIZATION}"
+TARGET_LDFLAGS = "${BUILD_LDFLAGS}"

@@ -1,5 +1,6 @@
-# PACKAGE_FORMAT = "deb": do_package writes one Debian package per target recipe from its ${D}
-# into DEPLOY_DIR_DEB (see pyrecipe/package_deb.py for the names and fields).
+# PACKAGE_FORMAT = "deb": do_package_write_deb (OpenEmbedded's name) writes one Debian package per
+# target recipe from its ${PKGD} into DEPLOY_DIR_DEB (see pyrecipe/package_deb.py for the names
+# and fields).
 DEPLOY_DIR_DEB ?= "${TOPDIR}/${MACHINE}/deploy/deb"
 # Debian's CPython searches here, not in ${PYTHON_SITEPACKAGES_DIR}.
 DEB_PYTHON_DIST_PACKAGES ?= "/usr/lib/python3/dist-packages"
@@ -9,9 +10,9 @@ MAINTAINER ?= "pyrecipe <pyrecipe@localhost>"
 
 # Before do_populate_sysroot: a recipe built as a dependency (only up to its sysroot) is
 # packaged too, so a target's .deb always comes with the .debs it depends on.
-addtask package after do_qa before do_populate_sysroot
+addtask package_write_deb after do_package before do_populate_sysroot
 
-python do_package() {
+python do_package_write_deb() {
     if d.getVar("CLASSOVERRIDE") == "class-native":
         return
     import pyrecipe.package_deb

@@ -19,19 +19,28 @@ python_pep517_do_configure () {
 	:
 }
 
-# The recipe's TARGET_CFLAGS/TARGET_CXXFLAGS after the machine's flags, for backends that read the
-# environment (setuptools, CMake, cc-rs); meson takes them from the recipe's cross file instead.
+# The build's flags (TARGET_CFLAGS ...) after the machine's, for backends that read the environment
+# (setuptools, CMake, cc-rs); meson takes them from the recipe's cross file instead.
 python_pep517_do_compile () {
-	CFLAGS="$CFLAGS ${TARGET_CFLAGS}" CXXFLAGS="$CXXFLAGS ${TARGET_CXXFLAGS}" ${PYRECIPE_FRONTEND} build-wheel --python ${PYTHON} --wheel-dir ${PEP517_WHEEL_PATH} \
+	export_target_flags
+	${PYRECIPE_FRONTEND} build-wheel --python ${PYTHON} --wheel-dir ${PEP517_WHEEL_PATH} \
 		--check-requirements ${PEP517_CHECK_REQUIREMENTS} ${PEP517_BUILD_OPTS} ${PEP517_SOURCE_PATH}
 }
 do_compile[cleandirs] += "${PEP517_WHEEL_PATH}"
 
 # Installed files (relative to site-packages) in which a project records how it was built, such as
 # numpy's and scipy's __config__.py (show_config()): paths into the build sysroot become the
-# board's own paths, the cross flags say <sysroot> instead of naming the build machine, and the
-# build interpreter becomes the board's Python.
+# board's own paths, the cross flags say <sysroot> instead of naming the build machine, the
+# build interpreter becomes the board's Python, and the other build paths are mapped as
+# DEBUG_PREFIX_MAP maps them for the compiler (the recorded flags name them too).
 PYTHON_BUILD_CONFIG_FILES ?= ""
+
+def python_build_config_sed_args(d):
+    import shlex
+    maps = [word.split("=", 1)[1] for word in (d.getVar("DEBUG_PREFIX_MAP") or "").split()
+            if word.startswith("-ffile-prefix-map=") and "=" in word.split("=", 1)[1]]
+    # The compiler takes the last matching map: the same order here, as the first sed that matches.
+    return " ".join("-e " + shlex.quote("s#%s#%s#g" % tuple(m.rsplit("=", 1))) for m in reversed(maps))
 
 python_pep517_do_install () {
 	${PYRECIPE_FRONTEND} install-wheel --destdir ${D} --prefix ${prefix} --python-version ${PYTHON_BASEVERSION} \
@@ -40,7 +49,7 @@ python_pep517_do_install () {
 	for config in ${PYTHON_BUILD_CONFIG_FILES}; do
 		sed -i -e 's#${RECIPE_SYSROOT}/#/#g' -e 's#${RECIPE_SYSROOT}#<sysroot>#g' \
 			-e 's#${STAGING_BINDIR_NATIVE}/python[0-9.]*#${PYTHON_INTERPRETER}#g' \
-			${D}${PYTHON_SITEPACKAGES_DIR}/$config
+			${@python_build_config_sed_args(d)} ${D}${PYTHON_SITEPACKAGES_DIR}/$config
 	done
 }
 do_install[cleandirs] += "${D}"

@@ -2,8 +2,8 @@
 
 The install-from-source workflow of distribution packagers (gpep517's ``install-from-source``):
 the recipe is built as usual, then its files land in a directory the packager owns. With the
-target's own prefix (/usr) that is the recipe's ${D} as built, QA-checked and tested; another
-prefix needs its wheel installed again with that layout. DIR may already hold other files (a
+target's own prefix (/usr) that is the recipe's ${PKGD} (its ${D}, QA-checked, tested and
+stripped); another prefix needs its wheel installed again with that layout (not stripped). DIR may already hold other files (a
 packager installs several things into one root): ours are merged in, and they are first
 assembled in a temporary tree beside DIR so a failure never leaves half a recipe in it.
 """
@@ -32,7 +32,7 @@ def check_prefix(prefix: str) -> None:
 def install_into_destdir(d: DataSmart, destdir: Path, prefix: str = TARGET_PREFIX) -> list[Path]:
     """Install the built recipe ``d`` into ``destdir`` with ``prefix``; return the files, relative to it."""
     check_prefix(prefix)
-    image = Path(d.getVar("D"))
+    image = Path(d.getVar("PKGD"))
     if not image.is_dir():
         raise BuildError(f"recipe {d.getVar('PN')} has no installed tree {image}; build it first")
     destdir.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pyrecipe.deps import explode_deps
+from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import InputError
 from pyrecipe.layers import LayerIndex, RecipeInfo, normalise
 from pyrecipe.parse import DataSmart

@@ -18,7 +18,7 @@ def assemble(
     graph: Graph, config: DataSmart, *, tar: bool, say: Callable[[str], None],
     results: Mapping[str, str], tasks_ran: bool,
 ) -> Path | None:
-    """The union of the staging trees (${D}) of the targets and their runtime closure.
+    """The union of the packaged trees (${PKGD}: ${D} stripped) of the targets and their runtime closure.
 
     A build of native recipes only has nothing for the board: the image is left as it is
     rather than replaced by an empty one. A build that ran no task, for the same recipes with
@@ -40,7 +40,7 @@ def assemble(
         say(summary + ", up to date")
         return image_dir
     stamp.unlink(missing_ok=True)  # written last: an interrupted assembly is done again
-    stagings = [(key, Path(graph.nodes[key].d.getVar("D"))) for key in keys]
+    stagings = [(key, Path(graph.nodes[key].d.getVar("PKGD"))) for key in keys]
     licenses = [recipe_license(graph.nodes[key]) for key in keys]  # checked before the image is replaced
     assemble_image(stagings, image_dir, tar_path=tar_path)
     _write_text_atomically(license_path, license_manifest(licenses))

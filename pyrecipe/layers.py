@@ -119,10 +119,8 @@ class LayerIndex:
     @property
     def infos(self) -> list[RecipeInfo]:
         if self._infos is None:
-            self._infos = []
-            for recipe in self.recipes:
-                appends = self.appends_of[recipe]
-                self._infos.extend(self.cache.summary(recipe, appends, lambda v, r=recipe, a=appends: summarise(r, a, v)))
+            items = [(recipe, self.appends_of[recipe]) for recipe in self.recipes]
+            self._infos = [info for infos in self.cache.summaries(items, summarise) for info in infos]
         return self._infos
 
     def datastore(self, info: RecipeInfo) -> DataSmart:

@@ -1,4 +1,4 @@
-"""One Debian package per recipe, from its installed tree ${D} (``PACKAGE_FORMAT = "deb"``).
+"""One Debian package per recipe, from its packaged tree ${PKGD} (``PACKAGE_FORMAT = "deb"``).
 
 For boards that run a Debian-based image: what pyrecipe cross-built is handed over as .deb files
 that ``dpkg -i`` installs and removes cleanly, with dependencies in Debian's names. The names
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.deps import explode_deps
+from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
 from pyrecipe.qa.inventory import StagedFile, take_inventory
@@ -191,8 +191,8 @@ def _move_to_dist_packages(root: Path, site_packages: str | None, dist_packages:
 
 
 def build_deb(d: DataSmart) -> Path:
-    """Write ``DEPLOY_DIR_DEB/<package>_<version>_<arch>.deb`` from ${D}; return its path."""
-    image = Path(d.getVar("D"))
+    """Write ``DEPLOY_DIR_DEB/<package>_<version>_<arch>.deb`` from ${PKGD}; return its path."""
+    image = Path(d.getVar("PKGD"))
     if not image.is_dir():
         raise BuildError(f"recipe {d.getVar('PN')}: no installed tree {image} to package")
     if not (d.getVar("DEBIAN_ARCH") or "").strip():

@@ -200,20 +200,26 @@ def patch(d: DataSmart) -> None:
 def write_meson_recipe_cross_file(d: DataSmart) -> None:
     """do_configure of meson-python recipes: the recipe's cross file, read after the machine's.
 
-    Its compile arguments are the machine's (the ``pyrecipe_compile_args`` constant of the
-    machine's file) followed by TARGET_CFLAGS / TARGET_CXXFLAGS: meson takes a cross build's
-    flags from cross files only, and a later file's key replaces an earlier one's.
+    Its arguments are the machine's (the ``pyrecipe_compile_args``/``pyrecipe_link_args``
+    constants of the machine's file) followed by the build's flags, TARGET_CFLAGS,
+    TARGET_CXXFLAGS, TARGET_FFLAGS and TARGET_LDFLAGS: meson takes a cross build's flags from
+    cross files only, and a later file's key replaces an earlier one's.
     """
     from pyrecipe.toolchain.fsutil import atomic_write_text
     from pyrecipe.toolchain.render import meson_literal
 
-    c_args = (d.getVar("TARGET_CFLAGS") or "").split()
-    cpp_args = (d.getVar("TARGET_CXXFLAGS") or "").split()
+    def words(var: str) -> str:
+        return meson_literal((d.getVar(var) or "").split())
+
     atomic_write_text(
         Path(d.getVar("MESON_RECIPE_CROSS_FILE")),
         "# The recipe's additions to the machine's cross file, written by pyrecipe.\n[built-in options]\n"
-        f"c_args = pyrecipe_compile_args + {meson_literal(c_args)}\n"
-        f"cpp_args = pyrecipe_compile_args + {meson_literal(cpp_args)}\n",
+        f"c_args = pyrecipe_compile_args + {words('TARGET_CFLAGS')}\n"
+        f"cpp_args = pyrecipe_compile_args + {words('TARGET_CXXFLAGS')}\n"
+        f"fortran_args = pyrecipe_compile_args + {words('TARGET_FFLAGS')}\n"
+        f"c_link_args = pyrecipe_link_args + {words('TARGET_LDFLAGS')}\n"
+        f"cpp_link_args = pyrecipe_link_args + {words('TARGET_LDFLAGS')}\n"
+        f"fortran_link_args = pyrecipe_link_args + {words('TARGET_LDFLAGS')}\n",
     )
 
 
@@ -227,6 +233,24 @@ def qa(d: DataSmart) -> None:
     for path in refresh_records(site):
         _say(f"NOTE: RECORD updated for {path}, changed after installation")
     check_recipe(d, build_context(d), _say)
+
+
+def package(d: DataSmart) -> None:
+    """do_package: ${D} as it ships into ${PKGD}, ELF files stripped by the machine's binutils and
+    their debug information into DEPLOY_DIR_DEBUG (see :mod:`pyrecipe.debugsplit`)."""
+    from pyrecipe.debugsplit import BinTools, split_and_strip
+
+    if d.getVar("CLASSOVERRIDE") == "class-native":
+        _say("NOTE: native recipe: nothing is packaged for the board")
+        return
+    toolchain = build_context(d).toolchain
+    tools = None
+    if toolchain is not None and d.getVar("INHIBIT_PACKAGE_STRIP") != "1":
+        cross = toolchain.settings.tools
+        tools = BinTools(strip=cross.strip, objcopy=cross.objcopy)
+    jobs = int(d.getVar("BB_NUMBER_THREADS") or 1)
+    split_and_strip(Path(d.getVar("D")), Path(d.getVar("PKGD")), Path(d.getVar("DEPLOY_DIR_DEBUG")), tools,
+                    jobs=jobs, say=_say)
 
 
 def populate_sysroot(d: DataSmart) -> None:

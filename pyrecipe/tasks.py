@@ -19,14 +19,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from pyrecipe.codesig import code_digest
 from pyrecipe.confine import check_task_directories
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.parse import DataSmart
-from pyrecipe.parse.pyapi import run_python_function
+from pyrecipe.parse.pyapi import function_executor, run_python_function
 
 #: Variables that change between runs without changing what a task produces.
 SIGNATURE_EXCLUDED = {
@@ -167,15 +168,31 @@ def function_closure(d: DataSmart, task: str, functions: set[str]) -> list[str]:
     return sorted(seen)
 
 
-def task_signatures(d: DataSmart, order: list[str], base: str) -> dict[str, str]:
-    """Each task's signature: the previous task's, the recipe's variables, the code it runs."""
+_VARIABLE_REF_RE = re.compile(r"\$\{([A-Za-z_][\w-]*)\}")
+
+
+def pyrecipe_code_text(d: DataSmart, names: Iterable[str]) -> str:
+    """The recipe text through which functions reach pyrecipe's own code: their bodies, and the
+    values of the variables they name (``${PYRECIPE_FRONTEND}`` is ``... -m pyrecipe.frontend``)."""
+    bodies = [str(d.getVar(name, False) or "") for name in names]
+    referenced = sorted({ref for body in bodies for ref in _VARIABLE_REF_RE.findall(body)})
+    return "\n".join([*bodies, *(str(d.getVar(ref, False) or "") for ref in referenced)])
+
+
+def task_signatures(
+    d: DataSmart, order: list[str], base: str, code: Callable[[str], str] = code_digest,
+) -> dict[str, str]:
+    """Each task's signature: the previous task's, the recipe's variables, the code it runs (its
+    functions, and the pyrecipe code they call: :mod:`pyrecipe.codesig`)."""
     functions = {name for name in d.keys() if d.getVarFlag(name, "func", False)}
     signatures: dict[str, str] = {}
     previous = base
     for task in order:
         digest = hashlib.sha256(f"{previous}\0{task}\0".encode())
-        for name in function_closure(d, task, functions):
+        closure = function_closure(d, task, functions)
+        for name in closure:
             digest.update(f"{name}={d.getVar(name, False)!r}\0".encode())
+        digest.update(f"pyrecipe-code={code(pyrecipe_code_text(d, closure))}\0".encode())
         for flag in TASK_FLAGS:
             digest.update(f"[{flag}]={d.getVarFlag(task, flag, False)!r}\0".encode())
         previous = signatures[task] = digest.hexdigest()
@@ -236,6 +253,7 @@ class TaskRunner:
     def _run_python(self, task: str, log: TextIO, log_path: Path) -> None:
         _current.log, _current.runner = log, self
         self.d.setVar("PYRECIPE_TASK_LOG", str(log_path))
+        executor = function_executor.set(exec_func)
         try:
             run_python_function(self.d, task)
         except PyrecipeError as exc:
@@ -252,6 +270,7 @@ class TaskRunner:
             log.flush()
             raise TaskFailure(self.pn, task, log_path, _python_failure_reason(exc)) from exc
         finally:
+            function_executor.reset(executor)
             _current.log = _current.runner = None
 
     def shell_script(self, function: str) -> str:

@@ -8,13 +8,18 @@ again through ``pyrecipe run``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from elftools.elf.elffile import ELFFile
 
+from pyrecipe.debugsplit import build_id, has_debug_info
+from pyrecipe.qa.elfchecks import optimisation_level
+from pyrecipe.qa.inventory import gcc_producers
 from pyrecipe.toolchain import host_tools
 
 from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, pyrecipe, run_on_board
@@ -26,7 +31,9 @@ pytestmark = pytest.mark.cross
 
 @pytest.fixture(scope="module")
 def built_image(cross_build_dir: Path) -> Path:
-    return build_for_raspberrypi4(cross_build_dir, "python3-hello-cext", "hello-meson", "--layer", str(LAYER)) / "image"
+    return build_for_raspberrypi4(
+        cross_build_dir, "python3-hello-cext", "hello-meson", "python3-hello-srcpath", "--layer", str(LAYER),
+    ) / "image"
 
 
 @pytest.mark.parametrize("module", ["hello_cext", "hello_meson"])
@@ -93,6 +100,39 @@ def test_forced_rebuild_compiles_through_ccache(built_image: Path, cross_build_d
     assert stats["cache_miss"] == 0, stats
 
 
+def test_build_policy_optimises_maps_paths_and_disables_assert(built_image: Path) -> None:
+    """Nothing in python3-hello-srcpath's recipe asks for it: the flag policy alone gives -O2 -g,
+    NDEBUG and __FILE__ mapped to /usr/src/debug (so the host-paths check passes), for setuptools
+    and meson alike."""
+    build = built_image.parent
+    assert "srcpath /usr/src/debug/python3-hello-srcpath/1.0/include/srcpath.h True False" in do_test_lines(
+        build, "python3-hello-srcpath", "1.0")
+    compile_lines = [line for line in (build / "work" / "python3-hello-srcpath" / "1.0" / "temp" / "log.do_compile")
+                     .read_text().splitlines() if "aarch64-linux-gnu-gcc" in line and " -c " in line]
+    assert compile_lines and all(" -O2 " in line and " -g " in line and " -DNDEBUG" in line for line in compile_lines)
+    meson_options = (build / "work" / "python3-hello-meson" / "1.0" / "build" / "meson-info" / "intro-buildoptions.json").read_text()
+    options = {o["name"]: o["value"] for o in json.loads(meson_options)}
+    assert (options["optimization"], options["debug"], options["b_ndebug"]) == ("2", True, "true")
+
+
+@pytest.mark.parametrize("module", ["hello_cext", "hello_meson", "hello_srcpath"])
+def test_package_is_stripped_and_debug_info_deployed_by_build_id(built_image: Path, module: str) -> None:
+    """What ships (${PKGD}, which the image and the .debs take) is stripped; the debug file is found
+    by build-id in deploy/debug and records an -O2 compile."""
+    package = built_image.parent / "work" / f"python3-{module.replace('_', '-')}" / "1.0" / "package"
+    [so] = (package / SITE).glob(f"{module}*.so")
+    with open(so, "rb") as stream:
+        elf = ELFFile(stream)
+        assert elf.get_section_by_name(".debug_info") is None and elf.get_section_by_name(".gnu_debuglink") is not None
+    identity = build_id(so)
+    debug_file = built_image.parent / "deploy" / "debug" / ".build-id" / identity[:2] / f"{identity[2:]}.debug"
+    with open(debug_file, "rb") as stream:
+        elf = ELFFile(stream)
+        assert has_debug_info(debug_file)
+        producers = gcc_producers(elf)
+    assert producers and all(optimisation_level(p) == "2" for p in producers), producers
+
+
 @pytest.fixture(scope="module")
 def codegen_built(cross_build_dir: Path) -> Path:
     """python3-hello-codegen's setup.py imports hello_tables, which python3-hello-tables-native built."""
@@ -118,3 +158,4 @@ def test_native_recipe_alone_tests_on_the_build_machine_and_keeps_the_image(code
     assert sorted(p.name for p in (codegen_built / "image" / SITE).iterdir()) == before
     log = cross_build_dir / "native" / "work" / "python3-hello-tables-native" / "1.0" / "temp" / "log.do_test"
     assert "tables static const long SQUARES[] = {0, 1, 4, 9};" in log.read_text().splitlines()
+

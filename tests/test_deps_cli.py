@@ -81,3 +81,12 @@ def test_unknown_recipe_is_a_clear_error(layer: Path, tmp_path: Path) -> None:
     result = deps(layer, tmp_path / "build", "nosuchrecipe")
     assert result.returncode == 2
     assert "nosuchrecipe" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_version_constraints_read_as_bitbake_reads_them(layer: Path, tmp_path: Path) -> None:
+    """The graph reads a list as bb.utils.explode_deps does: '(>= 1.0) (<< 2)' constrains liba (the
+    graph's own reader made a dependency named '<<' of it), and a name repeated is one edge."""
+    (layer / "recipes-demo/app/app_2.1.bb").write_text('DEPENDS = "liba (>= 1.0) (<< 2) liba zlib"\n')
+    result = deps(layer, tmp_path / "build", "app")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:3] == ["app 2.1", "├── build: liba 1.0", "└── build: zlib -> debian zlib1g-dev"]

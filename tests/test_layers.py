@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 import pyrecipe.parse.cache as cache_module
+import pyrecipe.parse.reader as reader_module
 from parse_support import META_TEST, write_files
 from pyrecipe.config import Settings, load_configuration
 from pyrecipe.errors import InputError
 from pyrecipe.layers import LayerIndex, append_matches
+from pyrecipe.parse import ParseError
 
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
@@ -199,6 +201,67 @@ def test_class_appearing_earlier_on_bbpath_invalidates(tmp_path: Path, parse_cou
     index = scan(tmp_path, *layers)
     assert parse_counter == ["c_1.0.bb"]
     assert index.datastore(index.find("c")).getVar("FROM_CLASS") == "earlier on BBPATH"
+
+
+def test_a_damaged_cache_file_is_rebuilt_not_trusted(tmp_path: Path, parse_counter: list[str]) -> None:
+    write_files(tmp_path, CACHE_LAYER)
+    scan(tmp_path, tmp_path / "layer")
+    for path in (tmp_path / "cache").iterdir():
+        path.write_bytes(b"not a database" * 100)
+    parse_counter.clear()
+    index = scan(tmp_path, tmp_path / "layer")
+    assert "a_1.0.bb" in parse_counter
+    assert index.datastore(index.find("a")).getVar("FROM_INC") == "v1"
+    parse_counter.clear()
+    scan(tmp_path, tmp_path / "layer")
+    assert parse_counter == []
+
+
+def test_a_cache_that_cannot_be_opened_means_parsing_without_one(tmp_path: Path) -> None:
+    write_files(tmp_path, CACHE_LAYER)
+    (tmp_path / "cache").write_text("a file where the cache directory should be")
+    index = scan(tmp_path, tmp_path / "layer")
+    assert index.datastore(index.find("a")).getVar("FROM_INC") == "v1"
+
+
+def test_a_file_reached_through_several_paths_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Statements are cached by content: the same .inc required by two recipes from two
+    directories (a link, a copy) is parsed once, and each recipe sees its own path in it."""
+    write_files(tmp_path, {
+        **CACHE_LAYER,
+        "layer/recipes/shared/shared.inc": 'SHARED = "yes"\nWHERE = "${@d.getVar(\'FILE\')}"\n',
+        "layer/recipes/d/d_1.0.bb": "require shared.inc\n",
+        "layer/recipes/e/e_1.0.bb": "require shared.inc\n",
+    })
+    (tmp_path / "layer/recipes/d/shared.inc").symlink_to(tmp_path / "layer/recipes/shared/shared.inc")
+    (tmp_path / "layer/recipes/e/shared.inc").write_text((tmp_path / "layer/recipes/shared/shared.inc").read_text())
+    parsed: list[str] = []
+    real = reader_module.parse_text
+    monkeypatch.setattr(reader_module, "parse_text", lambda text, name: parsed.append(name) or real(text, name))
+    monkeypatch.setattr(reader_module, "_by_content", {})
+    monkeypatch.setattr(reader_module, "_by_path", {})
+    index = scan(tmp_path, tmp_path / "layer")
+    assert [Path(name).name for name in parsed].count("shared.inc") == 1
+    for name in ("d", "e"):
+        d = index.datastore(index.find(name))
+        assert d.getVar("SHARED") == "yes"
+        assert d.origins["SHARED"] == (str(tmp_path / f"layer/recipes/{name}/shared.inc"), 1)
+
+
+def test_workers_give_the_serial_result_and_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(tmp_path, {f"layer/recipes/r{i}/r{i}_1.{i}.bb": f'N = "{i}"\nPROVIDES = "p{i}"\n' for i in range(12)})
+    write_files(tmp_path, {"layer/conf/layer.conf": CACHE_LAYER["layer/conf/layer.conf"]})
+    serial = [(i.pn, i.pv, i.provides) for i in index_for(tmp_path, tmp_path / "layer", cache=False).infos]
+    monkeypatch.setattr(cache_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(cache_module.os, "cpu_count", lambda: 3)
+    parallel = [(i.pn, i.pv, i.provides) for i in index_for(tmp_path, tmp_path / "layer").infos]
+    assert parallel == serial
+    write_files(tmp_path, {
+        "layer/recipes/r3/r3_1.3.bb": 'A = "fine"\nB = unquoted\n', "layer/recipes/r7/r7_1.7.bb": "require nowhere.inc\n",
+    })
+    with pytest.raises(ParseError) as raised:
+        index_for(tmp_path, tmp_path / "layer").infos
+    assert str(raised.value).startswith(f"{tmp_path}/layer/recipes/r3/r3_1.3.bb:2:5: unparsed line")
 
 
 def test_yocto_bblayers_conf_names_the_layers(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import pytest
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.qa import CHECKS, QAContext, QAProblem, check_file_owners, run_qa
+from pyrecipe.qa.elfchecks import optimisation_level
 from pyrecipe.qa.hostpaths import HostPathFinder, shebang_complaint
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 
@@ -110,6 +111,8 @@ def elf(objects_dir: Path, cross_gcc: str) -> dict[str, Path]:
         "py312": module("py312", suffix=".cpython-312-aarch64-linux-gnu.so"),
         "bypath": module("bypath", "-DNEEDS_HELPER", str(nosoname)),
         "optrpath": module("optrpath", "-Wl,-rpath,/opt/vendor/lib"),
+        # A build whose flags never reached the compiler: debug information, no optimisation.
+        "slowmod": module("slowmod", "-g", "-O0"),
         "baresfx": module("baresfx", suffix=".so"),
         "leaky": module("leaky", f'-DLEAK_PATH="{HOST_BUILD}/raspberrypi4/sysroot/usr/share/leaky"'),
         "hostmod": module("hostmod", compiler="gcc"),
@@ -441,8 +444,29 @@ def test_in_binary_data_the_byte_before_a_host_path_is_not_judged() -> None:
 
 
 def test_check_names_are_the_documented_ones() -> None:
-    assert list(CHECKS) == ["arch", "ext-suffix", "needed", "rpath", "host-paths", "pyc", "files", "perms",
-                            "special-files"]
+    assert list(CHECKS) == ["arch", "ext-suffix", "needed", "rpath", "optimization", "host-paths", "pyc", "files",
+                            "perms", "special-files"]
+
+
+def test_unoptimised_module_is_caught_with_its_command_line(qa, elf: dict[str, Path]) -> None:
+    rel = f"{SITE}/pkg/slowmod{TARGET_SUFFIX}"
+    result = qa({rel: Compiled("slowmod")})
+    [problem] = result.problems
+    assert (problem.check, problem.path) == ("optimization", rel)
+    assert problem.message.startswith("1 of its 1 compiler command lines have no optimisation (-O0), e.g. 'GNU C")
+    assert " -g " in problem.message and problem.message.split("'")[1].split()[-1] != "-O1"
+    assert "did not reach that compiler" in problem.message
+
+
+@pytest.mark.parametrize(("producer", "level"), [
+    ("GNU C17 12.2.0 -mcpu=cortex-a72 -g -O2 -fwrapv", "2"),
+    ("GNU C17 12.2.0 -g -O2 -O0", "0"),
+    ("GNU C++17 12.2.0 -g", "0"),
+    ("GNU Fortran2008 12.2.0 -g -O", "1"),
+    ("GNU C17 12.2.0 -Os -g", "s"),
+])
+def test_optimisation_level_is_the_last_o_option(producer: str, level: str) -> None:
+    assert optimisation_level(producer) == level
 
 
 def test_build_machine_pyc_magic_is_named(tmp_path: Path) -> None:

@@ -15,8 +15,7 @@ from pyrecipe.errors import InputError
 from pyrecipe.runner import BuildOptions
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("build", help="build recipes for a machine and assemble its image")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="*", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
     add_build_options(parser)
     parser.add_argument("-c", "--cmd", metavar="TASK", help="run the targets up to this task only (e.g. compile)")

@@ -11,8 +11,7 @@ from pyrecipe.paths import RECIPES_DIR
 from pyrecipe.toolchain import load_machine
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("create", help="write a recipe for a PyPI project from its sdist")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", metavar="NAME[==VERSION]", help="the PyPI project (newest release when no version)")
     parser.add_argument(
         "--layer-dir", type=Path, metavar="DIR",

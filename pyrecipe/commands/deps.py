@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pyrecipe.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.commands.common import add_build_options, settings_from
-from pyrecipe.deps import explode_deps
+from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import InputError
 from pyrecipe.graph import Graph, Node, native_tool_name
 from pyrecipe.image import _write_text_atomically as write_text_atomically
@@ -47,9 +47,7 @@ class Edge:
     targets: tuple[str, ...]  # node key, tool name or Debian package names
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "deps", help="show the dependency tree of recipes (build, runtime, native tools, Debian packages)")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
     add_build_options(parser)
     parser.add_argument("--dot", type=Path, metavar="FILE", help="also write the recipe graph for Graphviz to FILE")
@@ -76,10 +74,10 @@ def recipe_edges(node: Node, graph: Graph, index: LayerIndex) -> list[Edge]:
     """
     d = node.d
     found = [Edge("build", dep, *_classify(dep, node, graph, index, "build"))
-             for dep in explode_deps(d.getVar("DEPENDS") or "")]
+             for dep in dict.fromkeys(explode_deps(d.getVar("DEPENDS") or ""))]
     if not node.native:
         found += [Edge("runtime", dep, *_classify(dep, node, graph, index, "runtime"))
-                  for dep in explode_deps(d.getVar(f"RDEPENDS:{node.key}") or "")]
+                  for dep in dict.fromkeys(explode_deps(d.getVar(f"RDEPENDS:{node.key}") or ""))]
     sysroot = tuple((d.getVar("SYSROOT_PACKAGES") or "").split())
     if sysroot:
         found.append(Edge("sysroot", "SYSROOT_PACKAGES", DEBIAN, sysroot))

@@ -23,8 +23,7 @@ from pyrecipe.layers import LayerIndex
 from pyrecipe.parse import DataSmart, parse_recipe
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("env", help="show the expanded variables of recipes (like bitbake -e)")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="+", metavar="TARGET", help="a recipe name, or .bb files")
     parser.add_argument("--json", action="store_true", help="one JSON object per file (and variant) per line")
     parser.add_argument("--bare", action="store_true", help="no base configuration, no implicit classes")

@@ -9,8 +9,7 @@ from pyrecipe.config import known_machines
 from pyrecipe.toolchain.machine import load_machine
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("machines", help="list the target machines")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--layer", action="append", type=Path, default=[], metavar="DIR",
         help="also list the machines of this layer (its conf/machine); repeatable",

@@ -18,8 +18,7 @@ from pyrecipe.errors import InputError
 from pyrecipe.toolchain import load_machine, provision
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="run a program (python3 ...) of the target under qemu-user")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- PROGRAM [ARGS...]", help="what to run")
     add_build_options(parser)
     parser.set_defaults(func=run)

@@ -13,8 +13,7 @@ from pyrecipe.config import DEFAULT_MACHINE
 from pyrecipe.toolchain import load_machine, provision
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("sysroot", help="provision the cross toolchain and target sysroot of a machine")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--package", action="append", default=[], metavar="DEB",
         help="an extra Debian package of the target architecture to add to the sysroot (repeatable)",

@@ -57,7 +57,11 @@ class DataSmart:
         self.namespace: dict[str, Any] | None = None
         self._overrides: list[str] | None = None
         self._overrides_set: frozenset[str] = frozenset()
-        self._computing_overrides = False
+        #: The variables read to compute OVERRIDES: only a change to one of them recomputes it
+        #: (None: unknown, as after a computation that failed: any change does).
+        self._override_reads: frozenset[str] | None = None
+        #: While OVERRIDES is computed, every variable read is noted here.
+        self._reads: set[str] | None = None
         self._expand_cache: dict[str, str | None] = {}
 
     # ----------------------------------------------------------------- copies and pickling
@@ -70,24 +74,46 @@ class DataSmart:
         new.namespace = None
         new._overrides = self._overrides
         new._overrides_set = self._overrides_set
-        new._computing_overrides = False
+        new._override_reads = self._override_reads
+        new._reads = None
         new._expand_cache = dict(self._expand_cache)
         return new
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled functions are rebuilt from their source when needed (see pyapi.namespace).
-        return {"dict": self.dict, "overridedata": self.overridedata, "origins": self.origins}
+        # The computed OVERRIDES goes along: recomputing it took a cached datastore 1 ms.
+        return {
+            "dict": self.dict, "overridedata": self.overridedata, "origins": self.origins,
+            "overrides": (self._overrides, self._overrides_set, self._override_reads),
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__()
         self.dict = state["dict"]
         self.overridedata = state["overridedata"]
         self.origins = state["origins"]
+        self._overrides, self._overrides_set, self._override_reads = state["overrides"]
 
-    def _changed(self) -> None:
-        self._overrides = None
+    def _changed(self, var: str) -> None:
+        """``var`` (or one of its flags) changed: expansions are stale, and OVERRIDES is when it
+        read ``var`` or a variable that ``var`` appends to or overrides (``MACHINEOVERRIDES:append``),
+        as in bitbake, which recomputes overrides only then (not on every assignment)."""
         if self._expand_cache:
             self._expand_cache = {}
+        if self._overrides is None:
+            return
+        reads = self._override_reads
+        if reads is None:
+            self._overrides = None
+            return
+        name = var
+        while True:
+            if name in reads:
+                self._overrides = None
+                return
+            if ":" not in name:
+                return
+            name = name[: name.rindex(":")]
 
     # ----------------------------------------------------------------- overrides
     @property
@@ -96,12 +122,13 @@ class DataSmart:
         return self._overrides or []
 
     def _need_overrides(self) -> None:
-        if self._overrides is not None or self._computing_overrides:
+        if self._overrides is not None or self._reads is not None:
             return
         # OVERRIDES may itself depend on overridden variables: iterate to a fixed point, starting
         # from no overrides, with bitbake's bound (five more rounds), and fail as bitbake does
         # when there is none (``O = "x"``, ``O:x = "y"``, ``O:y = "x"``).
-        self._computing_overrides = True
+        self._reads = {"OVERRIDES"}
+        self._override_reads = None
         try:
             self._overrides, self._overrides_set = [], frozenset()
             self._expand_cache = {}
@@ -122,8 +149,9 @@ class DataSmart:
                     "OVERRIDES", self.getVar("OVERRIDES", False, parsing=True) or "",
                     f"overrides do not reach a stable state after 5 rounds ({rounds})", self._file_of("OVERRIDES"),
                 )
+            self._override_reads = frozenset(self._reads)
         finally:
-            self._computing_overrides = False
+            self._reads = None
         self._expand_cache = {}
 
     def _override_active(self, override: str) -> bool:
@@ -195,7 +223,7 @@ class DataSmart:
                 f"variable {var} uses the old override syntax (_append/_prepend/_remove): write :append,"
                 " :prepend, :remove (and VAR:override) as bitbake requires since 1.52", file, line,
             )
-        self._changed()
+        self._changed(var)
         if origin:
             self.origins[var] = origin
         match = _SETVAR_RE.match(var)
@@ -221,9 +249,11 @@ class DataSmart:
         flags["_content"] = value
 
     def setVarFlag(self, var: str, flag: str, value: Any) -> None:
-        self._changed()
+        self._changed(var)
         if flag == "pydef":
+            # A new ``def`` may change what inline Python in OVERRIDES computes.
             self.namespace = None
+            self._overrides = None
         self.dict.setdefault(var, {})[flag] = value
         # A weak default counts as a value: ``A:o ??= "x"`` overrides ``A`` when ``o`` is active.
         if ":" in var and (flag in KEYWORDS or flag == "_defaultval"):
@@ -234,14 +264,14 @@ class DataSmart:
             self.setVarFlag(var, flag, value)
 
     def delVar(self, var: str) -> None:
-        self._changed()
+        self._changed(var)
         self.dict[var] = {}
         self.overridedata.pop(var, None)
         if ":" in var:
             self._unregister_overrides(var)
 
     def delVarFlag(self, var: str, flag: str) -> None:
-        self._changed()
+        self._changed(var)
         flags = self.dict.get(var)
         if flags is None:
             return
@@ -293,6 +323,8 @@ class DataSmart:
     def getVarFlag(
         self, var: str, flag: str, expand: bool = True, noweakdefault: bool = False, parsing: bool = False
     ) -> Any:
+        if self._reads is not None:
+            self._reads.add(var)
         if flag == "_content" and expand and not parsing and not noweakdefault:
             if var in self._expand_cache:
                 return self._expand_cache[var]

@@ -15,6 +15,10 @@ class ParseError(InputError):
             where += f"\n    {text}\n    {' ' * (column - 1)}^"
         super().__init__(where)
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        # Rebuilt from its parts when it crosses processes (a parse worker's error).
+        return type(self), (self.message, self.file, self.line, self.column, self.text)
+
 
 class ExpansionError(InputError):
     """Expanding a variable failed, typically inside ``${@...}``: names the variable, the expression, the file."""
@@ -26,6 +30,9 @@ class ExpansionError(InputError):
             f"failure expanding variable {varname or '<expression>'}{where}: expression was {expression} "
             f"which raised {reason}"
         )
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return type(self), (self.varname, self.expression, self.reason, self.file)
 
 
 class SkipRecipe(Exception):

@@ -20,6 +20,7 @@ from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.errors import ExpansionError, ParseError, SkipRecipe
 from pyrecipe.parse.reader import read_statements
 from pyrecipe.parse.statements import Include, Statement
+from pyrecipe.parse.store import CacheStore
 
 #: Events fired during finalisation, in order; handlers registered with ``addhandler`` and an
 #: ``[eventmask]`` naming one of them run then, with ``e.data`` the recipe's datastore.
@@ -45,12 +46,19 @@ class FileParser:
     #: Every file read, with the sha256 of its content, and every path looked for but absent.
     files_read: dict[str, str] = field(default_factory=dict)
     files_missing: set[str] = field(default_factory=set)
+    #: (mtime in ns, size) of each file read, taken before reading it: while a file still has
+    #: them, its content is the one read (checking that costs a stat, not a read and a hash).
+    files_stat: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Where statements parsed earlier are kept (see pyrecipe.parse.cache), if anywhere.
+    store: CacheStore | None = None
 
     # ------------------------------------------------------------------ files
     def _read(self, path: Path) -> list[Statement]:
+        stat = os.stat(path)
         data = path.read_bytes()
         self.files_read[str(path)] = hashlib.sha256(data).hexdigest()
-        return read_statements(path, data)
+        self.files_stat[str(path)] = (stat.st_mtime_ns, stat.st_size)
+        return read_statements(path, data, self.store)
 
     def search_path(self, d: DataSmart) -> str:
         configured = d.getVar("BBPATH")

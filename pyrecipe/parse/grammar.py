@@ -4,6 +4,11 @@ A file is read as logical lines (see :mod:`pyrecipe.parse.reader`); each logical
 not part of a function body is one statement, parsed here. The token shapes follow bitbake's
 own: variable names may hold ``${}``, ``/``, ``~``, ``:`` (overrides); a value is everything
 between the first quote and the matching quote at the end of the line.
+
+:data:`STATEMENT` is the grammar. A line is matched by one ``pp.Regex`` derived from it (see
+:mod:`pyrecipe.parse.pegregex`): about 13 µs a line where walking the elements takes 125 µs.
+Only a line that does not match is walked element by element, for the column where the best
+attempt stopped, which the error message shows.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import re
 from dataclasses import dataclass
 
 import pyparsing as pp
+
+from pyrecipe.parse.pegregex import grammar_regex
 
 pp.ParserElement.set_default_whitespace_chars(" \t")
 
@@ -31,7 +38,7 @@ _assignment_body = _VAR + pp.Opt(pp.Suppress("[") + _FLAG + pp.Suppress("]")) + 
 # ``export`` is also a valid variable name (``export:append = ...``, ``export= ...``), but like
 # bitbake, ``export`` followed by a space is always the keyword: ``export = "x"`` names no variable.
 _EXPORT = pp.Regex(r"export(?=\s)")("export")
-_assignment = (_EXPORT + _assignment_body) | (~_EXPORT + _assignment_body)
+_assignment = pp.Opt(_EXPORT) + _assignment_body
 _rest = pp.Regex(r".+")("args")
 _word = pp.Regex(rf"[{_NAME_CHARS}]+")("var")
 _export = _EXPORT + _word + pp.StringEnd()
@@ -71,6 +78,16 @@ STATEMENT = (
 # (``sed 's/\t/ /'`` written with a real tab, a Makefile fragment), as bitbake keeps them.
 STATEMENT.parse_with_tabs()
 
+_FAST_SOURCE, _CAPTURES = grammar_regex(STATEMENT + pp.StringEnd())
+#: The whole grammar as one expression, matched in one step (``as_match``: the ``re.Match``).
+FAST_STATEMENT = pp.Regex(_FAST_SOURCE, as_match=True).parse_with_tabs()
+#: For each group that stands for a statement kind, the groups of that kind's named parts.
+_KIND_PARTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    kind.group: (kind.name, [(part.group, part.name) for part in _CAPTURES if part.owner == kind.name])
+    for kind in _CAPTURES
+    if kind.owner is None
+}
+
 
 @dataclass(frozen=True)
 class Parsed:
@@ -88,21 +105,28 @@ class StatementSyntaxError(Exception):
         self.column = column
 
 
-_KINDS = ("funcstart", "defstart", "addtask", "directive", "assign", "export_only", "unset")
-
-
 def parse_statement(line: str) -> Parsed:
     """Parse one logical line into a :class:`Parsed`, or raise :class:`StatementSyntaxError`."""
     try:
-        result = STATEMENT.parse_string(line, parse_all=True)
-    except pp.ParseBaseException as exc:
-        raise StatementSyntaxError(_describe(line, exc), exc.loc + 1) from None
-    kind = next(k for k in _KINDS if k in result)
-    fields = {k: v for k, v in result.as_dict().items() if isinstance(v, str)}
+        match = FAST_STATEMENT.parse_string(line)[0]
+    except pp.ParseException:
+        raise _syntax_error(line) from None
+    # The group of the statement kind that matched closes last: it encloses its parts.
+    kind, parts = _KIND_PARTS[match.lastgroup]
+    fields = {name: value for group, name in parts if (value := match.group(group)) is not None}
     if kind == "funcstart":
-        fields["python"] = "python" if "python" in result else ""
-        fields["fakeroot"] = "fakeroot" if "fakeroot" in result else ""
+        fields["python"] = "python" if "python" in fields else ""
+        fields["fakeroot"] = "fakeroot" if "fakeroot" in fields else ""
     return Parsed(kind, fields)
+
+
+def _syntax_error(line: str) -> StatementSyntaxError:
+    """The error for a line the grammar refuses, at the column where the best attempt stopped."""
+    try:
+        STATEMENT.parse_string(line, parse_all=True)
+    except pp.ParseBaseException as exc:
+        return StatementSyntaxError(_describe(line, exc), exc.loc + 1)
+    raise AssertionError(f"the grammar accepts {line!r} but its regular expression does not")
 
 
 def _describe(line: str, exc: pp.ParseBaseException) -> str:

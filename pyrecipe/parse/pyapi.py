@@ -10,16 +10,20 @@ each other's functions.
 from __future__ import annotations
 
 import builtins
+import contextvars
 import logging
 import os
 import re
 import textwrap
 import time
 import types
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from pyrecipe.errors import PyrecipeError
 from pyrecipe.parse.datastore import DataSmart
+from pyrecipe.parse.depends import VersionStringException, explode_dep_versions2, explode_deps
 from pyrecipe.parse.errors import ParseError, SkipRecipe
 
 log = logging.getLogger("pyrecipe.recipe")
@@ -88,58 +92,6 @@ def vercmp_string(a: str, b: str) -> int:
     from pyrecipe.versions import compare_versions
 
     return compare_versions(a, b)
-
-
-class VersionStringException(ValueError):
-    """``bb.utils.VersionStringException``: a dependency's version constraint has no operator."""
-
-
-#: The comparison operators bitbake accepts in ``(op version)``, two-character ones first.
-_DEP_OPERATORS = ("<=", "=<", "<<", "==", "!=", ">=", "=>", ">>", "<", ">", "=")
-
-
-def explode_deps(s: str) -> list[str]:
-    """``bb.utils.explode_deps``: the names of a dependency list, in order, repeats kept; a
-    ``(...)`` constraint is dropped, and a word is a name unless it is inside one (``a(>=1)``,
-    written without a space, is a name)."""
-    names, in_constraint = [], False
-    for word in s.split():
-        if word.startswith("("):
-            in_constraint = True
-        if not in_constraint:
-            names.append(word)
-        elif word.endswith(")"):
-            in_constraint = False
-    return names
-
-
-def explode_dep_versions2(s: str, *, sort: bool = True) -> dict[str, list[str]]:
-    """``bb.utils.explode_dep_versions2``: ``{name: ["op version", ...]}`` (commas ignored, an
-    operator written against its version or its parenthesis alike), sorted by name as bitbake
-    sorts it unless ``sort=False``. Unlike bitbake's, a malformed list (a constraint naming no
-    package, a version of several words) is not given a meaning of its own."""
-    result: dict[str, list[str]] = {}
-    words = s.replace(",", "").split()
-    name, index = None, 0
-    while index < len(words):
-        word = words[index]
-        index += 1
-        if not word.startswith("("):
-            name = word
-            result.setdefault(name, [])
-            continue
-        constraint = [word[1:]]
-        while not constraint[-1].endswith(")") and index < len(words):
-            constraint.append(words[index])
-            index += 1
-        text = " ".join(constraint).strip().removesuffix(")").strip()
-        operator = next((op for op in _DEP_OPERATORS if text.startswith(op)), None)
-        if operator is None:
-            raise VersionStringException(f'Invalid version specification in "({text}" - invalid or missing operator')
-        version = " ".join(text[len(operator):].split())
-        if version and name is not None:
-            result[name].append(f"{operator} {version}")
-    return dict(sorted(result.items())) if sort else result
 
 
 # --------------------------------------------------------------------------- bb.parse / bb.data
@@ -227,11 +179,17 @@ def all_distro_features(d: DataSmart, features: Any, truevalue: Any = "1", false
     return contains("DISTRO_FEATURES", features, truevalue, falsevalue, d)
 
 
-def _tasks() -> types.ModuleType:
-    # Tasks only run inside a build; importing the runner lazily keeps parsing independent of it.
-    import pyrecipe.tasks
+#: What ``bb.build.exec_func`` runs with: the task runner sets it while a task runs. The recipe
+#: language does not know how tasks run, so it does not import the runner.
+function_executor: contextvars.ContextVar[Callable[[str, DataSmart], None]] = contextvars.ContextVar("function_executor")
 
-    return pyrecipe.tasks
+
+def _exec_func(name: str, d: DataSmart) -> None:
+    try:
+        executor = function_executor.get()
+    except LookupError:
+        raise PyrecipeError(f"bb.build.exec_func({name!r}) outside a task") from None
+    executor(name, d)
 
 
 # --------------------------------------------------------------------------- messages
@@ -258,7 +216,7 @@ bb = _module(
     ),
     parse=_module("bb.parse", vars_from_file=vars_from_file, SkipRecipe=SkipRecipe, SkipPackage=SkipRecipe),
     data=_module("bb.data", inherits_class=inherits_class),
-    build=_module("bb.build", exec_func=lambda name, d: _tasks().exec_func(name, d)),
+    build=_module("bb.build", exec_func=_exec_func),
     note=lambda *a: log.info(" ".join(map(str, a))),
     plain=lambda *a: log.info(" ".join(map(str, a))),
     debug=lambda level, *a: log.debug(" ".join(map(str, a))),

@@ -5,12 +5,14 @@ line to a line that is exactly ``}``; a ``def`` block takes the following lines 
 indented, empty or comments; a line ending in a backslash continues on the next one. Every
 other logical line is one statement, parsed by :mod:`pyrecipe.parse.grammar`.
 
-Statements are cached by file content, so classes shared by many recipes are read once per
-process.
+Statements are cached by file content, so a class or an ``.inc`` shared by many recipes (by
+any path) is parsed once per process, and, with a :class:`CacheStore`, once until it changes;
+the statements of a content are stored once and given the path they were read from.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
@@ -18,22 +20,52 @@ from pathlib import Path
 from pyrecipe.parse import statements as st
 from pyrecipe.parse.errors import ParseError
 from pyrecipe.parse.grammar import StatementSyntaxError, parse_statement
+from pyrecipe.parse.store import CacheStore, dumps, loads
 
 _DEF_BODY_RE = re.compile(r"(\s+.*)|(^$)|(^#)")
 _SETVAR_KEYWORD_IN_TASK_RE = re.compile(r"(append|prepend|remove)_")
 
-_cache: dict[str, list[st.Statement]] = {}
+#: Statements by content key (see :func:`content_key`), located in whichever file had it first.
+_by_content: dict[str, list[st.Statement]] = {}
+#: Statements by (content key, path): located in that file.
+_by_path: dict[tuple[str, str], list[st.Statement]] = {}
 
 
-def read_statements(path: Path, data: bytes | None = None) -> list[st.Statement]:
-    """The statements of ``path`` (whose bytes may be given), cached by content."""
+def forget_statements() -> None:
+    """Empty the in-process statement cache (for measuring a parse that starts from nothing)."""
+    _by_content.clear()
+    _by_path.clear()
+
+
+def content_key(data: bytes, filename: str) -> str:
+    """What the statements of a file depend on: its bytes, and the two things its name decides
+    (a class's name, for EXPORT_FUNCTIONS; whether it is a .conf, which allows comment lines
+    inside continued statements)."""
+    return f"{hashlib.sha1(data).hexdigest()}:{_classname(filename)}:{int(filename.endswith('.conf'))}"
+
+
+def read_statements(path: Path, data: bytes | None = None, store: CacheStore | None = None) -> list[st.Statement]:
+    """The statements of ``path`` (whose bytes may be given), cached by content (in ``store`` too)."""
     if data is None:
         data = path.read_bytes()
-    key = hashlib.sha1(data).hexdigest() + "\0" + str(path)
-    cached = _cache.get(key)
-    if cached is None:
-        cached = _cache[key] = parse_text(data.decode("utf-8", errors="surrogateescape"), str(path))
-    return cached
+    filename = str(path)
+    key = content_key(data, filename)
+    located = _by_path.get((key, filename))
+    if located is not None:
+        return located
+    statements = _by_content.get(key)
+    if statements is None and store is not None:
+        stored = loads(store.statements(key))
+        statements = stored if isinstance(stored, list) else None
+    if statements is None:
+        statements = parse_text(data.decode("utf-8", errors="surrogateescape"), filename)
+        if store is not None:
+            store.note_statements(key, dumps(statements))
+    _by_content.setdefault(key, statements)
+    if statements and statements[0].file != filename:
+        statements = [dataclasses.replace(statement, file=filename) for statement in statements]
+    _by_path[(key, filename)] = statements
+    return statements
 
 
 def _classname(filename: str) -> str:

@@ -23,6 +23,9 @@ Decisions a recipe author may meet:
   DWARF; host paths that are ``/`` or contain a target directory (``/usr``, the build
   machine's Python prefix on Debian) are ignored, as they cannot be told from target paths.
 - ``files``: files outside the scheme are reported once per first stray directory.
+- ``optimization``: a GCC compile unit whose command line (DW_AT_producer, in the debug
+  information the build's ``-g`` writes) has no ``-O`` level or ``-O0``; files without debug
+  information, and Rust's units, cannot be told and pass.
 - ``perms``: setuid, setgid and world-writable files and directories (OpenEmbedded reserves
   this name for permission checks); the image normalizes other modes itself.
 - ``special-files``: FIFOs, devices and sockets are reported and never opened.
@@ -33,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.qa.elfchecks import check_arch, check_ext_suffix, check_needed, check_rpath
+from pyrecipe.qa.elfchecks import check_arch, check_ext_suffix, check_needed, check_optimization, check_rpath
 from pyrecipe.qa.filechecks import check_file_owners, check_files, check_perms, check_pyc, check_special_files
 from pyrecipe.qa.hostpaths import check_host_paths
 from pyrecipe.qa.inventory import StagedFile, take_inventory
@@ -48,6 +51,7 @@ CHECKS: dict[str, Check] = {
     "ext-suffix": check_ext_suffix,
     "needed": check_needed,
     "rpath": check_rpath,
+    "optimization": check_optimization,
     "host-paths": check_host_paths,
     "pyc": check_pyc,
     "files": check_files,

@@ -80,6 +80,31 @@ def check_needed(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QA
                                 "DEPENDS, or link without it")
 
 
+def check_optimization(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAProblem]:
+    """Compiled code was optimised: no GCC compile unit without an -O level (or with -O0).
+
+    Read from the producer strings GCC writes into the debug information (the build's
+    DEBUG_FLAGS give every target build -g), so where there is none (a file built without debug
+    information, Rust's LLVM units) there is nothing to tell and nothing is reported. The last
+    -O option of a command line is the one GCC uses.
+    """
+    for staged in inventory:
+        if staged.elf is None:
+            continue
+        unoptimised = [producer for producer in staged.elf.compilers if optimisation_level(producer) == "0"]
+        if unoptimised:
+            yield QAProblem("optimization", staged.rel, f"{len(unoptimised)} of its {len(staged.elf.compilers)} "
+                            f"compiler command lines have no optimisation (-O0), e.g. '{unoptimised[0]}'; the "
+                            "build's flags (TARGET_CFLAGS, SELECTED_OPTIMIZATION) did not reach that compiler")
+
+
+def optimisation_level(producer: str) -> str:
+    """The -O level of a GCC producer string (``GNU C17 12.2.0 -mcpu=cortex-a72 -g -O2``): ``2``,
+    ``s``, ``g`` ... or ``0`` when it names none (GCC's default)."""
+    levels = [word[2:] or "1" for word in producer.split() if word.startswith("-O")]
+    return levels[-1] if levels else "0"
+
+
 def check_rpath(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAProblem]:
     """RPATH/RUNPATH entries name the target's directories, never the build machine's."""
     finder = HostPathFinder(ctx.host_paths, ctx.target_roots)

@@ -45,6 +45,9 @@ class ElfFacts:
     """Defines ``PyInit_<name>`` for its own file name: CPython would import it as a module."""
     data_ranges: tuple[tuple[str, int, int], ...]
     """(section name, file offset, size) of the loaded, non-code data sections (.rodata ...)."""
+    compilers: tuple[str, ...] = ()
+    """The distinct DW_AT_producer strings of its GCC compile units (``GNU C17 12.2.0 -mcpu=… -O2``):
+    GCC records its options there when it writes debug information."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,27 @@ def read_elf_facts(stream: BinaryIO, module_name: str) -> ElfFacts:
         rpath=tuple(rpath),
         exports_pyinit=elf.header["e_type"] == "ET_DYN" and _defines(sections, f"PyInit_{module_name}"),
         data_ranges=tuple(_data_ranges(sections)),
+        compilers=gcc_producers(elf),
     )
+
+
+#: How a GCC compile unit's producer string starts (C, C++, Fortran, Objective-C; not GNU AS).
+_GCC_PRODUCER_PREFIXES = (b"GNU C", b"GNU Fortran", b"GNU Objective-C")
+
+
+def gcc_producers(elf: ELFFile) -> tuple[str, ...]:
+    """The GCC producer strings of ``.debug_str``, where GCC puts them (DW_FORM_strp).
+
+    Reading the string table is enough and fast: walking every compile unit's DIEs with
+    pyelftools takes seconds on a large module, and the table holds each distinct command line once.
+    """
+    section = elf.get_section_by_name(".debug_str")
+    if section is None:
+        return ()
+    return tuple(sorted({
+        text.decode("utf-8", "replace") for text in section.data().split(b"\0")
+        if text.startswith(_GCC_PRODUCER_PREFIXES) and b" -" in text
+    }))
 
 
 def read_archive_facts(stream: BinaryIO) -> ElfFacts | None:

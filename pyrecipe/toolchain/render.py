@@ -61,6 +61,7 @@ class CrossTools:
     fc: str
     ar: str
     strip: str
+    objcopy: str
     nm: str
     ranlib: str
 
@@ -68,7 +69,7 @@ class CrossTools:
     def for_machine(cls, machine: Machine) -> CrossTools:
         return cls(**{field: machine.tool(name) for field, name in (
             ("cc", "gcc"), ("cxx", "g++"), ("fc", "gfortran"), ("ar", "ar"),
-            ("strip", "strip"), ("nm", "nm"), ("ranlib", "ranlib"),
+            ("strip", "strip"), ("objcopy", "objcopy"), ("nm", "nm"), ("ranlib", "ranlib"),
         )})
 
 
