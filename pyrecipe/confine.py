@@ -15,7 +15,7 @@ from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
 
 #: Directories of a recipe that its tasks create, empty or write: all must be inside WORKDIR.
-RECIPE_DIRECTORIES = ("S", "B", "D", "T", "UNPACKDIR", "STAMPS_DIR")
+RECIPE_DIRECTORIES = ("S", "B", "D", "PKGD", "T", "UNPACKDIR", "STAMPS_DIR")
 
 
 def is_inside(path: str | Path, root: str | Path) -> bool:
@@ -38,7 +38,7 @@ def relative_inside(path: str, root: Path, what: str) -> str:
 def check_task_directories(d: DataSmart, task: str) -> None:
     """Refuse to run ``task`` when a directory it would write is outside the recipe's own.
 
-    WORKDIR must be inside the build directory (TOPDIR), and S, B, D, T, UNPACKDIR, STAMPS_DIR
+    WORKDIR must be inside the build directory (TOPDIR), and S, B, D, PKGD, T, UNPACKDIR, STAMPS_DIR
     and the task's ``[cleandirs]`` (which are emptied) inside WORKDIR.
     """
     workdir, topdir = d.getVar("WORKDIR"), d.getVar("TOPDIR")

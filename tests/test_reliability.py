@@ -526,6 +526,7 @@ def test_downloadfilename_outside_dl_dir_is_refused(layer: Path, tmp_path: Path)
 
 @pytest.mark.parametrize(("setting", "task"), [
     ('D = "{outside}"', "do_fetch"), ('S = "{outside}"', "do_fetch"), ('B = "{outside}"', "do_fetch"),
+    ('PKGD = "{outside}"', "do_fetch"),
     ('do_compile[cleandirs] = "{outside}"', "do_compile"),
 ])
 def test_recipe_directory_outside_its_work_directory_refuses_to_run(
