@@ -7,6 +7,7 @@ destination): it holds no build logic of its own beyond deciding what runs where
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pyrecipe.config import Settings, load_configuration
 from pyrecipe.errors import BuildError
 from pyrecipe.graph import Graph, GraphBuilder
 from pyrecipe.layers import LayerIndex
+from pyrecipe.leftovers import remove_leftovers
 from pyrecipe.notes import Note, silent
 from pyrecipe.parse import DataSmart
 from pyrecipe.progress import Progress
@@ -115,25 +117,62 @@ def host_environment(request: BuildRequest) -> Environment:
     )
 
 
+def _fingerprints_record(request: BuildRequest, config: DataSmart) -> Path:
+    """Where a build keeps the fingerprints of the toolchain it provisioned, for dry runs."""
+    return request.settings.build_dir / config.getVar("MACHINE") / "toolchain-fingerprints.json"
+
+
+def dry_run_environment(request: BuildRequest, config: DataSmart, note: Note = silent) -> Environment:
+    """What a dry run plans with: the fingerprints of the toolchain as last provisioned.
+
+    A dry run provisions nothing (no package installed, downloaded or unpacked), so it cannot
+    compute them; before the first provisioning every task would run anyway.
+    """
+    record = _fingerprints_record(request, config)
+    if record.is_file():
+        fingerprints = json.loads(record.read_text())
+    else:
+        note(f"Dry run: no toolchain provisioned yet in {request.settings.build_dir}; every task would run")
+        fingerprints = {"target": "unprovisioned", "native": "unprovisioned"}
+    return Environment(envs={"target": {}, "native": {}}, fingerprints=fingerprints,
+                       context=BuildContext(toolchain=None, allow_missing_checksum=request.allow_missing_checksum))
+
+
 def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSmart, note: Note = silent) -> Environment:
-    """Provision the machine's toolchain and sysroot (cached) and derive the task environments."""
+    """Provision the machine's toolchain and sysroot (cached) and derive the task environments;
+    a dry run provisions nothing (:func:`dry_run_environment`)."""
     if config.getVar("SYSROOT_PROVIDER") == NO_SYSROOT_PROVIDER:
         return host_environment(request)
+    if request.options.dry_run:
+        return dry_run_environment(request, config, note)
     from pyrecipe.toolchain import provision
+    from pyrecipe.toolchain.fsutil import atomic_write_text
     from pyrecipe.toolchain.machine import machine_from_datastore
 
     machine = machine_from_datastore(config)
     toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note)
     target_env = _with_native_site_packages(toolchain.env(_base_env()), config)
     native_env = _with_native_site_packages(_native_env(toolchain), config)
+    fingerprints = {
+        "target": _fingerprint(target_env, toolchain.fingerprint()),
+        "native": _fingerprint(native_env, toolchain.native_fingerprint()),
+    }
+    atomic_write_text(_fingerprints_record(request, config), json.dumps(fingerprints, sort_keys=True) + "\n")
     return Environment(
         envs={"target": target_env, "native": native_env},
-        fingerprints={
-            "target": _fingerprint(target_env, toolchain.fingerprint()),
-            "native": _fingerprint(native_env, toolchain.native_fingerprint()),
-        },
+        fingerprints=fingerprints,
         context=BuildContext(toolchain=toolchain, allow_missing_checksum=request.allow_missing_checksum),
     )
+
+
+def _remove_leftovers(graph: Graph, config: DataSmart, note: Note) -> None:
+    """What an interrupted run left in the places a build writes: the machine's directory (image,
+    tarball), DL_DIR (downloads) and the work directories of the recipes about to be built."""
+    places = [Path(config.getVar("IMAGE_ROOTFS")).parent, Path(config.getVar("DL_DIR"))]
+    places += [Path(node.d.getVar("WORKDIR")) for node in graph.nodes.values()]
+    removed = remove_leftovers(places)
+    if removed:
+        note(f"Removed {len(removed)} leftover(s) of an interrupted run: " + ", ".join(str(p) for p in removed))
 
 
 def run_build(
@@ -156,6 +195,8 @@ def _locked_build(
 ) -> BuildResult:
     index, graph = resolve(request, native_tools())
     config = index.config
+    if not request.options.dry_run:
+        _remove_leftovers(graph, config, progress.note)
     env = environment(request, graph, config, progress.note)
     plan = plan_build(graph, request.options, env.fingerprints)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()

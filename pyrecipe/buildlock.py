@@ -13,10 +13,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pyrecipe.config import check_build_dir
+from pyrecipe.errors import InputError
+
 
 @contextmanager
 def build_lock(build_dir: Path, say: Callable[[str], None]) -> Iterator[None]:
-    build_dir.mkdir(parents=True, exist_ok=True)
+    """Hold the build directory's lock (creating the directory) while the block runs."""
+    check_build_dir(build_dir)
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot create the build directory {build_dir}: {error.strerror or error}; "
+                         "name another with --build-dir") from None
     path = build_dir / ".pyrecipe.lock"
     with open(path, "a+") as handle:
         try:

@@ -12,8 +12,11 @@ drives (``build`` alone takes a quarter of a second), and ``pyrecipe --help`` li
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
+import threading
 import traceback
 
 from pyrecipe.errors import PyrecipeError
@@ -27,6 +30,16 @@ COMMANDS: dict[str, str] = {
     "machines": "list the target machines",
     "run": "run a program (python3 ...) of the target under qemu-user",
     "sysroot": "provision the cross toolchain and target sysroot of a machine",
+}
+
+
+#: Failures of the build machine rather than of pyrecipe, and what to do about each: said so,
+#: not called "a bug in pyrecipe" (a full disk struck the parse cache, the image, a stamp ...).
+MACHINE_ERRORS = {
+    errno.ENOSPC: "the disk is full: free some space and build again",
+    errno.EDQUOT: "the disk quota is exceeded: free some space and build again",
+    errno.EROFS: "the file system is read-only: use a writable build directory (--build-dir)",
+    errno.EACCES: "permission denied: use a build directory you may write (--build-dir)",
 }
 
 
@@ -64,10 +77,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         print("pyrecipe: interrupted", file=sys.stderr)
+        if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+               if thread is not threading.main_thread()):
+            # A task's Python still runs in a worker thread (blocked on a FIFO, a socket ...):
+            # no thread can be stopped from outside, and Python's exit would wait for it.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence before a user
         if args.debug:
             raise
+        if isinstance(exc, OSError) and exc.errno in MACHINE_ERRORS:
+            where = f": {exc.filename}" if exc.filename else ""
+            print(f"pyrecipe: error: {exc.strerror}{where}; {MACHINE_ERRORS[exc.errno]}", file=sys.stderr)
+            return 1
         print(
             f"pyrecipe: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in pyrecipe; run again with --debug for the traceback.",

@@ -51,6 +51,12 @@ def machine_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
     raise InputError(f"unknown machine {name!r}; known machines: {known}")
 
 
+def check_build_dir(build_dir: Path) -> None:
+    """InputError when ``build_dir`` exists but is no directory (every command would fail on it later)."""
+    if build_dir.exists() and not build_dir.is_dir():
+        raise InputError(f"the build directory {build_dir} is a file, not a directory; name another with --build-dir")
+
+
 def _local_conf(settings: Settings) -> Path | None:
     path = settings.build_dir / "conf" / "local.conf"
     return path if path.is_file() else None
@@ -89,6 +95,7 @@ def _bind_layerdir(d: DataSmart, layer: str) -> None:
 
 def load_configuration(settings: Settings) -> DataSmart:
     """The configuration datastore for ``settings``, ready to parse recipes on."""
+    check_build_dir(settings.build_dir)
     local_conf = _local_conf(settings)
     peeked = _peek(settings, local_conf)
     layers = _layer_dirs(settings, peeked)

@@ -11,12 +11,14 @@ reused without touching the network.
 from __future__ import annotations
 
 import hashlib
+import io
 import http.client
 import logging
 import os
 import re
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from pyrecipe.errors import BuildError, InputError
+from pyrecipe.errors import BuildError, InputError, PyrecipeError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ log = logging.getLogger(__name__)
 NETWORK_SCHEMES = ("https", "http")
 #: Seconds without progress before a download is abandoned.
 NETWORK_TIMEOUT = 60
+#: Seconds a whole download may take (FETCH_DEADLINE): a server that sends a byte every few
+#: seconds never trips NETWORK_TIMEOUT, which is per read.
+DOWNLOAD_DEADLINE = 3600.0
 CHUNK_SIZE = 1 << 16
 USER_AGENT = "pyrecipe-fetch/0.1"
 #: Suffix of a downloaded file whose hash did not match; kept for inspection, never used.
@@ -104,9 +109,17 @@ def parse_src_uri_entry(entry: str, checksum_flags: Mapping[str, str] | None = N
         if not sep or not key:
             raise InputError(f"SRC_URI entry {entry!r}: parameter {raw!r} is not key=value")
         params[key] = value
+    name = params.get("downloadfilename")
+    if name is not None and not _is_plain_file_name(name):
+        raise InputError(f"SRC_URI entry {entry!r}: downloadfilename={name!r} must be a plain file name in DL_DIR")
     probe = SrcUriEntry(url, params)
     checksum = params.get(probe.checksum_flag) or (checksum_flags or {}).get(probe.checksum_flag)
     return SrcUriEntry(url, params, normalize_sha256(checksum, probe.url) if checksum else None)
+
+
+def _is_plain_file_name(name: str) -> bool:
+    """A name for a file directly in DL_DIR: no directory part, nothing that climbs out."""
+    return bool(name) and name not in (".", "..") and "/" not in name
 
 
 def url_basename(url: str) -> str:
@@ -138,6 +151,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def mask_credentials(text: str, url: str) -> str:
+    """``text`` with the password of ``url`` (``https://user:password@host/...``) shown as ``***``,
+    for every message and log line that names the URL: logs are shared, passwords are not."""
+    password = urllib.parse.urlsplit(url).password
+    return text.replace(f"{password}@", "***@") if password else text
+
+
 def fetch(
     url: str,
     dl_dir: Path,
@@ -145,16 +165,30 @@ def fetch(
     *,
     allow_missing_checksum: bool = False,
     filename: str | None = None,
+    deadline: float = DOWNLOAD_DEADLINE,
 ) -> Path:
     """Make ``dl_dir/<filename>`` hold the verified content of ``url`` and return its path.
 
-    ``url`` is ``https://``/``http://`` (redirects followed), ``file://`` or a local path.
-    Without ``sha256`` this is an InputError unless ``allow_missing_checksum``; then the
-    computed checksum is logged as a ``SRC_URI[sha256sum] = "..."`` line (and
-    :func:`file_sha256` gives it to a caller that wants to print it).
+    ``url`` is ``https://``/``http://`` (redirects followed), ``file://`` or a local path; a
+    download not finished within ``deadline`` seconds fails. Without ``sha256`` this is an
+    InputError unless ``allow_missing_checksum``; then the computed checksum is logged as a
+    ``SRC_URI[sha256sum] = "..."`` line (and :func:`file_sha256` gives it to a caller that
+    wants to print it). Errors never show a password of the URL.
     """
+    try:
+        return _fetch(url, dl_dir, sha256, allow_missing_checksum, filename, deadline)
+    except PyrecipeError as error:
+        masked = mask_credentials(str(error), url)
+        if masked == str(error):
+            raise
+        raise type(error)(masked) from None
+
+
+def _fetch(
+    url: str, dl_dir: Path, sha256: str | None, allow_missing_checksum: bool, filename: str | None, deadline: float
+) -> Path:
     name = filename or url_basename(url)
-    if not name or name in (".", "..") or "/" in name:
+    if not _is_plain_file_name(name):
         raise InputError(f"cannot name a download file for {url!r}; set ;downloadfilename=")
     expected = normalize_sha256(sha256, url) if sha256 else None
     if expected is None and not allow_missing_checksum:
@@ -174,7 +208,7 @@ def fetch(
         log.warning("%s: existing file has sha256 %s, expected %s; fetching again", dest, actual, expected)
         _quarantine(dest, actual)
 
-    tmp, actual = _download_to_temp(url, dl_dir, name) if remote else _copy_to_temp(url, dl_dir, name)
+    tmp, actual = _download_to_temp(url, dl_dir, name, deadline) if remote else _copy_to_temp(url, dl_dir, name)
     if expected is not None and actual != expected:
         bad = _quarantine(tmp, actual)
         raise InputError(
@@ -188,7 +222,7 @@ def fetch(
 
 def _report_unpinned(url: str, dest: Path, expected: str | None, actual: str) -> None:
     if expected is None:
-        log.warning("%s has no checksum; to pin it add: SRC_URI[sha256sum] = \"%s\"", url, actual)
+        log.warning("%s has no checksum; to pin it add: SRC_URI[sha256sum] = \"%s\"", mask_credentials(url, url), actual)
 
 
 def _quarantine(path: Path, actual: str) -> Path:
@@ -205,25 +239,34 @@ def _temp_file(dl_dir: Path, name: str) -> tuple[Path, BinaryIO]:
     return Path(tmp), os.fdopen(fd, "wb")
 
 
-def _copy_stream(source: BinaryIO, out: BinaryIO) -> tuple[int, str]:
-    """Copy ``source`` into ``out`` hashing on the way; returns (bytes, sha256)."""
+def _copy_stream(source: io.BufferedIOBase, out: BinaryIO, deadline: float | None = None) -> tuple[int, str]:
+    """Copy ``source`` into ``out`` hashing on the way; returns (bytes, sha256).
+
+    Each read returns what has arrived (``read1``), so a trickling source is seen to pass
+    ``deadline`` (seconds) within one read's timeout: TimeoutError then.
+    """
     digest = hashlib.sha256()
     size = 0
+    until = None if deadline is None else time.monotonic() + deadline
     with out:
-        for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
+        for chunk in iter(lambda: source.read1(CHUNK_SIZE), b""):
             digest.update(chunk)
             out.write(chunk)
             size += len(chunk)
+            if until is not None and time.monotonic() > until:
+                raise TimeoutError(f"not finished after {deadline:g} s (FETCH_DEADLINE), {size} bytes received")
     return size, digest.hexdigest()
 
 
-def _download_to_temp(url: str, dl_dir: Path, name: str) -> tuple[Path, str]:
+def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float) -> tuple[Path, str]:
     tmp, out = _temp_file(dl_dir, name)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=NETWORK_TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=min(NETWORK_TIMEOUT, deadline)) as response:
             length = response.headers.get("Content-Length")
-            size, actual = _copy_stream(response, out)
+            if length is not None and not length.strip().isdigit():
+                raise BuildError(f"download of {url} failed: the server sent an invalid Content-Length {length!r}")
+            size, actual = _copy_stream(response, out, deadline)
         if length is not None and size != int(length):
             raise BuildError(f"download of {url} was cut short: got {size} of {length} bytes; try again")
         return tmp, actual
@@ -239,10 +282,15 @@ def _download_to_temp(url: str, dl_dir: Path, name: str) -> tuple[Path, str]:
         raise
 
 
-def _copy_to_temp(url: str, dl_dir: Path, name: str) -> tuple[Path, str]:
-    if "://" in url and not url.startswith("file://"):
-        scheme = url.partition("://")[0]
+def check_scheme(url: str) -> None:
+    """InputError for a URL pyrecipe cannot fetch (``git://``, ``ftp://`` ...), named as such."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme and scheme not in (*NETWORK_SCHEMES, "file"):
         raise InputError(f"unsupported URL scheme {scheme!r} in {url} (https, http and file are supported)")
+
+
+def _copy_to_temp(url: str, dl_dir: Path, name: str) -> tuple[Path, str]:
+    check_scheme(url)
     source = Path(urllib.parse.unquote(_url_path(url)))
     if not source.is_file():
         raise InputError(f"source file {source} (from {url}) does not exist")

@@ -3,8 +3,10 @@
 The image is the union of every recipe's staging tree (``work/<recipe>/<ver>/image``). A path
 installed by two recipes must be the same file in both (same content, mode, or link target);
 anything else is a conflict that would make the result depend on build order, so it stops the
-build naming both recipes. Files are hard-linked from the staging trees when possible (no copy
-of a large package), symlinks and modes are kept. A manifest beside the image records which
+build naming both recipes. The image is the board's, not the builder's: directories are 0755,
+files 0644 or 0755 and owned by root whatever the builder's umask (:func:`board_mode`). Files are
+hard-linked from the staging trees when they already are so (no copy of a large package), else
+copied; symlinks are kept. A manifest beside the image records which
 recipe provided each file and its sha256; the optional tarball is reproducible (sorted
 members, fixed mtime, owner root) so two builds of the same sources give the same bytes.
 """
@@ -80,16 +82,47 @@ def _walk(root: Path) -> list[tuple[Path, str]]:
     return sorted(found, key=lambda item: item[1].split("/"))
 
 
+def board_mode(st: os.stat_result) -> int:
+    """The mode an entry has on the board, whatever the builder's umask made of it.
+
+    Directories 0755; files 0755 when their owner may execute them, else 0644; setuid and setgid
+    bits are kept (QA lets them through only when INSANE_SKIP names its check). A build with
+    umask 077 made ``/usr`` drwx------, an unreadable /usr on the board.
+    """
+    if stat.S_ISDIR(st.st_mode):
+        return 0o755
+    special = stat.S_IMODE(st.st_mode) & (stat.S_ISUID | stat.S_ISGID)
+    return special | (0o755 if st.st_mode & stat.S_IXUSR else 0o644)
+
+
 def _describe(path: Path) -> tuple[str, int, str]:
-    """(kind, mode, content) of a staging entry: content is the sha256 or the link target."""
+    """(kind, mode on the board, content) of a staging entry: content is the sha256 or the link target."""
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):
         return "symlink", 0o777, os.readlink(path)
     if stat.S_ISREG(st.st_mode):
-        return "file", stat.S_IMODE(st.st_mode), file_sha256(path)
+        return "file", board_mode(st), file_sha256(path)
     if stat.S_ISDIR(st.st_mode):
-        return "dir", stat.S_IMODE(st.st_mode), ""
+        return "dir", board_mode(st), ""
     raise BuildError(f"{path}: special files (devices, FIFOs, sockets) cannot go into the image")
+
+
+def _linkable(source: Path, mode: int) -> bool:
+    """Whether the image may share the staging file's inode: only if it already is as the board
+    wants it (mode, and owner root when we could make it so); else the image gets a copy, and
+    the staging tree is left as the recipe installed it."""
+    st = os.lstat(source)
+    owned_right = os.geteuid() != 0 or (st.st_uid, st.st_gid) == (0, 0)
+    return stat.S_IMODE(st.st_mode) == mode and owned_right
+
+
+def _hard_link(source: Path, dest: Path) -> bool:
+    """Link ``dest`` to ``source`` (no copy of a large package); False across file systems."""
+    try:
+        os.link(source, dest)
+    except OSError:
+        return False
+    return True
 
 
 def _merge(recipe: str, source: Path, relative: str, root: Path, entries: dict[str, ImageEntry]) -> None:
@@ -104,15 +137,18 @@ def _merge(recipe: str, source: Path, relative: str, root: Path, entries: dict[s
         return
     entries[relative] = ImageEntry(relative, kind, mode, content, [recipe])
     dest = root / relative
-    if kind == "dir":
-        dest.mkdir(mode=mode)
-    elif kind == "symlink":
+    if kind == "symlink":
         os.symlink(content, dest)
+        return
+    if kind == "dir":
+        dest.mkdir()
+    elif _linkable(source, mode) and _hard_link(source, dest):
+        return
     else:
-        try:
-            os.link(source, dest)
-        except OSError:
-            shutil.copy2(source, dest)
+        shutil.copy2(source, dest)
+    os.chmod(dest, mode)
+    if os.geteuid() == 0:
+        os.chown(dest, 0, 0)
 
 
 def _conflict(path: str, first: str, second: str, how: str) -> BuildError:
@@ -121,7 +157,7 @@ def _conflict(path: str, first: str, second: str, how: str) -> BuildError:
 
 
 def _write_text_atomically(final: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.")
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.tmp-")  # a leftover if killed
     with os.fdopen(fd, "w", encoding="utf-8") as stream:
         stream.write(text)
     os.chmod(tmp, 0o644)
@@ -131,7 +167,7 @@ def _write_text_atomically(final: Path, text: str) -> None:
 def write_reproducible_tar(root: Path, tar_path: Path) -> Path:
     """A gzip'd tar of ``root`` whose bytes depend only on the tree's names, content and modes."""
     tar_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=tar_path.parent, prefix=f".{tar_path.name}.")
+    fd, tmp = tempfile.mkstemp(dir=tar_path.parent, prefix=f".{tar_path.name}.tmp-")  # a leftover if killed
     try:
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=TAR_MTIME) as gz:
             with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:

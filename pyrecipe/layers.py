@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import glob
+import logging
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +22,8 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.parse.cache import ParseCache, config_fingerprint
 from pyrecipe.versions import compare_versions
 from pyrecipe.variant import NATIVE_SUFFIX, is_native_name, target_name
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,24 @@ class LayerIndex:
         self.cache = ParseCache(cache_dir, config, config_fingerprint(config, extra))
         recipes, appends = self._files()
         self.appends_of = {recipe: tuple(a for a in appends if append_matches(a, recipe)) for recipe in recipes}
+        self._check_dangling_appends(appends)
         self.recipes = recipes
         self._infos: list[RecipeInfo] | None = None
+        self._warned: set[tuple[Path, Path]] = set()
+
+    def _check_dangling_appends(self, appends: list[Path]) -> None:
+        """A .bbappend that applies to no recipe is an error, as in bitbake (its changes would be
+        lost without a word), or a warning with BB_DANGLINGAPPENDS_WARNONLY."""
+        used = {append for matched in self.appends_of.values() for append in matched}
+        dangling = [str(append) for append in appends if append not in used]
+        if not dangling:
+            return
+        message = f"no recipe for the .bbappend file(s) {', '.join(dangling)}"
+        warn_only = (self.config.getVar("BB_DANGLINGAPPENDS_WARNONLY") or "").strip().lower()
+        if warn_only and warn_only not in ("0", "no", "false"):  # bitbake's reading of the variable
+            log.warning("WARNING: %s", message)
+        else:
+            raise InputError(f"{message}; remove them, or set BB_DANGLINGAPPENDS_WARNONLY = \"1\" to be warned only")
 
     def _files(self) -> tuple[list[Path], list[Path]]:
         recipes: dict[Path, None] = {}
@@ -163,10 +182,32 @@ class LayerIndex:
                 versions = ", ".join(sorted(info.pv for info in found))
                 raise InputError(f"PREFERRED_VERSION_{pn} = {wanted!r} matches none of the versions: {versions}")
             found = chosen
+        candidates = found
         top = max(self.priority(info.file) for info in found)
         found = [info for info in found if self.priority(info.file) == top]
         best = found[0]
         for info in found[1:]:
             if compare_versions(info.version, best.version) > 0:
                 best = info
+        self._warn_shadowed(best, candidates)
         return best
+
+    def _warn_shadowed(self, best: RecipeInfo, candidates: list[RecipeInfo]) -> None:
+        """Say so when a recipe of another file, as new as the chosen one, is not used.
+
+        The choice is bitbake's (higher BBFILE_PRIORITY, then higher version, then the first in
+        BBFILES), so that OpenEmbedded layers behave as they do there; but a user's recipe left
+        out for pyrecipe's own, or one of two identical versions dropped, must not be silent.
+        """
+        for info in candidates:
+            if info.file == best.file or compare_versions(info.version, best.version) < 0:
+                continue
+            if (info.file, best.file) in self._warned:
+                continue
+            self._warned.add((info.file, best.file))
+            ours, theirs = self.priority(best.file), self.priority(info.file)
+            why = (f"both have version {best.version} and BBFILE_PRIORITY {ours}; the first in BBFILES is used"
+                   if ours == theirs and info.version == best.version
+                   else f"its layer's BBFILE_PRIORITY {theirs} is below {ours}")
+            log.warning("WARNING: recipe %s: %s (version %s) is not used, %s is: %s; raise its layer's "
+                        "BBFILE_PRIORITY or remove one of them", best.pn, info.file, info.version, best.file, why)

@@ -68,6 +68,7 @@ class BuildResult:
     failures: list[TaskFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # recipes not built because a dependency failed
     executed: int = 0
+    would_run: int = 0  # in a dry run: the tasks a build would run
 
     @property
     def ok(self) -> bool:
@@ -139,6 +140,7 @@ class Builder:
         result = BuildResult()
         self.progress.start(sum(len(tasks) for tasks in pending.values()))
         if self.options.dry_run:
+            result.would_run = sum(len(tasks) for tasks in pending.values())
             for key in self.graph.order():
                 for task in pending[key]:
                     self.progress.note(f"{key}: {task}")
@@ -152,43 +154,49 @@ class Builder:
         failed: set[str] = set()
         running: dict[Future[None], str] = {}
         order = self.graph.order()
-        with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
-            try:
-                while True:
-                    for key in order:
-                        if key in done or key in failed or key in running.values():
-                            continue
-                        deps = self._deps(self.graph.nodes[key])
-                        if any(dep in failed for dep in deps):
-                            failed.add(key)
-                            result.skipped.append(key)
-                            continue
-                        if all(dep in done for dep in deps) and not self._stop.is_set():
-                            running[pool.submit(self._build_recipe, key, pending[key], result)] = key
-                    if not running:
-                        break
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        key = running.pop(future)
-                        error = future.exception()
-                        if error is None:
-                            done.add(key)
-                            continue
+        pool = ThreadPoolExecutor(max_workers=max(1, self.options.jobs))
+        interrupted = False
+        try:
+            while True:
+                for key in order:
+                    if key in done or key in failed or key in running.values():
+                        continue
+                    deps = self._deps(self.graph.nodes[key])
+                    if any(dep in failed for dep in deps):
                         failed.add(key)
-                        if isinstance(error, _Stopped):
-                            result.skipped.append(key)
-                            continue
-                        if not isinstance(error, TaskFailure):
-                            raise error
-                        result.failures.append(error)
-                        if not self.options.keep_going:
-                            self._stop.set()
-            except KeyboardInterrupt:
-                self._stop.set()
-                stop_running_tasks()
-                raise
-            finally:
-                self.progress.stop()
+                        result.skipped.append(key)
+                        continue
+                    if all(dep in done for dep in deps) and not self._stop.is_set():
+                        running[pool.submit(self._build_recipe, key, pending[key], result)] = key
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    key = running.pop(future)
+                    error = future.exception()
+                    if error is None:
+                        done.add(key)
+                        continue
+                    failed.add(key)
+                    if isinstance(error, _Stopped):
+                        result.skipped.append(key)
+                        continue
+                    if not isinstance(error, TaskFailure):
+                        raise error
+                    result.failures.append(error)
+                    if not self.options.keep_going:
+                        self._stop.set()
+        except KeyboardInterrupt:
+            # Shell tasks are stopped; a Python task cannot be stopped from another thread
+            # (it may be blocked reading a FIFO or a socket), so nothing waits for it: the
+            # command line ends the process (see pyrecipe.cli), which releases the lock.
+            interrupted = True
+            self._stop.set()
+            stop_running_tasks()
+            raise
+        finally:
+            pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
+            self.progress.stop()
         result.skipped = [key for key in result.skipped if key not in done]
         return result
 

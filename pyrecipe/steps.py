@@ -15,10 +15,14 @@ from pathlib import Path
 
 from pyrecipe import pypi
 from pyrecipe.atomicdir import building_dir
+from pyrecipe.confine import relative_inside
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.fetch import SrcUriEntry, fetch as fetch_url, parse_src_uri
+from pyrecipe.fetch import (
+    DOWNLOAD_DEADLINE, SrcUriEntry, check_scheme, fetch as fetch_url, file_sha256, mask_credentials, parse_src_uri,
+)
 from pyrecipe.parse import DataSmart
 from pyrecipe.taskcontext import current_task
+from pyrecipe.unpack import ARCHIVE_KINDS, UnpackLimits, unpack as unpack_archive
 from pyrecipe.variant import is_native
 
 PATCH_SUFFIXES = (".patch", ".diff")
@@ -31,6 +35,7 @@ def src_uri_entries(d: DataSmart) -> list[SrcUriEntry]:
 
 def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
     """A ``file://`` entry is looked up along FILESPATH, as in bitbake."""
+    check_scheme(entry.url)
     relative = entry.url.split("://", 1)[1] if "://" in entry.url else entry.url
     if os.path.isabs(relative):
         return Path(relative)
@@ -43,23 +48,38 @@ def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
     )
 
 
+def _fetch_deadline(d: DataSmart) -> float:
+    """FETCH_DEADLINE: seconds one download may take in all (default DOWNLOAD_DEADLINE)."""
+    value = (d.getVar("FETCH_DEADLINE") or "").strip()
+    try:
+        deadline = float(value) if value else DOWNLOAD_DEADLINE
+    except ValueError:
+        deadline = 0.0
+    if not deadline > 0:
+        raise InputError(f"recipe {d.getVar('PN')}: FETCH_DEADLINE={value!r} must be a number of seconds above 0")
+    return deadline
+
+
 def _download(entry: SrcUriEntry, d: DataSmart) -> Path:
     dl_dir = Path(d.getVar("DL_DIR"))
-    allow = current_task().build.allow_missing_checksum
+    task = current_task()
+
+    def download(url: str) -> Path:
+        return fetch_url(url, dl_dir, entry.sha256, allow_missing_checksum=task.build.allow_missing_checksum,
+                         filename=entry.filename, deadline=_fetch_deadline(d))
+
     try:
-        path = fetch_url(entry.url, dl_dir, entry.sha256, allow_missing_checksum=allow, filename=entry.filename)
+        path = download(entry.url)
     except BuildError:
         parts = pypi.source_url_parts(entry.url)
         if parts is None:
             raise
         # The /packages/source/ redirector is not served everywhere: ask the simple index.
         resolved = pypi.resolve_file(*parts)
-        current_task().note(f"NOTE: {entry.url} not served; using {resolved.url} from the PyPI simple index")
-        path = fetch_url(resolved.url, dl_dir, entry.sha256, allow_missing_checksum=allow, filename=entry.filename)
+        task.note(mask_credentials(f"NOTE: {entry.url} not served; using {resolved.url} from the PyPI simple index", entry.url))
+        path = download(resolved.url)
     if entry.sha256 is None:
-        from pyrecipe.fetch import file_sha256
-
-        current_task().note(f"NOTE: computed checksum, paste into the recipe: {entry.checksum_assignment(file_sha256(path))}")
+        task.note(f"NOTE: computed checksum, paste into the recipe: {entry.checksum_assignment(file_sha256(path))}")
     return path
 
 
@@ -68,27 +88,63 @@ def fetched_path(entry: SrcUriEntry, d: DataSmart) -> Path:
 
 
 def fetch(d: DataSmart) -> None:
-    """do_fetch: every remote SRC_URI entry into DL_DIR, verified; local files must exist."""
-    for entry in src_uri_entries(d):
-        path = _download(entry, d) if entry.is_remote else _local_path(entry, d)
-        current_task().note(f"NOTE: {entry.url} -> {path}")
+    """do_fetch: every remote SRC_URI entry into DL_DIR, verified; local files must exist and
+    match a checksum given for them."""
+    entries = src_uri_entries(d)
+    # The plain SRC_URI[sha256sum] is the remote source's when there is one (patches beside it
+    # share no checksum); a local entry's own ;sha256sum= or <name>.sha256sum always counts.
+    remote_takes_plain = any(entry.is_remote and not entry.name for entry in entries)
+    for entry in entries:
+        if entry.is_remote:
+            path = _download(entry, d)
+        else:
+            path = _local_path(entry, d)
+            plain = not entry.name and "sha256sum" not in entry.params
+            if entry.sha256 and path.is_file() and not (plain and remote_takes_plain):
+                _check_local_checksum(entry, path)
+        current_task().note(mask_credentials(f"NOTE: {entry.url} -> {path}", entry.url))
+
+
+def _check_local_checksum(entry: SrcUriEntry, path: Path) -> None:
+    actual = file_sha256(path)
+    if actual != entry.sha256:
+        raise InputError(f"checksum mismatch for {path} ({entry.url}): expected sha256 {entry.sha256}, got {actual}; "
+                         f"if the file is right, update the recipe: {entry.checksum_assignment(actual)}")
+
+
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def _unpack_limits(d: DataSmart) -> UnpackLimits:
+    """UNPACK_MAX_SIZE (bytes, or with a K/M/G suffix) and UNPACK_MAX_RATIO of the recipe."""
+    size, ratio = (d.getVar("UNPACK_MAX_SIZE") or "").strip(), (d.getVar("UNPACK_MAX_RATIO") or "").strip()
+    defaults = UnpackLimits()
+    try:
+        number, unit = (size[:-1], size[-1].upper()) if size[-1:].isalpha() else (size, "")
+        max_size = int(number) * _SIZE_UNITS[unit] if size else defaults.max_size
+        max_ratio = float(ratio) if ratio else defaults.max_ratio
+    except (ValueError, KeyError):
+        raise InputError(f"recipe {d.getVar('PN')}: UNPACK_MAX_SIZE={size!r} must be bytes with an optional K, M or G "
+                         f"suffix and UNPACK_MAX_RATIO={ratio!r} a number") from None
+    return UnpackLimits(max_size, max_ratio)
 
 
 def unpack(d: DataSmart) -> None:
     """do_unpack: a fresh UNPACKDIR with every archive extracted and every other file copied."""
-    from pyrecipe.unpack import ARCHIVE_KINDS, unpack as unpack_archive
-
     unpackdir = Path(d.getVar("UNPACKDIR"))
+    limits = _unpack_limits(d)
     entries = src_uri_entries(d)
+    # Every subdir= is checked before anything is unpacked: none may lead out of UNPACKDIR.
+    subdirs = [relative_inside(entry.subdir or ".", unpackdir, f"SRC_URI entry {entry.url}: subdir") for entry in entries]
     with building_dir(unpackdir) as tmp:
-        for number, entry in enumerate(entries):
+        for number, (entry, subdir) in enumerate(zip(entries, subdirs)):
             source = fetched_path(entry, d)
-            target = tmp / entry.subdir if entry.subdir else tmp
+            target = tmp / subdir
             target.mkdir(parents=True, exist_ok=True)
             if entry.unpack and source.name.endswith(tuple(ARCHIVE_KINDS)):
                 # Archives unpack side by side (and over each other) as bitbake's do.
                 area = tmp / f".archive-{number}"
-                unpack_archive(source, area)
+                unpack_archive(source, area, limits)
                 for child in area.iterdir():
                     os.replace(child, target / child.name)
                 area.rmdir()
@@ -96,7 +152,7 @@ def unpack(d: DataSmart) -> None:
                 shutil.copytree(source, target / source.name, symlinks=True)
             else:
                 shutil.copy2(source, target / source.name)
-            current_task().note(f"NOTE: unpacked {source.name} into {target.relative_to(tmp) or '.'}")
+            current_task().note(f"NOTE: unpacked {source.name} into {subdir}")
     if entries and not Path(d.getVar("S")).is_dir():
         raise BuildError(
             f"recipe {d.getVar('PN')}: source directory S={d.getVar('S')} does not exist after unpacking; "

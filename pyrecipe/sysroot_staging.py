@@ -4,7 +4,8 @@ Later recipes compile against the sysroot (headers, .pc files, libraries and Pyt
 such as numpy for scipy), so a target recipe's ${D} is copied there; a native recipe's goes
 to the native sysroot, whose site-packages later builds import from. Each recipe keeps a
 manifest of what it staged: a rebuild first removes its previous files, so a file dropped
-from a recipe does not linger in the sysroot.
+from a recipe does not linger in the sysroot. A file has one owner: a recipe may not stage over
+what Debian or another recipe put there.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
 from pyrecipe.variant import is_native
 
@@ -41,29 +43,60 @@ def unstage(sysroot: Path, pn: str) -> None:
     manifest.unlink()
 
 
-def stage(image: Path, sysroot: Path, pn: str) -> list[str]:
-    """Copy the tree ``image`` into ``sysroot``, recording the files in ``pn``'s manifest."""
-    unstage(sysroot, pn)
-    staged: list[str] = []
+def _entries(image: Path) -> list[tuple[Path, str]]:
+    """(source, path relative to ``image``) of every file and symlink (to a directory too) in ``image``."""
+    found = []
     for root, dirs, files in os.walk(image):
-        relative_root = Path(root).relative_to(image)
-        (sysroot / relative_root).mkdir(parents=True, exist_ok=True)
         for name in sorted(files) + sorted(d for d in dirs if (Path(root) / d).is_symlink()):
             source = Path(root) / name
-            relative = relative_root / name
-            target = sysroot / relative
-            if target.is_symlink() or target.is_file():
-                target.unlink()
-            if source.is_symlink():
-                os.symlink(os.readlink(source), target)
-            else:
-                shutil.copy2(source, target)
-            staged.append(str(relative))
+            found.append((source, source.relative_to(image).as_posix()))
+    return found
+
+
+def _owner(sysroot: Path, relative: str) -> str:
+    """Which recipe staged ``relative`` into the sysroot, else the machine's Debian packages."""
+    for manifest in sorted((sysroot / MANIFEST_DIR).glob("*.files")):
+        if relative in manifest.read_text().splitlines():
+            return f"recipe {manifest.stem}"
+    return "the target's Debian packages"
+
+
+def stage(image: Path, sysroot: Path, pn: str) -> list[str]:
+    """Copy the tree ``image`` into ``sysroot``, recording the files in ``pn``'s manifest.
+
+    A file the sysroot already has (from Debian, or from another recipe) is refused, as
+    OpenEmbedded refuses a file "installed by both": overwritten, it was lost for good once the
+    recipe stopped installing it (its manifest said it was the recipe's to remove). The manifest
+    is written before any file, and each file is copied under a temporary name and renamed, so a
+    staging cut short (a full disk) leaves no half-written file that no manifest names.
+    """
+    unstage(sysroot, pn)
+    entries = _entries(image)
+    taken = [relative for _, relative in entries if (sysroot / relative).exists() or (sysroot / relative).is_symlink()]
+    if taken:
+        shown = "; ".join(f"{relative} (from {_owner(sysroot, relative)})" for relative in taken[:10])
+        more = f" and {len(taken) - 10} more" if len(taken) > 10 else ""
+        raise BuildError(f"recipe {pn} installs files the sysroot already has: {shown}{more}; "
+                         "remove them from do_install (a sysroot file has one owner)")
+    staged = [relative for _, relative in entries]
     manifest = _manifest(sysroot, pn)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     tmp = manifest.with_suffix(".tmp")
     tmp.write_text("".join(f"{line}\n" for line in staged))
     os.replace(tmp, manifest)
+    for source, relative in entries:
+        target = sysroot / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        try:
+            if source.is_symlink():
+                os.symlink(os.readlink(source), partial)
+            else:
+                shutil.copy2(source, partial)
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     return staged
 
 

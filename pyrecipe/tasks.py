@@ -18,11 +18,13 @@ import shlex
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
 from pyrecipe.codesig import code_digest
+from pyrecipe.confine import check_task_directories
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
@@ -224,6 +226,7 @@ class TaskRunner:
     def run(self, task: str, signature: str) -> None:
         """Run ``task`` now and stamp it; raises :class:`TaskFailure`."""
         d = self.d
+        check_task_directories(d, task)
         self.temp.mkdir(parents=True, exist_ok=True)
         log_path = self.temp / f"log.{task}"
         self.warnings = []
@@ -257,19 +260,31 @@ class TaskRunner:
             log.write(f"ERROR: {exc}\n")
             log.flush()
             raise TaskFailure(self.pn, task, log_path, str(exc).splitlines()[0]) from exc
-        except Exception as exc:  # noqa: BLE001 - recipe Python is user code
+        except BaseException as exc:  # noqa: BLE001 - recipe Python is user code; exit() and Ctrl-C too
+            # A worker thread never receives a real Ctrl-C: SystemExit, KeyboardInterrupt,
+            # GeneratorExit or CancelledError here came from the recipe. Let through, they ended
+            # the whole build (sys.exit(0) with exit status 0, no image and no word said).
             import traceback
 
             log.write(traceback.format_exc())
             log.flush()
-            raise TaskFailure(self.pn, task, log_path, f"{type(exc).__name__}: {exc}") from exc
+            raise TaskFailure(self.pn, task, log_path, _python_failure_reason(exc)) from exc
         finally:
             function_executor.reset(executor)
             self.warnings = context.warnings
 
     def shell_script(self, function: str) -> str:
-        """A bash script that defines the recipe's exported variables and shell functions, then runs one."""
+        """A bash script that defines the recipe's exported variables and the shell functions
+        ``function`` may run (its closure, as bitbake writes run files), then runs it.
+
+        Only those functions: bash reads every definition before the call, so a syntax error in
+        do_compile made do_configure fail, blamed on the wrong task.
+        """
         d = self.d
+        shell_functions = {
+            name for name in d.keys()
+            if d.getVarFlag(name, "func", False) and not d.getVarFlag(name, "python", False) and _shell_name(name)
+        }
         lines = ["#!/bin/bash", "set -e"]
         for name in sorted(d.keys()):
             if name.startswith("__") or not d.getVarFlag(name, "export", False) or d.getVarFlag(name, "func", False):
@@ -286,8 +301,8 @@ class TaskRunner:
             'bbfatal_log() { echo "ERROR: $*"; exit 1; }',
             'oe_runmake() { ${MAKE:-make} ${PARALLEL_MAKE} "$@"; }',
         ]
-        for name in sorted(d.keys()):
-            if d.getVarFlag(name, "func", False) and not d.getVarFlag(name, "python", False) and _shell_name(name):
+        for name in function_closure(d, function, shell_functions):
+            if name in shell_functions:
                 body = d.getVar(name) or ":"
                 lines.append(f"{name}() {{\n{body.rstrip() or ':'}\n}}")
         lines.append(function)
@@ -329,13 +344,32 @@ class TaskRunner:
             raise TaskFailure(self.pn, task, log_path, f"shell exited with status {returncode}")
 
 
+def _python_failure_reason(exc: BaseException) -> str:
+    """What a Python task's exception says about its failure, in one line."""
+    if isinstance(exc, SystemExit):
+        return f"its Python called exit({exc.code!r}); a task ends by returning, or fails by raising an error"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+#: Seconds an interrupted shell task gets to end after SIGTERM, before SIGKILL.
+STOP_GRACE_SECONDS = 5.0
+
+
 def stop_running_tasks() -> None:
-    """SIGTERM to every running shell task: an interrupted build leaves no task script running
-    on, writing into the build dir after the build lock is released."""
+    """SIGTERM to every running shell task, and wait for them to end (SIGKILL after
+    STOP_GRACE_SECONDS): an interrupted build leaves no task script running on, writing into the
+    build dir after the build lock is released (pyrecipe may exit without joining its workers)."""
     with _running_lock:
         processes = list(_running)
     for process in processes:
         process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def network_isolation_available() -> bool:

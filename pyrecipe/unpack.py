@@ -2,7 +2,8 @@
 
 Source archives come from the network, so every member is checked before anything is
 written: no absolute paths, no ``..``, no device files or FIFOs, no links that point out of the
-tree. Symbolic links are created only after every regular file, so nothing is ever written
+tree, and the members' total size is limited (:class:`UnpackLimits`: a 610 KB .tar.xz of zeros
+would otherwise fill 4 GiB). Symbolic links are created only after every regular file, so nothing is ever written
 through a link, and at the end every link in the tree must resolve inside it (a chain of
 individually harmless links can otherwise escape). For tar the standard library's ``data``
 filter (Python 3.11.4+) is applied as well. The tree is built beside ``dest`` and renamed into
@@ -21,6 +22,7 @@ import tarfile
 import zipfile
 from typing import Literal
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.atomicdir import building_dir
@@ -33,7 +35,32 @@ ARCHIVE_KINDS = {
 }
 #: ``data`` where the interpreter has extraction filters (3.11.4+), else our checks alone.
 TAR_EXTRACTION_FILTER: Literal["data"] | None = "data" if hasattr(tarfile, "data_filter") else None
+#: Below this total, an archive may expand by any ratio (a 2 KB tarball of a 1 MB table is fine).
+RATIO_FLOOR = 16 << 20
 _UNREADABLE = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)
+
+
+@dataclass(frozen=True)
+class UnpackLimits:
+    """How far an archive may expand: in total bytes, and as a multiple of its own size.
+
+    Recipes set them with UNPACK_MAX_SIZE and UNPACK_MAX_RATIO. Member sizes are read from the
+    archive's headers, which the readers hold each member to, and added up as the members are
+    listed, so a bomb is refused after reading at most the limit, before anything is written.
+    """
+
+    max_size: int = 2 << 30
+    max_ratio: float = 100.0
+
+    def check(self, archive: Path, total: int) -> None:
+        """InputError when members adding up to ``total`` bytes exceed a limit."""
+        compressed = max(archive.stat().st_size, 1)
+        if total > self.max_size:
+            raise InputError(f"{archive}: refusing to unpack: it expands to more than {self.max_size} bytes "
+                             "(UNPACK_MAX_SIZE; raise it in the recipe if the sources really are that large)")
+        if total > RATIO_FLOOR and total > self.max_ratio * compressed:
+            raise InputError(f"{archive}: refusing to unpack: it expands to more than {self.max_ratio:g} times its "
+                             f"size of {compressed} bytes (UNPACK_MAX_RATIO), as a decompression bomb does")
 
 
 def archive_kind(archive: Path) -> str:
@@ -45,10 +72,10 @@ def archive_kind(archive: Path) -> str:
     raise InputError(f"{archive}: unknown archive type (known: {', '.join(ARCHIVE_KINDS)}); use ;unpack=0 for plain files")
 
 
-def unpack(archive: Path, dest: Path) -> Path:
+def unpack(archive: Path, dest: Path, limits: UnpackLimits = UnpackLimits()) -> Path:
     """Unpack ``archive`` so that ``dest`` holds exactly its content; return the source dir.
 
-    A previous ``dest`` is replaced. The source dir is the archive's single top-level
+    A previous ``dest`` is replaced; an archive beyond ``limits`` is refused. The source dir is the archive's single top-level
     directory when it has exactly one (``foo-1.0/``, as ``S = ${WORKDIR}/${BP}`` expects),
     else ``dest`` itself.
     """
@@ -58,9 +85,9 @@ def unpack(archive: Path, dest: Path) -> Path:
     with building_dir(dest) as tmp:
         try:
             if kind == "tar":
-                _extract_tar(archive, tmp)
+                _extract_tar(archive, tmp, limits)
             else:
-                _extract_zip(archive, tmp)
+                _extract_zip(archive, tmp, limits)
         except _UNREADABLE as error:
             raise InputError(f"{archive}: cannot read the archive ({error}); delete it to fetch it again") from None
         except OSError as error:
@@ -111,10 +138,14 @@ def _check_links_stay_inside(archive: Path, root: Path) -> None:
                     raise _refuse(archive, os.path.relpath(path, root), "symbolic link resolves outside the tree")
 
 
-def _extract_tar(archive: Path, root: Path) -> None:
+def _extract_tar(archive: Path, root: Path, limits: UnpackLimits) -> None:
     with tarfile.open(archive) as tar:
-        members = tar.getmembers()
-        for member in members:
+        members: list[tarfile.TarInfo] = []
+        total = 0
+        for member in tar:  # listed one by one: a bomb stops at the limit, not at its end
+            members.append(member)
+            total += member.size
+            limits.check(archive, total)
             _check_name(archive, member.name)
             if member.issym():
                 _check_symlink(archive, member.name, member.linkname)
@@ -133,10 +164,11 @@ def _extract_tar(archive: Path, root: Path) -> None:
             raise _refuse(archive, error.tarinfo.name, str(error)) from None
 
 
-def _extract_zip(archive: Path, root: Path) -> None:
+def _extract_zip(archive: Path, root: Path, limits: UnpackLimits) -> None:
     """Our own extraction: zipfile.extract silently rewrites bad names instead of refusing."""
     symlinks: list[tuple[str, str]] = []
     with zipfile.ZipFile(archive) as zf:
+        limits.check(archive, sum(info.file_size for info in zf.infolist()))
         for info in zf.infolist():
             name = info.filename
             _check_name(archive, name)

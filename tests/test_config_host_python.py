@@ -16,9 +16,13 @@ from parse_support import META_TEST, write_files
 from pyrecipe.build import BuildRequest, resolve
 from pyrecipe.config import Settings, load_configuration
 from pyrecipe.layers import LayerIndex
+from pyrecipe.paths import TOPDIR
 from pyrecipe.runner import BuildOptions
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
+#: PYRECIPE_FRONTEND expanded: the host Python running the frontend of this checkout.
+FRONTEND = (f"{sys.executable} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.frontend import main; "
+            f"sys.exit(main())' {TOPDIR}")
 
 
 def settings_for(tmp_path: Path) -> Settings:
@@ -39,11 +43,11 @@ def test_recipe_cached_by_env_is_complete_for_build(tmp_path: Path) -> None:
     config = load_configuration(settings)
     # What `pyrecipe env python3-demo` does: parse into the build directory's cache.
     first = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
-    assert first.datastore(first.find("python3-demo")).getVar("PYRECIPE_FRONTEND") == f"{sys.executable} -m pyrecipe.frontend"
+    assert first.datastore(first.find("python3-demo")).getVar("PYRECIPE_FRONTEND") == FRONTEND
     # `pyrecipe build` resolves through the same cache and gets the same expansion.
     index, graph = resolve(BuildRequest(settings=settings, targets=("python3-demo",), options=BuildOptions()), ())
     (node,) = graph.nodes.values()
-    assert node.d.getVar("PYRECIPE_FRONTEND") == f"{sys.executable} -m pyrecipe.frontend"
+    assert node.d.getVar("PYRECIPE_FRONTEND") == FRONTEND
 
 
 def test_another_host_python_does_not_reuse_the_cache(tmp_path: Path) -> None:

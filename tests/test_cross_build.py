@@ -51,6 +51,13 @@ def test_image_runs_on_the_emulated_board(built_image: Path, cross_build_dir: Pa
     assert run_on_board(cross_build_dir, code).split() == ["aarch64", "332833500", "11.0", "aarch64"]
 
 
+@pytest.mark.parametrize("program", ["/no/such/program", "nosuchprogram"])
+def test_running_a_missing_program_says_so(cross_build_dir: Path, program: str) -> None:
+    result = pyrecipe("run", "--machine", "raspberrypi4", "--", program, build_dir=cross_build_dir)
+    assert result.returncode == 2, result.stderr
+    assert f"pyrecipe: error: cannot run {program} for raspberrypi4: no such program" in result.stderr
+
+
 def test_do_test_ran_under_qemu(built_image: Path) -> None:
     assert "aarch64 64 332833500" in do_test_lines(built_image.parent, "python3-hello-cext", "1.0")
 
@@ -62,6 +69,16 @@ def test_second_build_is_a_no_op(built_image: Path, cross_build_dir: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert "Build done: 0 tasks run" in result.stdout
+
+
+def test_dry_run_after_a_build_has_nothing_to_run(built_image: Path, cross_build_dir: Path) -> None:
+    """A dry run provisions nothing, yet plans with the toolchain the last build provisioned."""
+    result = pyrecipe(
+        "build", "python3-hello-cext", "hello-meson", "-n", "--machine", "raspberrypi4", "--layer", str(LAYER),
+        build_dir=cross_build_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Dry run: 0 tasks would run; nothing was run", result.stdout
 
 
 def test_forced_rebuild_compiles_through_ccache(built_image: Path, cross_build_dir: Path) -> None:

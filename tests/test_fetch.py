@@ -6,10 +6,12 @@ import hashlib
 import http.server
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from http_support import send_trickle
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fetch import QUARANTINE_SUFFIX, fetch, file_sha256, parse_src_uri, parse_src_uri_entry
@@ -39,13 +41,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", "/pkg.tar.gz")
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif self.path == "/trickle.tar.gz":
+            send_trickle(self)
+        elif self.path == "/bad-length.tar.gz":
+            self._send(200, PAYLOAD, "abc")
         elif self.path == "/truncated.tar.gz":
             self._send(200, PAYLOAD[:1000], len(PAYLOAD))
             self.close_connection = True
         else:
             self._send(404, b"not here", 8)
 
-    def _send(self, code: int, body: bytes, length: int) -> None:
+    def _send(self, code: int, body: bytes, length: int | str) -> None:
         self.send_response(code)
         self.send_header("Content-Length", str(length))
         self.end_headers()
@@ -195,3 +201,32 @@ def test_real_pypi_sdist(tmp_path: Path) -> None:
     path = fetch(SIX_URL, tmp_path, SIX_SHA256)
     assert path.name == "six-1.16.0.tar.gz"
     assert file_sha256(path) == SIX_SHA256
+
+
+def test_whole_download_has_a_deadline_a_trickling_server_cannot_defeat(server: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(BuildError, match=rf"download of {server}/trickle.tar.gz failed: not finished after 1 s "
+                                         r"\(FETCH_DEADLINE\), \d+ bytes received"):
+        fetch(f"{server}/trickle.tar.gz", tmp_path, PAYLOAD_SHA256, deadline=1)
+    assert time.monotonic() - started < 5
+    assert list(tmp_path.iterdir()) == [], "the partial download was left behind"
+
+
+def test_invalid_content_length_is_a_clear_error(server: str, tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match=f"download of {server}/bad-length.tar.gz failed: the server sent an invalid "
+                                         "Content-Length 'abc'"):
+        fetch(f"{server}/bad-length.tar.gz", tmp_path, PAYLOAD_SHA256)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_credentials_in_a_url_are_masked_in_errors_and_logs(
+    server: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with_password = server.replace("http://", "http://builder:s3cret@")
+    with pytest.raises(BuildError) as error:
+        fetch(f"{with_password}/missing.tar.gz", tmp_path, PAYLOAD_SHA256)
+    assert "builder:***@127.0.0.1" in str(error.value) and "s3cret" not in str(error.value)
+    (tmp_path / "pkg.tar.gz").write_bytes(PAYLOAD)  # already downloaded: fetch only says it is unpinned
+    with caplog.at_level(logging.WARNING):
+        fetch(f"{with_password}/pkg.tar.gz", tmp_path, None, allow_missing_checksum=True)
+    assert "builder:***@" in caplog.text and "s3cret" not in caplog.text

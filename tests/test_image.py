@@ -73,7 +73,7 @@ def test_conflicting_paths_name_both_recipes(stagings: list[tuple[str, Path]], t
     previous = assemble_image(stagings, tmp_path / "image")
     path, files, modes = {
         "content": ("usr/share/common/LICENSE", {"usr/share/common/LICENSE": b"other text\n"}, None),
-        "mode": ("usr/share/common/LICENSE", {"usr/share/common/LICENSE": b"same text\n"}, {"usr/share/common/LICENSE": 0o600}),
+        "mode": ("usr/share/common/LICENSE", {"usr/share/common/LICENSE": b"same text\n"}, {"usr/share/common/LICENSE": 0o755}),
         "link-target": ("usr/lib/libalpha.so", {"usr/lib/libalpha.so": "libalpha.so.2"}, None),
         "file-vs-dir": ("usr/bin/alpha", {"usr/bin/alpha/inner": b"x"}, None),
         "dir-vs-file": ("usr/share/common", {"usr/share/common": b"x"}, None),

@@ -91,12 +91,15 @@ addtask a
 
 def test_exec_func_runs_a_shell_function_from_a_python_task(tmp_path: Path) -> None:
     d = parse(tmp_path, RECIPE)
-    d.setVar("T", str(tmp_path / "temp"))
-    d.setVar("B", str(tmp_path / "build"))
-    d.setVar("STAMPS_DIR", str(tmp_path / "stamps"))
-    (tmp_path / "build").mkdir()
+    work = tmp_path / "work"  # a task writes only inside its WORKDIR, itself inside the build dir
+    d.setVar("TOPDIR", str(tmp_path))
+    d.setVar("WORKDIR", str(work))
+    d.setVar("T", str(work / "temp"))
+    d.setVar("B", str(work / "build"))
+    d.setVar("STAMPS_DIR", str(work / "stamps"))
+    (work / "build").mkdir(parents=True)
     TaskRunner(d, {"PATH": "/usr/bin:/bin"}).run("do_a", "signature")
-    assert (tmp_path / "temp" / "marker").read_text() == "ran\n"
+    assert (work / "temp" / "marker").read_text() == "ran\n"
 
 
 def test_exec_func_outside_a_task_is_a_clear_error(tmp_path: Path) -> None:

@@ -318,3 +318,46 @@ def test_same_priority_falls_back_to_the_highest_version(tmp_path: Path) -> None
     one = _layer_with_priority(tmp_path, "meta-one", 6, "1.0")
     two = _layer_with_priority(tmp_path, "meta-two", 6, "2.0")
     assert index_for(tmp_path, one, two).find("python3-clash").pv == "2.0"
+
+
+def test_dangling_bbappend_is_an_error_unless_warn_only(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    layer = tmp_path / "meta-dangling"
+    write_files(layer, {"conf/layer.conf": 'BBFILES += "${LAYERDIR}/recipes-*/*/*.bbappend"\n',
+                        "recipes-x/ghost/ghost_1.0.bbappend": 'EXTRA = "lost"\n'})
+    append = layer / "recipes-x/ghost/ghost_1.0.bbappend"
+    with pytest.raises(InputError, match=f"no recipe for the .bbappend file\\(s\\) {append}; remove them, or set "
+                                         'BB_DANGLINGAPPENDS_WARNONLY = "1"'):
+        index_for(tmp_path, layer)
+    write_files(tmp_path / "build", {"conf/local.conf": 'BB_DANGLINGAPPENDS_WARNONLY = "1"\n'})
+    index_for(tmp_path, layer)
+    assert f"WARNING: no recipe for the .bbappend file(s) {append}" in caplog.text
+
+
+def test_users_recipe_shadowed_by_pyrecipes_own_is_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    layer = tmp_path / "meta-mine"  # no layer.conf: no collection, BBFILE_PRIORITY 0
+    write_files(layer, {"recipes-mine/markupsafe/markupsafe_3.0.3.bb": 'LICENSE = "MIT"\n'})
+    index = index_for(tmp_path, layer)
+    chosen = index.find("markupsafe")
+    assert layer not in chosen.file.parents  # bitbake's rule: the higher BBFILE_PRIORITY (pyrecipe's 5) wins
+    assert (f"WARNING: recipe markupsafe: {layer / 'recipes-mine/markupsafe/markupsafe_3.0.3.bb'} (version 3.0.3-r0) "
+            f"is not used, {chosen.file} is: its layer's BBFILE_PRIORITY 0 is below 5") in caplog.text
+
+
+def test_same_recipe_and_version_in_two_layers_is_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    one = _layer_with_priority(tmp_path, "meta-one", 6, "1.0")
+    two = _layer_with_priority(tmp_path, "meta-two", 6, "1.0")
+    index = index_for(tmp_path, one, two)
+    chosen = index.find("python3-clash")
+    assert index.find("python3-clash") == chosen
+    assert one in chosen.file.parents
+    assert (f"{two / 'recipes-x/clash/python3-clash_1.0.bb'} (version 1.0-r0) is not used, {chosen.file} is: both have "
+            "version 1.0-r0 and BBFILE_PRIORITY 6; the first in BBFILES is used") in caplog.text
+    assert caplog.text.count("is not used") == 1
+
+
+def test_bbclassextend_naming_no_class_is_an_error(tmp_path: Path) -> None:
+    layer = tmp_path / "meta-typo"
+    write_files(layer, {"recipes-x/ext/ext_1.0.bb": 'LICENSE = "MIT"\nBBCLASSEXTEND = "native nosuchvariant"\n'})
+    with pytest.raises(InputError, match=r"ext_1.0.bb:2:1: BBCLASSEXTEND names nosuchvariant, but there is no "
+                                         r"classes/nosuchvariant.bbclass on BBPATH"):
+        index_for(tmp_path, layer).find("ext")

@@ -89,3 +89,56 @@ def test_debug_shows_the_traceback_of_a_real_bug_only(tmp_path: Path) -> None:
     result = pyrecipe_cli("--debug", "env", "--bare", recipe)
     assert result.returncode == 2
     assert f"{recipe}:1:5" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["loop", "self", "device"])
+def test_include_loops_and_special_files_are_input_errors(tmp_path: Path, kind: str) -> None:
+    """An include loop recursed until Python's limit (an internal error); ``require /dev/zero``
+    read for ever."""
+    (tmp_path / "a.inc").write_text("require b.inc\n")
+    (tmp_path / "b.inc").write_text("require a.inc\n")
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text({"loop": "require a.inc\n", "self": "require bad_1.0.bb\n", "device": "require /dev/zero\n"}[kind])
+
+    result = pyrecipe_cli("env", "--bare", "--bbpath", tmp_path, recipe)
+
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    expected = {
+        "loop": f"{tmp_path}/b.inc:1:1: include loop: {tmp_path}/a.inc -> {tmp_path}/b.inc -> {tmp_path}/a.inc",
+        "self": f"{recipe}:1:1: include loop: {recipe} -> {recipe}",
+        "device": f"{recipe}:1:1: /dev/zero is a device, FIFO or socket, not a file",
+    }[kind]
+    assert expected in result.stderr
+
+
+def _deep_chain(depth: int) -> str:
+    return 'V0 = "x"\n' + "".join(f'V{i} = "${{V{i - 1}}}"\n' for i in range(1, depth + 1)) + f'DEEP = "${{V{depth}}}"\n'
+
+
+EXPANSION_FAULTS = [
+    pytest.param('A = "${B}"\nB = "${C}"\nC = "${A}"\n', "references form a loop: A -> B -> C -> A", id="loop"),
+    pytest.param(_deep_chain(3000), "references nest too deeply (a chain of more than", id="deep-chain-is-no-loop"),
+    pytest.param('E0 = "xxxxxxxx"\n' + "".join(f'E{i} = "${{E{i - 1}}}${{E{i - 1}}}"\n' for i in range(1, 40)),
+                 "expands to more than 16777216 characters", id="exponential"),
+    pytest.param('A = "${@(lambda: (yield))().throw(GeneratorExit)}"\n', "which raised GeneratorExit", id="generator-exit"),
+]
+
+
+@pytest.mark.parametrize("text, message", EXPANSION_FAULTS)
+def test_expansion_faults_are_input_errors_that_say_what_happened(tmp_path: Path, text: str, message: str) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text(text)
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert message in result.stderr, result.stderr
+
+
+def test_syntax_error_in_a_def_is_reported_at_its_line_not_on_another_variable(tmp_path: Path) -> None:
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_text('A = "1"\ndef foo(d):\n    x = = 1\n    return x\n')
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2, result.stderr
+    assert f"{recipe}:3:9: syntax error in def foo: invalid syntax\n        x = = 1\n            ^" in result.stderr
+    assert "PN" not in result.stderr and "Traceback" not in result.stderr

@@ -174,3 +174,26 @@ def test_frontend_names_unsatisfied_build_requirements(tmp_path: Path, mode: str
         assert result.returncode == 1
         assert "surely-not-installed-pkg-xyz>=2 (not installed)" in result.stderr and "Traceback" not in result.stderr
         assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
+
+
+def test_recipes_run_the_frontend_of_this_checkout_not_an_installed_pyrecipe(tmp_path: Path) -> None:
+    """PYRECIPE_FRONTEND as a pep517 recipe expands it, run where a task runs (its own cwd), with
+    another ``pyrecipe`` package first on PYTHONPATH: the checkout's frontend must still be the one."""
+    recipe = FIXTURES / "cross_layer/recipes-test/hello-codegen/python3-hello-tables_1.0.bb"
+    shown = subprocess.run(
+        [sys.executable, "-m", "pyrecipe", "env", str(recipe), "--machine", "runnerboard", "--json",
+         "--layer", str(FIXTURES / "reliability_layer"), "--build-dir", str(tmp_path / "build")],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent,
+    )
+    frontend = json.loads(shown.stdout.splitlines()[0])["vars"]["PYRECIPE_FRONTEND"]
+    shadow = tmp_path / "shadow" / "pyrecipe"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('the installed pyrecipe was imported')\n")
+    task_cwd = tmp_path / "work"
+    task_cwd.mkdir()
+    result = subprocess.run(
+        [*shlex.split(frontend), "install-wheel", "--destdir", str(tmp_path / "image"), str(tmp_path / "no-wheel")],
+        capture_output=True, text=True, cwd=task_cwd, env={**os.environ, "PYTHONPATH": str(shadow.parent)},
+    )
+    assert "the installed pyrecipe was imported" not in result.stderr, result.stderr
+    assert result.returncode == 1 and "ERROR:" in result.stderr and "no-wheel" in result.stderr, result.stderr

@@ -13,6 +13,7 @@ import py_compile
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -443,7 +444,8 @@ def test_in_binary_data_the_byte_before_a_host_path_is_not_judged() -> None:
 
 
 def test_check_names_are_the_documented_ones() -> None:
-    assert list(CHECKS) == ["arch", "ext-suffix", "needed", "rpath", "optimization", "host-paths", "pyc", "files"]
+    assert list(CHECKS) == ["arch", "ext-suffix", "needed", "rpath", "optimization", "host-paths", "pyc", "files",
+                            "perms", "special-files"]
 
 
 def test_unoptimised_module_is_caught_with_its_command_line(qa, elf: dict[str, Path]) -> None:
@@ -507,3 +509,39 @@ def test_numpy_sized_tree_is_checked_well_under_two_seconds(tmp_path: Path, elf:
     elapsed = time.perf_counter() - started
     assert result.problems == []
     assert elapsed < 2.0, f"QA took {elapsed:.2f} s on {len(tree)} files"
+
+
+@pytest.mark.parametrize(("rel", "mode", "what"), [
+    ("usr/bin/pkg-tool", 0o4755, "setuid (mode 4755)"),
+    ("usr/bin/pkg-env-tool", 0o2755, "setgid (mode 2755)"),
+    ("usr/share/pkg/table.bin", 0o666, "world-writable (mode 0666)"),
+    ("usr/share/pkg", 0o777, "world-writable (mode 0777)"),
+])
+def test_setuid_setgid_and_world_writable_are_refused_unless_waived(
+    tmp_path: Path, elf: dict[str, Path], objects_dir: Path, rel: str, mode: int, what: str
+) -> None:
+    staging = write_tree(tmp_path / "image", clean_tree(), elf)
+    (staging / rel).chmod(mode)
+
+    result = run_qa(context(staging, objects_dir))
+    waived = run_qa(context(staging, objects_dir), skip=("perms",))
+
+    expected = QAProblem("perms", rel, f"is {what}; install it with a plain mode (0644, 0755), or waive with "
+                         "INSANE_SKIP if the board needs it so")
+    assert result.problems == [expected]
+    assert waived.problems == [] and waived.waived == [expected]
+
+
+def test_fifo_in_the_staging_tree_is_reported_never_opened(tmp_path: Path, elf: dict[str, Path], objects_dir: Path) -> None:
+    staging = write_tree(tmp_path / "image", clean_tree(), elf)
+    fifo = staging / "usr/share/pkg/pipe.pyc"  # a name the pyc check would read, in a place host-paths reads
+    os.mkfifo(fifo)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(run_qa(context(staging, objects_dir))), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    if worker.is_alive():  # a reader blocks on the FIFO: give it an end of file, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=30)
+        pytest.fail("QA opened a FIFO and blocked on it")
+    assert [(p.check, p.path) for p in results[0].problems] == [("special-files", "usr/share/pkg/pipe.pyc")]

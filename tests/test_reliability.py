@@ -10,6 +10,7 @@ toolchain is needed and every build is real (bash, tar, the task runner, stamps,
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import gzip
 import hashlib
@@ -18,6 +19,7 @@ import io
 import os
 import re
 import shutil
+import shlex
 import signal
 import socketserver
 import subprocess
@@ -29,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from http_support import send_trickle
 
 from pyrecipe.paths import TOPDIR
 
@@ -452,3 +455,364 @@ def test_failing_task_names_recipe_task_log_and_its_last_lines(layer: Path, tmp_
     assert f"  log: {log}" in result.stderr
     assert "    compiling failing.c\n    failing.c:3:1: error: expected ';' before '}' token" in result.stderr
     assert "Build failed" in result.stdout
+
+
+# ---------------------------------------------------------------- 9: no silent success
+
+
+def add_recipe(layer: Path, name: str, text: str) -> Path:
+    """A recipe ``<name>_1.0.bb`` written into the test's copy of the layer."""
+    recipe = layer / "recipes-reliability" / name / f"{name}_1.0.bb"
+    recipe.parent.mkdir(parents=True, exist_ok=True)
+    recipe.write_text(text)
+    return recipe
+
+
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        ("sys.exit(0)", "its Python called exit(0)"),
+        ("sys.exit(3)", "its Python called exit(3)"),
+        ("raise SystemExit", "its Python called exit(None)"),
+        ("raise KeyboardInterrupt", "KeyboardInterrupt"),
+        ("raise GeneratorExit", "GeneratorExit"),
+        ("raise asyncio.CancelledError()", "CancelledError"),
+    ],
+)
+def test_python_task_that_exits_or_is_interrupted_is_a_failed_task(
+    layer: Path, tmp_path: Path, statement: str, reason: str
+) -> None:
+    add_recipe(layer, "quitter", f"python do_compile() {{\n    import asyncio, sys\n    {statement}\n}}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "quitter")
+
+    assert_clean_error(result, 1)
+    assert f"pyrecipe: error: recipe quitter: task do_compile failed: {reason}" in result.stderr
+    assert result.stdout.splitlines()[-1].startswith("Build failed"), result.stdout
+    assert not (build_dir / MACHINE / "image").exists()
+
+
+# ---------------------------------------------------------------- 10: paths stay inside the work directory
+
+
+@pytest.mark.parametrize("where", ["climbing", "absolute"])
+def test_unpack_subdir_outside_the_work_directory_is_refused_before_writing(
+    layer: Path, tmp_path: Path, where: str
+) -> None:
+    subdir = CLIMB + "escaped" if where == "climbing" else str(tmp_path / "escaped")
+    make_payload(layer / "recipes-reliability" / "subdir" / "files", "payload\n")
+    add_recipe(layer, "subdir", f'SRC_URI = "file://payload-1.0.tar.gz;subdir={subdir}"\nS = "${{UNPACKDIR}}"\n')
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "subdir")
+
+    assert_clean_error(result, 1)
+    assert "recipe subdir: task do_unpack failed: SRC_URI entry file://payload-1.0.tar.gz: " \
+           f"subdir {subdir!r} is outside {workdir(build_dir, 'subdir') / 'src'}" in result.stderr
+    assert not list(tmp_path.rglob("escaped*")), "an archive was unpacked outside the work directory"
+
+
+def test_downloadfilename_outside_dl_dir_is_refused(layer: Path, tmp_path: Path) -> None:
+    add_recipe(layer, "dlname", 'SRC_URI = "http://127.0.0.1:9/payload-1.0.tar.gz;downloadfilename=../escaped.tar.gz"\n'
+               f'SRC_URI[sha256sum] = "{"0" * 64}"\n')
+
+    result = pyrecipe_build(layer, tmp_path / "build", "dlname")
+
+    assert_clean_error(result, 1)
+    assert "downloadfilename='../escaped.tar.gz' must be a plain file name in DL_DIR" in result.stderr
+    assert not list(tmp_path.rglob("*escaped*"))
+
+
+@pytest.mark.parametrize(("setting", "task"), [
+    ('D = "{outside}"', "do_fetch"), ('S = "{outside}"', "do_fetch"), ('B = "{outside}"', "do_fetch"),
+    ('PKGD = "{outside}"', "do_fetch"),
+    ('do_compile[cleandirs] = "{outside}"', "do_compile"),
+])
+def test_recipe_directory_outside_its_work_directory_refuses_to_run(
+    layer: Path, tmp_path: Path, setting: str, task: str
+) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("the build machine's file\n")
+    add_recipe(layer, "escaper", setting.format(outside=precious) + "\ndo_install() {\n\ttouch ${D}/installed\n}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "escaper")
+
+    assert_clean_error(result, 1)
+    name = setting.split(" = ")[0]
+    assert f"recipe escaper: task {task} failed: {name}={precious} is outside the recipe's " \
+           f"work directory {workdir(build_dir, 'escaper')}; {task} refuses to run" in result.stderr, result.stderr
+    assert sorted(p.name for p in precious.iterdir()) == ["keep.txt"], "a directory outside the build was changed"
+
+
+# ---------------------------------------------------------------- 11: the image is the board's
+
+
+def test_image_modes_are_the_boards_whatever_the_umask_and_tarballs_are_identical(layer: Path, tmp_path: Path) -> None:
+    tarballs = []
+    for umask in (0o022, 0o077):
+        build_dir = tmp_path / f"build-{umask:03o}"
+        result = subprocess.run(
+            build_command(layer, build_dir, "slowpoke", "--tar"), capture_output=True, text=True, cwd=TOPDIR,
+            env=build_env(), timeout=120, umask=umask,
+        )
+        assert result.returncode == 0, result.stderr
+        image = build_dir / MACHINE / "image"
+        modes = {p.relative_to(image).as_posix(): p.lstat().st_mode & 0o7777 for p in image.rglob("*") if not p.is_symlink()}
+        assert modes == {"usr": 0o755, "usr/bin": 0o755, "usr/include": 0o755, "usr/bin/slowpoke.bin": 0o755,
+                         "usr/include/slowpoke.h": 0o644}, f"umask {umask:03o}"
+        tarball = build_dir / MACHINE / "image.tar.gz"
+        with tarfile.open(tarball) as tar:
+            assert {(m.name, m.mode, m.uid, m.gid, m.uname, m.mtime) for m in tar.getmembers() if not m.issym()} == {
+                (name, mode, 0, 0, "root", 0) for name, mode in modes.items()
+            }
+        tarballs.append(tarball.read_bytes())
+    assert tarballs[0] == tarballs[1], "the tarball depends on the builder's umask"
+
+
+def test_unpack_size_limit_is_a_recipe_variable_with_a_clear_error(layer: Path, tmp_path: Path) -> None:
+    files = layer / "recipes-reliability" / "bomb" / "files"
+    make_tarball(files / "bomb-1.0.tar.gz", {"bomb-1.0/zeros": bytes(2 << 20)})
+    add_recipe(layer, "bomb", 'SRC_URI = "file://bomb-1.0.tar.gz"\nUNPACK_MAX_SIZE = "1M"\n')
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "bomb")
+
+    assert_clean_error(result, 1)
+    assert f"recipe bomb: task do_unpack failed: {files / 'bomb-1.0.tar.gz'}: refusing to unpack: it expands to " \
+           "more than 1048576 bytes (UNPACK_MAX_SIZE" in result.stderr, result.stderr
+    assert not (workdir(build_dir, "bomb") / "src").exists()
+
+
+# ---------------------------------------------------------------- 12: sources
+
+
+def test_local_file_with_a_wrong_checksum_is_refused(layer: Path, tmp_path: Path) -> None:
+    archive = make_payload(layer / "recipes-reliability" / "pinned" / "files", "payload\n")
+    add_recipe(layer, "pinned", f'SRC_URI = "file://payload-1.0.tar.gz"\nSRC_URI[sha256sum] = "{"0" * 64}"\n'
+                                'S = "${UNPACKDIR}/payload-1.0"\n')
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "pinned")
+
+    assert_clean_error(result, 1)
+    assert f"recipe pinned: task do_fetch failed: checksum mismatch for {archive} (file://payload-1.0.tar.gz): " \
+           f"expected sha256 {'0' * 64}, got {sha256(archive)}" in result.stderr, result.stderr
+    assert not (workdir(build_dir, "pinned") / "src").exists()
+
+
+@pytest.mark.parametrize("scheme", ["git", "ftp"])
+def test_unsupported_url_scheme_is_named(layer: Path, tmp_path: Path, scheme: str) -> None:
+    add_recipe(layer, "vcs", f'SRC_URI = "{scheme}://example.com/project.git"\n')
+
+    result = pyrecipe_build(layer, tmp_path / "build", "vcs")
+
+    assert_clean_error(result, 1)
+    assert f"recipe vcs: task do_fetch failed: unsupported URL scheme {scheme!r} in {scheme}://example.com/project.git " \
+           "(https, http and file are supported)" in result.stderr, result.stderr
+
+
+class _TrickleHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        send_trickle(self)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def test_fetch_deadline_is_a_recipe_variable(layer: Path, tmp_path: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TrickleHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        build_dir = tmp_path / "build"
+        write_local_conf(build_dir, RELIABILITY_SERVER=f"http://127.0.0.1:{server.server_address[1]}", FETCH_DEADLINE="1")
+        started = time.monotonic()
+        result = pyrecipe_build(layer, build_dir, "payload")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_clean_error(result, 1)
+    assert "not finished after 1 s (FETCH_DEADLINE)" in result.stderr, result.stderr
+    assert time.monotonic() - started < 15
+
+
+# ---------------------------------------------------------------- 13: bounded in time
+
+
+@pytest.mark.parametrize(("sig", "whole_group"), [(signal.SIGTERM, False), (signal.SIGINT, True)], ids=["kill", "ctrl-c"])
+def test_interrupt_ends_the_build_in_seconds_even_with_a_python_task_blocked(
+    layer: Path, tmp_path: Path, sig: signal.Signals, whole_group: bool
+) -> None:
+    add_recipe(layer, "stuck", "python do_compile() {\n"
+                               "    import os\n"
+                               "    fifo = os.path.join(d.getVar('T'), 'pipe')\n"
+                               "    os.mkfifo(fifo)\n"
+                               "    open(os.path.join(d.getVar('TOPDIR'), 'stuck-started'), 'w').close()\n"
+                               "    open(fifo).read()  # no writer ever comes: blocks\n"
+                               "}\n")
+    build_dir = tmp_path / "build"
+    process = start_build(layer, build_dir, "stuck")
+    try:
+        wait_for(lambda: (build_dir / "stuck-started").exists(), "do_compile to block")
+        started = time.monotonic()
+        if whole_group:
+            os.killpg(process.pid, sig)
+        else:
+            os.kill(process.pid, sig)
+        returncode = process.wait(timeout=WAIT_SECONDS)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    stderr = process.stderr.read()
+    assert time.monotonic() - started < 10
+    assert returncode == 130, stderr
+    assert "pyrecipe: interrupted" in stderr
+    with open(build_dir / ".pyrecipe.lock") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if still held
+
+
+# ---------------------------------------------------------------- 14: dry runs, options
+
+
+def test_dry_run_of_a_cross_build_provisions_nothing(tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    command = [sys.executable, "-m", "pyrecipe", "build", "--all", "-n", "--machine", "raspberrypi4",
+               "--build-dir", str(build_dir)]
+
+    result = subprocess.run(command, capture_output=True, text=True, cwd=TOPDIR, env=build_env(), timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert "no toolchain provisioned yet" in result.stdout
+    assert "numpy: do_compile" in result.stdout
+    assert re.search(r"^Dry run: \d+ tasks would run; nothing was run$", result.stdout.splitlines()[-1])
+    assert sorted(p.name for p in build_dir.iterdir()) == [".pyrecipe.lock", "cache"], "a dry run provisioned or built"
+    assert [p.name for p in (build_dir / "cache").iterdir()] == ["parse"]
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3"])
+def test_jobs_below_one_is_a_usage_error(layer: Path, tmp_path: Path, jobs: str) -> None:
+    result = pyrecipe_build(layer, tmp_path / "build", "slowpoke", "-j", jobs)
+
+    assert_clean_error(result, 2)
+    assert f"-j/--jobs {jobs}: at least one recipe must be built at a time" in result.stderr
+
+
+# ---------------------------------------------------------------- 15: clear errors
+
+
+def test_shell_syntax_error_is_reported_as_the_error_of_its_own_task(layer: Path, tmp_path: Path) -> None:
+    add_recipe(layer, "typo-shell", "do_configure() {\n\techo configured > configured.txt\n}\n"
+                                    "do_compile() {\n\tif [ -e configured.txt ]; then\n\t\techo compiling\n}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "typo-shell")
+
+    assert_clean_error(result, 1)
+    assert "recipe typo-shell: task do_compile failed: shell exited with status 2" in result.stderr, result.stderr
+    assert "syntax error" in (workdir(build_dir, "typo-shell") / "temp" / "log.do_compile").read_text()
+    assert (workdir(build_dir, "typo-shell") / "build" / "configured.txt").is_file(), "do_configure did not run"
+
+
+@pytest.mark.parametrize("command", ["build", "env", "deps"])
+def test_build_dir_that_is_a_file_is_a_usage_error(layer: Path, tmp_path: Path, command: str) -> None:
+    not_a_dir = tmp_path / "build"
+    not_a_dir.write_text("a file\n")
+    args = build_command(layer, not_a_dir, "slowpoke")
+    args[args.index("build")] = command
+
+    result = subprocess.run(args, capture_output=True, text=True, cwd=TOPDIR, env=build_env(), timeout=60)
+
+    assert_clean_error(result, 2)
+    assert f"the build directory {not_a_dir} is a file, not a directory" in result.stderr
+    assert not_a_dir.read_text() == "a file\n"
+
+
+def test_sysroot_waits_for_the_build_lock(tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    with open(build_dir / ".pyrecipe.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a running build holds it
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pyrecipe", "sysroot", "--machine", "raspberrypi4", "--build-dir", str(build_dir)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=TOPDIR, env=build_env(),
+            start_new_session=True,
+        )
+        try:
+            seen: list[str] = []
+            reader = threading.Thread(target=lambda: seen.extend(process.stderr), daemon=True)
+            reader.start()
+            wait_for(lambda: any("another pyrecipe build is running" in line for line in seen), "sysroot to wait")
+            assert process.poll() is None, "pyrecipe sysroot did not wait for the build"
+            assert not (build_dir / "raspberrypi4").exists(), "pyrecipe sysroot provisioned during a build"
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_leftovers_of_an_interrupted_run_are_removed_by_the_next_build(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    machine_dir, work = build_dir / MACHINE, workdir(build_dir, "slowpoke")
+    trees = [machine_dir / ".image.new-k3j4", machine_dir / ".image.old-x9", work / ".src.new-q1", work / ".image.new-z2"]
+    files = [machine_dir / ".image.tar.gz.tmp-a1b2", build_dir / "downloads" / ".payload-1.0.tar.gz.part-77"]
+    for tree in trees:
+        (tree / "half-written").mkdir(parents=True)
+    for file in files:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(b"half written")
+    kept = machine_dir / ".notes-of-the-user"
+    kept.write_text("mine\n")
+
+    result = pyrecipe_build(layer, build_dir, "slowpoke")
+
+    assert result.returncode == 0, result.stderr
+    assert "Removed 6 leftover(s) of an interrupted run" in result.stdout
+    assert not [path for path in trees + files if path.exists()]
+    assert kept.read_text() == "mine\n"
+
+
+# ---------------------------------------------------------------- 16: the shared sysroot
+
+
+def header_recipe(name: str) -> str:
+    return f'do_install() {{\n\tinstall -d ${{D}}${{includedir}}\n\techo "{name}\'s" > ${{D}}${{includedir}}/zlib.h\n}}\n'
+
+
+def test_staging_refuses_a_file_the_sysroot_has_from_debian_or_another_recipe(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    debian_header = build_dir / MACHINE / "sysroot" / "usr" / "include" / "zlib.h"
+    debian_header.parent.mkdir(parents=True)
+    debian_header.write_text("Debian's zlib.h\n")  # as provisioning unpacks zlib1g-dev
+    add_recipe(layer, "clobber", header_recipe("clobber"))
+
+    refused = pyrecipe_build(layer, build_dir, "clobber")
+
+    assert_clean_error(refused, 1)
+    assert "recipe clobber: task do_populate_sysroot failed: recipe clobber installs files the sysroot already has: " \
+           "usr/include/zlib.h (from the target's Debian packages)" in refused.stderr, refused.stderr
+    assert debian_header.read_text() == "Debian's zlib.h\n"
+
+    debian_header.unlink()  # now a recipe owns it, and a second one may not take it over
+    add_recipe(layer, "owner", header_recipe("owner"))
+    assert pyrecipe_build(layer, build_dir, "owner").returncode == 0
+    second = pyrecipe_build(layer, build_dir, "clobber")
+    assert_clean_error(second, 1)
+    assert "usr/include/zlib.h (from recipe owner)" in second.stderr
+    assert debian_header.read_text() == "owner's\n"
+
+
+def test_full_disk_is_said_plainly_not_called_a_bug(layer: Path, tmp_path: Path) -> None:
+    """The build dir on a 64 KiB tmpfs (in a mount namespace of the test's own, as root)."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    command = " ".join(map(shlex.quote, build_command(layer, mount_point / "build", "slowpoke")))
+    result = subprocess.run(
+        ["unshare", "--mount", "--", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {mount_point} && {command}"],
+        capture_output=True, text=True, cwd=TOPDIR, env=build_env(), timeout=120,
+    )
+    assert "mount:" not in result.stderr, f"cannot mount a small tmpfs here: {result.stderr}"
+
+    assert_clean_error(result, 1)
+    assert "No space left on device" in result.stderr and "the disk is full: free some space" in result.stderr

@@ -13,7 +13,7 @@ import pytest
 
 import pyrecipe.unpack
 from pyrecipe.errors import InputError
-from pyrecipe.unpack import unpack
+from pyrecipe.unpack import UnpackLimits, unpack
 
 
 @pytest.fixture(params=["data", None], ids=["data-filter", "own-checks-only"])
@@ -168,3 +168,32 @@ def test_corrupt_and_unknown_archives(tmp_path: Path) -> None:
         unpack(tmp_path / "notes.txt", tmp_path / "src")
     with pytest.raises(InputError, match="does not exist"):
         unpack(tmp_path / "absent.zip", tmp_path / "src")
+
+
+ZEROS = 32 << 20  # 32 MiB of zeros: a few tens of KB compressed, over the ratio floor
+
+
+def test_tar_bomb_is_refused_by_ratio_before_anything_is_written(tmp_path: Path, tar_filter: None) -> None:
+    archive = make_tar(tmp_path / "bomb-1.0.tar.gz", [_tar_member("bomb-1.0/zeros", data=bytes(ZEROS))])
+    assert archive.stat().st_size * 100 < ZEROS
+    with pytest.raises(InputError, match=r"bomb-1.0.tar.gz: refusing to unpack: it expands to more than 100 times "
+                                         rf"its size of {archive.stat().st_size} bytes \(UNPACK_MAX_RATIO\)"):
+        unpack(archive, tmp_path / "src")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb-1.0.tar.gz"]
+
+
+def test_zip_bomb_is_refused_by_ratio(tmp_path: Path) -> None:
+    archive = tmp_path / "bomb-1.0.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb-1.0/zeros", bytes(ZEROS))
+    with pytest.raises(InputError, match="refusing to unpack: it expands to more than 100 times"):
+        unpack(archive, tmp_path / "src")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb-1.0.zip"]
+
+
+def test_total_size_limit_counts_every_member(tmp_path: Path, tar_filter: None) -> None:
+    members = [_tar_member(f"big-1.0/part{i}", data=bytes(400 << 10)) for i in range(3)]  # 1.2 MiB in all
+    archive = make_tar(tmp_path / "big-1.0.tar", members)
+    with pytest.raises(InputError, match=r"refusing to unpack: it expands to more than 1048576 bytes \(UNPACK_MAX_SIZE"):
+        unpack(archive, tmp_path / "src", UnpackLimits(max_size=1 << 20))
+    assert unpack(archive, tmp_path / "src", UnpackLimits(max_size=2 << 20)) == tmp_path / "src" / "big-1.0"

@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     if args.destdir is not None and (args.cmd or args.dry_run):
         raise InputError("--destdir installs a finished build: drop -c/--cmd and -n/--dry-run")
     check_prefix(args.prefix)
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"-j/--jobs {args.jobs}: at least one recipe must be built at a time")
     goal = args.cmd or "build"
     options = BuildOptions(
         goal=goal if goal.startswith("do_") else f"do_{goal}",
@@ -58,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"pyrecipe: error: {failure}", file=sys.stderr)
     if result.skipped:
         print(f"pyrecipe: not built because a dependency failed: {', '.join(result.skipped)}", file=sys.stderr)
+    if args.dry_run and result.ok:
+        print(f"Dry run: {result.would_run} tasks would run; nothing was run")
+        return 0
     status = "failed" if not result.ok else "done"
     print(f"Build {status}: {result.executed} tasks run in {time.monotonic() - started:.1f} s")
     if result.ok and args.destdir is not None:

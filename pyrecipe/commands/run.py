@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+from pathlib import Path
 
+from pyrecipe.buildlock import build_lock
 from pyrecipe.commands.common import add_build_options, note_on_stderr
 from pyrecipe.config import DEFAULT_MACHINE
 from pyrecipe.errors import InputError
@@ -28,13 +30,20 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("pyrecipe run needs a program: pyrecipe run --machine M -- python3 -c '...'")
     layers = tuple(p.absolute() for p in args.layer)
     machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers)
-    toolchain = provision(machine, args.build_dir, note=note_on_stderr)
+    with build_lock(args.build_dir, note_on_stderr):  # not while a build provisions or replaces the image
+        toolchain = provision(machine, args.build_dir, note=note_on_stderr)
     site_packages = (
         args.build_dir.absolute() / machine.name / "image" / "usr" / "lib"
         / f"python{toolchain.python.version_short}" / "site-packages"
     )
     extra = [site_packages] if site_packages.is_dir() else []
+    command = toolchain.qemu_command(argv, extra_pythonpath=extra)
+    program = command[len(command) - len(argv)]
+    if not Path(program).is_file():
+        # qemu-user would exit 1 without a word.
+        raise InputError(f"cannot run {argv[0]} for {machine.name}: no such program (python3, a program of the "
+                         f"sysroot's /usr/bin, or a path to a {machine.name} executable)")
     try:
-        return subprocess.run(toolchain.qemu_command(argv, extra_pythonpath=extra), check=False).returncode
+        return subprocess.run(command, check=False).returncode
     except FileNotFoundError as exc:
         raise InputError(f"cannot run {argv[0]} for {machine.name}: {exc}") from exc

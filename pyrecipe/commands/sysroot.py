@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from pyrecipe.buildlock import build_lock
 from pyrecipe.commands.common import add_build_options, note_on_stderr
 from pyrecipe.config import DEFAULT_MACHINE
 from pyrecipe.toolchain import load_machine, provision
@@ -24,7 +25,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     layers = tuple(p.absolute() for p in args.layer)
     machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers)
-    toolchain = provision(machine, args.build_dir, args.package, note_on_stderr)
+    with build_lock(args.build_dir, note_on_stderr):  # a build provisioning the same sysroot waits, or we do
+        toolchain = provision(machine, args.build_dir, args.package, note_on_stderr)
     python = toolchain.python
     rows = [
         ("machine", f"{machine.name} ({machine.description})"),

@@ -20,6 +20,7 @@ appends, prepends, removes and active overrides, as bitbake does.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any, Callable
 
@@ -32,6 +33,10 @@ _OVERRIDE_RE = re.compile(r"[a-z0-9]+")
 _VAR_REF_RE = re.compile(r"\$\{[a-zA-Z0-9\-_+./~:]+?\}")
 _PY_REF_RE = re.compile(r"\$\{@(?:\{.*?\}|.)+?\}")
 _WHITESPACE_SPLIT_RE = re.compile(r"(\s)")
+#: The longest value an expansion may produce; no real variable comes near it.
+MAX_EXPANDED_SIZE = 16 << 20
+#: Per thread, the (datastore, variable) pairs being expanded, outermost first (see DataSmart.expand).
+_expanding = threading.local()
 
 #: Evaluates inline Python (``${@...}``) for a datastore; set by :mod:`pyrecipe.parse.pyapi` so
 #: that the datastore does not depend on the helper modules recipes call.
@@ -442,9 +447,29 @@ class DataSmart:
 
     # ----------------------------------------------------------------- expansion
     def expand(self, text: Any, varname: str | None = None) -> Any:
-        """Expand ``${VAR}`` and ``${@python}`` references until nothing changes."""
+        """Expand ``${VAR}`` and ``${@python}`` references until nothing changes.
+
+        ``varname`` is the variable (or ``VAR[flag]``) whose value ``text`` is: met again while
+        it is being expanded, the references form a loop. A value is at most
+        MAX_EXPANDED_SIZE characters (``E1 = "${E0}${E0}"``, ``E2 = "${E1}${E1}"`` ... doubles).
+        """
         if not isinstance(text, str) or "${" not in text:
             return text
+        stack: list[tuple[int, str]] = _expanding.__dict__.setdefault("stack", [])
+        key = (id(self), varname)
+        if varname is not None and key in stack:
+            chain = [name for _, name in stack[stack.index(key):]] + [varname]
+            raise ExpansionError(varname, text, f"references form a loop: {' -> '.join(chain)}", self._file_of(varname))
+        if varname is not None:
+            stack.append((id(self), varname))
+        try:
+            return self._expand(text, varname, len(stack))
+        finally:
+            if varname is not None:
+                stack.pop()
+
+    def _expand(self, text: str, varname: str | None, depth: int) -> str:
+        original = text
         try:
             while "${" in text:
                 previous = text
@@ -456,13 +481,18 @@ class DataSmart:
                         # An unterminated string means the ${@...} match ended too early; leave it.
                         if "unterminated string" not in str(exc.msg) and "EOL while scanning" not in str(exc.msg):
                             raise
+                if len(text) > MAX_EXPANDED_SIZE:
+                    raise ExpansionError(varname, original, f"expands to more than {MAX_EXPANDED_SIZE} characters",
+                                         self._file_of(varname))
                 if text == previous:
                     break
         except ExpansionError:
             raise
         except RecursionError:
-            raise ExpansionError(varname, text, "references form a loop", self._file_of(varname)) from None
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of user Python (even exit()) is reported as such
+            # Loops are caught above: this is a chain of references deeper than Python's stack.
+            raise ExpansionError(varname, text, f"references nest too deeply (a chain of more than {depth} variables)",
+                                 self._file_of(varname)) from None
+        except (Exception, SystemExit, GeneratorExit) as exc:  # noqa: BLE001 - any failure of user Python (even exit()) is reported as such
             if type(exc).__name__ == "SkipRecipe":
                 raise
             raise ExpansionError(varname, text, f"{type(exc).__name__}: {exc}", self._file_of(varname)) from exc

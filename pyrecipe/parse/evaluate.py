@@ -41,6 +41,8 @@ class FileParser:
 
     #: Extra search path for classes and includes, used when BBPATH is not set (``--bare``).
     bbpath: list[Path] = field(default_factory=list)
+    #: The files being read now, outermost first: an include of one of them is a loop.
+    reading: list[str] = field(default_factory=list)
     #: Every file read, with the sha256 of its content, and every path looked for but absent.
     files_read: dict[str, str] = field(default_factory=dict)
     files_missing: set[str] = field(default_factory=set)
@@ -87,8 +89,12 @@ class FileParser:
             raise ParseError(reason, origin.file, origin.line, 1, origin.text) from None
         if not is_class and str(path) != old_file:
             d.setVar("FILE", str(path))
-        for statement in statements:
-            statement.eval(d, self)
+        self.reading.append(str(path))
+        try:
+            for statement in statements:
+                statement.eval(d, self)
+        finally:
+            self.reading.pop()
         if not is_class and old_file and str(path) != old_file:
             d.setVar("FILE", old_file)
 
@@ -119,8 +125,13 @@ class FileParser:
             if statement.kind == "require":
                 raise ParseError(f"could not include required file {name}", statement.file, statement.line, 1, statement.text)
             return
-        if os.path.abspath(found) == os.path.abspath(statement.file):
-            raise ParseError(f"file {name} includes itself", statement.file, statement.line, 1, statement.text)
+        found = os.path.abspath(found)
+        if found in self.reading:
+            chain = " -> ".join([*self.reading[self.reading.index(found):], found])
+            raise ParseError(f"include loop: {chain}", statement.file, statement.line, 1, statement.text)
+        if not os.path.isfile(found) and not os.path.isdir(found):  # /dev/zero is read for ever, a FIFO blocks
+            shown = name if found == name else f"{name} ({found})"
+            raise ParseError(f"{shown} is a device, FIFO or socket, not a file", statement.file, statement.line, 1, statement.text)
         self.handle(Path(found), d, include=True, origin=statement)
 
     def inherit(self, names: str, statement: Statement, d: DataSmart, deferred: bool = False) -> None:
@@ -286,6 +297,11 @@ def parse_variants(parser: FileParser, path: Path, base: DataSmart, appends: Seq
         if parser.find_class(classname, "recipe", variant):
             pending = list(variant.getVar("__BBDEFINHERITS", False) or [])
             variant.setVar("__BBDEFINHERITS", pending + [(classname, str(path), 0)])
+        elif target.getVar("BBPATH"):
+            # A configured parse has every class on BBPATH: "nosuchvariant" is a typo, not a variant.
+            file, line = target.origins.get("BBCLASSEXTEND", (str(path), 1))
+            raise ParseError(f"BBCLASSEXTEND names {name}, but there is no classes/{classname}.bbclass on BBPATH "
+                             f"({parser.search_path(target)})", file, line)
         else:
             # No such class on the path (a --bare parse): keep what every extension class sets.
             variant.setVar("CLASSOVERRIDE", f"class-{classname}")

@@ -131,7 +131,16 @@ def parse_text(text: str, filename: str) -> list[st.Statement]:
                 index += 1
             # The text is the lines as bitbake keeps them (blank lines and comments that follow
             # included, no newline added), which is what `pyrecipe env` shows.
-            result.append(st.PythonDef(*location, fields["func"], "\n".join(body_lines)))
+            source = "\n".join(body_lines)
+            try:
+                # Checked here, at its own line: compiled later, its error was blamed on the first
+                # variable whose inline Python happened to build the namespace (BPN, PN ...).
+                compile(source, filename, "exec")
+            except SyntaxError as exc:
+                row = min(start + (exc.lineno or 1) - 1, len(lines) - 1)
+                raise ParseError(f"syntax error in def {fields['func']}: {exc.msg}", filename, row + 1,
+                                 max(exc.offset or 1, 1), lines[row].rstrip()) from None
+            result.append(st.PythonDef(*location, fields["func"], source))
         elif kind == "assign":
             result.append(
                 st.Assignment(*location, fields["var"], fields["op"], fields["value"], fields.get("flag"), "export" in fields)

@@ -26,6 +26,9 @@ Decisions a recipe author may meet:
 - ``optimization``: a GCC compile unit whose command line (DW_AT_producer, in the debug
   information the build's ``-g`` writes) has no ``-O`` level or ``-O0``; files without debug
   information, and Rust's units, cannot be told and pass.
+- ``perms``: setuid, setgid and world-writable files and directories (OpenEmbedded reserves
+  this name for permission checks); the image normalizes other modes itself.
+- ``special-files``: FIFOs, devices and sockets are reported and never opened.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.qa.elfchecks import check_arch, check_ext_suffix, check_needed, check_optimization, check_rpath
-from pyrecipe.qa.filechecks import check_file_owners, check_files, check_pyc
+from pyrecipe.qa.filechecks import check_file_owners, check_files, check_perms, check_pyc, check_special_files
 from pyrecipe.qa.hostpaths import check_host_paths
 from pyrecipe.qa.inventory import StagedFile, take_inventory
 from pyrecipe.qa.model import QAContext, QAProblem, QAResult
@@ -52,6 +55,8 @@ CHECKS: dict[str, Check] = {
     "host-paths": check_host_paths,
     "pyc": check_pyc,
     "files": check_files,
+    "perms": check_perms,
+    "special-files": check_special_files,
 }
 
 

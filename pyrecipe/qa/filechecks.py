@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import stat
 import sys
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -32,7 +34,7 @@ def check_files(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAP
 def check_pyc(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAProblem]:
     """Shipped bytecode is for the target's Python: any other is ignored or rejected there."""
     for staged in inventory:
-        if staged.is_symlink or not staged.name.endswith(".pyc"):
+        if staged.is_symlink or staged.special or not staged.name.endswith(".pyc"):
             continue
         with staged.path.open("rb") as stream:
             magic = stream.read(4)
@@ -40,6 +42,33 @@ def check_pyc(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAPro
             yield QAProblem("pyc", staged.rel, f"bytecode magic {magic.hex() or '(empty file)'}{_whose(magic)} is "
                             f"not the target's {ctx.pyc_magic.hex()}; compile .pyc files with the target's "
                             "Python version, or do not ship them")
+
+
+def check_perms(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAProblem]:
+    """No setuid, setgid or world-writable file or directory ("perms", OpenEmbedded's reserved name).
+
+    A setuid file runs as root on the board, a world-writable one lets any user change what
+    root runs; a recipe that really ships one says so with ``INSANE_SKIP += "perms"``.
+    """
+    entries = [(staged.rel, staged.path) for staged in inventory if not staged.is_symlink]
+    for dirpath, dirnames, _ in os.walk(ctx.staging_dir):
+        entries += [(Path(dirpath, name).relative_to(ctx.staging_dir).as_posix(), Path(dirpath, name))
+                    for name in dirnames if not Path(dirpath, name).is_symlink()]
+    for rel, path in sorted(entries):
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        what = [word for bit, word in ((stat.S_ISUID, "setuid"), (stat.S_ISGID, "setgid"), (stat.S_IWOTH, "world-writable"))
+                if mode & bit]
+        if what:
+            yield QAProblem("perms", rel, f"is {' and '.join(what)} (mode {mode:04o}); install it with a plain mode "
+                            "(0644, 0755), or waive with INSANE_SKIP if the board needs it so")
+
+
+def check_special_files(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAProblem]:
+    """No FIFO, device or socket: an image cannot hold them, and QA never opens them."""
+    for staged in inventory:
+        if staged.special:
+            yield QAProblem("special-files", staged.rel, "is a FIFO, device or socket, which cannot ship in the image; "
+                            "remove it in do_install (the board creates such files at run time)")
 
 
 def check_file_owners(stagings: Mapping[str, Path]) -> list[QAProblem]:

@@ -62,6 +62,8 @@ class StagedFile:
     elf: ElfFacts | None = None
     unreadable_elf: bool = False
     """The file starts like an ELF file or a static archive but cannot be read (truncated, corrupt)."""
+    special: bool = False
+    """A FIFO, device or socket: never opened (reading a FIFO blocks QA for ever)."""
 
     @property
     def name(self) -> str:
@@ -86,7 +88,8 @@ def walk_entries(staging_dir: Path) -> Iterator[Path]:
 def _stage_entry(staging_dir: Path, path: Path) -> StagedFile:
     rel = path.relative_to(staging_dir).as_posix()
     if path.is_symlink() or not path.is_file():
-        return StagedFile(rel=rel, path=path, is_symlink=path.is_symlink(), executable=False)
+        symlink = path.is_symlink()
+        return StagedFile(rel=rel, path=path, is_symlink=symlink, executable=False, special=not symlink)
     executable = bool(path.stat().st_mode & 0o111)
     with path.open("rb") as stream:
         magic = stream.read(len(AR_MAGIC))
