@@ -21,6 +21,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from pyrecipe.reachable import reachable
+
 #: A dotted reference to this package's code in recipe text.
 REFERENCE_RE = re.compile(r"\bpyrecipe(?:\.[A-Za-z_]\w*)+")
 
@@ -98,14 +100,7 @@ def imported_modules(tree: ast.AST, path: Path, package_dir: Path) -> set[Path]:
 @lru_cache(maxsize=None)
 def _module_digest(path: Path, package_dir: Path) -> str:
     """The module's source and that of every module of the package it imports, transitively."""
-    seen: set[Path] = set()
-    pending = [path]
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        pending.extend(imported_modules(_parsed(current)[1], current, package_dir) - seen)
+    seen = reachable([path], lambda module: imported_modules(_parsed(module)[1], module, package_dir))
     digest = hashlib.sha256()
     for module in sorted(seen):
         digest.update(f"{module.relative_to(package_dir)}\0{_parsed(module)[0]}\0".encode())
@@ -124,18 +119,11 @@ def _symbol_digest(path: Path, name: str, package_dir: Path) -> str:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for bound, files in _alias_modules(node, path, package_dir).items():
                 imported.setdefault(bound, set()).update(files)
-    seen: set[str] = set()
+    seen = reachable([name], lambda current: _names_run(definitions[current]) & definitions.keys())
     modules: set[Path] = set()
-    pending = [name]
-    while pending:
-        current = pending.pop()
-        if current in seen or current not in definitions:
-            continue
-        seen.add(current)
-        names = _names_run(definitions[current])
-        pending.extend(names - seen)
+    for current in seen:
         modules |= imported_modules(definitions[current], path, package_dir)
-        modules |= {module for used in names & imported.keys() for module in imported[used]}
+        modules |= {module for used in _names_run(definitions[current]) & imported.keys() for module in imported[used]}
     digest = hashlib.sha256()
     for current in sorted(seen):
         digest.update(f"{current}\0{ast.get_source_segment(source, definitions[current])}\0".encode())

@@ -28,6 +28,7 @@ from pyrecipe.confine import check_task_directories
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
+from pyrecipe.reachable import reachable
 from pyrecipe.taskcontext import BuildContext, TaskContext, current_task, current_task_or_none, running_task
 
 #: Variables that change between runs without changing what a task produces.
@@ -150,16 +151,7 @@ TASK_FLAGS = ("deps", "dirs", "cleandirs", "noexec", "network", "python", "faker
 
 def function_closure(d: DataSmart, task: str, functions: set[str]) -> list[str]:
     """The task's function and every function its code names, transitively: what it may run."""
-    seen: set[str] = set()
-    stack = [task]
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        body = d.getVar(name, False) or ""
-        stack.extend(word for word in set(_WORD_RE.findall(str(body))) if word in functions and word not in seen)
-    return sorted(seen)
+    return sorted(reachable([task], lambda name: set(_WORD_RE.findall(str(d.getVar(name, False) or ""))) & functions))
 
 
 _VARIABLE_REF_RE = re.compile(r"\$\{([A-Za-z_][\w-]*)\}")
