@@ -9,7 +9,9 @@ DEPENDS += "python3-scikit-build-core-native"
 def scikit_build_cmake_args(d):
     return " ".join("-Ccmake.args=" + word for word in (d.getVar("OECMAKE_ARGS") or "").split())
 
-PEP517_BUILD_OPTS = "-Cbuild-dir=${B} ${@scikit_build_cmake_args(d)}"
+# install.strip=false: scikit-build-core strips by default, which would lose the debug information
+# do_package keeps (deploy/<machine>/debug) before it strips the shipped copy itself.
+PEP517_BUILD_OPTS = "-Cbuild-dir=${B} -Cinstall.strip=false ${@scikit_build_cmake_args(d)}"
 do_compile[cleandirs] += "${B}"
 
 python_scikit_build_core_do_configure () {

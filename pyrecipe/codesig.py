@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from pyrecipe.reachable import reachable
@@ -43,7 +43,7 @@ def code_digest(text: str, package_dir: Path = PACKAGE_DIR) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _reference_digest(reference: str, package_dir: Path) -> str:
     parts = reference.split(".")[1:]
     for split in range(len(parts), 0, -1):
@@ -62,7 +62,7 @@ def _module_file(package_dir: Path, parts: list[str]) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed(path: Path) -> tuple[str, ast.Module]:
     source = path.read_text(encoding="utf-8")
     return source, ast.parse(source, str(path))
@@ -97,7 +97,7 @@ def imported_modules(tree: ast.AST, path: Path, package_dir: Path) -> set[Path]:
             for modules in _alias_modules(node, path, package_dir).values() for module in modules}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module_digest(path: Path, package_dir: Path) -> str:
     """The module's source and that of every module of the package it imports, transitively."""
     seen = reachable([path], lambda module: imported_modules(_parsed(module)[1], module, package_dir))

@@ -44,6 +44,8 @@ SIGNATURE_EXCLUDED_PREFIXES = (
     "BBFILE_PATTERN_", "BBFILE_PRIORITY_", "LAYERVERSION_", "LAYERDEPENDS_", "LAYERRECOMMENDS_", "LAYERSERIES_COMPAT_",
 )
 LOG_TAIL_LINES = 30
+#: The context of tasks that run with the build machine's own tools (no cross toolchain).
+NO_TOOLCHAIN = BuildContext(toolchain=None)
 
 #: Shell tasks running now (see stop_running_tasks).
 _running: set[subprocess.Popen[bytes]] = set()
@@ -190,7 +192,7 @@ class TaskRunner:
 
     def __init__(
         self, d: DataSmart, env: Mapping[str, str], isolate_network: bool = False,
-        context: BuildContext = BuildContext(toolchain=None),
+        context: BuildContext = NO_TOOLCHAIN,
     ) -> None:
         _route_recipe_log()
         self.d = d

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from pyrecipe.parse.errors import ExpansionError, ParseError
 
@@ -65,7 +66,7 @@ class DataSmart:
         self._expand_cache: dict[str, str | None] = {}
 
     # ----------------------------------------------------------------- copies and pickling
-    def createCopy(self) -> "DataSmart":
+    def createCopy(self) -> DataSmart:
         """A copy whose changes do not affect this datastore (flag values are copied on write)."""
         new = DataSmart.__new__(DataSmart)
         new.dict = {name: dict(flags) for name, flags in self.dict.items()}

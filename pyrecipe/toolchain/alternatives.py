@@ -46,7 +46,7 @@ def apply_alternatives(debs: Iterable[Path], root: Path) -> int:
             if name not in best or priority > best[name][0]:
                 best[name] = (priority, link, path)
     made = 0
-    for priority, link, path in best.values():
+    for _priority, link, path in best.values():
         link_path = root / link.lstrip("/")
         target = root / path.lstrip("/")
         if not target.exists() or link_path.exists() and not link_path.is_symlink():
