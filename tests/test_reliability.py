@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from pyrecipe.config import DEFAULT_DISTRO
 from pyrecipe.paths import TOPDIR
 
 LAYER = Path(__file__).parent / "fixtures" / "reliability_layer"
@@ -81,8 +82,13 @@ def write_local_conf(build_dir: Path, **values: str) -> None:
     conf.write_text("".join(f'{name} = "{value}"\n' for name, value in values.items()))
 
 
+def machine_dir(build_dir: Path) -> Path:
+    """The test machine's directory: its builds run under pyrecipe's default distro."""
+    return build_dir / DEFAULT_DISTRO / MACHINE
+
+
 def workdir(build_dir: Path, pn: str, pv: str = "1.0") -> Path:
-    return build_dir / MACHINE / "work" / pn / pv
+    return machine_dir(build_dir) / "work" / pn / pv
 
 
 def assert_clean_error(result: subprocess.CompletedProcess[str], exit_code: int) -> None:
@@ -178,7 +184,7 @@ def test_tampered_source_archive_stops_the_build(layer: Path, tmp_path: Path, ht
     make_payload(served, "the real payload\n")
     result = pyrecipe_build(layer, build_dir, "payload")
     assert result.returncode == 0, result.stderr
-    assert (build_dir / MACHINE / "image/usr/share/payload/payload.txt").read_text() == "the real payload\n"
+    assert (machine_dir(build_dir) / "image/usr/share/payload/payload.txt").read_text() == "the real payload\n"
 
 
 def test_missing_checksum_is_an_error_unless_allowed_then_printed(layer: Path, tmp_path: Path, http_dir) -> None:
@@ -196,7 +202,7 @@ def test_missing_checksum_is_an_error_unless_allowed_then_printed(layer: Path, t
     paste = f'SRC_URI[sha256sum] = "{checksum}"'
     assert paste in (workdir(build_dir, "unpinned") / "temp" / "log.do_fetch").read_text()
     assert paste in allowed.stdout + allowed.stderr, "the line to paste is not shown on the terminal"
-    assert (build_dir / MACHINE / "image/usr/share/payload/payload.txt").read_text() == "unpinned payload\n"
+    assert (machine_dir(build_dir) / "image/usr/share/payload/payload.txt").read_text() == "unpinned payload\n"
 
 
 # ---------------------------------------------------------------- 3: unpacking
@@ -279,7 +285,7 @@ def processes_using(build_dir: Path) -> list[str]:
             text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if str(build_dir / MACHINE) in text:
+        if str(machine_dir(build_dir)) in text:
             found.append(text)
     return found
 
@@ -287,9 +293,9 @@ def processes_using(build_dir: Path) -> list[str]:
 def outputs(build_dir: Path) -> dict[str, dict[str, bytes | str]]:
     """What a build leaves for users and for the recipes built after it."""
     return {
-        "image": tree(build_dir / MACHINE / "image"),
+        "image": tree(machine_dir(build_dir) / "image"),
         "staging": tree(workdir(build_dir, "slowpoke") / "image"),
-        "sysroot": tree(build_dir / MACHINE / "sysroot"),
+        "sysroot": tree(machine_dir(build_dir) / "sysroot"),
     }
 
 
@@ -312,7 +318,7 @@ def test_sigkill_mid_task_then_rerun_gives_the_uninterrupted_result(
     build_dir = tmp_path / "build"
     killed = interrupt(layer, build_dir, task, signal.SIGKILL)
     assert killed.returncode == -signal.SIGKILL
-    assert not (build_dir / MACHINE / "image").exists()
+    assert not (machine_dir(build_dir) / "image").exists()
 
     rerun = pyrecipe_build(layer, build_dir, "slowpoke")
 
@@ -369,7 +375,7 @@ def test_second_build_on_the_same_dir_says_so_waits_and_succeeds(layer: Path, tm
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-    assert (build_dir / MACHINE / "image/usr/bin/slowpoke.bin").read_bytes() == b"object one\nobject two\n"
+    assert (machine_dir(build_dir) / "image/usr/bin/slowpoke.bin").read_bytes() == b"object one\nobject two\n"
 
 
 # ---------------------------------------------------------------- 6: network after do_fetch
@@ -411,7 +417,7 @@ def test_network_after_fetch_fails_unless_the_task_is_allowed(layer: Path, tmp_p
 
     allowed = pyrecipe_build(layer, build_dir, "netallowed")
     assert allowed.returncode == 0, allowed.stderr
-    reply = build_dir / MACHINE / "image/usr/share/netallowed/reply.txt"
+    reply = machine_dir(build_dir) / "image/usr/share/netallowed/reply.txt"
     assert reply.read_text() == "hello from the test server\n"
 
 

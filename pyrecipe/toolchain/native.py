@@ -2,7 +2,7 @@
 
 Backends run in the build interpreter, which must have the target CPython's X.Y (a cross build
 compiles against the target's headers but the backend imports and byte-compiles with the build
-interpreter). The venv is shared by all machines and re-created only when the pin file or the
+interpreter). The venv is shared by the machines of a distro and re-created only when the pin file or the
 interpreter changes (a hash stamp written last, so an interrupted creation is redone).
 """
 
@@ -61,9 +61,9 @@ def find_build_interpreter(version: str) -> str:
     )
 
 
-def ensure_native_venv(build_dir: Path, python_version: str = "3.11", note: Note = silent) -> Path:
-    """``build_dir/native/venv`` with the pinned tools for CPython ``python_version``."""
-    venv = (build_dir / "native" / "venv").absolute()
+def ensure_native_venv(venv: Path, python_version: str, note: Note = silent) -> Path:
+    """The venv ``venv`` (a distro's ``native/venv``) with the pinned tools for CPython ``python_version``."""
+    venv = venv.absolute()
     interpreter = find_build_interpreter(python_version)
     stamp_value = file_digest(PINS_FILE, extra=f"{os.path.realpath(interpreter)} {python_version}")
     stamp = venv / STAMP_NAME

@@ -16,7 +16,7 @@ from pathlib import Path
 from pyrecipe.notes import Note, silent
 from pyrecipe.toolchain.fsutil import file_digest
 from pyrecipe.toolchain.host_tools import ensure_host_packages
-from pyrecipe.toolchain.machine import Machine
+from pyrecipe.toolchain.machine import Machine, distro_build_dir
 from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_venv
 from pyrecipe.toolchain.render import CrossSettings, render_files
 from pyrecipe.toolchain.sysroot import ensure_sysroot
@@ -34,7 +34,7 @@ class Toolchain:
     sysroot: Path
     python: TargetPython
     native_venv: Path
-    directory: Path  # build/<machine>/toolchain: the rendered files
+    directory: Path  # build/<distro>/<machine>/toolchain: the rendered files
 
     @cached_property
     def settings(self) -> CrossSettings:
@@ -140,8 +140,8 @@ def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] =
     ensure_host_packages(machine.host_packages, note)
     sysroot = ensure_sysroot(machine, build_dir, extra_packages, note)
     python = read_target_python(sysroot, machine)
-    venv = ensure_native_venv(build_dir, python.version_short, note)
-    toolchain = Toolchain(machine, sysroot, python, venv, build_dir / machine.name / "toolchain")
+    venv = ensure_native_venv(distro_build_dir(build_dir, machine.distro) / "native" / "venv", python.version_short, note)
+    toolchain = Toolchain(machine, sysroot, python, venv, machine.build_dir(build_dir) / "toolchain")
     write_build_sysconfigdata(python, sysroot, toolchain.sysconfigdata_dir)
     render_files(toolchain.settings)
     return toolchain

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.notes import Note, silent
-from pyrecipe.toolchain.debian_apt import PrivateApt
+from pyrecipe.toolchain.debian_apt import SuiteApt
 from pyrecipe.toolchain.alternatives import apply_alternatives
 from pyrecipe.toolchain.fsutil import atomic_write_text
 from pyrecipe.toolchain.machine import SYSROOT_ENV, Machine
@@ -75,9 +75,11 @@ class DebianSysroot:
 
     def __init__(self, machine: Machine, build_dir: Path) -> None:
         self.machine = machine
-        self.path = (build_dir / machine.name / "sysroot").absolute()
-        self.apt = PrivateApt(
-            machine.debian_arch, (build_dir / "downloads" / "debian" / f"{machine.debian_suite}-{machine.debian_arch}").absolute()
+        self.path = machine.build_dir(build_dir) / "sysroot"
+        self.apt = SuiteApt(
+            machine.debian_arch,
+            (build_dir / "downloads" / "debian" / f"{machine.debian_suite}-{machine.debian_arch}").absolute(),
+            suite=machine.debian_suite, mirror=machine.debian_mirror,
         )
 
     @property
