@@ -11,7 +11,9 @@ PEP517_BUILD_OPTS ?= ""
 PEP517_CHECK_REQUIREMENTS ?= "warn"
 PEP517_INSTALL_PYTHON = "python3"
 INSTALL_WHEEL_COMPILE_BYTECODE ?= "--compile-bytecode=0"
-PYRECIPE_FRONTEND = "${PYRECIPE_HOST_PYTHON} -m pyrecipe.frontend"
+# The frontend's interpreter: the one running pyrecipe, or the build root's (debian-buildroot.inc).
+PYRECIPE_FRONTEND_PYTHON ?= "${PYRECIPE_HOST_PYTHON}"
+PYRECIPE_FRONTEND = "${PYRECIPE_FRONTEND_PYTHON} -m pyrecipe.frontend"
 
 python_pep517_do_configure () {
 	:

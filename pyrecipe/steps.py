@@ -19,6 +19,7 @@ from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fetch import SrcUriEntry, fetch as fetch_url, parse_src_uri
 from pyrecipe.parse import DataSmart
 from pyrecipe.tasks import current_log
+from pyrecipe.toolchain.buildroot import task_build_root, task_command
 
 CONTEXT_VAR = "__PYRECIPE_CONTEXT"
 PATCH_SUFFIXES = (".patch", ".diff")
@@ -222,9 +223,13 @@ def test(d: DataSmart) -> None:
     site = d.getVar("PYTHON_SITEPACKAGES_DIR")
     log = current_log()
     if d.getVar("CLASSOVERRIDE") == "class-native":
-        # A native recipe's result runs on the build machine: its own interpreter, no qemu.
+        # A native recipe's result runs on the build machine: its own interpreter (the build
+        # root's, in there, when the distro has one), no qemu.
         paths = [d.getVar("D") + site, d.getVar("PYTHON_SITEPACKAGES_NATIVE")]
         command = [d.getVar("PYTHON"), "-c", code]
+        root = task_build_root(d)
+        if root is not None:
+            command = task_command(root, d, command, Path(d.getVar("T")), network=False)
         env = {**os.environ, "PYTHONPATH": ":".join(paths)}
         where = "on the build machine"
     else:

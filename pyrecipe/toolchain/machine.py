@@ -50,7 +50,9 @@ class Machine:
     elf_endian: str  # little or big
     python_version: str  # PYTHON_BASEVERSION: the target CPython's X.Y
     sysroot_packages: tuple[str, ...]
-    host_packages: tuple[str, ...]
+    host_packages: tuple[str, ...]  # HOST_PACKAGES: installed into the build machine
+    build_root_provider: str  # BUILD_ROOT_PROVIDER: "host" (tasks run here) or "mmdebstrap"
+    build_root_packages: tuple[str, ...]  # BUILD_ROOT_PACKAGES: what the distro's build root holds
     cross_compile: str  # CROSS_COMPILE: prefix of the cross binutils/compilers, aarch64-linux-gnu-
     sysroot_path: Path | None = None  # set when the provider is "path"
 
@@ -86,6 +88,7 @@ _STRING_VARS = {
     "elf_endian": "ELF_ENDIAN",
     "python_version": "PYTHON_BASEVERSION",
     "cross_compile": "CROSS_COMPILE",
+    "build_root_provider": "BUILD_ROOT_PROVIDER",
 }
 
 
@@ -125,6 +128,7 @@ def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
         elf_class=int(elf_class),
         sysroot_packages=tuple((d.getVar("SYSROOT_PACKAGES") or "").split()),
         host_packages=tuple((d.getVar("HOST_PACKAGES") or "").split()),
+        build_root_packages=tuple((d.getVar("BUILD_ROOT_PACKAGES") or "").split()),
         sysroot_path=sysroot_path,
         **values,  # type: ignore[arg-type]
     )

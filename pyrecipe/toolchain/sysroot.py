@@ -27,8 +27,11 @@ from pyrecipe.toolchain.machine import SYSROOT_ENV, Machine
 
 #: Written last, when a sysroot is complete: what was asked for and which .debs are in it.
 MANIFEST_NAME = ".pyrecipe-sysroot.json"
-#: Bumped when what a sysroot holds changes meaning (2: Debian alternatives links made).
-MANIFEST_FORMAT = 2
+#: Bumped when what a sysroot holds changes meaning (2: Debian alternatives links made;
+#: 3: merged-/usr links made).
+MANIFEST_FORMAT = 3
+#: The top-level directories a merged-/usr system has as links into /usr.
+MERGED_USR_DIRS = ("bin", "sbin", "lib")
 
 
 class SysrootProvider(Protocol):
@@ -58,6 +61,15 @@ def fix_absolute_symlinks(root: Path) -> int:
             link.symlink_to(os.path.relpath(inside, link.parent))
             fixed += 1
     return fixed
+
+
+def merge_usr(root: Path) -> None:
+    """``bin``, ``sbin`` and ``lib`` as links into ``usr``, as on a merged-/usr system, where no
+    package ships them (trixie's packages put everything under /usr; its libc.so linker script
+    still names /lib/<triplet>/libc.so.6). A directory a package made (bookworm's) stays."""
+    for name in MERGED_USR_DIRS:
+        if not (root / name).exists() and not (root / name).is_symlink() and (root / "usr" / name).is_dir():
+            (root / name).symlink_to(f"usr/{name}")
 
 
 def _unpack(debs: list[Path], dest: Path) -> None:
@@ -123,6 +135,7 @@ class DebianSysroot:
         _unpack(debs, scratch)
         apply_alternatives(debs, scratch)
         fix_absolute_symlinks(scratch)
+        merge_usr(scratch)
         self._write_manifest(scratch, requested, debs)
         scratch.rename(self.path)
 
