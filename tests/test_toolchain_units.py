@@ -260,3 +260,20 @@ def test_without_ccache_the_compilers_run_direct(toolchain: Toolchain) -> None:
     cross = configparser.ConfigParser()
     cross.read(toolchain.meson_cross_file)
     assert cross["binaries"]["c"] == f"['{TRIPLET}-gcc']"
+
+
+def test_a_free_threaded_target_is_refused_by_name(fake_sysroot: Path) -> None:
+    data = fake_sysroot / f"usr/lib/python{PY}/_sysconfigdata__linux_{TRIPLET}.py"
+    data.write_text(f"build_time_vars = {dict(CONFIG_VARS, ABIFLAGS='t', SOABI=f'{TAG}t-{TRIPLET}')!r}\n")
+    with pytest.raises(InputError, match=rf"free-threaded build \(ABI flags 't', SOABI {TAG}t-{TRIPLET}\)"):
+        read_target_python(fake_sysroot, load_machine("raspberrypi4"))
+
+
+def test_build_details_abi_flags_win_over_sysconfig(fake_sysroot: Path) -> None:
+    details = {"abi": {"flags": ["t"], "extension_suffix": f".{TAG}t-{TRIPLET}.so"}}
+    (fake_sysroot / f"usr/lib/python{PY}/build-details.json").write_text(json.dumps(details))
+    with pytest.raises(InputError, match="free-threaded"):
+        read_target_python(fake_sysroot, load_machine("raspberrypi4"))
+    details["abi"]["flags"] = []
+    (fake_sysroot / f"usr/lib/python{PY}/build-details.json").write_text(json.dumps(details))
+    assert read_target_python(fake_sysroot, load_machine("raspberrypi4")).abiflags == ""
