@@ -17,6 +17,7 @@ from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
 from pyrecipe.parse.evaluate import FileParser
 from pyrecipe.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.sdk import bind_sdk
 
 DEFAULT_MACHINE = "raspberrypi4"
 #: What a board flashed today runs: Debian 13 trixie (Raspberry Pi OS is based on it), CPython 3.13.
@@ -148,6 +149,7 @@ def load_configuration(settings: Settings) -> DataSmart:
     # ones chosen above (the command line's first), so the variables must name those.
     config.setVar("MACHINE", machine)
     config.setVar("DISTRO", distro)
+    bind_sdk(config)
     read = dict(config.getVar("__config_files", False) or [])
     read.update(layer_parser.files_read)
     config.setVar("__config_files", sorted(read.items()))

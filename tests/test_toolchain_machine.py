@@ -113,9 +113,16 @@ def test_machine_values(name, triplet, arch, tune, elf, bits, longdouble) -> Non
 
 
 def test_cross_machines_need_the_cross_packages_and_x86_64_the_native_ones() -> None:
-    assert "gcc-arm-linux-gnueabihf" in load_machine("beaglebone").host_packages
-    native = load_machine("x86-64").host_packages
+    assert "gcc-arm-linux-gnueabihf" in load_machine("beaglebone", distro="debian-bookworm").host_packages
+    native = load_machine("x86-64", distro="debian-bookworm").host_packages
     assert "gcc" in native and not any(p.startswith("gcc-") for p in native)
+
+
+def test_with_a_build_root_the_cross_compilers_go_into_it_and_qemu_onto_the_build_machine() -> None:
+    trixie = load_machine("beaglebone", distro="debian-trixie")
+    assert trixie.build_root_provider == "mmdebstrap" and trixie.host_packages == ("qemu-user-static",)
+    assert {"gcc-arm-linux-gnueabihf", "python3.13", "python3.13-venv", "ccache"} <= set(trixie.build_root_packages)
+    assert load_machine("beaglebone", distro="debian-bookworm").build_root_provider == "host"
 
 
 def test_unknown_machine_lists_the_known_ones() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pyrecipe.config import DEFAULT_DISTRO, distro_conf, machine_conf
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
+from pyrecipe.sdk import SDK_PROVIDER, bind_sdk
 
 #: Environment variable naming an existing target sysroot (a Yocto SDK's, Buildroot's staging):
 #: when set, the "path" provider uses it and nothing is downloaded.
@@ -54,7 +55,8 @@ class Machine:
     build_root_provider: str  # BUILD_ROOT_PROVIDER: "host" (tasks run here) or "mmdebstrap"
     build_root_packages: tuple[str, ...]  # BUILD_ROOT_PACKAGES: what the distro's build root holds
     cross_compile: str  # CROSS_COMPILE: prefix of the cross binutils/compilers, aarch64-linux-gnu-
-    sysroot_path: Path | None = None  # set when the provider is "path"
+    sysroot_path: Path | None = None  # set when the provider is "path" or "sdk"
+    build_python: Path | None = None  # the SDK's own python3 (provider "sdk"), else found on the build machine
 
     def build_dir(self, top: Path) -> Path:
         """This machine's directory in build directory ``top``: ``<top>/<distro>/<machine>``
@@ -118,8 +120,10 @@ def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
             f"distro {distro!r} does not fit machine {name!r}: the machine is Debian {values['debian_arch']}, "
             f"the distro has {', '.join(arches)} (DISTRO_DEBIAN_ARCHES)"
         )
-    sysroot_path = None
-    if os.environ.get(SYSROOT_ENV):
+    sysroot_path = build_python = None
+    if values["sysroot_provider"] == SDK_PROVIDER:
+        sysroot_path, build_python = Path(d.getVar("SDK_TARGET_SYSROOT")), Path(d.getVar("SDK_BUILD_PYTHON"))
+    elif os.environ.get(SYSROOT_ENV):
         sysroot_path = Path(os.environ[SYSROOT_ENV]).absolute()
         values["sysroot_provider"] = "path"
     return Machine(
@@ -130,6 +134,7 @@ def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
         host_packages=tuple((d.getVar("HOST_PACKAGES") or "").split()),
         build_root_packages=tuple((d.getVar("BUILD_ROOT_PACKAGES") or "").split()),
         sysroot_path=sysroot_path,
+        build_python=build_python,
         **values,  # type: ignore[arg-type]
     )
 
@@ -150,4 +155,6 @@ def load_machine(
     base = core_datastore()
     base.setVar("MACHINE", name)  # before parsing, so MACHINE and DISTRO overrides apply
     base.setVar("DISTRO", distro)
-    return machine_from_datastore(load_config([*confs, *extra_confs], base=base), name)
+    d = load_config([*confs, *extra_confs], base=base)
+    bind_sdk(d)
+    return machine_from_datastore(d, name)

@@ -63,13 +63,21 @@ def find_build_interpreter(version: str) -> str:
     )
 
 
-def ensure_native_venv(venv: Path, python_version: str, note: Note = silent, root: BuildRoot | None = None) -> Path:
+def ensure_native_venv(
+    venv: Path, python_version: str, note: Note = silent, root: BuildRoot | None = None, interpreter: Path | None = None
+) -> Path:
     """The venv ``venv`` (a distro's ``native/venv``) with the pinned tools for CPython ``python_version``.
 
-    Made with the build machine's interpreter, or with the one of the distro's build ``root``.
+    Made with ``interpreter`` (an SDK's own python3), the one of the distro's build ``root``, or
+    one of the build machine's.
     """
     venv = venv.absolute()
-    interpreter = find_build_interpreter(python_version) if root is None else f"/usr/bin/python{python_version}"
+    if interpreter is not None:
+        interpreter = str(interpreter)
+    elif root is None:
+        interpreter = find_build_interpreter(python_version)
+    else:
+        interpreter = f"/usr/bin/python{python_version}"
     identity = os.path.realpath(interpreter) if root is None else f"{root.path} {sorted(root.packages())}"
     stamp_value = file_digest(PINS_FILE, extra=f"{identity} {python_version}")
     stamp = venv / STAMP_NAME

@@ -157,7 +157,8 @@ def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] =
     root = ensure_machine_build_root(machine, build_dir, note)
     sysroot = ensure_sysroot(machine, build_dir, extra_packages, note)
     python = read_target_python(sysroot, machine)
-    venv = ensure_native_venv(distro_build_dir(build_dir, machine.distro) / "native" / "venv", python.version_short, note, root)
+    venv_dir = distro_build_dir(build_dir, machine.distro) / "native" / "venv"
+    venv = ensure_native_venv(venv_dir, python.version_short, note, root, machine.build_python)
     toolchain = Toolchain(machine, sysroot, python, venv, machine.build_dir(build_dir) / "toolchain")
     write_build_sysconfigdata(python, sysroot, toolchain.sysconfigdata_dir)
     render_files(toolchain.settings)

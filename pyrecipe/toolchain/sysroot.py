@@ -175,7 +175,7 @@ def sysroot_provider(machine: Machine, build_dir: Path) -> SysrootProvider:
     """The provider the machine's SYSROOT_PROVIDER names."""
     if machine.sysroot_provider == "debian":
         return DebianSysroot(machine, build_dir)
-    if machine.sysroot_provider == "path":
+    if machine.sysroot_provider in ("path", "sdk"):
         return PathSysroot(machine)
     if machine.sysroot_provider == NO_SYSROOT_PROVIDER:
         raise InputError(f"machine {machine.name!r} has SYSROOT_PROVIDER = \"none\": it has no target sysroot or toolchain")
