@@ -66,3 +66,11 @@ def test_an_sdks_python_version_is_the_distros(tmp_path: Path, monkeypatch: pyte
     machine = load_machine("x86-64", distro="sdk")
     assert (machine.python_version, machine.sysroot_provider) == ("3.12", "sdk")
     assert machine.sysroot_path == root / "sysroots/cortexa72-poky-linux"
+
+
+def test_an_sdk_whose_python_is_not_the_targets_x_y_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyrecipe.toolchain.native import ensure_native_venv
+
+    with pytest.raises(InputError, match=r"is CPython \d+\.\d+, the target's is 3\.99: a cross build needs the same X\.Y"):
+        ensure_native_venv(tmp_path / "venv", "3.99", interpreter=Path(sys.executable))
+    assert not (tmp_path / "venv").exists()

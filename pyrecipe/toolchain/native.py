@@ -74,6 +74,10 @@ def ensure_native_venv(
     venv = venv.absolute()
     if interpreter is not None:
         interpreter = str(interpreter)
+        found = _interpreter_version(interpreter)
+        if found != python_version:
+            raise InputError(f"the build interpreter {interpreter} is CPython {found or '(it does not run)'}, the target's "
+                             f"is {python_version}: a cross build needs the same X.Y")
     elif root is None:
         interpreter = find_build_interpreter(python_version)
     else:
