@@ -43,11 +43,14 @@ def test_hello_cext_for_each_distro_runs_with_that_distros_python(distro: str, c
 
 
 def host_interpreter(version: str) -> Path | None:
-    """A CPython ``version`` that runs on the build machine (python3.X on PATH or pyenv's), if any."""
-    found = shutil.which(f"python{version}")
-    candidates = [Path(found)] if found else []
-    candidates += sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
-    return candidates[0] if candidates else None
+    """A CPython ``version`` that runs on the build machine (python3.X on PATH, pyenv's ...), if any:
+    the interpreter itself, not a launcher (pyenv's shims pick the Python by their own name)."""
+    candidates = [shutil.which(f"python{version}"), *sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))]
+    for candidate in filter(None, candidates):
+        ran = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True, check=False)
+        if ran.returncode == 0 and ran.stdout.strip():
+            return Path(ran.stdout.strip())
+    return None
 
 
 def test_an_sdk_directory_is_a_distro_with_its_own_python(cross_build_dir: Path, tmp_path: Path) -> None:
