@@ -82,7 +82,9 @@ def ensure_native_venv(
         interpreter = find_build_interpreter(python_version)
     else:
         interpreter = f"/usr/bin/python{python_version}"
-    identity = os.path.realpath(interpreter) if root is None else f"{root.path} {sorted(root.packages())}"
+    # The root's interpreter itself, not the root's package list: a root remade with another
+    # machine's cross compilers must not remake the venv (and so rebuild every recipe).
+    identity = os.path.realpath(interpreter) if root is None else file_digest(root.path / interpreter.lstrip("/"))
     stamp_value = file_digest(PINS_FILE, extra=f"{identity} {python_version}")
     stamp = venv / STAMP_NAME
     if stamp.is_file() and stamp.read_text() == stamp_value:
