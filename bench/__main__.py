@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import Result, board_speed, emulated_compile, numpy_overhead, parse, rebuild
+from bench import Result, board_speed, distros, emulated_compile, numpy_overhead, parse, rebuild
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "parse": parse.run,
@@ -22,6 +22,8 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "noop": rebuild.run,
     "emulated-compile": emulated_compile.run,
     "board-speed": board_speed.run,
+    "distro-root": distros.run_root,
+    "distro-numpy": distros.run_numpy,
 }
 
 

@@ -167,12 +167,12 @@ def run(options: argparse.Namespace) -> list[Result]:
     major, minor = target_glibc(toolchain.sysroot, machine.target_sys)
     arch = machine.uname_machine
     platforms = [f"manylinux_{major}_{m}_{arch}" for m in range(17, minor + 1)] + [f"manylinux2014_{arch}"]
-    image_site = options.build_dir / machine.name / "image" / "usr" / "lib" / f"python{python}" / "site-packages"
+    image_site = machine.build_dir(options.build_dir) / "image" / "usr" / "lib" / f"python{python}" / "site-packages"
     results = []
     for package in packages:
         recipe = resolve_recipe(package, options.build_dir, options.machine).d
         version = recipe.getVar("PV")
-        pypi_dir = options.build_dir / "bench" / "pypi-wheels" / f"{package}-{version}-{arch}"
+        pypi_dir = options.build_dir / "bench" / "pypi-wheels" / f"{package}-{version}-cp{python}-{arch}"
         sides = [Side("pyrecipe", image_site), Side("PyPI", download_wheel(package, version, python, platforms, pypi_dir))]
         module = MODULES.get(package, package)
         code = HARNESS.format(setup=WORKLOADS[package], repeat=3, module=module)

@@ -61,7 +61,7 @@ python base_do_qa() {
 PKGD = "${WORKDIR}/package"
 # The debug files of every recipe of the machine: .build-id/xx/yyyy.debug, as in Debian's -dbgsym
 # packages and under /usr/lib/debug on a board (gdb finds them with set debug-file-directory).
-DEPLOY_DIR_DEBUG ?= "${TOPDIR}/${MACHINE}/deploy/debug"
+DEPLOY_DIR_DEBUG ?= "${MACHINE_BUILD_DIR}/deploy/debug"
 # "1" keeps the ELF files of the image as they were built (not stripped, no debug split).
 INHIBIT_PACKAGE_STRIP ?= "0"
 

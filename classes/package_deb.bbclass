@@ -1,7 +1,7 @@
 # PACKAGE_FORMAT = "deb": do_package_write_deb (OpenEmbedded's name) writes one Debian package per
 # target recipe from its ${PKGD} into DEPLOY_DIR_DEB (see pyrecipe/package_deb.py for the names
 # and fields).
-DEPLOY_DIR_DEB ?= "${TOPDIR}/${MACHINE}/deploy/deb"
+DEPLOY_DIR_DEB ?= "${MACHINE_BUILD_DIR}/deploy/deb"
 # Debian's CPython searches here, not in ${PYTHON_SITEPACKAGES_DIR}.
 DEB_PYTHON_DIST_PACKAGES ?= "/usr/lib/python3/dist-packages"
 # Where the .debs the target sysroot was unpacked from are (their shlibs name library packages).

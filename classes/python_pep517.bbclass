@@ -11,9 +11,11 @@ PEP517_BUILD_OPTS ?= ""
 PEP517_CHECK_REQUIREMENTS ?= "warn"
 PEP517_INSTALL_PYTHON = "python3"
 INSTALL_WHEEL_COMPILE_BYTECODE ?= "--compile-bytecode=0"
+# The frontend's interpreter: the one running pyrecipe, or the build root's (debian-buildroot.inc).
+PYRECIPE_FRONTEND_PYTHON ?= "${PYRECIPE_HOST_PYTHON}"
 # The frontend comes from this checkout (PYRECIPE_TOPDIR first on its path), not from whichever
 # pyrecipe the interpreter has installed: a second checkout must build with its own code.
-PYRECIPE_FRONTEND = "${PYRECIPE_HOST_PYTHON} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.frontend import main; sys.exit(main())' ${PYRECIPE_TOPDIR}"
+PYRECIPE_FRONTEND = "${PYRECIPE_FRONTEND_PYTHON} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.frontend import main; sys.exit(main())' ${PYRECIPE_TOPDIR}"
 
 python_pep517_do_configure () {
 	:

@@ -25,6 +25,7 @@ from pyrecipe.errors import PyrecipeError
 COMMANDS: dict[str, str] = {
     "build": "build recipes for a machine and assemble its image",
     "create": "write a recipe for a PyPI project from its sdist",
+    "distros": "list the distros (what a machine runs: Debian release, CPython)",
     "deps": "show the dependency tree of recipes (build, runtime, native tools, Debian packages)",
     "env": "show the expanded variables of recipes (like bitbake -e)",
     "machines": "list the target machines",

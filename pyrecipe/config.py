@@ -1,8 +1,8 @@
-"""The configuration a build runs under: base configuration, layers, local.conf, the machine.
+"""The configuration a build runs under: base configuration, layers, local.conf, machine, distro.
 
 Order, as in OpenEmbedded: each layer's ``conf/layer.conf`` (with ``LAYERDIR`` set), then
 ``toolchains/bitbake.conf``, the build directory's ``conf/local.conf``, the machine's conf
-file; then the ``base`` class and any ``INHERIT`` classes are inherited into the configuration,
+file (the hardware), the distro's conf file (the software: Debian release, CPython X.Y); then the ``base`` class and any ``INHERIT`` classes are inherited into the configuration,
 so every recipe starts from a copy of it.
 """
 
@@ -17,8 +17,11 @@ from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
 from pyrecipe.parse.evaluate import FileParser
 from pyrecipe.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.sdk import bind_sdk
 
 DEFAULT_MACHINE = "raspberrypi4"
+#: What a board flashed today runs: Debian 13 trixie (Raspberry Pi OS is based on it), CPython 3.13.
+DEFAULT_DISTRO = "debian-trixie"
 
 
 @dataclass(frozen=True)
@@ -27,28 +30,44 @@ class Settings:
 
     build_dir: Path = Path("build")
     machine: str | None = None
+    distro: str | None = None
     layers: tuple[Path, ...] = ()
     extra_confs: tuple[Path, ...] = field(default=())
 
 
-def machine_dirs(layers: tuple[Path, ...]) -> list[Path]:
-    """Where machine files live: pyrecipe's toolchains/machine, then each layer's conf/machine."""
-    return [TOOLCHAINS_DIR / "machine", *(layer / "conf" / "machine" for layer in layers)]
+def conf_dirs(kind: str, layers: tuple[Path, ...]) -> list[Path]:
+    """Where ``kind`` ("machine" or "distro") conf files live: pyrecipe's toolchains/<kind>, then
+    each layer's conf/<kind>, as in OpenEmbedded."""
+    return [TOOLCHAINS_DIR / kind, *(layer / "conf" / kind for layer in layers)]
 
 
-def known_machines(layers: tuple[Path, ...] = ()) -> list[str]:
-    names = {p.stem for directory in machine_dirs(layers) if directory.is_dir() for p in directory.glob("*.conf")}
+def known_confs(kind: str, layers: tuple[Path, ...] = ()) -> list[str]:
+    """The names of the ``kind`` conf files (machines or distros) pyrecipe and ``layers`` have."""
+    names = {p.stem for directory in conf_dirs(kind, layers) if directory.is_dir() for p in directory.glob("*.conf")}
     return sorted(names)
 
 
-def machine_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
-    """The conf file of machine ``name``; an unknown name is an error listing the known ones."""
-    for directory in reversed(machine_dirs(layers)):
+def conf_file(kind: str, name: str, layers: tuple[Path, ...] = ()) -> Path:
+    """The conf file of machine or distro ``name``, a layer's first; an unknown name is an error
+    listing the known ones."""
+    for directory in reversed(conf_dirs(kind, layers)):
         candidate = directory / f"{name}.conf"
         if candidate.is_file():
             return candidate
-    known = ", ".join(known_machines(layers)) or "none"
-    raise InputError(f"unknown machine {name!r}; known machines: {known}")
+    known = ", ".join(known_confs(kind, layers)) or "none"
+    raise InputError(f"unknown {kind} {name!r}; known {kind}s: {known}")
+
+
+def known_machines(layers: tuple[Path, ...] = ()) -> list[str]:
+    return known_confs("machine", layers)
+
+
+def machine_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
+    return conf_file("machine", name, layers)
+
+
+def distro_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
+    return conf_file("distro", name, layers)
 
 
 def check_build_dir(build_dir: Path) -> None:
@@ -64,8 +83,8 @@ def _local_conf(settings: Settings) -> Path | None:
 
 def _peek(settings: Settings, local_conf: Path | None) -> DataSmart:
     """conf/bblayers.conf then local.conf, alone: they name the layers (BBLAYERS) and may name
-    the machine (MACHINE). bblayers.conf is read as a Yocto build directory has it, with
-    ``${TOPDIR}`` the build directory, for BBLAYERS only."""
+    the machine (MACHINE) and the distro (DISTRO). bblayers.conf is read as a Yocto build
+    directory has it, with ``${TOPDIR}`` the build directory, for BBLAYERS only."""
     scratch = core_datastore()
     scratch.setVar("TOPDIR", str(settings.build_dir.absolute()))
     bblayers_conf = settings.build_dir / "conf" / "bblayers.conf"
@@ -100,6 +119,7 @@ def load_configuration(settings: Settings) -> DataSmart:
     peeked = _peek(settings, local_conf)
     layers = _layer_dirs(settings, peeked)
     machine = settings.machine or peeked.getVar("MACHINE") or os.environ.get("MACHINE") or DEFAULT_MACHINE
+    distro = settings.distro or peeked.getVar("DISTRO") or os.environ.get("DISTRO") or DEFAULT_DISTRO
     base = core_datastore()
     base.setVar("PYRECIPE_TOPDIR", str(TOPDIR))
     # The interpreter running pyrecipe (the PEP 517 classes run pyrecipe.frontend with it). Set
@@ -109,6 +129,7 @@ def load_configuration(settings: Settings) -> DataSmart:
     base.setVar("BBLAYERS", " ".join(map(str, layers)))
     base.setVar("BBPATH", str(TOPDIR))
     base.setVar("MACHINE", machine)
+    base.setVar("DISTRO", distro)
     layer_parser = FileParser()
     for layer in layers:
         base.setVar("LAYERDIR", str(layer))
@@ -128,8 +149,14 @@ def load_configuration(settings: Settings) -> DataSmart:
     if local_conf is not None:
         files.append(local_conf)
     files.append(machine_conf(machine, layers))
+    files.append(distro_conf(distro, layers))
     files.extend(settings.extra_confs)
     config = load_config(files, inherit=["base"], base=base)
+    # local.conf may say MACHINE = "..." / DISTRO = "..." outright; the conf files read are the
+    # ones chosen above (the command line's first), so the variables must name those.
+    config.setVar("MACHINE", machine)
+    config.setVar("DISTRO", distro)
+    bind_sdk(config)
     read = dict(config.getVar("__config_files", False) or [])
     read.update(layer_parser.files_read)
     config.setVar("__config_files", sorted(read.items()))

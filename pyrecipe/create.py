@@ -104,7 +104,7 @@ DEBIAN_DEV_PACKAGES = {
 class TargetFacts:
     """What PEP 508 markers are evaluated against: the board's CPython."""
 
-    python_version: str = "3.11"
+    python_version: str  # the target CPython's X.Y (the distro's PYTHON_BASEVERSION)
     machine: str = "aarch64"
 
     def marker_environment(self, extra: str = "") -> dict[str, str]:
@@ -344,7 +344,7 @@ def _md5(path: Path) -> str:
 
 
 def gather(
-    spec: str, dl_dir: Path, facts: TargetFacts = TargetFacts(), classes_dirs: Iterable[Path] = (CLASSES_DIR,),
+    spec: str, dl_dir: Path, facts: TargetFacts, classes_dirs: Iterable[Path] = (CLASSES_DIR,),
 ) -> RecipeFacts:
     """Find, download (checksum-verified) and read the sdist named by ``spec``."""
     name, version = parse_spec(spec)
@@ -441,7 +441,7 @@ def recipe_path(facts: RecipeFacts, recipes_dir: Path) -> Path:
     return recipes_dir / facts.name / f"{facts.name}_{facts.sdist.version}.bb"
 
 
-def create_recipe(spec: str, recipes_dir: Path, dl_dir: Path, *, force: bool = False, facts: TargetFacts = TargetFacts()) -> Path:
+def create_recipe(spec: str, recipes_dir: Path, dl_dir: Path, *, facts: TargetFacts, force: bool = False) -> Path:
     """Write ``recipes_dir/<name>/<name>_<version>.bb`` for ``spec``; return its path."""
     gathered = gather(spec, dl_dir, facts)
     path = recipe_path(gathered, recipes_dir)

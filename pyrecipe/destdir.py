@@ -42,7 +42,7 @@ def install_into_destdir(d: DataSmart, destdir: Path, prefix: str = TARGET_PREFI
             shutil.copytree(image, staging, symlinks=True)
         else:
             install_wheel(
-                _the_wheel(d), staging, python_version=d.getVar("PYTHON_BASEVERSION") or "3.11",
+                _the_wheel(d), staging, python_version=d.getVar("PYTHON_BASEVERSION"),
                 prefix=prefix.rstrip("/") or "/", interpreter=d.getVar("PYTHON_INTERPRETER") or "/usr/bin/python3",
             )
         files = sorted(p.relative_to(staging) for p in staging.rglob("*") if not p.is_dir())

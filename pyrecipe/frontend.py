@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     install_parser = commands.add_parser("install-wheel")
     install_parser.add_argument("--destdir", required=True)
     install_parser.add_argument("--prefix", default="/usr")
-    install_parser.add_argument("--python-version", default="3.11")
+    install_parser.add_argument("--python-version", required=True)
     install_parser.add_argument("--interpreter", default="/usr/bin/python3")
     install_parser.add_argument(
         "--compile-bytecode", type=lambda v: v not in ("0", "no", "false"), default=False, metavar="0|1"

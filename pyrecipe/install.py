@@ -1,6 +1,6 @@
 """Installing a wheel into a recipe's staging tree with the *target's* scheme.
 
-The staging tree mirrors the target's root file system (``<staging>/usr/lib/python3.11/...``),
+The staging tree mirrors the target's root file system (``<staging>/usr/lib/python3.X/...``),
 so the paths are computed for the target, never taken from the running interpreter's
 sysconfig. ``installer`` writes with ``destdir`` = the staging tree: files land under it while
 RECORD, script shebangs and .pyc source paths say what they will be on the target. Wheel tags
@@ -34,7 +34,7 @@ from pyrecipe.errors import InputError
 class TargetScheme:
     """Where a wheel's parts go on the target, as absolute paths on the target."""
 
-    python_version: str = "3.11"
+    python_version: str  # the target CPython's X.Y (PYTHON_BASEVERSION)
     prefix: str = "/usr"
 
     @property
@@ -56,7 +56,7 @@ def install_wheel(
     wheel: Path,
     staging_dir: Path,
     *,
-    python_version: str = "3.11",
+    python_version: str,
     prefix: str = "/usr",
     compile_bytecode: bool = False,
     interpreter: str = "/usr/bin/python3",

@@ -126,7 +126,7 @@ def shared_library_depends(inventory: Iterable[StagedFile], shlibs: Mapping[str,
 def runtime_depends(d: DataSmart, arch_specific: bool, libraries: Iterable[str] = ()) -> tuple[str, ...]:
     """RDEPENDS:${PN} in Debian names: the stdlib is ``python3``, recipes are ``python3-<name>``,
     a RUNTIME_DEBIAN_PACKAGE flag names Debian's own package; then the shared libraries'."""
-    python = d.getVar("PYTHON_BASEVERSION") or "3.11"
+    python = d.getVar("PYTHON_BASEVERSION")
     major, minor = python.split(".")[:2]
     stdlib = set((d.getVar("PYTHON_STDLIB_PACKAGES") or "").split())
     names: dict[str, None] = {}

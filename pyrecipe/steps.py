@@ -22,6 +22,7 @@ from pyrecipe.fetch import (
 )
 from pyrecipe.parse import DataSmart
 from pyrecipe.taskcontext import current_task
+from pyrecipe.toolchain.buildroot import task_build_root, task_command
 from pyrecipe.unpack import ARCHIVE_KINDS, UnpackLimits, unpack as unpack_archive
 from pyrecipe.variant import is_native
 
@@ -257,9 +258,13 @@ def test(d: DataSmart) -> None:
     site = d.getVar("PYTHON_SITEPACKAGES_DIR")
     task = current_task()
     if is_native(d):
-        # A native recipe's result runs on the build machine: its own interpreter, no qemu.
+        # A native recipe's result runs on the build machine: its own interpreter (the build
+        # root's, in there, when the distro has one), no qemu.
         paths = [d.getVar("D") + site, d.getVar("PYTHON_SITEPACKAGES_NATIVE")]
         command = [d.getVar("PYTHON"), "-c", code]
+        root = task_build_root(d)
+        if root is not None:
+            command = task_command(root, d, command, Path(d.getVar("T")), network=False)
         env = {**os.environ, "PYTHONPATH": ":".join(paths)}
         where = "on the build machine"
     else:

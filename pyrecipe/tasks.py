@@ -30,6 +30,7 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
 from pyrecipe.reachable import reachable
 from pyrecipe.taskcontext import BuildContext, TaskContext, current_task, current_task_or_none, running_task
+from pyrecipe.toolchain.buildroot import task_build_root, task_command
 
 #: Variables that change between runs without changing what a task produces.
 SIGNATURE_EXCLUDED = {
@@ -318,9 +319,13 @@ class TaskRunner:
         env = dict(self.env)
         env["PARALLEL_MAKE"] = self.d.getVar("PARALLEL_MAKE") or ""
         command = ["bash", str(script)]
-        if self.isolate_network and not self.d.getVarFlag(task, "network", False):
-            # Only do_fetch may reach the network: a backend that tries to download its build
-            # dependencies fails here, loudly, instead of leaking unpinned code into the build.
+        # Only do_fetch may reach the network: a backend that tries to download its build
+        # dependencies fails here, loudly, instead of leaking unpinned code into the build.
+        isolate = self.isolate_network and not self.d.getVarFlag(task, "network", False)
+        root = task_build_root(self.d)
+        if root is not None:
+            command = task_command(root, self.d, command, cwd, network=not isolate)
+        elif isolate:
             command = ["unshare", "--net", "--", *command]
         # Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
         # the set below lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop them as well.

@@ -1,11 +1,14 @@
 """What the end-to-end cross tests share: the pyrecipe command line, and checks of target ELF files.
 
 Every cross test drives pyrecipe as a user does (a subprocess of ``python -m pyrecipe``) in the
-session's shared build directory (the ``cross_build_dir`` fixture), for a Raspberry Pi 4.
+session's shared build directory (the ``cross_build_dir`` fixture), for a Raspberry Pi 4 running
+DISTRO (``PYRECIPE_TEST_DISTRO``, else pyrecipe's default): the target's CPython X.Y, and so the
+site-packages directory and extension suffix the tests look for, come from that distro's conf.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +16,37 @@ from pathlib import Path
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-SITE = Path("usr/lib/python3.11/site-packages")
-SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
+from pyrecipe.config import DEFAULT_DISTRO
+from pyrecipe.toolchain import load_machine
+
 MACHINE = "raspberrypi4"
+DISTRO = os.environ.get("PYRECIPE_TEST_DISTRO") or DEFAULT_DISTRO
+#: The target CPython's X.Y, as the distro says.
+PYTHON_VERSION = load_machine(MACHINE, distro=DISTRO).python_version
+SITE = Path(f"usr/lib/python{PYTHON_VERSION}/site-packages")
+#: ``.cpython-313`` for 3.13: the SOABI's version part.
+CPYTHON_TAG = f"cpython-{PYTHON_VERSION.replace('.', '')}"
+SUFFIX = f".{CPYTHON_TAG}-aarch64-linux-gnu.so"
+#: The commands that take --distro (those that work on a build).
+BUILD_COMMANDS = ("build", "env", "deps", "sysroot", "run")
+
+
+def machine_dir(build_dir: Path, machine: str = MACHINE) -> Path:
+    """``machine``'s directory in ``build_dir`` for the tests' distro (``<build>/<distro>/<machine>``)."""
+    return build_dir / DISTRO / machine
+
+
+def native_dir(build_dir: Path) -> Path:
+    """Where the tests' distro keeps its native recipes and venv (``<build>/<distro>/native``)."""
+    return build_dir / DISTRO / "native"
 
 
 def pyrecipe(command: str, *args: str, build_dir: Path, timeout: int = 3600) -> subprocess.CompletedProcess[str]:
-    """``pyrecipe COMMAND --build-dir B ARGS``; options go first: after ``run ... --`` all is the program's."""
+    """``pyrecipe COMMAND --build-dir B [--distro D] ARGS``; options go first: after ``run ... --``
+    all is the program's."""
+    distro = ["--distro", DISTRO] if command in BUILD_COMMANDS else []
     return subprocess.run(
-        [sys.executable, "-m", "pyrecipe", command, "--build-dir", str(build_dir), *args],
+        [sys.executable, "-m", "pyrecipe", command, "--build-dir", str(build_dir), *distro, *args],
         capture_output=True, text=True, timeout=timeout,
     )
 
@@ -30,7 +55,7 @@ def build_for_raspberrypi4(build_dir: Path, *args: str) -> Path:
     """``pyrecipe build ARGS`` for the Raspberry Pi 4, which must succeed; the machine's build dir."""
     result = pyrecipe("build", *args, "--machine", MACHINE, build_dir=build_dir)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return build_dir / MACHINE
+    return machine_dir(build_dir)
 
 
 def run_on_board(build_dir: Path, code: str) -> str:

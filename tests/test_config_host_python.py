@@ -21,8 +21,9 @@ from pyrecipe.runner import BuildOptions
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
 #: PYRECIPE_FRONTEND expanded: the host Python running the frontend of this checkout.
-FRONTEND = (f"{sys.executable} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.frontend import main; "
-            f"sys.exit(main())' {TOPDIR}")
+FRONTEND_ARGS = (f"-c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.frontend import main; "
+                 f"sys.exit(main())' {TOPDIR}")
+FRONTEND = f"{sys.executable} {FRONTEND_ARGS}"
 
 
 def settings_for(tmp_path: Path) -> Settings:
@@ -31,7 +32,9 @@ def settings_for(tmp_path: Path) -> Settings:
         "conf/machine/testboard.conf": TESTBOARD,
         "recipes/demo/python3-demo_1.0.bb": 'LICENSE = "MIT"\ninherit python_pep517\n',
     })
-    return Settings(build_dir=tmp_path / "build", machine="testboard", layers=(layer,))
+    # A distro whose tasks run on the build machine: one with a build root runs the frontend
+    # with the root's interpreter (test_buildroot_distro_runs_the_frontend_with_the_roots_python).
+    return Settings(build_dir=tmp_path / "build", machine="testboard", distro="debian-bookworm", layers=(layer,))
 
 
 def test_every_command_loads_the_host_python(tmp_path: Path) -> None:
@@ -57,3 +60,11 @@ def test_another_host_python_does_not_reuse_the_cache(tmp_path: Path) -> None:
     other.setVar("PYRECIPE_HOST_PYTHON", "/opt/other/bin/python3")
     cache_dir = tmp_path / "cache"
     assert LayerIndex(mine, cache_dir).cache.config_key != LayerIndex(other, cache_dir).cache.config_key
+
+
+def test_buildroot_distro_runs_the_frontend_with_the_roots_python(tmp_path: Path) -> None:
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="testboard", distro="debian-trixie",
+                                         layers=settings_for(tmp_path).layers))
+    index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
+    frontend = index.datastore(index.find("python3-demo")).getVar("PYRECIPE_FRONTEND")
+    assert frontend == f"{tmp_path}/build/debian-trixie/native/venv/bin/python3 {FRONTEND_ARGS}"

@@ -7,6 +7,7 @@ recipes for a Raspberry Pi 4 and import them with the target's own CPython.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -21,6 +22,10 @@ from pyrecipe.create import (
 from pyrecipe.errors import InputError
 from pyrecipe.paths import CLASSES_DIR
 from pyrecipe.pypi import IndexFile
+from pyrecipe.toolchain import load_machine
+
+#: A Raspberry Pi on Debian bookworm: the markers below are written around its CPython X.Y.
+BOOKWORM = TargetFacts(python_version=load_machine("raspberrypi4", distro="debian-bookworm").python_version)
 
 
 def index_file(filename: str, *, yanked: bool = False, requires_python: str | None = None) -> IndexFile:
@@ -42,11 +47,11 @@ def test_newest_final_release_for_the_target_python_is_chosen() -> None:
         index_file("foo-1.4.tar.gz", requires_python=">=3.12"),
         index_file("foo-2.0rc1.tar.gz"),
     ]
-    assert choose_sdist(files, "foo", None, TargetFacts()).version == "1.1"
-    assert choose_sdist(files, "foo", "1.0", TargetFacts()).version == "1.0"
+    assert choose_sdist(files, "foo", None, BOOKWORM).version == "1.1"
+    assert choose_sdist(files, "foo", "1.0", BOOKWORM).version == "1.0"
     assert choose_sdist(files, "foo", "1.4", TargetFacts(python_version="3.12")).version == "1.4"
     with pytest.raises(InputError, match="no sdist of version 9.9"):
-        choose_sdist(files, "foo", "9.9", TargetFacts())
+        choose_sdist(files, "foo", "9.9", BOOKWORM)
 
 
 def test_parse_spec_refuses_what_is_not_a_project_name() -> None:
@@ -66,12 +71,12 @@ def test_requires_dist_markers_are_evaluated_for_the_target() -> None:
         "Pillow; extra == 'images'",
         "cffi; platform_machine == 'aarch64'",
     ]
-    assert runtime_depends(requires, TargetFacts()) == ["python3-attrs", "python3-tomli", "python3-cffi"]
-    assert "python3-cffi" not in runtime_depends(requires, TargetFacts(machine="armv7l"))
+    assert runtime_depends(requires, BOOKWORM) == ["python3-attrs", "python3-tomli", "python3-cffi"]
+    assert "python3-cffi" not in runtime_depends(requires, dataclasses.replace(BOOKWORM, machine="armv7l"))
 
 
 def test_build_requires_become_native_depends() -> None:
-    depends = native_depends(["setuptools>=61", "Cython>=3; python_version >= '3.8'", "oldthing; python_version < '3'"], TargetFacts())
+    depends = native_depends(["setuptools>=61", "Cython>=3; python_version >= '3.8'", "oldthing; python_version < '3'"], BOOKWORM)
     assert depends == ["python3-setuptools-native", "python3-cython-native"]
 
 

@@ -22,7 +22,7 @@ from pyrecipe.qa.elfchecks import optimisation_level
 from pyrecipe.qa.inventory import gcc_producers
 from pyrecipe.toolchain import host_tools
 
-from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, pyrecipe, run_on_board
+from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, native_dir, pyrecipe, run_on_board
 
 LAYER = Path(__file__).parent / "fixtures" / "cross_layer"
 
@@ -156,6 +156,6 @@ def test_native_recipe_alone_tests_on_the_build_machine_and_keeps_the_image(code
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "left as it is (no target recipe in this build)" in result.stdout
     assert sorted(p.name for p in (codegen_built / "image" / SITE).iterdir()) == before
-    log = cross_build_dir / "native" / "work" / "python3-hello-tables-native" / "1.0" / "temp" / "log.do_test"
+    log = native_dir(cross_build_dir) / "work" / "python3-hello-tables-native" / "1.0" / "temp" / "log.do_test"
     assert "tables static const long SQUARES[] = {0, 1, 4, 9};" in log.read_text().splitlines()
 

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from cross_support import DISTRO, SITE, SUFFIX
+
 LAYER = Path(__file__).parent / "fixtures" / "cross_layer"
-SO_NAME = "hello_cext.cpython-311-aarch64-linux-gnu.so"
+SO_NAME = f"hello_cext{SUFFIX}"
 
 
 def pyrecipe(*args: str) -> subprocess.CompletedProcess[str]:
@@ -19,7 +21,7 @@ def pyrecipe(*args: str) -> subprocess.CompletedProcess[str]:
 
 def build_into(destdir: Path, build_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return pyrecipe(
-        "build", "python3-hello-cext", "--machine", "raspberrypi4", "--layer", str(LAYER),
+        "build", "python3-hello-cext", "--machine", "raspberrypi4", "--distro", DISTRO, "--layer", str(LAYER),
         "--build-dir", str(build_dir), "--destdir", str(destdir), *extra,
     )
 
@@ -42,7 +44,7 @@ def test_target_prefix_installs_the_built_tree_beside_existing_files(tmp_path: P
     (destdir / "etc" / "keep-me").write_text("packager's file\n")
     result = build_into(destdir, cross_build_dir)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    so = destdir / "usr/lib/python3.11/site-packages" / SO_NAME
+    so = destdir / SITE / SO_NAME
     with open(so, "rb") as handle:
         assert ELFFile(handle).header["e_machine"] == "EM_AARCH64"
     assert (destdir / "etc" / "keep-me").read_text() == "packager's file\n"
@@ -59,7 +61,7 @@ def test_other_prefix_reinstalls_the_wheel_with_that_layout(tmp_path: Path, cros
     result = build_into(destdir, cross_build_dir, "--prefix", "/opt/hello")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "prefix /opt/hello" in result.stdout
-    site = destdir / "opt/hello/lib/python3.11/site-packages"
+    site = destdir / "opt/hello/lib" / SITE.relative_to("usr/lib")
     assert (site / SO_NAME).is_file()
     record = next(site.glob("hello_cext-*.dist-info")) / "RECORD"
     assert SO_NAME in record.read_text()

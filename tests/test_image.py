@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import cross_support
 from pyrecipe.errors import BuildError
 from pyrecipe.image import assemble_image, manifest_path
 
-SITE = "usr/lib/python3.11/site-packages"
+SITE = str(cross_support.SITE)
 
 
 def make_tree(root: Path, files: dict[str, bytes | str], modes: dict[str, int] | None = None) -> Path:

@@ -19,8 +19,9 @@ from pyrecipe.install import install_wheel
 from pyrecipe.pep517 import build_wheel
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SITE = Path("usr/lib/python3.11/site-packages")
 RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+#: The target here is the running interpreter's X.Y (some tests compile bytecode with it).
+SITE = Path(f"usr/lib/python{RUNNING}/site-packages")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def read_record(staging: Path, dist_info: str) -> dict[str, str]:
 
 def test_c_extension_wheel_lands_in_target_site_packages_and_runs(wheels: dict[str, Path], tmp_path: Path) -> None:
     staging = tmp_path / "image"
-    files = install_wheel(wheels["cext"], staging)
+    files = install_wheel(wheels["cext"], staging, python_version=RUNNING)
     relative = {p.relative_to(staging).as_posix() for p in files}
     (extension,) = [f for f in relative if f.startswith(f"{SITE}/cext_demo/_speed.") and f.endswith(".so")]
     assert {f"{SITE}/cext_demo/__init__.py", "usr/bin/cext-demo", f"{SITE}/cext_demo-1.0.dist-info/RECORD"} <= relative
@@ -54,7 +55,7 @@ def test_c_extension_wheel_lands_in_target_site_packages_and_runs(wheels: dict[s
 
 def test_record_lists_target_relative_paths_only(wheels: dict[str, Path], tmp_path: Path) -> None:
     staging = tmp_path / "image"
-    install_wheel(wheels["cext"], staging)
+    install_wheel(wheels["cext"], staging, python_version=RUNNING)
     record = read_record(staging, "cext_demo-1.0.dist-info")
     assert "cext_demo/__init__.py" in record and "../../../bin/cext-demo" in record
     assert record["cext_demo-1.0.dist-info/RECORD"] == ""
@@ -98,14 +99,14 @@ def test_wrong_platform_tag_is_not_checked(wheels: dict[str, Path], tmp_path: Pa
     """A cross-built wheel may carry the build machine's tag (or any tag): install it anyway."""
     foreign = tmp_path / "flit_demo-2.0-cp311-cp311-linux_aarch64.whl"
     shutil.copy(wheels["flit"], foreign)
-    files = install_wheel(foreign, tmp_path / "image")
+    files = install_wheel(foreign, tmp_path / "image", python_version=RUNNING)
     assert tmp_path / "image" / SITE / "flit_demo/__init__.py" in files
 
 
 def test_reinstall_replaces_the_staging_tree(wheels: dict[str, Path], tmp_path: Path) -> None:
     staging = tmp_path / "image"
-    install_wheel(wheels["flit"], staging)
-    files = install_wheel(wheels["legacy"], staging)
+    install_wheel(wheels["flit"], staging, python_version=RUNNING)
+    files = install_wheel(wheels["legacy"], staging, python_version=RUNNING)
     assert not (staging / SITE / "flit_demo").exists()
     assert files == sorted(p for p in staging.rglob("*") if p.is_file())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["image"]
@@ -113,7 +114,7 @@ def test_reinstall_replaces_the_staging_tree(wheels: dict[str, Path], tmp_path: 
 
 def test_broken_wheels_are_input_errors_and_leave_staging_alone(wheels: dict[str, Path], tmp_path: Path) -> None:
     staging = tmp_path / "image"
-    install_wheel(wheels["flit"], staging)
+    install_wheel(wheels["flit"], staging, python_version=RUNNING)
     before = sorted(staging.rglob("*"))
     not_a_zip = tmp_path / "junk-1.0-py3-none-any.whl"
     not_a_zip.write_text("not a zip")
@@ -125,6 +126,6 @@ def test_broken_wheels_are_input_errors_and_leave_staging_alone(wheels: dict[str
     for wheel, why in ((not_a_zip, "not a zip file"), (tampered, "flit_demo/__init__.py"),
                        (tmp_path / "absent-1.0-py3-none-any.whl", "No such file")):
         with pytest.raises(InputError, match=f"cannot install wheel .*{why}"):
-            install_wheel(wheel, staging)
+            install_wheel(wheel, staging, python_version=RUNNING)
     assert sorted(staging.rglob("*")) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["image", not_a_zip.name, tampered.name])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cross_support import SITE, SUFFIX, assert_aarch64_module, pyrecipe, run_on_board
+from cross_support import SITE, SUFFIX, assert_aarch64_module, machine_dir, pyrecipe, run_on_board
 
 LAYER = Path(__file__).parent / "fixtures" / "meta_oe_style"
 
@@ -28,7 +28,7 @@ def image(cross_build_dir: Path) -> Path:
     # six is in no command line: the image has it because python3-dateutil RDEPENDS on it.
     [summary] = [line for line in result.stdout.splitlines() if line.startswith("Image: ")]
     assert "python3-six" in summary
-    return cross_build_dir / "raspberrypi4" / "image"
+    return machine_dir(cross_build_dir) / "image"
 
 
 def test_rdepends_brings_the_layers_own_recipe_into_the_image(image: Path) -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from pyrecipe.package_deb import Control, debian_package_name, parse_shlibs
 from pyrecipe.toolchain import load_machine
+from cross_support import DISTRO, PYTHON_VERSION, SUFFIX, machine_dir
 
 DIST_PACKAGES = "usr/lib/python3/dist-packages"
 
@@ -129,19 +130,22 @@ def debs(tmp_path_factory: pytest.TempPathFactory, cross_build_dir: Path) -> Pat
     layer = tmp_path_factory.mktemp("deb-layer")
     write_layer(layer)
     result = subprocess.run(
-        [sys.executable, "-m", "pyrecipe", "build", "python3-hello-pure", "--machine", "raspberrypi4",
+        [sys.executable, "-m", "pyrecipe", "build", "python3-hello-pure", "--machine", "raspberrypi4", "--distro", DISTRO,
          "--layer", str(layer), "--build-dir", str(cross_build_dir)],
         capture_output=True, text=True, timeout=3000,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return cross_build_dir / "raspberrypi4" / "deploy" / "deb"
+    return machine_dir(cross_build_dir) / "deploy" / "deb"
 
 
 @pytest.mark.cross
 def test_control_fields(debs: Path) -> None:
     cext, pure = debs / "python3-hello-zlib_1.0-r0_arm64.deb", debs / "python3-hello-pure_2.0-r0_all.deb"
     assert dpkg_field(cext, "Architecture") == "arm64"
-    assert re.fullmatch(r"python3 \(>= 3\.11~\), python3 \(<< 3\.12\), zlib1g \(>= 1:[^)]+\)", dpkg_field(cext, "Depends"))
+    major, minor = PYTHON_VERSION.split(".")
+    upper = f"{major}.{int(minor) + 1}"
+    assert re.fullmatch(rf"python3 \(>= {re.escape(PYTHON_VERSION)}~\), python3 \(<< {re.escape(upper)}\), zlib1g \(>= 1:[^)]+\)",
+                        dpkg_field(cext, "Depends"))
     assert dpkg_field(pure, "Architecture") == "all"
     assert dpkg_field(pure, "Depends") == "python3, python3-hello-zlib"
     assert dpkg_field(pure, "Maintainer") == "Test Packager <test@example.org>"
@@ -154,7 +158,7 @@ def test_control_fields(debs: Path) -> None:
 @pytest.mark.cross
 def test_dpkg_installs_them_into_the_board_root_and_they_import(debs: Path, cross_build_dir: Path, tmp_path: Path) -> None:
     root = tmp_path / "root"
-    sysroot = cross_build_dir / "raspberrypi4" / "sysroot"
+    sysroot = machine_dir(cross_build_dir) / "sysroot"
     # A hard-linked copy: dpkg replaces files by renaming, so the shared sysroot is never written.
     subprocess.run(["cp", "-al", str(sysroot), str(root)], check=True)
     admin = root / "var" / "lib" / "dpkg"
@@ -164,14 +168,14 @@ def test_dpkg_installs_them_into_the_board_root_and_they_import(debs: Path, cros
     dpkg = ["dpkg", f"--root={root}", "--force-architecture", "--force-depends", "--force-not-root"]
     install = subprocess.run([*dpkg, "-i", *map(str, sorted(debs.glob("*.deb")))], capture_output=True, text=True)
     assert install.returncode == 0, install.stdout + install.stderr
-    assert (root / DIST_PACKAGES / "hello_zlib.cpython-311-aarch64-linux-gnu.so").is_file()
+    assert (root / DIST_PACKAGES / f"hello_zlib{SUFFIX}").is_file()
     listed = subprocess.run([*dpkg, "-L", "python3-hello-pure"], capture_output=True, text=True, check=True).stdout
     assert f"/{DIST_PACKAGES}/hello_pure.py" in listed.split() and "site-packages" not in listed
 
-    machine = load_machine("raspberrypi4")
+    machine = load_machine("raspberrypi4", distro=DISTRO)
     code = "import platform, hello_pure; print(platform.machine(), hello_pure.answer(), hello_pure.__file__)"
     run = subprocess.run(
-        [machine.qemu_user, "-L", str(root), "-cpu", machine.qemu_cpu, str(root / "usr/bin/python3.11"), "-c", code],
+        [machine.qemu_user, "-L", str(root), "-cpu", machine.qemu_cpu, str(root / f"usr/bin/python{PYTHON_VERSION}"), "-c", code],
         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
     )
     assert run.returncode == 0, run.stderr

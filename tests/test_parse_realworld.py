@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from parse_support import META_TEST
-from pyrecipe.config import Settings, load_configuration
+from pyrecipe.config import DEFAULT_DISTRO, Settings, load_configuration
 from pyrecipe.parse import DataSmart, parse_recipe
 
 EXAMPLE = META_TEST / "recipes-devtools" / "python-example" / "python3-example_1.2.3.bb"
@@ -90,11 +90,12 @@ def test_setuptools_recipe_full(config: DataSmart) -> None:
     build = config.getVar("TOPDIR")
     assert d.getVar("MACHINE") == "testboard"
     assert d.getVar("OVERRIDES").split(":") == [
-        "linux", "aarch64", "pn-python3-example", "testboard-family", "testboard", "class-target", "forcevariable",
+        "linux", "aarch64", "pn-python3-example", "testboard-family", "testboard", "debian", DEFAULT_DISTRO,
+        "class-target", "forcevariable",
     ]
     assert d.getVar("RDEPENDS:python3-example").split() == ["python3-core", "python3-json", "python3-ctypes"]
-    assert d.getVar("WORKDIR") == f"{build}/testboard/work/python3-example/1.2.3"
-    assert d.getVar("S") == f"{build}/testboard/work/python3-example/1.2.3/src/example_pkg-1.2.3"
+    assert d.getVar("WORKDIR") == f"{build}/{DEFAULT_DISTRO}/testboard/work/python3-example/1.2.3"
+    assert d.getVar("S") == f"{build}/{DEFAULT_DISTRO}/testboard/work/python3-example/1.2.3/src/example_pkg-1.2.3"
     assert d.getVar("SRC_URI").split()[-1] == "file://0001-fix-build.patch"
     assert d.getVar("SRC_URI").split()[0].startswith(
         "https://files.pythonhosted.org/packages/source/e/example_pkg/example_pkg-1.2.3.tar.gz"
@@ -105,7 +106,7 @@ def test_setuptools_recipe_full(config: DataSmart) -> None:
     assert native.getVar("PN") == "python3-example-native"
     assert native.getVar("CLASSOVERRIDE") == "class-native"
     assert "class-native" in native.getVar("OVERRIDES").split(":")
-    assert native.getVar("WORKDIR") == f"{build}/native/work/python3-example-native/1.2.3"
+    assert native.getVar("WORKDIR") == f"{build}/{DEFAULT_DISTRO}/native/work/python3-example-native/1.2.3"
     # The native class turns runtime dependencies native; the :class-target append is gone.
     assert native.getVar("RDEPENDS:python3-example-native").split() == ["python3-core-native", "python3-json-native"]
 
@@ -114,7 +115,7 @@ def test_mesonpy_recipe_full(config: DataSmart) -> None:
     d = parse_recipe(FASTMATH, config)[""]
     build = config.getVar("TOPDIR")
     options = d.getVar("PEP517_BUILD_OPTS").split()
-    assert options[0] == f"-Cbuild-dir={build}/testboard/work/python3-fastmath/2.0.1/build"
+    assert options[0] == f"-Cbuild-dir={build}/{DEFAULT_DISTRO}/testboard/work/python3-fastmath/2.0.1/build"
     assert "-Csetup-args=-Dallow-noblas=true" in options
     assert options[-2:] == ["-Csetup-args=-Dblas=openblas", "-Csetup-args=-Dcpu=neon"]  # TARGET_ARCH from testboard
     assert d.getVar("RDEPENDS:python3-fastmath") == "python3-numpy python3-fastmath-data"

@@ -11,6 +11,10 @@ from pyrecipe.toolchain import load_machine
 from pyrecipe.toolchain.render import CrossSettings, render_files
 from pyrecipe.toolchain.target_python import TargetPython
 
+#: The default distro's CPython X.Y (what load_machine("raspberrypi4") runs) and its SOABI tag.
+PY = load_machine("raspberrypi4").python_version
+TAG = f"cpython-{PY.replace('.', '')}"
+
 NUMPY_PC = """prefix=${pcfiledir}/../..
 includedir=${prefix}/include
 
@@ -23,12 +27,12 @@ Cflags: -I${includedir}
 
 def settings_for(sysroot: Path, out_dir: Path) -> CrossSettings:
     python = TargetPython(
-        version="3.11.2", version_short="3.11", soabi="cpython-311-aarch64-linux-gnu",
-        ext_suffix=".cpython-311-aarch64-linux-gnu.so", host_platform="linux-aarch64",
+        version=f"{PY}.2", version_short=PY, soabi=f"{TAG}-aarch64-linux-gnu",
+        ext_suffix=f".{TAG}-aarch64-linux-gnu.so", host_platform="linux-aarch64",
         sysconfigdata_name="_sysconfigdata__linux_aarch64-linux-gnu",
-        sysconfigdata_file=sysroot / "usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py",
-        include_dir=sysroot / "usr/include/python3.11", libdir=sysroot / "usr/lib/aarch64-linux-gnu",
-        stdlib_dir=sysroot / "usr/lib/python3.11", interpreter=sysroot / "usr/bin/python3.11",
+        sysconfigdata_file=sysroot / f"usr/lib/python{PY}/_sysconfigdata__linux_aarch64-linux-gnu.py",
+        include_dir=sysroot / f"usr/include/python{PY}", libdir=sysroot / "usr/lib/aarch64-linux-gnu",
+        stdlib_dir=sysroot / f"usr/lib/python{PY}", interpreter=sysroot / f"usr/bin/python{PY}",
         magic_number=b"\xa7\x0d\r\n", config_vars={},
     )
     return CrossSettings(load_machine("raspberrypi4"), sysroot, python, out_dir)
@@ -55,7 +59,7 @@ def test_pc_files_inside_staged_python_packages_are_found(tmp_path: Path) -> Non
     include = Path(result.stdout.strip())
     # The path is the sysroot's copy, not prefixed with the sysroot a second time.
     assert include.resolve() == (core / "include").resolve(), include
-    assert str(include).startswith(f"{sysroot}/usr/lib/python3.11/site-packages/numpy/")
+    assert str(include).startswith(f"{sysroot}/usr/lib/python{PY}/site-packages/numpy/")
     cflags = pkg_config(settings, "--cflags", "numpy").stdout.split()
     assert cflags == [f"-I{include}"]
     assert pkg_config(settings, "--modversion", "numpy").stdout.strip() == "2.3.5"

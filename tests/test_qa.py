@@ -23,18 +23,22 @@ from pyrecipe.errors import BuildError, InputError
 from pyrecipe.qa import CHECKS, QAContext, QAProblem, check_file_owners, run_qa
 from pyrecipe.qa.elfchecks import optimisation_level
 from pyrecipe.qa.hostpaths import HostPathFinder, shebang_complaint
+import cross_support
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 SOURCE = Path(__file__).parent / "fixtures" / "qa" / "objects.c"
 CROSS_CC = "aarch64-linux-gnu-gcc"
 CROSS_LIBC_DIR = Path("/usr/aarch64-linux-gnu/lib")  # libc6-arm64-cross: the target's libc.so.6
 HOST_BUILD = "/work/main/build"  # the seeded build tree every leak points into
-TARGET_SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
-HOST_SUFFIX = ".cpython-311-x86_64-linux-gnu.so"
-SITE = "usr/lib/python3.11/site-packages"
+#: The target: a Raspberry Pi 4 on the tests' distro (its CPython X.Y and SOABI tag).
+PY, TAG = cross_support.PYTHON_VERSION, cross_support.CPYTHON_TAG
+TARGET_SUFFIX = cross_support.SUFFIX
+HOST_SUFFIX = f".{TAG}-x86_64-linux-gnu.so"
+SITE = str(cross_support.SITE)
 SCHEME = (SITE, "usr/bin", "usr/include", "usr/share")
-MAGIC_311 = (3495).to_bytes(2, "little") + b"\r\n"
-MAGIC_312 = (3531).to_bytes(2, "little") + b"\r\n"
+#: The target's .pyc magic (as QA is told it) and another Python's.
+TARGET_MAGIC = (3495).to_bytes(2, "little") + b"\r\n"
+OTHER_MAGIC = (3531).to_bytes(2, "little") + b"\r\n"
 PYC_TAIL = bytes(12)  # flags, mtime, size: QA reads only the magic
 
 
@@ -127,7 +131,7 @@ def clean_tree() -> dict[str, Content]:
     """A staging tree that a good recipe would produce: relative path -> content."""
     return {
         f"{SITE}/pkg/__init__.py": "from pkg import spam\n",
-        f"{SITE}/pkg/__pycache__/__init__.cpython-311.pyc": MAGIC_311 + PYC_TAIL,
+        f"{SITE}/pkg/__pycache__/__init__.{TAG}.pyc": TARGET_MAGIC + PYC_TAIL,
         f"{SITE}/pkg/spam{TARGET_SUFFIX}": Compiled("spam"),
         f"{SITE}/pkg/stable.abi3.so": Compiled("stable"),
         f"{SITE}/pkg/bundled{TARGET_SUFFIX}": Compiled("bundled"),
@@ -171,7 +175,7 @@ def context(staging: Path, objects_dir: Path) -> QAContext:
         elf_endian="little",
         ext_suffix=TARGET_SUFFIX,
         host_ext_suffix=HOST_SUFFIX,
-        pyc_magic=MAGIC_311,
+        pyc_magic=TARGET_MAGIC,
         library_dirs=[CROSS_LIBC_DIR],
         # "/usr" is the build machine's Python prefix here: QA must not confuse it with the target's.
         host_paths=[HOST_BUILD, f"{HOST_BUILD}/native/venv", str(objects_dir), "/usr", "/root"],
@@ -293,15 +297,15 @@ SEEDED_FAULTS = {
                   f"machine's {HOST_BUILD}; make it relative or point it at the target's path"),
     ),
     "pyc of another Python": (
-        {f"{SITE}/pkg/__pycache__/extra.cpython-312.pyc": MAGIC_312 + PYC_TAIL},
-        QAProblem("pyc", f"{SITE}/pkg/__pycache__/extra.cpython-312.pyc",
-                  f"bytecode magic {MAGIC_312.hex()} is not the target's {MAGIC_311.hex()}; compile .pyc "
+        {f"{SITE}/pkg/__pycache__/extra.cpython-99.pyc": OTHER_MAGIC + PYC_TAIL},
+        QAProblem("pyc", f"{SITE}/pkg/__pycache__/extra.cpython-99.pyc",
+                  f"bytecode magic {OTHER_MAGIC.hex()} is not the target's {TARGET_MAGIC.hex()}; compile .pyc "
                   "files with the target's Python version, or do not ship them"),
     ),
     "file outside the scheme": (
         {"etc/pkg.conf": "verbose = 1\n"},
         QAProblem("files", "etc",
-                  "holds 1 file outside the scheme's directories (usr/lib/python3.11/site-packages, usr/bin, "
+                  f"holds 1 file outside the scheme's directories ({SITE}, usr/bin, "
                   "usr/include, usr/share); install into those, or delete it in do_install"),
     ),
     "truncated ELF": (
@@ -370,16 +374,16 @@ def test_file_owned_by_two_recipes(tmp_path: Path) -> None:
 
 
 def test_files_outside_the_scheme_are_grouped_by_directory(qa) -> None:
-    result = qa({"usr/local/lib/a.py": "", "usr/local/lib/b.py": "", "usr/lib/python3.11/README": "x"})
+    result = qa({"usr/local/lib/a.py": "", "usr/local/lib/b.py": "", f"usr/lib/python{PY}/README": "x"})
     assert [(p.path, p.message.split(" outside")[0]) for p in result.problems] == [
-        ("usr/lib/python3.11/README", "installed"),
+        (f"usr/lib/python{PY}/README", "installed"),
         ("usr/local", "holds 2 files"),
     ]
 
 
 @pytest.mark.parametrize(("line", "complaint"), [
     ("/usr/bin/python3", None),
-    ("/usr/bin/python3.11 -E", None),
+    (f"/usr/bin/python{PY} -E", None),
     ("/bin/sh -e", None),
     ("/usr/bin/env -S python3 -u", None),
     ("/usr/bin/env python", "runs 'python', which the target's Python is not called; use python3"),
@@ -396,11 +400,11 @@ def test_shebang_rules(line: str, complaint: str | None) -> None:
 
 
 def test_host_path_in_bytecode_is_reported_at_its_offset(qa, tmp_path: Path) -> None:
-    rel = f"{SITE}/pkg/__pycache__/cfg.cpython-311.pyc"
+    rel = f"{SITE}/pkg/__pycache__/cfg.{TAG}.pyc"
     source_path = f"{HOST_BUILD}/raspberrypi4/work/pkg/src/cfg.py"
     result = qa({rel: Bytecode(source_path)})
     offset = (tmp_path / "image" / rel).read_bytes().index(HOST_BUILD.encode())  # co_filename, marshalled
-    # (On a Python other than 3.11 the magic differs too: that is the pyc check's business.)
+    # (On a Python other than the target's the magic differs too: that is the pyc check's business.)
     assert [problem for problem in result.problems if problem.check == "host-paths"] == [
         QAProblem("host-paths", rel, f"byte {offset} contains the build machine's path {HOST_BUILD}; on the "
                   "target it points nowhere: make the recipe write the target's path (or a relative one), "
@@ -472,7 +476,7 @@ def test_optimisation_level_is_the_last_o_option(producer: str, level: str) -> N
 def test_build_machine_pyc_magic_is_named(tmp_path: Path) -> None:
     running = importlib.util.MAGIC_NUMBER
     staging = write_tree(tmp_path / "image", {f"{SITE}/pkg/__pycache__/m.pyc": running + PYC_TAIL})
-    target_magic = MAGIC_312 if running != MAGIC_312 else MAGIC_311
+    target_magic = OTHER_MAGIC if running != OTHER_MAGIC else TARGET_MAGIC
     result = run_qa(dataclasses.replace(context(staging, tmp_path), pyc_magic=target_magic))
     assert [problem.message for problem in result.problems] == [
         f"bytecode magic {running.hex()} (the build machine's Python {sys.version_info.major}."

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from cross_support import MACHINE, SITE, pyrecipe
+from cross_support import MACHINE, SITE, SUFFIX, machine_dir, pyrecipe
 
 LAYER = Path(__file__).parent / "fixtures" / "qa_fault_layer"
-MODULE = SITE / "hostmod.cpython-311-aarch64-linux-gnu.so"
+MODULE = SITE / f"hostmod{SUFFIX}"
 ARCH_FINDING = (
     f"[arch] {MODULE}: built for x64, EM_X86_64 64-bit little-endian, but the target is EM_AARCH64 "
     "64-bit little-endian"
@@ -28,12 +28,12 @@ def test_host_object_stops_the_build_at_do_qa(cross_build_dir: Path) -> None:
     result = pyrecipe("build", "hostarch", "--layer", str(LAYER), "--machine", MACHINE, build_dir=cross_build_dir)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    log = cross_build_dir / MACHINE / "work" / "hostarch" / "1.0" / "temp" / "log.do_qa"
+    log = machine_dir(cross_build_dir) / "work" / "hostarch" / "1.0" / "temp" / "log.do_qa"
     assert "recipe hostarch: task do_qa failed" in result.stderr
     assert f"log: {log}" in result.stderr
     assert ARCH_FINDING in result.stderr
-    assert not (cross_build_dir / MACHINE / "image" / MODULE).exists()
-    assert not list((cross_build_dir / MACHINE / "work" / "hostarch" / "1.0" / "stamps").glob("do_populate_sysroot.*"))
+    assert not (machine_dir(cross_build_dir) / "image" / MODULE).exists()
+    assert not list((machine_dir(cross_build_dir) / "work" / "hostarch" / "1.0" / "stamps").glob("do_populate_sysroot.*"))
 
 
 def test_waived_check_builds_and_says_so(cross_build_dir: Path) -> None:

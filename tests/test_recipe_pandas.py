@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cross_support import SITE, SUFFIX, assert_aarch64_module, pyrecipe
+from cross_support import SITE, SUFFIX, assert_aarch64_module, machine_dir, pyrecipe
 
 pytestmark = pytest.mark.cross
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.cross
 def built(cross_build_dir: Path) -> Path:
     result = pyrecipe("build", "pandas", "--machine", "raspberrypi4", build_dir=cross_build_dir)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return cross_build_dir / "raspberrypi4"
+    return machine_dir(cross_build_dir)
 
 
 def test_do_test_ran_pandas_under_qemu(built: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, pyrecipe
+from cross_support import CPYTHON_TAG, SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, machine_dir, pyrecipe
 from pyrecipe.pypi import source_url_parts
 
 CMAKE_LAYER = Path(__file__).parent / "fixtures" / "cmake_layer"
@@ -23,7 +23,7 @@ CMAKE_LAYER = Path(__file__).parent / "fixtures" / "cmake_layer"
 #: machine -> (its EXT_SUFFIX, ELF machine, ELF class)
 BOARDS = {
     "raspberrypi4": (SUFFIX, "EM_AARCH64", 64),
-    "beaglebone": (".cpython-311-arm-linux-gnueabihf.so", "EM_ARM", 32),
+    "beaglebone": (f".{CPYTHON_TAG}-arm-linux-gnueabihf.so", "EM_ARM", 32),
 }
 #: recipe -> (version, its C extension in site-packages, how the line its PYTHON_TEST_CODE prints starts)
 RECIPES = {
@@ -38,7 +38,7 @@ def built(request: pytest.FixtureRequest, cross_build_dir: Path) -> tuple[str, P
     machine = request.param
     result = pyrecipe("build", *RECIPES, "--machine", machine, build_dir=cross_build_dir)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return machine, cross_build_dir / machine
+    return machine, machine_dir(cross_build_dir, machine)
 
 
 @pytest.mark.cross

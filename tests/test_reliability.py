@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 from http_support import send_trickle
 
+from pyrecipe.config import DEFAULT_DISTRO
 from pyrecipe.paths import TOPDIR
 
 LAYER = Path(__file__).parent / "fixtures" / "reliability_layer"
@@ -84,8 +85,13 @@ def write_local_conf(build_dir: Path, **values: str) -> None:
     conf.write_text("".join(f'{name} = "{value}"\n' for name, value in values.items()))
 
 
+def machine_dir(build_dir: Path) -> Path:
+    """The test machine's directory: its builds run under pyrecipe's default distro."""
+    return build_dir / DEFAULT_DISTRO / MACHINE
+
+
 def workdir(build_dir: Path, pn: str, pv: str = "1.0") -> Path:
-    return build_dir / MACHINE / "work" / pn / pv
+    return machine_dir(build_dir) / "work" / pn / pv
 
 
 def assert_clean_error(result: subprocess.CompletedProcess[str], exit_code: int) -> None:
@@ -181,7 +187,7 @@ def test_tampered_source_archive_stops_the_build(layer: Path, tmp_path: Path, ht
     make_payload(served, "the real payload\n")
     result = pyrecipe_build(layer, build_dir, "payload")
     assert result.returncode == 0, result.stderr
-    assert (build_dir / MACHINE / "image/usr/share/payload/payload.txt").read_text() == "the real payload\n"
+    assert (machine_dir(build_dir) / "image/usr/share/payload/payload.txt").read_text() == "the real payload\n"
 
 
 def test_missing_checksum_is_an_error_unless_allowed_then_printed(layer: Path, tmp_path: Path, http_dir) -> None:
@@ -199,7 +205,7 @@ def test_missing_checksum_is_an_error_unless_allowed_then_printed(layer: Path, t
     paste = f'SRC_URI[sha256sum] = "{checksum}"'
     assert paste in (workdir(build_dir, "unpinned") / "temp" / "log.do_fetch").read_text()
     assert paste in allowed.stdout + allowed.stderr, "the line to paste is not shown on the terminal"
-    assert (build_dir / MACHINE / "image/usr/share/payload/payload.txt").read_text() == "unpinned payload\n"
+    assert (machine_dir(build_dir) / "image/usr/share/payload/payload.txt").read_text() == "unpinned payload\n"
 
 
 # ---------------------------------------------------------------- 3: unpacking
@@ -282,7 +288,7 @@ def processes_using(build_dir: Path) -> list[str]:
             text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if str(build_dir / MACHINE) in text:
+        if str(machine_dir(build_dir)) in text:
             found.append(text)
     return found
 
@@ -290,9 +296,9 @@ def processes_using(build_dir: Path) -> list[str]:
 def outputs(build_dir: Path) -> dict[str, dict[str, bytes | str]]:
     """What a build leaves for users and for the recipes built after it."""
     return {
-        "image": tree(build_dir / MACHINE / "image"),
+        "image": tree(machine_dir(build_dir) / "image"),
         "staging": tree(workdir(build_dir, "slowpoke") / "image"),
-        "sysroot": tree(build_dir / MACHINE / "sysroot"),
+        "sysroot": tree(machine_dir(build_dir) / "sysroot"),
     }
 
 
@@ -315,7 +321,7 @@ def test_sigkill_mid_task_then_rerun_gives_the_uninterrupted_result(
     build_dir = tmp_path / "build"
     killed = interrupt(layer, build_dir, task, signal.SIGKILL)
     assert killed.returncode == -signal.SIGKILL
-    assert not (build_dir / MACHINE / "image").exists()
+    assert not (machine_dir(build_dir) / "image").exists()
 
     rerun = pyrecipe_build(layer, build_dir, "slowpoke")
 
@@ -372,7 +378,7 @@ def test_second_build_on_the_same_dir_says_so_waits_and_succeeds(layer: Path, tm
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-    assert (build_dir / MACHINE / "image/usr/bin/slowpoke.bin").read_bytes() == b"object one\nobject two\n"
+    assert (machine_dir(build_dir) / "image/usr/bin/slowpoke.bin").read_bytes() == b"object one\nobject two\n"
 
 
 # ---------------------------------------------------------------- 6: network after do_fetch
@@ -414,7 +420,7 @@ def test_network_after_fetch_fails_unless_the_task_is_allowed(layer: Path, tmp_p
 
     allowed = pyrecipe_build(layer, build_dir, "netallowed")
     assert allowed.returncode == 0, allowed.stderr
-    reply = build_dir / MACHINE / "image/usr/share/netallowed/reply.txt"
+    reply = machine_dir(build_dir) / "image/usr/share/netallowed/reply.txt"
     assert reply.read_text() == "hello from the test server\n"
 
 
@@ -490,7 +496,7 @@ def test_python_task_that_exits_or_is_interrupted_is_a_failed_task(
     assert_clean_error(result, 1)
     assert f"pyrecipe: error: recipe quitter: task do_compile failed: {reason}" in result.stderr
     assert result.stdout.splitlines()[-1].startswith("Build failed"), result.stdout
-    assert not (build_dir / MACHINE / "image").exists()
+    assert not (machine_dir(build_dir) / "image").exists()
 
 
 # ---------------------------------------------------------------- 10: paths stay inside the work directory
@@ -559,11 +565,11 @@ def test_image_modes_are_the_boards_whatever_the_umask_and_tarballs_are_identica
             env=build_env(), timeout=120, umask=umask,
         )
         assert result.returncode == 0, result.stderr
-        image = build_dir / MACHINE / "image"
+        image = machine_dir(build_dir) / "image"
         modes = {p.relative_to(image).as_posix(): p.lstat().st_mode & 0o7777 for p in image.rglob("*") if not p.is_symlink()}
         assert modes == {"usr": 0o755, "usr/bin": 0o755, "usr/include": 0o755, "usr/bin/slowpoke.bin": 0o755,
                          "usr/include/slowpoke.h": 0o644}, f"umask {umask:03o}"
-        tarball = build_dir / MACHINE / "image.tar.gz"
+        tarball = machine_dir(build_dir) / "image.tar.gz"
         with tarfile.open(tarball) as tar:
             assert {(m.name, m.mode, m.uid, m.gid, m.uname, m.mtime) for m in tar.getmembers() if not m.issym()} == {
                 (name, mode, 0, 0, "root", 0) for name, mode in modes.items()
@@ -746,7 +752,7 @@ def test_sysroot_waits_for_the_build_lock(tmp_path: Path) -> None:
             reader.start()
             wait_for(lambda: any("another pyrecipe build is running" in line for line in seen), "sysroot to wait")
             assert process.poll() is None, "pyrecipe sysroot did not wait for the build"
-            assert not (build_dir / "raspberrypi4").exists(), "pyrecipe sysroot provisioned during a build"
+            assert not (build_dir / DEFAULT_DISTRO / "raspberrypi4").exists(), "pyrecipe sysroot provisioned during a build"
         finally:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -754,15 +760,15 @@ def test_sysroot_waits_for_the_build_lock(tmp_path: Path) -> None:
 
 def test_leftovers_of_an_interrupted_run_are_removed_by_the_next_build(layer: Path, tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
-    machine_dir, work = build_dir / MACHINE, workdir(build_dir, "slowpoke")
-    trees = [machine_dir / ".image.new-k3j4", machine_dir / ".image.old-x9", work / ".src.new-q1", work / ".image.new-z2"]
-    files = [machine_dir / ".image.tar.gz.tmp-a1b2", build_dir / "downloads" / ".payload-1.0.tar.gz.part-77"]
+    machine, work = machine_dir(build_dir), workdir(build_dir, "slowpoke")
+    trees = [machine / ".image.new-k3j4", machine / ".image.old-x9", work / ".src.new-q1", work / ".image.new-z2"]
+    files = [machine / ".image.tar.gz.tmp-a1b2", build_dir / "downloads" / ".payload-1.0.tar.gz.part-77"]
     for tree in trees:
         (tree / "half-written").mkdir(parents=True)
     for file in files:
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(b"half written")
-    kept = machine_dir / ".notes-of-the-user"
+    kept = machine / ".notes-of-the-user"
     kept.write_text("mine\n")
 
     result = pyrecipe_build(layer, build_dir, "slowpoke")
@@ -782,7 +788,7 @@ def header_recipe(name: str) -> str:
 
 def test_staging_refuses_a_file_the_sysroot_has_from_debian_or_another_recipe(layer: Path, tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
-    debian_header = build_dir / MACHINE / "sysroot" / "usr" / "include" / "zlib.h"
+    debian_header = machine_dir(build_dir) / "sysroot" / "usr" / "include" / "zlib.h"
     debian_header.parent.mkdir(parents=True)
     debian_header.write_text("Debian's zlib.h\n")  # as provisioning unpacks zlib1g-dev
     add_recipe(layer, "clobber", header_recipe("clobber"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pyrecipe.build import BuildRequest, Environment, run_build
-from pyrecipe.config import Settings
+from pyrecipe.config import DEFAULT_DISTRO, Settings
 from pyrecipe.progress import Progress
 from pyrecipe.runner import BuildOptions
 from pyrecipe.taskcontext import BuildContext
@@ -47,7 +47,7 @@ def build(layer: Path, build_dir: Path, *targets: str, **options):
 
 
 def workdir(build_dir: Path, pn: str, pv: str) -> Path:
-    return build_dir / "runnerboard" / "work" / pn / pv
+    return build_dir / DEFAULT_DISTRO / "runnerboard" / "work" / pn / pv
 
 
 def test_dependencies_build_first_and_tasks_compose(layer: Path, tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_dependencies_build_first_and_tasks_compose(layer: Path, tmp_path: Path)
     app_txt = workdir(build_dir, "app", "2.1") / "image" / "usr" / "bin" / "app.txt"
     assert app_txt.read_text().splitlines() == ["hello from liba", "built by app", "appended step"]
     # liba's files were staged into the shared sysroot before app compiled against them.
-    assert (build_dir / "runnerboard" / "sysroot" / "usr" / "include" / "liba.txt").exists()
+    assert (build_dir / DEFAULT_DISTRO / "runnerboard" / "sysroot" / "usr" / "include" / "liba.txt").exists()
     log = workdir(build_dir, "app", "2.1") / "temp" / "log.do_install"
     assert "installed app.txt" in log.read_text()
     assert output.index("(liba:do_compile)") < output.index("(app:do_compile)")
@@ -73,7 +73,7 @@ def test_second_build_does_no_work(layer: Path, tmp_path: Path) -> None:
 
 def test_image_of_a_build_that_ran_nothing_is_left_as_it_is(layer: Path, tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
-    machine_dir = build_dir / "runnerboard"
+    machine_dir = build_dir / DEFAULT_DISTRO / "runnerboard"
     first, output = build(layer, build_dir, "app", goal="do_build")
     assert first.ok and first.executed > 0, output
     outputs = [machine_dir / name for name in ("image-manifest.tsv", "license-manifest", "image.spdx.json")]
@@ -144,7 +144,7 @@ def test_dry_run_lists_tasks_and_runs_nothing(layer: Path, tmp_path: Path) -> No
     result, output = build(layer, tmp_path / "build", "app", dry_run=True)
     assert result.executed == 0
     assert "liba: do_compile" in output and "app: do_install" in output
-    assert not (tmp_path / "build" / "runnerboard" / "work").exists()
+    assert not (tmp_path / "build" / DEFAULT_DISTRO / "runnerboard" / "work").exists()
 
 
 def test_force_and_single_task(layer: Path, tmp_path: Path) -> None:

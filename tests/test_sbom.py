@@ -19,13 +19,14 @@ from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from pyrecipe.build import BuildRequest, run_build
-from pyrecipe.config import Settings, load_configuration
+from pyrecipe.config import DEFAULT_DISTRO, Settings, load_configuration
 from pyrecipe.errors import BuildError
 from pyrecipe.image import manifest_path
 from pyrecipe.layers import LayerIndex
 from pyrecipe.progress import Progress
 from pyrecipe.runner import BuildOptions
 from pyrecipe.sbom import spdx_license_expression
+from cross_support import SITE, SUFFIX, machine_dir
 from test_runner import plain_environment
 
 RUNNER_LAYER = Path(__file__).parent / "fixtures" / "runner_layer"
@@ -83,7 +84,7 @@ def full_build(layer: Path, build_dir: Path, *targets: str):
                            targets=targets, options=BuildOptions(goal="do_build", jobs=2))
     result = run_build(request, Progress(stream, live=False), environment=plain_environment, native_tools=list)
     assert result.ok, stream.getvalue() + "\n".join(map(str, result.failures))
-    return build_dir / "runnerboard"
+    return build_dir / DEFAULT_DISTRO / "runnerboard"
 
 
 def test_license_manifest_lists_each_recipe_and_license_file(layer: Path, tmp_path: Path) -> None:
@@ -159,11 +160,11 @@ def test_cross_build_writes_a_valid_sbom_of_aarch64_files(cross_build_dir: Path)
         capture_output=True, text=True, timeout=3000,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    spdx_path = cross_build_dir / "raspberrypi4" / "image.spdx.json"
+    spdx_path = machine_dir(cross_build_dir) / "image.spdx.json"
     assert validate_full_spdx_document(parse_file(str(spdx_path))) == []
     names = {f["fileName"] for f in json.loads(spdx_path.read_text())["files"]}
-    assert "./usr/lib/python3.11/site-packages/hello_cext.cpython-311-aarch64-linux-gnu.so" in names
-    assert "python3-hello-cext\t1.0\tMIT\t-\t-" in (cross_build_dir / "raspberrypi4" / "license-manifest").read_text()
+    assert f"./{SITE}/hello_cext{SUFFIX}" in names
+    assert "python3-hello-cext\t1.0\tMIT\t-\t-" in (machine_dir(cross_build_dir) / "license-manifest").read_text()
 
 
 def test_every_shipped_recipe_declares_a_valid_spdx_license(tmp_path: Path) -> None:

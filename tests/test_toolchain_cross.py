@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from pyproject_hooks import BuildBackendHookCaller
 
+from cross_support import DISTRO, native_dir
 from pyrecipe.toolchain import Toolchain, load_machine, provision
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.cross
 
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
 def toolchain(request: pytest.FixtureRequest, cross_build_dir: Path) -> Toolchain:
-    return provision(load_machine(request.param), cross_build_dir)
+    return provision(load_machine(request.param, distro=DISTRO), cross_build_dir)
 
 
 def run_on_target(toolchain: Toolchain, code: str, pythonpath: list[Path]) -> str:
@@ -117,7 +118,7 @@ def test_pkg_config_wrapper_finds_the_targets_packages_in_the_sysroot(toolchain:
 
 
 def test_extra_packages_are_added_to_an_existing_sysroot(cross_build_dir: Path) -> None:
-    machine = load_machine("raspberrypi4")
+    machine = load_machine("raspberrypi4", distro=DISTRO)
     before = provision(machine, cross_build_dir)
     header = before.sysroot / "usr/include/yaml.h"
     added = provision(machine, cross_build_dir, ["libyaml-dev"])
@@ -132,7 +133,7 @@ def test_extra_packages_are_added_to_an_existing_sysroot(cross_build_dir: Path) 
     assert notes == []  # nothing to do, nothing said
     provision(machine, cross_build_dir, ["libsqlite3-dev"], notes.append)
     assert notes == [
-        f"NOTE: adding to the arm64 sysroot {added.sysroot}: libsqlite3-dev (Debian bookworm, with their dependencies)"
+        f"NOTE: adding to the arm64 sysroot {added.sysroot}: libsqlite3-dev (Debian {machine.debian_suite}, with their dependencies)"
     ]
     assert (added.sysroot / "usr/include/sqlite3.h").is_file()
 
@@ -142,13 +143,14 @@ def test_an_existing_sysroot_is_used_as_it_is(
 ) -> None:
     # As a Yocto SDK's or Buildroot's sysroot would be: PYRECIPE_SYSROOT names it, nothing is downloaded.
     monkeypatch.setenv("PYRECIPE_SYSROOT", str(toolchain.sysroot))
-    machine = load_machine(toolchain.machine.name)
+    machine = load_machine(toolchain.machine.name, distro=DISTRO)
     build_dir = tmp_path / "build"
     build_dir.mkdir()
-    (build_dir / "native").symlink_to(cross_build_dir / "native")  # the shared venv: not what this tests
+    native_dir(build_dir).parent.mkdir()
+    native_dir(build_dir).symlink_to(native_dir(cross_build_dir))  # the shared venv: not what this tests
     other = provision(machine, build_dir)
     assert other.sysroot == toolchain.sysroot
-    assert not (build_dir / "downloads").exists() and not (build_dir / machine.name / "sysroot").exists()
+    assert not (build_dir / "downloads").exists() and not (machine.build_dir(build_dir) / "sysroot").exists()
     assert other.python == toolchain.python
     out = run_on_target(other, "import sys; print(sys.version.split()[0])", [])
     assert out == toolchain.python.version

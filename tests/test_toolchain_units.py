@@ -23,11 +23,14 @@ from pyrecipe.toolchain.sysroot import MANIFEST_FORMAT, MANIFEST_NAME, DebianSys
 from pyrecipe.toolchain.target_python import write_build_sysconfigdata
 
 TRIPLET = "aarch64-linux-gnu"
+#: The default distro's CPython X.Y (what load_machine("raspberrypi4") expects) and its SOABI tag.
+PY = load_machine("raspberrypi4").python_version
+TAG = f"cpython-{PY.replace('.', '')}"
 CONFIG_VARS = {
-    "VERSION": "3.11",
-    "SOABI": f"cpython-311-{TRIPLET}",
-    "EXT_SUFFIX": f".cpython-311-{TRIPLET}.so",
-    "INCLUDEPY": "/usr/include/python3.11",
+    "VERSION": PY,
+    "SOABI": f"{TAG}-{TRIPLET}",
+    "EXT_SUFFIX": f".{TAG}-{TRIPLET}.so",
+    "INCLUDEPY": f"/usr/include/python{PY}",
     "LIBDIR": f"/usr/lib/{TRIPLET}",
     "MULTIARCH": TRIPLET,
     "CC": f"{TRIPLET}-gcc",
@@ -36,17 +39,17 @@ CONFIG_VARS = {
 
 @pytest.fixture
 def fake_sysroot(tmp_path: Path) -> Path:
-    """The files of a Debian arm64 CPython 3.11 that the facts come from (and nothing else)."""
+    """The files of a Debian arm64 CPython of the default distro's X.Y the facts come from (and nothing else)."""
     root = tmp_path / "sysroot"
-    stdlib = root / "usr/lib/python3.11"
+    stdlib = root / f"usr/lib/python{PY}"
     (stdlib / "importlib").mkdir(parents=True)
     (stdlib / f"_sysconfigdata__linux_{TRIPLET}.py").write_text(f"# generated\nbuild_time_vars = {CONFIG_VARS!r}\n")
     (stdlib / f"_sysconfigdata__{TRIPLET}.py").write_text("build_time_vars = {'VERSION': 'alias'}\n")
     (stdlib / "importlib/_bootstrap_external.py").write_text(
         "MAGIC_NUMBER = (3495).to_bytes(2, 'little') + b'\\r\\n'\n"
     )
-    (root / "usr/include/python3.11").mkdir(parents=True)
-    (root / "usr/include/python3.11/patchlevel.h").write_text('#define PY_VERSION              "3.11.2"\n')
+    (root / f"usr/include/python{PY}").mkdir(parents=True)
+    (root / f"usr/include/python{PY}/patchlevel.h").write_text(f'#define PY_VERSION              "{PY}.2"\n')
     return root
 
 
@@ -65,12 +68,12 @@ def toolchain(fake_sysroot: Path, tmp_path: Path) -> Toolchain:
 
 def test_target_facts_come_from_the_sysconfigdata(toolchain: Toolchain, fake_sysroot: Path) -> None:
     python = toolchain.python
-    assert python.version == "3.11.2"
-    assert python.soabi == f"cpython-311-{TRIPLET}"
-    assert python.ext_suffix == f".cpython-311-{TRIPLET}.so"
+    assert python.version == f"{PY}.2"
+    assert python.soabi == f"{TAG}-{TRIPLET}"
+    assert python.ext_suffix == f".{TAG}-{TRIPLET}.so"
     assert python.sysconfigdata_name == f"_sysconfigdata__linux_{TRIPLET}"  # not Debian's alias
     assert (python.host_platform, python.platform_tag) == ("linux-aarch64", "linux_aarch64")
-    assert python.include_dir == fake_sysroot / "usr/include/python3.11"
+    assert python.include_dir == fake_sysroot / f"usr/include/python{PY}"
     assert python.libdir == fake_sysroot / f"usr/lib/{TRIPLET}"
     assert python.magic_number == (3495).to_bytes(2, "little") + b"\r\n"
 
@@ -81,23 +84,23 @@ def test_armhf_platform_is_armv7l(fake_sysroot: Path) -> None:
 
 def test_build_details_json_wins_when_present(fake_sysroot: Path) -> None:
     details = {"platform": "linux-aarch64-custom", "abi": {"extension_suffix": ".custom.so"},
-               "language": {"version_info": {"major": 3, "minor": 11, "micro": 9}}}
-    (fake_sysroot / "usr/lib/python3.11/build-details.json").write_text(json.dumps(details))
+               "language": {"version_info": {"major": 3, "minor": int(PY.split(".")[1]), "micro": 9}}}
+    (fake_sysroot / f"usr/lib/python{PY}/build-details.json").write_text(json.dumps(details))
     python = read_target_python(fake_sysroot, load_machine("raspberrypi4"))
-    assert (python.host_platform, python.ext_suffix, python.version) == ("linux-aarch64-custom", ".custom.so", "3.11.9")
+    assert (python.host_platform, python.ext_suffix, python.version) == ("linux-aarch64-custom", ".custom.so", f"{PY}.9")
 
 
 def test_version_mismatch_and_missing_python_are_input_errors(fake_sysroot: Path, tmp_path: Path) -> None:
-    data = fake_sysroot / f"usr/lib/python3.11/_sysconfigdata__linux_{TRIPLET}.py"
-    data.write_text(f"build_time_vars = {dict(CONFIG_VARS, VERSION='3.12')!r}\n")
-    with pytest.raises(InputError, match="3.12"):
+    data = fake_sysroot / f"usr/lib/python{PY}/_sysconfigdata__linux_{TRIPLET}.py"
+    data.write_text(f"build_time_vars = {dict(CONFIG_VARS, VERSION='3.99')!r}\n")
+    with pytest.raises(InputError, match="3.99"):
         read_target_python(fake_sysroot, load_machine("raspberrypi4"))
-    with pytest.raises(InputError, match="no CPython 3.11"):
+    with pytest.raises(InputError, match=f"no CPython {PY}"):
         read_target_python(tmp_path / "empty", load_machine("raspberrypi4"))
 
 
 def test_sysconfigdata_is_parsed_not_executed(fake_sysroot: Path) -> None:
-    data = fake_sysroot / f"usr/lib/python3.11/_sysconfigdata__linux_{TRIPLET}.py"
+    data = fake_sysroot / f"usr/lib/python{PY}/_sysconfigdata__linux_{TRIPLET}.py"
     data.write_text("import os\nos.system('false')\nbuild_time_vars = __import__('os').environ\n")
     with pytest.raises(InputError, match="not a plain literal"):
         read_target_python(fake_sysroot, load_machine("raspberrypi4"))
@@ -109,7 +112,7 @@ def test_build_sysconfigdata_copy_points_into_the_sysroot(toolchain: Toolchain, 
     spec = importlib.util.spec_from_file_location("scd", out / f"_sysconfigdata__linux_{TRIPLET}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.build_time_vars["INCLUDEPY"] == f"{fake_sysroot}/usr/include/python3.11"
+    assert module.build_time_vars["INCLUDEPY"] == f"{fake_sysroot}/usr/include/python{PY}"
     assert module.build_time_vars["LIBDIR"] == f"{fake_sysroot}/usr/lib/{TRIPLET}"
     assert module.build_time_vars["CC"] == f"{TRIPLET}-gcc"
 
@@ -147,12 +150,12 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     assert cross["built-in options"]["c_args"] == "pyrecipe_compile_args"
     assert cross["properties"]["longdouble_format"] == "'IEEE_QUAD_LE'"
     assert f"{sysroot}/usr/lib/{TRIPLET}/openblas-pthread/pkgconfig" in cross["properties"]["pkg_config_libdir"]
-    numpy_include = f"'{sysroot}/usr/lib/python3.11/site-packages/numpy/_core/include'"
+    numpy_include = f"'{sysroot}/usr/lib/python{PY}/site-packages/numpy/_core/include'"
     assert cross["properties"]["numpy-include-dir"] == numpy_include
     cmake = toolchain.cmake_toolchain_file.read_text()
     assert f'set(CMAKE_SYSROOT "{sysroot}")' in cmake
     assert f'set(CMAKE_C_COMPILER "{TRIPLET}-gcc")' in cmake
-    assert f'set(Python_SOABI "cpython-311-{TRIPLET}" CACHE' in cmake
+    assert f'set(Python_SOABI "{TAG}-{TRIPLET}" CACHE' in cmake
     cargo = tomllib.loads(toolchain.cargo_config.read_text())
     assert cargo["build"]["target"] == "aarch64-unknown-linux-gnu"
     assert cargo["target"]["aarch64-unknown-linux-gnu"]["linker"] == f"{TRIPLET}-gcc"
@@ -182,7 +185,7 @@ def test_environment_tells_every_backend_it_is_cross_compiling(toolchain: Toolch
 def test_qemu_command_maps_python_to_the_target_interpreter(toolchain: Toolchain) -> None:
     command = toolchain.qemu_command(["python3", "-c", "pass"], extra_pythonpath=[Path("/img/site")])
     assert command[:5] == ["qemu-aarch64-static", "-L", str(toolchain.sysroot), "-cpu", "cortex-a72"]
-    assert command[-3:] == [str(toolchain.sysroot / "usr/bin/python3.11"), "-c", "pass"]
+    assert command[-3:] == [str(toolchain.sysroot / f"usr/bin/python{PY}"), "-c", "pass"]
     assert "PYTHONPATH=/img/site" in command
     assert toolchain.qemu_command(["/opt/prog", "x"])[-2:] == ["/opt/prog", "x"]
 
@@ -257,3 +260,20 @@ def test_without_ccache_the_compilers_run_direct(toolchain: Toolchain) -> None:
     cross = configparser.ConfigParser()
     cross.read(toolchain.meson_cross_file)
     assert cross["binaries"]["c"] == f"['{TRIPLET}-gcc']"
+
+
+def test_a_free_threaded_target_is_refused_by_name(fake_sysroot: Path) -> None:
+    data = fake_sysroot / f"usr/lib/python{PY}/_sysconfigdata__linux_{TRIPLET}.py"
+    data.write_text(f"build_time_vars = {dict(CONFIG_VARS, ABIFLAGS='t', SOABI=f'{TAG}t-{TRIPLET}')!r}\n")
+    with pytest.raises(InputError, match=rf"free-threaded build \(ABI flags 't', SOABI {TAG}t-{TRIPLET}\)"):
+        read_target_python(fake_sysroot, load_machine("raspberrypi4"))
+
+
+def test_build_details_abi_flags_win_over_sysconfig(fake_sysroot: Path) -> None:
+    details = {"abi": {"flags": ["t"], "extension_suffix": f".{TAG}t-{TRIPLET}.so"}}
+    (fake_sysroot / f"usr/lib/python{PY}/build-details.json").write_text(json.dumps(details))
+    with pytest.raises(InputError, match="free-threaded"):
+        read_target_python(fake_sysroot, load_machine("raspberrypi4"))
+    details["abi"]["flags"] = []
+    (fake_sysroot / f"usr/lib/python{PY}/build-details.json").write_text(json.dumps(details))
+    assert read_target_python(fake_sysroot, load_machine("raspberrypi4")).abiflags == ""

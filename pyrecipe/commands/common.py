@@ -1,9 +1,10 @@
-"""Options shared by the commands that work on a build: machine, build directory, layers."""
+"""Options shared by the commands that work on a build: machine, distro, build directory, layers."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from pyrecipe.config import Settings
@@ -11,11 +12,21 @@ from pyrecipe.config import Settings
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--machine", "-m", help="target machine (see `pyrecipe machines`)")
+    parser.add_argument(
+        "--distro", help="what the machine runs (see `pyrecipe distros`; default: DISTRO in local.conf, else debian-trixie)"
+    )
     parser.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: ./build)")
     parser.add_argument(
         "--layer", action="append", type=Path, default=[], metavar="DIR",
         help="an extra layer of recipes (repeatable; also BBLAYERS in build/conf/local.conf)",
     )
+
+
+def print_columns(rows: Sequence[tuple[str, ...]]) -> None:
+    """``rows`` aligned in columns, the last one (a description) left ragged."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)] if rows else []
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
 
 
 def note_on_stderr(message: str) -> None:
@@ -24,4 +35,4 @@ def note_on_stderr(message: str) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings(build_dir=args.build_dir, machine=args.machine, layers=tuple(args.layer))
+    return Settings(build_dir=args.build_dir, machine=args.machine, distro=args.distro, layers=tuple(args.layer))

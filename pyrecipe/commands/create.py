@@ -21,12 +21,13 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--machine", "-m", help="the machine whose CPython and architecture Requires-Dist markers are evaluated for",
     )
+    parser.add_argument("--distro", help="the distro whose CPython X.Y the markers are evaluated for (default: debian-trixie)")
     parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing recipe")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    machine = load_machine(args.machine or DEFAULT_MACHINE)
+    machine = load_machine(args.machine or DEFAULT_MACHINE, distro=args.distro)
     recipes_dir = RECIPES_DIR
     if args.layer_dir is not None:
         ensure_layer(args.layer_dir)

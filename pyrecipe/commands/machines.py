@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pyrecipe.commands.common import print_columns
 from pyrecipe.config import known_machines
 from pyrecipe.toolchain.machine import load_machine
 
@@ -21,7 +22,5 @@ def run(args: argparse.Namespace) -> int:
     layers = tuple(p.absolute() for p in args.layer)
     machines = [load_machine(name, layers=layers) for name in known_machines(layers)]
     rows = [(m.name, m.target_arch, m.target_sys, m.meson_cpu, m.description) for m in machines]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)] if rows else []
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4])
+    print_columns(rows)
     return 0

@@ -29,11 +29,11 @@ def run(args: argparse.Namespace) -> int:
     if not argv:
         raise InputError("pyrecipe run needs a program: pyrecipe run --machine M -- python3 -c '...'")
     layers = tuple(p.absolute() for p in args.layer)
-    machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers)
+    machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers, distro=args.distro)
     with build_lock(args.build_dir, note_on_stderr):  # not while a build provisions or replaces the image
         toolchain = provision(machine, args.build_dir, note=note_on_stderr)
     site_packages = (
-        args.build_dir.absolute() / machine.name / "image" / "usr" / "lib"
+        machine.build_dir(args.build_dir) / "image" / "usr" / "lib"
         / f"python{toolchain.python.version_short}" / "site-packages"
     )
     extra = [site_packages] if site_packages.is_dir() else []

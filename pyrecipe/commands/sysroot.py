@@ -24,12 +24,13 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     layers = tuple(p.absolute() for p in args.layer)
-    machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers)
+    machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers, distro=args.distro)
     with build_lock(args.build_dir, note_on_stderr):  # a build provisioning the same sysroot waits, or we do
         toolchain = provision(machine, args.build_dir, args.package, note_on_stderr)
     python = toolchain.python
     rows = [
         ("machine", f"{machine.name} ({machine.description})"),
+        ("distro", machine.distro),
         ("target", f"{machine.target_sys} {machine.tune_ccargs}"),
         ("sysroot", toolchain.sysroot),
         ("native venv", toolchain.native_venv),

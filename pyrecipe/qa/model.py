@@ -24,7 +24,7 @@ class QAContext:
     elf_endian: str
     """``little`` or ``big``."""
     ext_suffix: str
-    """The target's EXT_SUFFIX, e.g. ``.cpython-311-aarch64-linux-gnu.so``."""
+    """The target's EXT_SUFFIX, e.g. ``.cpython-313-aarch64-linux-gnu.so``."""
     host_ext_suffix: str
     """The build machine's EXT_SUFFIX: a module named with it was built for the wrong machine."""
     pyc_magic: bytes

@@ -4,13 +4,15 @@ apt itself resolves the dependency closure (no hand-kept lists), but with its ow
 lists, cache and an empty dpkg status, and with the target's architecture as its native one.
 So the build machine's dpkg database is never touched (no ``dpkg --add-architecture``, nothing
 installed into the host), root is not needed, and every target package is resolved as if onto
-an empty system. The archive sources are the build machine's own apt sources.
+an empty system. :class:`PrivateApt` reads the build machine's own apt sources; :class:`SuiteApt`
+reads one Debian suite of the archive (a target release that is not the build machine's).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -19,7 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import BuildError, InputError
+from pyrecipe.toolchain.fsutil import atomic_write_text
 
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 #: Target package lists older than this are refreshed before resolving new packages.
 LISTS_MAX_AGE_S = 24 * 3600
 UPDATE_ATTEMPTS = 2
@@ -143,3 +148,52 @@ class PrivateApt:
         if missing:
             raise BuildError(f"apt did not download {', '.join(missing)} into {self.archives}")
         return paths
+
+
+@dataclass(frozen=True)
+class SuiteApt(PrivateApt):
+    """A private apt that reads one Debian ``suite`` of the archive instead of the build machine's sources.
+
+    With ``other_suites`` it reads those too, pinned to -1: a package comes from one of them only
+    when asked as ``name/other``. (At apt's default priority a package that only the other suite
+    has would win over the recipe suite's providers of the same virtual name and break them:
+    sid's real ``librust-hashbrown-0.14-dev`` against trixie's ``librust-hashbrown-dev``.)
+    """
+
+    suite: str = "trixie"
+    mirror: str = DEBIAN_MIRROR
+    other_suites: tuple[str, ...] = ()
+
+    @property
+    def sources_list(self) -> Path:
+        return self.root / "sources.list"
+
+    @property
+    def preferences(self) -> Path:
+        return self.root / "preferences"
+
+    def _options(self) -> list[str]:
+        return [
+            *super()._options(), "-o", f"Dir::Etc::sourcelist={self.sources_list}", "-o", "Dir::Etc::sourceparts=-",
+            "-o", f"Dir::Etc::preferences={self.preferences}",
+            "-o", f"Dir::Etc::preferencesparts={self.root / 'preferences.d'}",
+        ]
+
+    def _prepare(self) -> None:
+        super()._prepare()
+        (self.root / "preferences.d").mkdir(exist_ok=True)
+        sources = "".join(
+            f"deb [signed-by={DEBIAN_KEYRING}] {self.mirror} {suite} main\n"
+            for suite in (self.suite, *self.other_suites)
+        )
+        if self.sources_list.is_file() and self.sources_list.read_text() != sources:
+            # Lists of other sources (another mirror, or an older pyrecipe's host sources) would
+            # look fresh and resolve from the wrong release: fetch this suite's afresh.
+            shutil.rmtree(self.root / "lists", ignore_errors=True)
+            super()._prepare()
+        atomic_write_text(self.sources_list, sources)
+        # A suite is named by its codename (sid) or its name (unstable): pin either.
+        atomic_write_text(self.preferences, "\n".join(
+            f"Package: *\nPin: release {field}={suite}\nPin-Priority: -1\n"
+            for suite in self.other_suites for field in ("n", "a")
+        ))

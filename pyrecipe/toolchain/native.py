@@ -2,13 +2,14 @@
 
 Backends run in the build interpreter, which must have the target CPython's X.Y (a cross build
 compiles against the target's headers but the backend imports and byte-compiles with the build
-interpreter). The venv is shared by all machines and re-created only when the pin file or the
+interpreter). The venv is shared by the machines of a distro and re-created only when the pin file or the
 interpreter changes (a hash stamp written last, so an interrupted creation is redone).
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,8 @@ from packaging.utils import canonicalize_name
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.notes import Note, silent
-from pyrecipe.paths import TOOLCHAINS_DIR
+from pyrecipe.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.toolchain.buildroot import BuildRoot
 from pyrecipe.toolchain.fsutil import atomic_write_text, file_digest
 
 PINS_FILE = TOOLCHAINS_DIR / "native-tools.txt"
@@ -61,23 +63,91 @@ def find_build_interpreter(version: str) -> str:
     )
 
 
-def ensure_native_venv(build_dir: Path, python_version: str = "3.11", note: Note = silent) -> Path:
-    """``build_dir/native/venv`` with the pinned tools for CPython ``python_version``."""
-    venv = (build_dir / "native" / "venv").absolute()
-    interpreter = find_build_interpreter(python_version)
-    stamp_value = file_digest(PINS_FILE, extra=f"{os.path.realpath(interpreter)} {python_version}")
+def ensure_native_venv(
+    venv: Path, python_version: str, note: Note = silent, root: BuildRoot | None = None, interpreter: Path | None = None
+) -> Path:
+    """The venv ``venv`` (a distro's ``native/venv``) with the pinned tools for CPython ``python_version``.
+
+    Made with ``interpreter`` (an SDK's own python3), the one of the distro's build ``root``, or
+    one of the build machine's.
+    """
+    venv = venv.absolute()
+    python: str
+    if interpreter is not None:
+        python = str(interpreter)
+        found = _interpreter_version(python)
+        if found != python_version:
+            raise InputError(f"the build interpreter {python} is CPython {found or '(it does not run)'}, the target's "
+                             f"is {python_version}: a cross build needs the same X.Y")
+    elif root is None:
+        python = find_build_interpreter(python_version)
+    else:
+        python = f"/usr/bin/python{python_version}"
+    # The root's interpreter itself, not the root's package list: a root remade with another
+    # machine's cross compilers must not remake the venv (and so rebuild every recipe).
+    identity = os.path.realpath(python) if root is None else file_digest(root.path / python.lstrip("/"))
+    stamp_value = file_digest(PINS_FILE, extra=f"{identity} {python_version}")
     stamp = venv / STAMP_NAME
     if stamp.is_file() and stamp.read_text() == stamp_value:
         return venv
-    note(f"NOTE: creating the native tools venv {venv} ({PINS_FILE.name}, with {interpreter})")
+    note(f"NOTE: creating the native tools venv {venv} ({PINS_FILE.name}, with {python}{'' if root is None else ' of ' + str(root.path)})")
     shutil.rmtree(venv, ignore_errors=True)
-    steps = [
-        [interpreter, "-m", "venv", str(venv)],
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(PINS_FILE)],
-    ]
+    if root is None:
+        _run_steps(venv, [
+            [python, "-m", "venv", str(venv)],
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(PINS_FILE)],
+        ])
+    else:
+        _make_venv_in_root(venv, python, python_version, root)
+    atomic_write_text(stamp, stamp_value)
+    return venv
+
+
+def _run_steps(venv: Path, steps: list[list[str]]) -> None:
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise BuildError(f"creating the native tools venv {venv} failed at `{' '.join(step)}`:\n{result.stderr[-3000:]}")
-    atomic_write_text(stamp, stamp_value)
-    return venv
+            raise BuildError(f"creating the native tools venv {venv} failed at `{' '.join(step)}`:\n{(result.stderr or result.stdout)[-3000:]}")
+
+
+def _make_venv_in_root(venv: Path, interpreter: str, python_version: str, root: BuildRoot) -> None:
+    """The venv made in ``root`` from wheels the build machine's pip downloads for the root's
+    interpreter and C library (the build machine's pip configuration and indexes apply; the root
+    has no network), with pyrecipe's checkout on its path for the frontend."""
+    wheels = venv.with_name("wheels")
+    wheels.mkdir(parents=True, exist_ok=True)
+    glibc = _root_glibc(root, venv.parent)
+    _run_steps(venv, [
+        [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q", "--only-binary=:all:",
+         "--python-version", python_version, "--implementation", "cp",
+         *manylinux_platform_options(glibc, platform.machine()), "-d", str(wheels), "-r", str(PINS_FILE)],
+        root.command([interpreter, "-m", "venv", str(venv)], cwd=venv.parent, writable=[venv.parent]),
+        root.command(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-index",
+             "--find-links", str(wheels), "-r", str(PINS_FILE)],
+            cwd=venv.parent, writable=[venv.parent], readonly=[PINS_FILE.parent],
+        ),
+    ])
+    site_packages = venv / "lib" / f"python{python_version}" / "site-packages"
+    atomic_write_text(site_packages / "pyrecipe-checkout.pth", f"{TOPDIR}\n")
+
+
+#: The manylinux names older than PEP 600's, by the glibc minor version they stand for.
+_LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+
+
+def manylinux_platform_options(glibc: str, arch: str) -> list[str]:
+    """pip's ``--platform`` options for every manylinux tag a C library ``glibc`` (2.41) takes:
+    pip does not widen one tag to the older ones as it does for the interpreter it runs in."""
+    major, minor = (int(part) for part in glibc.split(".")[:2])
+    tags = [f"manylinux_{major}_{m}_{arch}" for m in range(minor, 4, -1)]
+    tags += [f"{name}_{arch}" for m, name in _LEGACY_MANYLINUX.items() if m <= minor]
+    return [option for tag in tags for option in ("--platform", tag)]
+
+
+def _root_glibc(root: BuildRoot, cwd: Path) -> str:
+    """The C library version of ``root`` (2.41): the newest manylinux tag its interpreter takes."""
+    result = subprocess.run(root.command(["getconf", "GNU_LIBC_VERSION"], cwd=cwd, writable=[cwd]), capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not result.stdout.startswith("glibc "):
+        raise BuildError(f"cannot read the C library version of the build root {root.path}: {result.stderr.strip()}")
+    return result.stdout.split()[1]

@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from pyrecipe.errors import InputError
 from pyrecipe.notes import Note, silent
+from pyrecipe.toolchain.buildroot import (
+    BUILD_ROOT_NAME, HOST_PROVIDER, MMDEBSTRAP_PROVIDER, BuildRoot, ensure_build_root,
+)
 from pyrecipe.toolchain.fsutil import file_digest
 from pyrecipe.toolchain.host_tools import ensure_host_packages
-from pyrecipe.toolchain.machine import Machine
+from pyrecipe.toolchain.machine import Machine, distro_build_dir
 from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_venv
 from pyrecipe.toolchain.render import CrossSettings, render_files
 from pyrecipe.toolchain.sysroot import ensure_sysroot
@@ -34,7 +38,7 @@ class Toolchain:
     sysroot: Path
     python: TargetPython
     native_venv: Path
-    directory: Path  # build/<machine>/toolchain: the rendered files
+    directory: Path  # build/<distro>/<machine>/toolchain: the rendered files
 
     @cached_property
     def settings(self) -> CrossSettings:
@@ -131,6 +135,18 @@ class Toolchain:
         return [*command, program, *argv[1:]]
 
 
+def ensure_machine_build_root(machine: Machine, build_dir: Path, note: Note = silent) -> BuildRoot | None:
+    """The build root of ``machine``'s distro with what the machine needs in it, or None when the
+    distro's tasks run on the build machine (BUILD_ROOT_PROVIDER "host")."""
+    if machine.build_root_provider == HOST_PROVIDER:
+        return None
+    if machine.build_root_provider != MMDEBSTRAP_PROVIDER:
+        raise InputError(f"distro {machine.distro!r}: unknown BUILD_ROOT_PROVIDER {machine.build_root_provider!r} "
+                         f"(use {HOST_PROVIDER} or {MMDEBSTRAP_PROVIDER})")
+    path = distro_build_dir(build_dir, machine.distro) / BUILD_ROOT_NAME
+    return ensure_build_root(path, machine.debian_suite, machine.debian_mirror, machine.build_root_packages, note)
+
+
 def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] = (), note: Note = silent) -> Toolchain:
     """Make everything a cross build for ``machine`` needs, under ``build_dir``; cached.
 
@@ -138,10 +154,12 @@ def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] =
     """
     build_dir = Path(build_dir).absolute()
     ensure_host_packages(machine.host_packages, note)
+    root = ensure_machine_build_root(machine, build_dir, note)
     sysroot = ensure_sysroot(machine, build_dir, extra_packages, note)
     python = read_target_python(sysroot, machine)
-    venv = ensure_native_venv(build_dir, python.version_short, note)
-    toolchain = Toolchain(machine, sysroot, python, venv, build_dir / machine.name / "toolchain")
+    venv_dir = distro_build_dir(build_dir, machine.distro) / "native" / "venv"
+    venv = ensure_native_venv(venv_dir, python.version_short, note, root, machine.build_python)
+    toolchain = Toolchain(machine, sysroot, python, venv, machine.build_dir(build_dir) / "toolchain")
     write_build_sysconfigdata(python, sysroot, toolchain.sysconfigdata_dir)
     render_files(toolchain.settings)
     return toolchain

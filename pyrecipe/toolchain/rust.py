@@ -62,7 +62,7 @@ def host_rust_triple() -> str:
 
 def rust_toolchain(machine: Machine, build_dir: Path) -> RustToolchain:
     """Where :func:`ensure_rust_toolchain` puts ``machine``'s Rust under ``build_dir`` (nothing is done)."""
-    rust_dir = Path(build_dir).absolute() / machine.name / "rust"
+    rust_dir = machine.build_dir(build_dir) / "rust"
     sysroot = None if machine.rust_target == host_rust_triple() else rust_dir / "sysroot"
     return RustToolchain(machine.rust_target, sysroot, rust_dir / "bin")
 

@@ -28,12 +28,10 @@ from pathlib import Path
 
 from pyrecipe.atomicdir import building_dir
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.toolchain.debian_apt import PrivateApt
+from pyrecipe.toolchain.debian_apt import SuiteApt
 from pyrecipe.toolchain.fsutil import atomic_write_text
 from pyrecipe.toolchain.sysroot import _unpack as unpack_debs  # the sysroot's parallel dpkg-deb -x
 
-DEBIAN_MIRROR = "http://deb.debian.org/debian"
-DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 CRATE_PACKAGE_PREFIX = "librust-"
 REGISTRY_IN_PACKAGE = Path("usr/share/cargo/registry")
 #: Crate packages are built for every architecture with identical contents; one is enough.
@@ -89,46 +87,8 @@ def crate_package_suites(packages: Iterable[str], suite: str) -> tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class SuiteApt(PrivateApt):
-    """A private apt that reads one Debian ``suite`` of the archive instead of the build machine's sources.
-
-    With ``other_suites`` it reads those too, pinned to -1: a package comes from one of them only
-    when asked as ``name/other``. (At apt's default priority a package that only the other suite
-    has would win over the recipe suite's providers of the same virtual name and break them:
-    sid's real ``librust-hashbrown-0.14-dev`` against trixie's ``librust-hashbrown-dev``.)
-    """
-
-    suite: str = "trixie"
-    mirror: str = DEBIAN_MIRROR
-    other_suites: tuple[str, ...] = ()
-
-    @property
-    def sources_list(self) -> Path:
-        return self.root / "sources.list"
-
-    @property
-    def preferences(self) -> Path:
-        return self.root / "preferences"
-
-    def _options(self) -> list[str]:
-        return [
-            *super()._options(), "-o", f"Dir::Etc::sourcelist={self.sources_list}", "-o", "Dir::Etc::sourceparts=-",
-            "-o", f"Dir::Etc::preferences={self.preferences}",
-            "-o", f"Dir::Etc::preferencesparts={self.root / 'preferences.d'}",
-        ]
-
-    def _prepare(self) -> None:
-        super()._prepare()
-        (self.root / "preferences.d").mkdir(exist_ok=True)
-        atomic_write_text(self.sources_list, "".join(
-            f"deb [signed-by={DEBIAN_KEYRING}] {self.mirror} {suite} main\n"
-            for suite in (self.suite, *self.other_suites)
-        ))
-        # A suite is named by its codename (sid) or its name (unstable): pin either.
-        atomic_write_text(self.preferences, "\n".join(
-            f"Package: *\nPin: release {field}={suite}\nPin-Priority: -1\n"
-            for suite in self.other_suites for field in ("n", "a")
-        ))
+class CrateApt(SuiteApt):
+    """A suite's private apt that can also fetch a crate closure apt would refuse to install."""
 
     def fetch_reachable(self, packages: Iterable[str]) -> tuple[list[Path], list[str]]:
         """Like :meth:`fetch`, for a suite in which the closure is not installable (a transition in sid).
@@ -158,17 +118,17 @@ class SuiteApt(PrivateApt):
         return paths, unmet
 
 
-def crate_apt(dl_dir: Path, suite: str, other_suites: tuple[str, ...] = ()) -> SuiteApt:
+def crate_apt(dl_dir: Path, suite: str, other_suites: tuple[str, ...] = ()) -> CrateApt:
     """The apt whose cache under DL_DIR holds ``suite``'s crate packages (shared by all recipes).
 
     With ``other_suites`` (packages asked from them) it has its own cache, ``trixie+sid``.
     """
     name = "+".join((suite, *other_suites))
     root = Path(dl_dir).absolute() / "debian-crates" / name
-    return SuiteApt(CRATE_ARCH, root, suite=suite, other_suites=other_suites)
+    return CrateApt(CRATE_ARCH, root, suite=suite, other_suites=other_suites)
 
 
-def _closure_manifest(apt: SuiteApt, packages: list[str]) -> Path:
+def _closure_manifest(apt: CrateApt, packages: list[str]) -> Path:
     """Where do_fetch records which .debs make up the closure of ``packages``."""
     key = hashlib.sha256(" ".join(sorted(packages)).encode()).hexdigest()[:16]
     return apt.root / "closures" / f"{key}.json"

@@ -20,15 +20,18 @@ from typing import Protocol
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.notes import Note, silent
-from pyrecipe.toolchain.debian_apt import PrivateApt
+from pyrecipe.toolchain.debian_apt import SuiteApt
 from pyrecipe.toolchain.alternatives import apply_alternatives
 from pyrecipe.toolchain.fsutil import atomic_write_text
 from pyrecipe.toolchain.machine import SYSROOT_ENV, Machine
 
 #: Written last, when a sysroot is complete: what was asked for and which .debs are in it.
 MANIFEST_NAME = ".pyrecipe-sysroot.json"
-#: Bumped when what a sysroot holds changes meaning (2: Debian alternatives links made).
-MANIFEST_FORMAT = 2
+#: Bumped when what a sysroot holds changes meaning (2: Debian alternatives links made;
+#: 3: merged-/usr links made).
+MANIFEST_FORMAT = 3
+#: The top-level directories a merged-/usr system has as links into /usr.
+MERGED_USR_DIRS = ("bin", "sbin", "lib")
 
 
 class SysrootProvider(Protocol):
@@ -60,6 +63,15 @@ def fix_absolute_symlinks(root: Path) -> int:
     return fixed
 
 
+def merge_usr(root: Path) -> None:
+    """``bin``, ``sbin`` and ``lib`` as links into ``usr``, as on a merged-/usr system, where no
+    package ships them (trixie's packages put everything under /usr; its libc.so linker script
+    still names /lib/<triplet>/libc.so.6). A directory a package made (bookworm's) stays."""
+    for name in MERGED_USR_DIRS:
+        if not (root / name).exists() and not (root / name).is_symlink() and (root / "usr" / name).is_dir():
+            (root / name).symlink_to(f"usr/{name}")
+
+
 def _unpack(debs: list[Path], dest: Path) -> None:
     def one(deb: Path) -> None:
         result = subprocess.run(["dpkg-deb", "-x", str(deb), str(dest)], capture_output=True, text=True, check=False)
@@ -75,9 +87,11 @@ class DebianSysroot:
 
     def __init__(self, machine: Machine, build_dir: Path) -> None:
         self.machine = machine
-        self.path = (build_dir / machine.name / "sysroot").absolute()
-        self.apt = PrivateApt(
-            machine.debian_arch, (build_dir / "downloads" / "debian" / f"{machine.debian_suite}-{machine.debian_arch}").absolute()
+        self.path = machine.build_dir(build_dir) / "sysroot"
+        self.apt = SuiteApt(
+            machine.debian_arch,
+            (build_dir / "downloads" / "debian" / f"{machine.debian_suite}-{machine.debian_arch}").absolute(),
+            suite=machine.debian_suite, mirror=machine.debian_mirror,
         )
 
     @property
@@ -121,6 +135,7 @@ class DebianSysroot:
         _unpack(debs, scratch)
         apply_alternatives(debs, scratch)
         fix_absolute_symlinks(scratch)
+        merge_usr(scratch)
         self._write_manifest(scratch, requested, debs)
         scratch.rename(self.path)
 
@@ -160,7 +175,7 @@ def sysroot_provider(machine: Machine, build_dir: Path) -> SysrootProvider:
     """The provider the machine's SYSROOT_PROVIDER names."""
     if machine.sysroot_provider == "debian":
         return DebianSysroot(machine, build_dir)
-    if machine.sysroot_provider == "path":
+    if machine.sysroot_provider in ("path", "sdk"):
         return PathSysroot(machine)
     if machine.sysroot_provider == NO_SYSROOT_PROVIDER:
         raise InputError(f"machine {machine.name!r} has SYSROOT_PROVIDER = \"none\": it has no target sysroot or toolchain")

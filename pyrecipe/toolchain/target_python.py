@@ -29,19 +29,20 @@ _PY_VERSION = re.compile(r'^#define PY_VERSION\s+"([^"]+)"', re.MULTILINE)
 class TargetPython:
     """The target interpreter as a build needs to know it."""
 
-    version: str  # full version, 3.11.2
-    version_short: str  # X.Y, 3.11
-    soabi: str  # cpython-311-aarch64-linux-gnu
-    ext_suffix: str  # .cpython-311-aarch64-linux-gnu.so
+    version: str  # full version, 3.13.5
+    version_short: str  # X.Y, 3.13
+    soabi: str  # cpython-313-aarch64-linux-gnu
+    ext_suffix: str  # .cpython-313-aarch64-linux-gnu.so
     host_platform: str  # _PYTHON_HOST_PLATFORM / sysconfig.get_platform(): linux-aarch64
     sysconfigdata_name: str  # _sysconfigdata__linux_aarch64-linux-gnu
     sysconfigdata_file: Path  # the file in the sysroot
-    include_dir: Path  # in the sysroot: <sysroot>/usr/include/python3.11
+    include_dir: Path  # in the sysroot: <sysroot>/usr/include/python3.13
     libdir: Path  # in the sysroot: <sysroot>/usr/lib/<triplet>
-    stdlib_dir: Path  # in the sysroot: <sysroot>/usr/lib/python3.11
-    interpreter: Path  # in the sysroot: <sysroot>/usr/bin/python3.11
+    stdlib_dir: Path  # in the sysroot: <sysroot>/usr/lib/python3.13
+    interpreter: Path  # in the sysroot: <sysroot>/usr/bin/python3.13
     magic_number: bytes  # the target's .pyc magic (4 bytes), for the bytecode QA check
     config_vars: dict[str, object]  # the target's build_time_vars as shipped
+    abiflags: str = ""  # ABIFLAGS: "" for the default build, "d" for a debug one
 
     @property
     def platform_tag(self) -> str:
@@ -93,6 +94,13 @@ def _full_version(include_dir: Path, short: str, details: dict) -> str:
     return match.group(1) if match else short
 
 
+def target_abiflags(config_vars: dict[str, object], details: dict) -> str:
+    """The target's ABI flags: PEP 739's ``abi.flags`` when it ships build-details.json, else
+    sysconfig's ABIFLAGS ("t": free-threaded, "d": debug, "": the default build)."""
+    flags = details.get("abi", {}).get("flags") if details else None
+    return "".join(flags) if flags is not None else str(config_vars.get("ABIFLAGS", ""))
+
+
 def read_target_python(sysroot: Path, machine: Machine) -> TargetPython:
     """Read the facts of CPython ``machine.python_version`` in ``sysroot``."""
     short = machine.python_version
@@ -106,6 +114,12 @@ def read_target_python(sysroot: Path, machine: Machine) -> TargetPython:
     version_short = str(config_vars.get("VERSION", short))
     if version_short != short:
         raise InputError(f"the sysroot's CPython is {version_short}, but machine {machine.name} expects {short}")
+    abiflags = target_abiflags(config_vars, details)
+    if "t" in abiflags:
+        raise InputError(
+            f"the sysroot's CPython {short} is a free-threaded build (ABI flags {abiflags!r}, SOABI {config_vars.get('SOABI')}): "
+            "its extension modules have another ABI, which pyrecipe does not build for; use the default build"
+        )
     include_dir = sysroot / str(config_vars.get("INCLUDEPY", f"/usr/include/python{short}")).lstrip("/")
     ext_suffix = details.get("abi", {}).get("extension_suffix") or str(config_vars["EXT_SUFFIX"])
     return TargetPython(
@@ -122,6 +136,7 @@ def read_target_python(sysroot: Path, machine: Machine) -> TargetPython:
         interpreter=sysroot / "usr" / "bin" / f"python{short}",
         magic_number=read_magic_number(stdlib_dir),
         config_vars=config_vars,
+        abiflags=abiflags,
     )
 
 

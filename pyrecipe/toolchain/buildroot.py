@@ -1,0 +1,154 @@
+"""A distro's build root: the target release's own build interpreter and cross compilers.
+
+A cross build needs a build interpreter of the target's CPython X.Y and a cross compiler that
+matches the target's C library and C++ runtime. A Debian bookworm build machine has neither for
+trixie (CPython 3.13, GCC 14 with libstdc++ 14). Debian's own answer (sbuild's) is a root of the
+target's release: ``mmdebstrap`` makes one from the archive, and the tasks that compile run in it
+under ``bubblewrap``, with the root read-only, the build directory and pyrecipe's checkout bound
+at their own paths (so every path a task sees is the one the datastore says), and no network.
+
+One root per distro (``build/<distro>/buildroot``), shared by its machines: it holds the union of
+the packages its machines asked for, recorded in a manifest; a machine that needs more makes it
+be rebuilt with all of them, in a temporary directory renamed into place (never half made).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyrecipe.atomicdir import building_dir
+from pyrecipe.errors import BuildError
+from pyrecipe.notes import Note, silent
+from pyrecipe.toolchain.fsutil import atomic_write_text
+from pyrecipe.toolchain.host_tools import ensure_host_packages
+
+if TYPE_CHECKING:
+    from pyrecipe.parse import DataSmart
+
+#: ``BUILD_ROOT_PROVIDER`` of a distro whose tasks run on the build machine itself.
+HOST_PROVIDER = "host"
+#: ``BUILD_ROOT_PROVIDER`` of a distro whose tasks run in a root made by mmdebstrap.
+MMDEBSTRAP_PROVIDER = "mmdebstrap"
+#: The root's directory in the distro's build directory (BUILD_ROOT_DIR in debian-buildroot.inc).
+BUILD_ROOT_NAME = "buildroot"
+#: Written into the root last: the packages asked for (the root is complete when it exists).
+MANIFEST_NAME = ".pyrecipe-buildroot.json"
+#: Top-level directories of a root that a task gets fresh, not the root's.
+OWN_MOUNTS = ("proc", "dev", "sys", "tmp", "root")
+#: What the build machine needs to make and enter a root.
+HOST_TOOLS = ("mmdebstrap", "bubblewrap")
+
+
+@dataclass(frozen=True)
+class BuildRoot:
+    """A root directory of the distro's release, and how to run a command inside it."""
+
+    path: Path
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST_NAME
+
+    def packages(self) -> set[str]:
+        """The packages the root was made with; empty when it is missing or incomplete."""
+        try:
+            return set(json.loads(self.manifest_path.read_text())["packages"])
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            return set()
+
+    def command(
+        self, argv: Sequence[str], cwd: Path, writable: Iterable[Path], readonly: Iterable[Path] = (), network: bool = False
+    ) -> list[str]:
+        """``argv`` run in the root: ``writable`` and ``readonly`` bound at their own paths.
+
+        The root's top-level directories are bound read-only onto an empty / (bubblewrap cannot
+        make the mount points of those paths inside a read-only bind of the whole root), which is
+        made read-only last. /proc, /dev, a fresh /tmp and a fresh /root (a tool's HOME) are the
+        root's own; the build machine's resolv.conf comes in only with ``network``.
+        """
+        command = ["bwrap", "--tmpfs", "/"]
+        for entry in sorted(self.path.iterdir()):
+            if entry.name in OWN_MOUNTS:
+                continue
+            if entry.is_symlink():
+                command += ["--symlink", os.readlink(entry), f"/{entry.name}"]
+            elif entry.is_dir():
+                command += ["--ro-bind", str(entry), f"/{entry.name}"]
+        command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/root", "--die-with-parent"]
+        for path in dict.fromkeys(Path(p).absolute() for p in readonly):
+            command += ["--ro-bind", str(path), str(path)]
+        for path in dict.fromkeys(Path(p).absolute() for p in writable):
+            command += ["--bind", str(path), str(path)]
+        if network:
+            command += ["--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"]
+        else:
+            command.append("--unshare-net")
+        return [*command, "--remount-ro", "/", "--chdir", str(cwd), "--", *argv]
+
+
+def mmdebstrap_command(suite: str, mirror: str, packages: Iterable[str], dest: Path) -> list[str]:
+    """The mmdebstrap call that makes a root of ``suite`` with ``packages`` (apt's variant: Essential,
+    apt and what the packages need, no Recommends) for the build machine's architecture."""
+    return ["mmdebstrap", "--variant=apt", "--quiet", f"--include={','.join(sorted(packages))}", suite, str(dest), mirror]
+
+
+def link_static_qemu_names(root: Path) -> None:
+    """``qemu-<arch>-static`` in the root's /usr/local/bin for each ``qemu-<arch>`` it has.
+
+    Machines name bookworm's qemu-user-static binaries (QEMU_USER, the cross files' exe_wrapper);
+    from trixie on, qemu-user's own binaries are the static ones and carry no suffix.
+    """
+    local_bin = root / "usr" / "local" / "bin"
+    local_bin.mkdir(parents=True, exist_ok=True)
+    for binary in (root / "usr" / "bin").glob("qemu-*"):
+        static_name = local_bin / f"{binary.name}-static"
+        if not binary.name.endswith("-static") and not (root / "usr" / "bin" / static_name.name).exists() and not static_name.is_symlink():
+            static_name.symlink_to(f"/usr/bin/{binary.name}")
+
+
+def ensure_build_root(path: Path, suite: str, mirror: str, packages: Iterable[str], note: Note = silent) -> BuildRoot:
+    """The root at ``path`` holding ``packages`` of Debian ``suite``; made (or remade with the
+    packages it had as well) when some are missing. Installs mmdebstrap and bubblewrap first."""
+    ensure_host_packages(HOST_TOOLS, note)
+    root = BuildRoot(Path(path).absolute())
+    have = root.packages()
+    wanted = set(packages)
+    if have and wanted <= have:
+        return root
+    everything = sorted(wanted | have)
+    note(f"NOTE: {'remaking' if have else 'making'} the Debian {suite} build root {root.path} with mmdebstrap: "
+         f"{' '.join(sorted(wanted - have))}")
+    with building_dir(root.path) as scratch:
+        result = subprocess.run(mmdebstrap_command(suite, mirror, everything, scratch), capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BuildError(f"mmdebstrap could not make the {suite} build root:\n{(result.stderr or result.stdout)[-3000:]}")
+        link_static_qemu_names(scratch)
+        atomic_write_text(scratch / MANIFEST_NAME, json.dumps({"suite": suite, "packages": everything}, indent=1))
+    return root
+
+
+def task_build_root(d: DataSmart) -> BuildRoot | None:
+    """The build root a recipe's shell tasks run in (its distro's), or None: on the build machine."""
+    if d.getVar("BUILD_ROOT_PROVIDER") != MMDEBSTRAP_PROVIDER:
+        return None
+    return BuildRoot(Path(d.getVar("BUILD_ROOT_DIR")))
+
+
+def task_command(root: BuildRoot, d: DataSmart, argv: Sequence[str], cwd: Path, network: bool) -> list[str]:
+    """``argv`` of a task of recipe ``d`` run in ``root``: the build directory, the download and
+    ccache directories and TMPDIR writable, pyrecipe's checkout and the layers read-only."""
+    writable = [d.getVar(name) for name in ("TOPDIR", "DL_DIR", "CCACHE_DIR")]
+    tmpdir = os.environ.get("TMPDIR")
+    if tmpdir and Path(tmpdir).absolute() != Path("/tmp"):
+        writable.append(tmpdir)
+    readonly = [d.getVar("PYRECIPE_TOPDIR"), *(d.getVar("BBLAYERS") or "").split()]
+    for path in writable:
+        if path:
+            Path(path).mkdir(parents=True, exist_ok=True)
+    return root.command(argv, cwd, writable=[Path(p) for p in writable if p], readonly=[Path(p) for p in readonly if p], network=network)

@@ -1,0 +1,91 @@
+"""A distro's build root: when it is made or remade, atomically, and how tasks enter it.
+
+mmdebstrap is replaced here by a stand-in that writes a marker file (the real one runs in the
+cross test of a trixie build); bubblewrap's command line is checked as it is built.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pyrecipe.errors import BuildError
+from pyrecipe.toolchain import buildroot
+from pyrecipe.toolchain.buildroot import MANIFEST_NAME, BuildRoot, ensure_build_root
+
+
+class FakeMmdebstrap:
+    """Records each mmdebstrap call and makes a root holding the packages named, or fails."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.calls: list[list[str]] = []
+        self.fail = fail
+
+    def __call__(self, argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        self.calls.append(argv)
+        if self.fail:
+            return subprocess.CompletedProcess(argv, 1, "", "E: cannot reach the mirror")
+        dest = Path(argv[-2])
+        (dest / "etc").mkdir(parents=True)
+        (dest / "etc" / "packages").write_text(argv[3].removeprefix("--include="))
+        return subprocess.CompletedProcess(argv, 0, "", "")
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeMmdebstrap:
+    monkeypatch.setattr(buildroot, "ensure_host_packages", lambda packages, note: [])
+    runner = FakeMmdebstrap()
+    monkeypatch.setattr(buildroot.subprocess, "run", runner)
+    return runner
+
+
+def test_root_is_made_once_and_remade_with_the_union_when_a_machine_needs_more(fake: FakeMmdebstrap, tmp_path: Path) -> None:
+    path = tmp_path / "debian-trixie" / "buildroot"
+    notes: list[str] = []
+    root = ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["python3.13", "gcc-aarch64-linux-gnu"], notes.append)
+    assert fake.calls[0][:2] == ["mmdebstrap", "--variant=apt"] and fake.calls[0][-3:-2] == ["trixie"]
+    assert root.packages() == {"python3.13", "gcc-aarch64-linux-gnu"}
+    assert notes[0].startswith(f"NOTE: making the Debian trixie build root {path} with mmdebstrap")
+    ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["python3.13"])
+    assert len(fake.calls) == 1  # nothing new asked for: nothing done
+    ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["gcc-arm-linux-gnueabihf"])
+    assert (path / "etc" / "packages").read_text() == "gcc-aarch64-linux-gnu,gcc-arm-linux-gnueabihf,python3.13"
+    assert not [p for p in path.parent.iterdir() if p.name != "buildroot"], "temporary directories left behind"
+
+
+def test_a_failed_remake_keeps_the_old_root(fake: FakeMmdebstrap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "buildroot"
+    ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["python3.13"])
+    monkeypatch.setattr(buildroot.subprocess, "run", FakeMmdebstrap(fail=True))
+    with pytest.raises(BuildError, match="cannot reach the mirror"):
+        ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["ccache"])
+    assert json.loads((path / MANIFEST_NAME).read_text())["packages"] == ["python3.13"]
+    assert [p.name for p in tmp_path.iterdir()] == ["buildroot"]
+
+
+def test_a_root_without_its_manifest_is_incomplete() -> None:
+    assert BuildRoot(Path("/nonexistent")).packages() == set()
+
+
+def test_tasks_see_the_root_read_only_their_directories_at_their_own_paths_and_no_network(tmp_path: Path) -> None:
+    path = tmp_path / "buildroot"
+    for name in ("usr/bin", "etc", "proc", "tmp"):
+        (path / name).mkdir(parents=True)
+    (path / "bin").symlink_to("usr/bin")
+    (path / "usr/bin/qemu-aarch64").touch()
+    buildroot.link_static_qemu_names(path)
+    assert (path / "usr/local/bin/qemu-aarch64-static").readlink() == Path("/usr/bin/qemu-aarch64")
+    root = BuildRoot(path)
+    command = root.command(["bash", "run.do_compile"], Path("/b/w"), writable=[Path("/b")], readonly=[Path("/src/pyrecipe")])
+    text = " ".join(command)
+    assert command[:3] == ["bwrap", "--tmpfs", "/"]
+    assert f"--ro-bind {path}/usr /usr" in text and f"--ro-bind {path}/etc /etc" in text and "--symlink usr/bin /bin" in text
+    assert f"{path}/proc" not in text and f"{path}/tmp" not in text  # the task's own
+    assert "--bind /b /b" in text and "--ro-bind /src/pyrecipe /src/pyrecipe" in text
+    assert "--unshare-net" in command and "/etc/resolv.conf" not in text
+    assert command[-7:] == ["--remount-ro", "/", "--chdir", "/b/w", "--", "bash", "run.do_compile"]
+    fetching = root.command(["bash", "run.do_fetch"], Path("/b/w"), writable=[Path("/b")], network=True)
+    assert "--unshare-net" not in fetching and "--ro-bind /etc/resolv.conf /etc/resolv.conf" in " ".join(fetching)
