@@ -181,7 +181,8 @@ def test_recipes_run_the_frontend_of_this_checkout_not_an_installed_pyrecipe(tmp
     another ``pyrecipe`` package first on PYTHONPATH: the checkout's frontend must still be the one."""
     recipe = FIXTURES / "cross_layer/recipes-test/hello-codegen/python3-hello-tables_1.0.bb"
     shown = subprocess.run(
-        [sys.executable, "-m", "pyrecipe", "env", str(recipe), "--machine", "runnerboard", "--json",
+        # The host's interpreter runs the frontend on bookworm (a build-root distro's runs in its root).
+        [sys.executable, "-m", "pyrecipe", "env", str(recipe), "--machine", "runnerboard", "--distro", "debian-bookworm", "--json",
          "--layer", str(FIXTURES / "reliability_layer"), "--build-dir", str(tmp_path / "build")],
         capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent,
     )
@@ -192,7 +193,8 @@ def test_recipes_run_the_frontend_of_this_checkout_not_an_installed_pyrecipe(tmp
     task_cwd = tmp_path / "work"
     task_cwd.mkdir()
     result = subprocess.run(
-        [*shlex.split(frontend), "install-wheel", "--destdir", str(tmp_path / "image"), str(tmp_path / "no-wheel")],
+        [*shlex.split(frontend), "install-wheel", "--destdir", str(tmp_path / "image"),
+         "--python-version", "{}.{}".format(*sys.version_info[:2]), str(tmp_path / "no-wheel")],
         capture_output=True, text=True, cwd=task_cwd, env={**os.environ, "PYTHONPATH": str(shadow.parent)},
     )
     assert "the installed pyrecipe was imported" not in result.stderr, result.stderr

@@ -23,9 +23,10 @@ from pathlib import Path
 
 from pyrecipe.atomicdir import building_dir
 from pyrecipe.errors import BuildError
+from pyrecipe.toolchain.debian_apt import PrivateApt
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 from pyrecipe.toolchain.machine import Machine
-from pyrecipe.toolchain.sysroot import DebianSysroot, _unpack as unpack_debs  # parallel dpkg-deb -x
+from pyrecipe.toolchain.sysroot import _unpack as unpack_debs  # parallel dpkg-deb -x
 
 #: Debian's current Rust for bookworm (plain ``rustc`` there is 1.63: too old for PyO3).
 RUST_HOST_PACKAGES = ("rustc-web", "cargo-web")
@@ -123,8 +124,10 @@ def ensure_rust_toolchain(machine: Machine, build_dir: Path) -> RustToolchain:
     version = installed_version(RUST_STD_PACKAGE)
     stamp = {"package": RUST_STD_PACKAGE, "version": version, "target": machine.rust_target}
     if _read_stamp(toolchain.sysroot) != stamp:
-        # The sysroot's private apt (same lists and .deb cache) resolves the target's package.
-        debs = DebianSysroot(machine, Path(build_dir).absolute()).apt.fetch([f"{RUST_STD_PACKAGE}={version}"])
+        # The std comes from where the build machine's rustc came from (its own apt sources,
+        # security updates included), whatever suite the machine's distro targets.
+        apt = PrivateApt(machine.debian_arch, Path(build_dir).absolute() / "downloads" / "debian" / f"host-{machine.debian_arch}")
+        debs = apt.fetch([f"{RUST_STD_PACKAGE}={version}"])
         wanted = [deb for deb in debs if deb.name.startswith(f"{RUST_STD_PACKAGE}_")]
         if not wanted:
             raise BuildError(f"apt resolved no {RUST_STD_PACKAGE}:{machine.debian_arch} {version}")
