@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from cross_support import DISTRO, SITE, SUFFIX
+from cross_support import DISTRO, SITE, SUFFIX, machine_dir
 
 LAYER = Path(__file__).parent / "fixtures" / "cross_layer"
 SO_NAME = f"hello_cext{SUFFIX}"
@@ -48,7 +48,7 @@ def test_target_prefix_installs_the_built_tree_beside_existing_files(tmp_path: P
     with open(so, "rb") as handle:
         assert ELFFile(handle).header["e_machine"] == "EM_AARCH64"
     assert (destdir / "etc" / "keep-me").read_text() == "packager's file\n"
-    image = cross_build_dir / "raspberrypi4/work/python3-hello-cext/1.0/image"
+    image = machine_dir(cross_build_dir) / "work/python3-hello-cext/1.0/package"
     assert sorted(p.relative_to(image) for p in image.rglob("*") if p.is_file()) == sorted(
         p.relative_to(destdir) for p in destdir.rglob("*") if p.is_file() and p.parts[-2:] != ("etc", "keep-me")
     )
