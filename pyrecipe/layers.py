@@ -138,6 +138,11 @@ class LayerIndex:
             found = self.providers(candidate)
             if found:
                 return self._preferred(candidate, found)
+        skipped = [info for candidate in self._spellings(name) for info in self.infos
+                   if candidate in info.provides and info.skipped]
+        if skipped:
+            raise InputError(f"{name!r} is provided only by {skipped[0].file} (variant {skipped[0].variant or 'target'}), "
+                             f"which was skipped: {skipped[0].skipped}")
         names = sorted({p for info in self.infos for p in info.provides})
         close = difflib.get_close_matches(name, names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""

@@ -361,3 +361,18 @@ def test_bbclassextend_naming_no_class_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"ext_1.0.bb:2:1: BBCLASSEXTEND names nosuchvariant, but there is no "
                                          r"classes/nosuchvariant.bbclass on BBPATH"):
         index_for(tmp_path, layer).find("ext")
+
+
+def test_nativesdk_variant_parses_under_its_oe_name_and_says_why_it_is_not_built(tmp_path: Path) -> None:
+    layer = tmp_path / "meta-sdk"
+    write_files(layer, {"recipes-x/ext/python3-ext_1.0.bb":
+                        'LICENSE = "MIT"\nDEPENDS = "python3-cffi python3-setuptools-scm-native"\n'
+                        'BBCLASSEXTEND = "native nativesdk"\n'})
+    index = index_for(tmp_path, layer)
+    sdk = next(info for info in index.infos if info.variant == "nativesdk")
+    assert sdk.pn == "nativesdk-python3-ext"
+    assert index.datastore(sdk).getVar("DEPENDS") == "nativesdk-python3-cffi python3-setuptools-scm-native"
+    assert index.find("python3-ext").variant == ""
+    with pytest.raises(InputError, match=r"'nativesdk-python3-ext' is provided only by .*python3-ext_1.0.bb "
+                                         r"\(variant nativesdk\), which was skipped: a nativesdk variant runs on an SDK host"):
+        index.find("nativesdk-python3-ext")
