@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.build import BuildRequest, pinned_native_tools, resolve
-from pyrecipe.config import Settings
-from pyrecipe.graph import Graph
-from pyrecipe.layers import LayerIndex
+from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
+from pyrecipe.config.configuration import Settings
+from pyrecipe.graph.build_graph import Graph
+from pyrecipe.config.layers import LayerIndex
 from pyrecipe.parse import DataSmart
-from pyrecipe.runner import BuildOptions
+from pyrecipe.engine.scheduler import BuildOptions
 
 
 def pyrecipe(*args: str, build_dir: Path, machine: str, env: Mapping[str, str] | None = None) -> float:

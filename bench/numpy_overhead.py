@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench import Result
 from bench.common import pyrecipe, resolve_recipe
-from pyrecipe.build import provisioned_environment
+from pyrecipe.engine.build import provisioned_environment
 
 
 #: Compilers run through ccache when it is installed; this makes it run them every time.

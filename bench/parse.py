@@ -4,7 +4,7 @@ Run: ``python -m bench parse [--recipes N] [--layer DIR [--bitbake DIR] [--repea
 
 The generated layer (classes, shared .inc files, recipes with overrides, appends, inline Python,
 BBCLASSEXTEND, and .bbappends, all from one template) is scanned through
-:class:`pyrecipe.layers.LayerIndex` with the full configuration of the benchmark's machine, in
+:class:`pyrecipe.config.layers.LayerIndex` with the full configuration of the benchmark's machine, in
 this process, wall time:
 
 * cold: empty cache directory, every recipe parsed (by worker processes: there are many) and
@@ -36,11 +36,11 @@ from typing import Any
 
 from bench import Result
 from bench.stub_classes import write_stub_classes
-from pyrecipe.config import Settings, load_configuration, machine_conf
-from pyrecipe.layers import LayerIndex
+from pyrecipe.config.configuration import Settings, load_configuration, machine_conf
+from pyrecipe.config.layers import LayerIndex
 from pyrecipe.parse import CORE_CONF
 from pyrecipe.parse.reader import forget_statements
-from pyrecipe.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.config.paths import TOOLCHAINS_DIR, TOPDIR
 
 ROOT = Path(__file__).resolve().parent.parent
 

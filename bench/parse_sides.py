@@ -44,7 +44,7 @@ def _read_everything(datastores: dict[str, Any]) -> int:
 
 
 def _settings(spec: dict[str, Any]) -> Any:
-    from pyrecipe.config import Settings
+    from pyrecipe.config.configuration import Settings
 
     return Settings(
         build_dir=Path(spec["build_dir"]), machine=spec["machine"], layers=tuple(Path(p) for p in spec["layers"])
@@ -52,7 +52,7 @@ def _settings(spec: dict[str, Any]) -> Any:
 
 
 def pyrecipe_cold(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
-    from pyrecipe.config import load_configuration
+    from pyrecipe.config.configuration import load_configuration
     from pyrecipe.errors import PyrecipeError
     from pyrecipe.parse import parse_recipe
 
@@ -74,8 +74,8 @@ def pyrecipe_cold(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
 def pyrecipe_index(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
     """The index of the recipes in SPEC (BBFILES replaced by their list: the layer's recipes that
     pyrecipe parses; one that does not stops an index)."""
-    from pyrecipe.config import load_configuration
-    from pyrecipe.layers import LayerIndex
+    from pyrecipe.config.configuration import load_configuration
+    from pyrecipe.config.layers import LayerIndex
 
     def run() -> dict[str, Any]:
         config = load_configuration(_settings(spec))

@@ -1,5 +1,5 @@
 # Inherited by every recipe (through the configuration). Declares the tasks and their order;
-# the Python tasks call into pyrecipe.steps, where the real work is written and tested.
+# the Python tasks call into pyrecipe.tasks (base, qa, package, sysroot), where the real work is written and tested.
 
 addtask fetch
 addtask unpack after do_fetch
@@ -25,18 +25,18 @@ do_install[cleandirs] = "${D}"
 do_fetch[network] = "1"
 
 python base_do_fetch() {
-    import pyrecipe.steps
-    pyrecipe.steps.fetch(d)
+    import pyrecipe.tasks.base
+    pyrecipe.tasks.base.fetch(d)
 }
 
 python base_do_unpack() {
-    import pyrecipe.steps
-    pyrecipe.steps.unpack(d)
+    import pyrecipe.tasks.base
+    pyrecipe.tasks.base.unpack(d)
 }
 
 python base_do_patch() {
-    import pyrecipe.steps
-    pyrecipe.steps.patch(d)
+    import pyrecipe.tasks.base
+    pyrecipe.tasks.base.patch(d)
 }
 
 base_do_configure() {
@@ -52,12 +52,12 @@ base_do_install() {
 }
 
 python base_do_qa() {
-    import pyrecipe.steps
-    pyrecipe.steps.qa(d)
+    import pyrecipe.tasks.qa
+    pyrecipe.tasks.qa.qa(d)
 }
 
 # do_package, as OpenEmbedded's: ${D} as it ships, into ${PKGD}: ELF files stripped with the
-# cross strip, their debug information kept apart, keyed by build-id (see pyrecipe/debugsplit.py).
+# cross strip, their debug information kept apart, keyed by build-id (see pyrecipe/tasks/package.py).
 PKGD = "${WORKDIR}/package"
 # The debug files of every recipe of the machine: .build-id/xx/yyyy.debug, as in Debian's -dbgsym
 # packages and under /usr/lib/debug on a board (gdb finds them with set debug-file-directory).
@@ -66,8 +66,8 @@ DEPLOY_DIR_DEBUG ?= "${MACHINE_BUILD_DIR}/deploy/debug"
 INHIBIT_PACKAGE_STRIP ?= "0"
 
 python base_do_package() {
-    import pyrecipe.steps
-    pyrecipe.steps.package(d)
+    import pyrecipe.tasks.package
+    pyrecipe.tasks.package.package(d)
 }
 
 # The build's flags (TARGET_CFLAGS ...) after the machine's flags in the environment of a task that
@@ -78,13 +78,13 @@ export_target_flags () {
 }
 
 python base_do_populate_sysroot() {
-    import pyrecipe.steps
-    pyrecipe.steps.populate_sysroot(d)
+    import pyrecipe.tasks.sysroot
+    pyrecipe.tasks.sysroot.populate_sysroot(d)
 }
 
 python base_do_test() {
-    import pyrecipe.steps
-    pyrecipe.steps.test(d)
+    import pyrecipe.tasks.base
+    pyrecipe.tasks.base.test(d)
 }
 
 EXPORT_FUNCTIONS do_fetch do_unpack do_patch do_configure do_compile do_install do_qa do_package do_populate_sysroot do_test

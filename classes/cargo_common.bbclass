@@ -4,7 +4,7 @@
 # do_fetch, which also downloads the crates: from the sources themselves when the sdist vendors
 # them (orjson's include/cargo), or from Debian's librust-*-dev packages named in
 # CARGO_DEBIAN_CRATES (their dependency closure, from CARGO_DEBIAN_SUITE). Every later task is
-# offline; pyrecipe.cargo_steps does the work.
+# offline; pyrecipe.tasks.cargo does the work.
 
 CARGO_HOME = "${WORKDIR}/cargo_home"
 export CARGO_HOME
@@ -20,8 +20,8 @@ CARGO_LOCK_REGENERATE ?= "${@'1' if (d.getVar('CARGO_DEBIAN_CRATES') or '').spli
 export CARGO_NET_OFFLINE = "true"
 
 def cargo_rust_toolchain_var(d, what):
-    import pyrecipe.cargo_steps
-    rust = pyrecipe.cargo_steps.recipe_rust(d)
+    import pyrecipe.tasks.cargo
+    rust = pyrecipe.tasks.cargo.recipe_rust(d)
     return str(rust.bin_dir) if what == "bin" else " ".join(rust.target_rustflags)
 
 RUST_BIN_DIR = "${@cargo_rust_toolchain_var(d, 'bin')}"
@@ -53,14 +53,14 @@ cargo_common_setup_env () {
 }
 
 python cargo_common_do_fetch() {
-    import pyrecipe.steps, pyrecipe.cargo_steps
-    pyrecipe.steps.fetch(d)
-    pyrecipe.cargo_steps.fetch(d)
+    import pyrecipe.tasks.base, pyrecipe.tasks.cargo
+    pyrecipe.tasks.base.fetch(d)
+    pyrecipe.tasks.cargo.fetch(d)
 }
 
 python cargo_common_do_configure() {
-    import pyrecipe.cargo_steps
-    pyrecipe.cargo_steps.configure(d)
+    import pyrecipe.tasks.cargo
+    pyrecipe.tasks.cargo.configure(d)
 }
 
 EXPORT_FUNCTIONS do_fetch do_configure

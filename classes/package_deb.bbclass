@@ -1,5 +1,5 @@
 # PACKAGE_FORMAT = "deb": do_package_write_deb (OpenEmbedded's name) writes one Debian package per
-# target recipe from its ${PKGD} into DEPLOY_DIR_DEB (see pyrecipe/package_deb.py for the names
+# target recipe from its ${PKGD} into DEPLOY_DIR_DEB (see pyrecipe/outputs/deb.py for the names
 # and fields).
 DEPLOY_DIR_DEB ?= "${MACHINE_BUILD_DIR}/deploy/deb"
 # Debian's CPython searches here, not in ${PYTHON_SITEPACKAGES_DIR}.
@@ -15,7 +15,7 @@ addtask package_write_deb after do_package before do_populate_sysroot
 python do_package_write_deb() {
     if d.getVar("CLASSOVERRIDE") == "class-native":
         return
-    import pyrecipe.package_deb
-    deb = pyrecipe.package_deb.build_deb(d)
+    import pyrecipe.outputs.deb
+    deb = pyrecipe.outputs.deb.build_deb(d)
     bb.note("wrote %s" % deb)
 }

@@ -13,8 +13,8 @@ MATURIN_EXTRA_ARGS ?= ""
 export MATURIN_PEP517_ARGS = "--offline --compatibility linux ${MATURIN_EXTRA_ARGS}"
 
 python python_maturin_do_configure() {
-    import pyrecipe.cargo_steps
-    pyrecipe.cargo_steps.configure(d)
+    import pyrecipe.tasks.cargo
+    pyrecipe.tasks.cargo.configure(d)
 }
 
 python_maturin_do_compile () {

@@ -37,8 +37,8 @@ PEP517_BUILD_OPTS = "-Cbuild-dir=${B} ${@mesonpy_setup_args(d)} -Ccompile-args=$
 do_compile[cleandirs] += "${B}"
 
 python python_mesonpy_do_configure () {
-    import pyrecipe.steps
-    pyrecipe.steps.write_meson_recipe_cross_file(d)
+    import pyrecipe.tasks.meson
+    pyrecipe.tasks.meson.write_meson_recipe_cross_file(d)
 }
 
 python_mesonpy_do_compile () {

@@ -15,7 +15,7 @@ INSTALL_WHEEL_COMPILE_BYTECODE ?= "--compile-bytecode=0"
 PYRECIPE_FRONTEND_PYTHON ?= "${PYRECIPE_HOST_PYTHON}"
 # The frontend comes from this checkout (PYRECIPE_TOPDIR first on its path), not from whichever
 # pyrecipe the interpreter has installed: a second checkout must build with its own code.
-PYRECIPE_FRONTEND = "${PYRECIPE_FRONTEND_PYTHON} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.frontend import main; sys.exit(main())' ${PYRECIPE_TOPDIR}"
+PYRECIPE_FRONTEND = "${PYRECIPE_FRONTEND_PYTHON} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.pep517.frontend import main; sys.exit(main())' ${PYRECIPE_TOPDIR}"
 
 python_pep517_do_configure () {
 	:

@@ -9,8 +9,8 @@ inherit cargo_common python_setuptools_build_meta
 DEPENDS += "python3-setuptools-rust-native"
 
 python python_setuptools3_rust_do_configure() {
-    import pyrecipe.cargo_steps
-    pyrecipe.cargo_steps.configure(d)
+    import pyrecipe.tasks.cargo
+    pyrecipe.tasks.cargo.configure(d)
 }
 
 python_setuptools3_rust_do_compile () {

@@ -1,4 +1,10 @@
-"""Shared fixtures: one provisioned build directory for all cross tests of a session, and a recipe built in it."""
+"""Markers by folder, and shared fixtures: one provisioned build directory for all cross tests of a
+session, and a recipe built in it.
+
+A test's folder says what it needs, and sets its marker: ``unit/`` (Python only), ``integration/``
+(the build machine's own toolchain and tools), ``cross/`` (the cross toolchain, a target sysroot and
+qemu-user with the target's CPython). ``pytest -m unit`` is the quick run while editing.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,17 @@ from pathlib import Path
 import pytest
 
 from cross_support import build_for_raspberrypi4
+
+
+TESTS_DIR = Path(__file__).parent
+FOLDER_MARKERS = ("unit", "integration", "cross")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.relative_to(TESTS_DIR).parts[0]
+        if folder in FOLDER_MARKERS:
+            item.add_marker(folder)
 
 
 @pytest.fixture(scope="session")

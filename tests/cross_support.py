@@ -16,7 +16,7 @@ from pathlib import Path
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-from pyrecipe.config import DEFAULT_DISTRO
+from pyrecipe.config.configuration import DEFAULT_DISTRO
 from pyrecipe.toolchain import load_machine
 
 MACHINE = "raspberrypi4"

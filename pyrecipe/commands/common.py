@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyrecipe.config import Settings
+from pyrecipe.config.configuration import Settings
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:

@@ -1,13 +1,13 @@
-"""``pyrecipe create NAME[==VERSION]``: write a recipe for a PyPI project (see :mod:`pyrecipe.create`)."""
+"""``pyrecipe create NAME[==VERSION]``: write a recipe for a PyPI project (see :mod:`pyrecipe.recipetool.create`)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from pyrecipe.config import DEFAULT_MACHINE
-from pyrecipe.create import TargetFacts, create_recipe, ensure_layer
-from pyrecipe.paths import RECIPES_DIR
+from pyrecipe.config.configuration import DEFAULT_MACHINE
+from pyrecipe.recipetool.create import TargetFacts, create_recipe, ensure_layer
+from pyrecipe.config.paths import RECIPES_DIR
 from pyrecipe.toolchain import load_machine
 
 

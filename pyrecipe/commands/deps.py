@@ -1,6 +1,6 @@
 """``pyrecipe deps``: what a build of some recipes would need, without provisioning anything.
 
-The graph comes from the same :func:`pyrecipe.build.resolve` a build uses (with the native
+The graph comes from the same :func:`pyrecipe.engine.build.resolve` a build uses (with the native
 tools taken from the pin file, so nothing is installed or downloaded). Each ``DEPENDS`` and
 ``RDEPENDS`` entry of each recipe is shown with what satisfies it: another recipe, a tool of
 the native environment or the build host, Debian packages in the target sysroot, or the
@@ -14,15 +14,15 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.build import BuildRequest, pinned_native_tools, resolve
+from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.commands.common import add_build_options, settings_from
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import InputError
-from pyrecipe.graph import Graph, Node, native_tool_name
-from pyrecipe.image import _write_text_atomically as write_text_atomically
-from pyrecipe.layers import LayerIndex
-from pyrecipe.runner import BuildOptions
-from pyrecipe.variant import is_native_name
+from pyrecipe.graph.build_graph import Graph, Node, native_tool_name
+from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.config.layers import LayerIndex
+from pyrecipe.engine.scheduler import BuildOptions
+from pyrecipe.graph.variant import is_native_name
 
 #: Kinds of what satisfies a dependency entry, as printed and as Graphviz node styles.
 RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL, IN_SYSROOT = (
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     print(render_tree(graph, edges), end="")
     if args.dot is not None:
         args.dot.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomically(args.dot, render_dot(graph, edges))
+        atomic_write_text(args.dot, render_dot(graph, edges))
         print(f"Graphviz graph written to {args.dot} (render it with: dot -Tpng {args.dot} -o graph.png)")
     return 0
 
@@ -71,7 +71,7 @@ def recipe_edges(node: Node, graph: Graph, index: LayerIndex) -> list[Edge]:
     """The ``DEPENDS``, (for target recipes) ``RDEPENDS:${PN}`` and ``SYSROOT_PACKAGES`` of ``node``, classified.
 
     The graph already holds the recipe edges; the rest is read back from the recipe's own
-    variables the way :class:`pyrecipe.graph.GraphBuilder` resolved them.
+    variables the way :class:`pyrecipe.graph.build_graph.GraphBuilder` resolved them.
     """
     d = node.d
     found = [Edge("build", dep, *_classify(dep, node, graph, index, "build"))

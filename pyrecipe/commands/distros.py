@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from pyrecipe.commands.common import print_columns
-from pyrecipe.config import DEFAULT_DISTRO, distro_conf, known_confs
+from pyrecipe.config.configuration import DEFAULT_DISTRO, distro_conf, known_confs
 from pyrecipe.parse import core_datastore, load_config
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from pyrecipe.commands.common import add_build_options, settings_from
-from pyrecipe.config import load_configuration
+from pyrecipe.config.configuration import load_configuration
 from pyrecipe.errors import InputError, PyrecipeError
-from pyrecipe.layers import LayerIndex
+from pyrecipe.config.layers import LayerIndex
 from pyrecipe.parse import DataSmart, parse_recipe
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from pyrecipe.commands.common import print_columns
-from pyrecipe.config import known_machines
+from pyrecipe.config.configuration import known_machines
 from pyrecipe.toolchain.machine import load_machine
 
 

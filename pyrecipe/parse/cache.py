@@ -24,6 +24,7 @@ from typing import Any
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.evaluate import FileParser, parse_variants
 from pyrecipe.parse.store import CacheStore, dumps, loads
+from pyrecipe.fsutil import file_sha256
 
 #: Bump when the meaning of cached data changes.
 CACHE_FORMAT = 3
@@ -47,7 +48,7 @@ def _parser_fingerprint() -> str:
     return _PARSER_FINGERPRINT
 
 
-def file_sha256(path: str) -> str | None:
+def memoised_sha256(path: str) -> str | None:
     """sha256 of a file's content (memoised per process by mtime and size), None if absent."""
     try:
         stat = os.stat(path)
@@ -56,8 +57,7 @@ def file_sha256(path: str) -> str | None:
     key = (path, stat.st_mtime_ns, stat.st_size)
     digest = _hash_memo.get(key)
     if digest is None:
-        with open(path, "rb") as handle:
-            digest = _hash_memo[key] = hashlib.sha256(handle.read()).hexdigest()
+        digest = _hash_memo[key] = file_sha256(path)
     return digest
 
 
@@ -90,7 +90,7 @@ class ParseCache:
             return False
         stats = record["files_stat"]
         for path, sha in record["files_read"].items():
-            if self._stat(path) != stats.get(path) and file_sha256(path) != sha:
+            if self._stat(path) != stats.get(path) and memoised_sha256(path) != sha:
                 return False
         return not any(self._stat(path) is not None for path in record["files_missing"])
 

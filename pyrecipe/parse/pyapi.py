@@ -89,7 +89,7 @@ def which(path: str, item: str, direction: int = 0, history: bool = False, execu
 
 
 def vercmp_string(a: str, b: str) -> int:
-    from pyrecipe.versions import compare_versions
+    from pyrecipe.config.versions import compare_versions
 
     return compare_versions(a, b)
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyrecipe.atomicdir import building_dir
+from pyrecipe.fsutil import building_dir
 from pyrecipe.errors import BuildError
-from pyrecipe.notes import Note, silent
-from pyrecipe.toolchain.fsutil import atomic_write_text
+from pyrecipe.engine.notes import Note, silent
+from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.toolchain.fsutil import atomic_write_text
+from pyrecipe.fsutil import atomic_write_text
 
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.notes import Note, silent
+from pyrecipe.engine.notes import Note, silent
 
 APT_LISTS = Path("/var/lib/apt/lists")
 #: Package lists older than this are refreshed before installing (a week: Debian stable moves slowly).

@@ -19,10 +19,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.notes import Note, silent
-from pyrecipe.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.engine.notes import Note, silent
+from pyrecipe.config.paths import TOOLCHAINS_DIR, TOPDIR
 from pyrecipe.toolchain.buildroot import BuildRoot
-from pyrecipe.toolchain.fsutil import atomic_write_text, file_digest
+from pyrecipe.fsutil import atomic_write_text, file_digest
 
 PINS_FILE = TOOLCHAINS_DIR / "native-tools.txt"
 STAMP_NAME = ".pyrecipe-stamp"

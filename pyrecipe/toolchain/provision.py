@@ -14,11 +14,11 @@ from functools import cached_property
 from pathlib import Path
 
 from pyrecipe.errors import InputError
-from pyrecipe.notes import Note, silent
+from pyrecipe.engine.notes import Note, silent
 from pyrecipe.toolchain.buildroot import (
     BUILD_ROOT_NAME, HOST_PROVIDER, MMDEBSTRAP_PROVIDER, BuildRoot, ensure_build_root,
 )
-from pyrecipe.toolchain.fsutil import file_digest
+from pyrecipe.fsutil import file_digest
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 from pyrecipe.toolchain.machine import Machine, distro_build_dir
 from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_venv

@@ -17,8 +17,8 @@ from pathlib import Path
 import jinja2
 
 from pyrecipe.errors import InputError
-from pyrecipe.paths import TOOLCHAINS_DIR
-from pyrecipe.toolchain.fsutil import atomic_write_text
+from pyrecipe.config.paths import TOOLCHAINS_DIR
+from pyrecipe.fsutil import FILE_MODE, atomic_write_text
 from pyrecipe.toolchain.machine import Machine
 from pyrecipe.toolchain.target_python import TargetPython
 
@@ -185,9 +185,9 @@ def render_template(name: str, settings: CrossSettings) -> str:
 def render_files(settings: CrossSettings) -> None:
     """Write the cross files into ``settings.out_dir`` (each atomically, unchanged ones untouched)."""
     outputs = {
-        settings.meson_cross_file: ("meson-cross.ini.j2", None),
-        settings.cmake_toolchain_file: ("cmake-toolchain.cmake.j2", None),
-        settings.cargo_config: ("cargo-config.toml.j2", None),
+        settings.meson_cross_file: ("meson-cross.ini.j2", FILE_MODE),
+        settings.cmake_toolchain_file: ("cmake-toolchain.cmake.j2", FILE_MODE),
+        settings.cargo_config: ("cargo-config.toml.j2", FILE_MODE),
         settings.pkg_config: ("pkg-config.sh.j2", 0o755),
     }
     for path, (template, mode) in outputs.items():

@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.atomicdir import building_dir
+from pyrecipe.fsutil import building_dir
 from pyrecipe.errors import BuildError
 from pyrecipe.toolchain.debian_apt import PrivateApt
 from pyrecipe.toolchain.host_tools import ensure_host_packages

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Protocol
 
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.notes import Note, silent
+from pyrecipe.engine.notes import Note, silent
 from pyrecipe.toolchain.debian_apt import SuiteApt
 from pyrecipe.toolchain.alternatives import apply_alternatives
-from pyrecipe.toolchain.fsutil import atomic_write_text
+from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.toolchain.machine import SYSROOT_ENV, Machine
 
 #: Written last, when a sysroot is complete: what was asked for and which .debs are in it.

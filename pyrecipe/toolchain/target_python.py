@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import InputError
-from pyrecipe.toolchain.fsutil import atomic_write_text
+from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.toolchain.machine import Machine
 
 #: sysconfig variables holding the target's include and library directories. In the copy the

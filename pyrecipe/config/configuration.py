@@ -1,0 +1,164 @@
+"""The configuration a build runs under: base configuration, layers, local.conf, machine, distro.
+
+Order, as in OpenEmbedded: each layer's ``conf/layer.conf`` (with ``LAYERDIR`` set), then
+``toolchains/bitbake.conf``, the build directory's ``conf/local.conf``, the machine's conf
+file (the hardware), the distro's conf file (the software: Debian release, CPython X.Y); then the ``base`` class and any ``INHERIT`` classes are inherited into the configuration,
+so every recipe starts from a copy of it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyrecipe.errors import InputError
+from pyrecipe.parse import DataSmart, core_datastore, load_config
+from pyrecipe.parse.evaluate import FileParser
+from pyrecipe.config.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.config.sdk import bind_sdk
+
+DEFAULT_MACHINE = "raspberrypi4"
+#: Debian 12 bookworm (CPython 3.11, Raspberry Pi OS Legacy) until Rust recipes build in the trixie
+#: build root; --distro debian-trixie (CPython 3.13) builds for what a board flashed today runs.
+DEFAULT_DISTRO = "debian-bookworm"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the command line says about the build: where, for which machine, with which layers."""
+
+    build_dir: Path = Path("build")
+    machine: str | None = None
+    distro: str | None = None
+    layers: tuple[Path, ...] = ()
+    extra_confs: tuple[Path, ...] = field(default=())
+
+
+def conf_dirs(kind: str, layers: tuple[Path, ...]) -> list[Path]:
+    """Where ``kind`` ("machine" or "distro") conf files live: pyrecipe's toolchains/<kind>, then
+    each layer's conf/<kind>, as in OpenEmbedded."""
+    return [TOOLCHAINS_DIR / kind, *(layer / "conf" / kind for layer in layers)]
+
+
+def known_confs(kind: str, layers: tuple[Path, ...] = ()) -> list[str]:
+    """The names of the ``kind`` conf files (machines or distros) pyrecipe and ``layers`` have."""
+    names = {p.stem for directory in conf_dirs(kind, layers) if directory.is_dir() for p in directory.glob("*.conf")}
+    return sorted(names)
+
+
+def conf_file(kind: str, name: str, layers: tuple[Path, ...] = ()) -> Path:
+    """The conf file of machine or distro ``name``, a layer's first; an unknown name is an error
+    listing the known ones."""
+    for directory in reversed(conf_dirs(kind, layers)):
+        candidate = directory / f"{name}.conf"
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(known_confs(kind, layers)) or "none"
+    raise InputError(f"unknown {kind} {name!r}; known {kind}s: {known}")
+
+
+def known_machines(layers: tuple[Path, ...] = ()) -> list[str]:
+    return known_confs("machine", layers)
+
+
+def machine_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
+    return conf_file("machine", name, layers)
+
+
+def distro_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
+    return conf_file("distro", name, layers)
+
+
+def check_build_dir(build_dir: Path) -> None:
+    """InputError when ``build_dir`` exists but is no directory (every command would fail on it later)."""
+    if build_dir.exists() and not build_dir.is_dir():
+        raise InputError(f"the build directory {build_dir} is a file, not a directory; name another with --build-dir")
+
+
+def _local_conf(settings: Settings) -> Path | None:
+    path = settings.build_dir / "conf" / "local.conf"
+    return path if path.is_file() else None
+
+
+def _peek(settings: Settings, local_conf: Path | None) -> DataSmart:
+    """conf/bblayers.conf then local.conf, alone: they name the layers (BBLAYERS) and may name
+    the machine (MACHINE) and the distro (DISTRO). bblayers.conf is read as a Yocto build
+    directory has it, with ``${TOPDIR}`` the build directory, for BBLAYERS only."""
+    scratch = core_datastore()
+    scratch.setVar("TOPDIR", str(settings.build_dir.absolute()))
+    bblayers_conf = settings.build_dir / "conf" / "bblayers.conf"
+    for conf in (bblayers_conf if bblayers_conf.is_file() else None, local_conf):
+        if conf is not None:
+            FileParser().handle(conf, scratch)
+    return scratch
+
+
+def _layer_dirs(settings: Settings, peeked: DataSmart) -> tuple[Path, ...]:
+    # abspath, not Path.absolute: bblayers.conf says ${TOPDIR}/../meta-x, and the '..' must go.
+    named = [*settings.layers, *(peeked.getVar("BBLAYERS") or "").split()]
+    layers = [Path(os.path.abspath(p)) for p in named]
+    for layer in layers:
+        if not layer.is_dir():
+            raise InputError(f"layer {layer} does not exist (from --layer or BBLAYERS in conf/bblayers.conf or conf/local.conf)")
+    return tuple(dict.fromkeys(layers))
+
+
+def _bind_layerdir(d: DataSmart, layer: str) -> None:
+    """Replace ``${LAYERDIR}`` by this layer's path in what its layer.conf set (as bitbake does)."""
+    for name in list(d.keys()):
+        value = d.getVar(name, False, parsing=True)
+        if isinstance(value, str) and "${LAYERDIR}" in value:
+            d.setVar(name, value.replace("${LAYERDIR}", layer), parsing=True)
+
+
+def load_configuration(settings: Settings) -> DataSmart:
+    """The configuration datastore for ``settings``, ready to parse recipes on."""
+    check_build_dir(settings.build_dir)
+    local_conf = _local_conf(settings)
+    peeked = _peek(settings, local_conf)
+    layers = _layer_dirs(settings, peeked)
+    machine = settings.machine or peeked.getVar("MACHINE") or os.environ.get("MACHINE") or DEFAULT_MACHINE
+    distro = settings.distro or peeked.getVar("DISTRO") or os.environ.get("DISTRO") or DEFAULT_DISTRO
+    base = core_datastore()
+    base.setVar("PYRECIPE_TOPDIR", str(TOPDIR))
+    # The interpreter running pyrecipe (the PEP 517 classes run pyrecipe.pep517.frontend with it). Set
+    # here, not by one command: every command parses recipes into the same cache.
+    base.setVar("PYRECIPE_HOST_PYTHON", sys.executable)
+    base.setVar("TOPDIR", str(settings.build_dir.absolute()))
+    base.setVar("BBLAYERS", " ".join(map(str, layers)))
+    base.setVar("BBPATH", str(TOPDIR))
+    base.setVar("MACHINE", machine)
+    base.setVar("DISTRO", distro)
+    layer_parser = FileParser()
+    for layer in layers:
+        base.setVar("LAYERDIR", str(layer))
+        layer_conf = layer / "conf" / "layer.conf"
+        if layer_conf.is_file():
+            layer_parser.handle(layer_conf, base)
+            base.delVar("FILE")
+            _bind_layerdir(base, str(layer))
+        else:
+            base.setVar("BBPATH", f"{base.getVar('BBPATH', False)}:{layer}")
+            base.setVar(
+                "BBFILES",
+                f"{base.getVar('BBFILES', False) or ''} {layer}/recipes*/*/*.bb {layer}/recipes*/*/*.bbappend",
+            )
+        base.delVar("LAYERDIR")
+    files = [TOOLCHAINS_DIR / "bitbake.conf"]
+    if local_conf is not None:
+        files.append(local_conf)
+    files.append(machine_conf(machine, layers))
+    files.append(distro_conf(distro, layers))
+    files.extend(settings.extra_confs)
+    config = load_config(files, inherit=["base"], base=base)
+    # local.conf may say MACHINE = "..." / DISTRO = "..." outright; the conf files read are the
+    # ones chosen above (the command line's first), so the variables must name those.
+    config.setVar("MACHINE", machine)
+    config.setVar("DISTRO", distro)
+    bind_sdk(config)
+    read = dict(config.getVar("__config_files", False) or [])
+    read.update(layer_parser.files_read)
+    config.setVar("__config_files", sorted(read.items()))
+    return config

@@ -1,0 +1,218 @@
+"""Layers: which recipe files exist (BBFILES), their .bbappends, and finding a recipe by name.
+
+A name finds a recipe by its PN or PROVIDES, in any variant (``foo-native`` is the native
+variant of ``foo``). Python packages answer to both spellings that people use: ``numpy`` and
+``python3-numpy`` name the same recipe, and PyPI spellings (``PyYAML``) are normalised. Among
+several versions, ``PREFERRED_VERSION_<pn>`` chooses (``%`` is a wildcard at its end), else the
+highest version.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import logging
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from pyrecipe.errors import InputError
+from pyrecipe.parse import DataSmart
+from pyrecipe.parse.cache import ParseCache, config_fingerprint
+from pyrecipe.config.versions import compare_versions
+from pyrecipe.graph.variant import NATIVE_SUFFIX, is_native_name, target_name
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecipeInfo:
+    """What the index keeps of one variant of one recipe (cheap to cache and to load)."""
+
+    file: Path
+    appends: tuple[Path, ...]
+    variant: str
+    pn: str
+    pe: str
+    pv: str
+    pr: str
+    provides: tuple[str, ...]
+    skipped: str | None
+
+    @property
+    def version(self) -> str:
+        return f"{self.pe}:{self.pv}-{self.pr}" if self.pe else f"{self.pv}-{self.pr}"
+
+
+def summarise(file: Path, appends: tuple[Path, ...], variants: dict[str, DataSmart]) -> list[RecipeInfo]:
+    infos = []
+    for variant, d in variants.items():
+        pn = d.getVar("PN") or ""
+        infos.append(
+            RecipeInfo(
+                file=file, appends=appends, variant=variant, pn=pn, pe=d.getVar("PE") or "",
+                pv=d.getVar("PV") or "", pr=d.getVar("PR") or "",
+                provides=tuple(dict.fromkeys([pn, *(d.getVar("PROVIDES") or "").split()])),
+                skipped=d.getVar("__SKIPPED", False),
+            )
+        )
+    return infos
+
+
+def append_matches(append: Path, recipe: Path) -> bool:
+    """``foo_%.bbappend`` applies to ``foo_1.0.bb``; ``foo_1.0.bbappend`` only to that version."""
+    wanted = append.name[: -len(".bbappend")] + ".bb"
+    if wanted == recipe.name:
+        return True
+    if "%" in wanted:
+        return recipe.name.startswith(wanted[: wanted.index("%")])
+    return False
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+class LayerIndex:
+    """Every recipe of the configured layers, parsed (through the cache) into :class:`RecipeInfo`."""
+
+    def __init__(self, config: DataSmart, cache_dir: Path | None) -> None:
+        self.config = config
+        # What load_configuration sets itself rather than reads from a file (the files are in
+        # __config_files): cached datastores hold these values.
+        set_in_code = ("TOPDIR", "BBLAYERS", "MACHINE", "DISTRO", "PYRECIPE_TOPDIR", "PYRECIPE_HOST_PYTHON")
+        extra = [config.getVar(name) or "" for name in set_in_code]
+        self.cache = ParseCache(cache_dir, config, config_fingerprint(config, extra))
+        recipes, appends = self._files()
+        self.appends_of = {recipe: tuple(a for a in appends if append_matches(a, recipe)) for recipe in recipes}
+        self._check_dangling_appends(appends)
+        self.recipes = recipes
+        self._infos: list[RecipeInfo] | None = None
+        self._warned: set[tuple[Path, Path]] = set()
+
+    def _check_dangling_appends(self, appends: list[Path]) -> None:
+        """A .bbappend that applies to no recipe is an error, as in bitbake (its changes would be
+        lost without a word), or a warning with BB_DANGLINGAPPENDS_WARNONLY."""
+        used = {append for matched in self.appends_of.values() for append in matched}
+        dangling = [str(append) for append in appends if append not in used]
+        if not dangling:
+            return
+        message = f"no recipe for the .bbappend file(s) {', '.join(dangling)}"
+        warn_only = (self.config.getVar("BB_DANGLINGAPPENDS_WARNONLY") or "").strip().lower()
+        if warn_only and warn_only not in ("0", "no", "false"):  # bitbake's reading of the variable
+            log.warning("WARNING: %s", message)
+        else:
+            raise InputError(f"{message}; remove them, or set BB_DANGLINGAPPENDS_WARNONLY = \"1\" to be warned only")
+
+    def _files(self) -> tuple[list[Path], list[Path]]:
+        recipes: dict[Path, None] = {}
+        appends: dict[Path, None] = {}
+        for pattern in (self.config.getVar("BBFILES") or "").split():
+            for match in sorted(glob.glob(pattern)):
+                path = Path(match).absolute()
+                if path.suffix == ".bb":
+                    recipes[path] = None
+                elif path.suffix == ".bbappend":
+                    appends[path] = None
+        return list(recipes), list(appends)
+
+    @property
+    def infos(self) -> list[RecipeInfo]:
+        if self._infos is None:
+            items = [(recipe, self.appends_of[recipe]) for recipe in self.recipes]
+            self._infos = [info for infos in self.cache.summaries(items, summarise) for info in infos]
+        return self._infos
+
+    def datastore(self, info: RecipeInfo) -> DataSmart:
+        """The full, finalised datastore of one recipe variant."""
+        return self.cache.parse(info.file, info.appends)[info.variant]
+
+    # ------------------------------------------------------------------ lookup
+    def providers(self, name: str) -> list[RecipeInfo]:
+        return [info for info in self.infos if name in info.provides and not info.skipped]
+
+    def find(self, name: str) -> RecipeInfo:
+        """The recipe variant that ``name`` refers to; an error with suggestions when none does."""
+        for candidate in self._spellings(name):
+            found = self.providers(candidate)
+            if found:
+                return self._preferred(candidate, found)
+        skipped = [info for candidate in self._spellings(name) for info in self.infos
+                   if candidate in info.provides and info.skipped]
+        if skipped:
+            raise InputError(f"{name!r} is provided only by {skipped[0].file} (variant {skipped[0].variant or 'target'}), "
+                             f"which was skipped: {skipped[0].skipped}")
+        names = sorted({p for info in self.infos for p in info.provides})
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(f"no recipe provides {name!r}{hint} (searched {len(self.recipes)} recipes in BBFILES)")
+
+    @staticmethod
+    def _spellings(name: str) -> list[str]:
+        base = normalise(name)
+        native = is_native_name(base)
+        stem = target_name(base)
+        stems = [stem, stem[len("python3-"):]] if stem.startswith("python3-") else [stem, "python3-" + stem]
+        spellings = [name] + [s + NATIVE_SUFFIX if native else s for s in stems]
+        return list(dict.fromkeys(spellings))
+
+    @cached_property
+    def _collections(self) -> list[tuple[re.Pattern[str], int]]:
+        """(BBFILE_PATTERN_x, BBFILE_PRIORITY_x) of each collection in BBFILE_COLLECTIONS."""
+        collections = []
+        for name in (self.config.getVar("BBFILE_COLLECTIONS") or "").split():
+            pattern = self.config.getVar(f"BBFILE_PATTERN_{name}")
+            priority = self.config.getVar(f"BBFILE_PRIORITY_{name}") or "0"
+            if not pattern:
+                continue
+            try:
+                collections.append((re.compile(pattern), int(priority)))
+            except (re.error, ValueError) as exc:
+                raise InputError(f"layer collection {name}: BBFILE_PATTERN {pattern!r} / BBFILE_PRIORITY {priority!r}: {exc}") from None
+        return collections
+
+    def priority(self, recipe: Path) -> int:
+        """The BBFILE_PRIORITY of the collection whose BBFILE_PATTERN matches ``recipe`` (0: none)."""
+        return max((priority for pattern, priority in self._collections if pattern.match(str(recipe))), default=0)
+
+    def _preferred(self, name: str, found: list[RecipeInfo]) -> RecipeInfo:
+        """PREFERRED_VERSION if set, then the highest layer priority, then the highest version."""
+        pn = found[0].pn
+        wanted = self.config.getVar(f"PREFERRED_VERSION_{pn}") or self.config.getVar(f"PREFERRED_VERSION_{name}")
+        if wanted:
+            pattern = re.escape(wanted[:-1]) + ".*" if wanted.endswith("%") else re.escape(wanted)
+            chosen = [info for info in found if re.fullmatch(pattern, info.pv)]
+            if not chosen:
+                versions = ", ".join(sorted(info.pv for info in found))
+                raise InputError(f"PREFERRED_VERSION_{pn} = {wanted!r} matches none of the versions: {versions}")
+            found = chosen
+        candidates = found
+        top = max(self.priority(info.file) for info in found)
+        found = [info for info in found if self.priority(info.file) == top]
+        best = found[0]
+        for info in found[1:]:
+            if compare_versions(info.version, best.version) > 0:
+                best = info
+        self._warn_shadowed(best, candidates)
+        return best
+
+    def _warn_shadowed(self, best: RecipeInfo, candidates: list[RecipeInfo]) -> None:
+        """Say so when a recipe of another file, as new as the chosen one, is not used.
+
+        The choice is bitbake's (higher BBFILE_PRIORITY, then higher version, then the first in
+        BBFILES), so that OpenEmbedded layers behave as they do there; but a user's recipe left
+        out for pyrecipe's own, or one of two identical versions dropped, must not be silent.
+        """
+        for info in candidates:
+            if info.file == best.file or compare_versions(info.version, best.version) < 0:
+                continue
+            if (info.file, best.file) in self._warned:
+                continue
+            self._warned.add((info.file, best.file))
+            ours, theirs = self.priority(best.file), self.priority(info.file)
+            why = (f"both have version {best.version} and BBFILE_PRIORITY {ours}; the first in BBFILES is used"
+                   if ours == theirs and info.version == best.version
+                   else f"its layer's BBFILE_PRIORITY {theirs} is below {ours}")
+            log.warning("WARNING: recipe %s: %s (version %s) is not used, %s is: %s; raise its layer's "
+                        "BBFILE_PRIORITY or remove one of them", best.pn, info.file, info.version, best.file, why)

@@ -1,0 +1,207 @@
+"""``pyrecipe build``: configuration -> graph -> provisioning -> tasks -> image.
+
+This module joins the pieces (as pypa/installer's ``install()`` joins a source and a
+destination): it holds no build logic of its own beyond deciding what runs where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyrecipe.engine.buildlock import build_lock
+from pyrecipe.config.configuration import Settings, load_configuration
+from pyrecipe.errors import BuildError
+from pyrecipe.graph.build_graph import Graph, GraphBuilder
+from pyrecipe.config.layers import LayerIndex
+from pyrecipe.engine.leftovers import remove_leftovers
+from pyrecipe.engine.notes import Note, silent
+from pyrecipe.parse import DataSmart
+from pyrecipe.engine.progress import Progress
+from pyrecipe.engine.scheduler import Builder, BuildOptions, BuildResult, plan_build
+from pyrecipe.engine.context import BuildContext
+from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
+
+if TYPE_CHECKING:
+    from pyrecipe.toolchain import Toolchain
+
+#: Host environment variables passed to tasks; everything else comes from the recipe and toolchain.
+PASSED_ENV = (
+    "HOME", "LANG", "LC_ALL", "TERM", "USER", "LOGNAME", "TMPDIR", "SSL_CERT_FILE", "http_proxy", "https_proxy", "no_proxy",
+    "CCACHE_DISABLE",
+)
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    settings: Settings
+    targets: tuple[str, ...]
+    options: BuildOptions
+    tar: bool = False
+    allow_missing_checksum: bool = False
+    build_all: bool = False
+
+
+def _base_env() -> dict[str, str]:
+    env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
+    env["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")
+    return env
+
+
+def _native_env(toolchain: Toolchain) -> dict[str, str]:
+    env = _base_env()
+    env["PATH"] = f"{toolchain.native_venv / 'bin'}:{env['PATH']}"
+    return env
+
+
+def _with_native_site_packages(env: dict[str, str], config: DataSmart) -> dict[str, str]:
+    """``env`` with the native sysroot's site-packages last on PYTHONPATH (what native recipes built)."""
+    site = config.getVar("PYTHON_SITEPACKAGES_NATIVE")
+    env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{site}" if env.get("PYTHONPATH") else site
+    return env
+
+
+def _fingerprint(env: dict[str, str], extra: str) -> str:
+    digest = hashlib.sha256(extra.encode())
+    for key in sorted(env):
+        if key not in PASSED_ENV and key != "PATH":
+            digest.update(f"{key}={env[key]}\0".encode())
+    return digest.hexdigest()
+
+
+def pinned_native_tools() -> list[str]:
+    """The tools of the native environment, from its pin file (``toolchains/native-tools.txt``)."""
+    from pyrecipe.toolchain import native_tool_names
+
+    return native_tool_names()
+
+
+def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIndex, Graph]:
+    config = load_configuration(request.settings)
+    index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
+    targets = list(request.targets)
+    if request.build_all:
+        targets += [info.pn for info in index.infos if info.variant == "" and not info.skipped]
+    if not targets:
+        raise BuildError("nothing to build: name a recipe, or use --all")
+    graph = GraphBuilder(index, native_tools).build(targets)
+    return index, graph
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What tasks run with: environments and fingerprints per kind ("target", "native"), the context."""
+
+    envs: dict[str, dict[str, str]]
+    fingerprints: dict[str, str]
+    context: BuildContext
+
+
+def host_environment(request: BuildRequest) -> Environment:
+    """Tasks run with the build machine's own tools: nothing is provisioned, do_qa/do_test are skipped.
+
+    Why: a machine conf that says ``SYSROOT_PROVIDER = "none"`` (the test machine ``runnerboard``)
+    has no cross toolchain to provision, yet ``pyrecipe build`` must still run its recipes through
+    the real command line, so that reliability tests see what a user sees.
+    """
+    env = _base_env()
+    return Environment(
+        envs={"target": env, "native": env},
+        fingerprints={"target": _fingerprint(env, "host-target"), "native": _fingerprint(env, "host-native")},
+        context=BuildContext(toolchain=None, allow_missing_checksum=request.allow_missing_checksum),
+    )
+
+
+def _fingerprints_record(request: BuildRequest, config: DataSmart) -> Path:
+    """Where a build keeps the fingerprints of the toolchain it provisioned, for dry runs."""
+    return request.settings.build_dir / config.getVar("MACHINE") / "toolchain-fingerprints.json"
+
+
+def dry_run_environment(request: BuildRequest, config: DataSmart, note: Note = silent) -> Environment:
+    """What a dry run plans with: the fingerprints of the toolchain as last provisioned.
+
+    A dry run provisions nothing (no package installed, downloaded or unpacked), so it cannot
+    compute them; before the first provisioning every task would run anyway.
+    """
+    record = _fingerprints_record(request, config)
+    if record.is_file():
+        fingerprints = json.loads(record.read_text())
+    else:
+        note(f"Dry run: no toolchain provisioned yet in {request.settings.build_dir}; every task would run")
+        fingerprints = {"target": "unprovisioned", "native": "unprovisioned"}
+    return Environment(envs={"target": {}, "native": {}}, fingerprints=fingerprints,
+                       context=BuildContext(toolchain=None, allow_missing_checksum=request.allow_missing_checksum))
+
+
+def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSmart, note: Note = silent) -> Environment:
+    """Provision the machine's toolchain and sysroot (cached) and derive the task environments;
+    a dry run provisions nothing (:func:`dry_run_environment`)."""
+    if config.getVar("SYSROOT_PROVIDER") == NO_SYSROOT_PROVIDER:
+        return host_environment(request)
+    if request.options.dry_run:
+        return dry_run_environment(request, config, note)
+    from pyrecipe.toolchain import provision
+    from pyrecipe.fsutil import atomic_write_text
+    from pyrecipe.toolchain.machine import machine_from_datastore
+
+    machine = machine_from_datastore(config)
+    toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note)
+    target_env = _with_native_site_packages(toolchain.env(_base_env()), config)
+    native_env = _with_native_site_packages(_native_env(toolchain), config)
+    fingerprints = {
+        "target": _fingerprint(target_env, toolchain.fingerprint()),
+        "native": _fingerprint(native_env, toolchain.native_fingerprint()),
+    }
+    atomic_write_text(_fingerprints_record(request, config), json.dumps(fingerprints, sort_keys=True) + "\n")
+    return Environment(
+        envs={"target": target_env, "native": native_env},
+        fingerprints=fingerprints,
+        context=BuildContext(toolchain=toolchain, allow_missing_checksum=request.allow_missing_checksum),
+    )
+
+
+def _remove_leftovers(graph: Graph, config: DataSmart, note: Note) -> None:
+    """What an interrupted run left in the places a build writes: the machine's directory (image,
+    tarball), DL_DIR (downloads) and the work directories of the recipes about to be built."""
+    places = [Path(config.getVar("IMAGE_ROOTFS")).parent, Path(config.getVar("DL_DIR"))]
+    places += [Path(node.d.getVar("WORKDIR")) for node in graph.nodes.values()]
+    removed = remove_leftovers(places)
+    if removed:
+        note(f"Removed {len(removed)} leftover(s) of an interrupted run: " + ", ".join(str(p) for p in removed))
+
+
+def run_build(
+    request: BuildRequest,
+    progress: Progress | None = None,
+    environment: Callable[[BuildRequest, Graph, DataSmart, Note], Environment] = provisioned_environment,
+    native_tools: Callable[[], Iterable[str]] = pinned_native_tools,
+) -> BuildResult:
+    """Build ``request.targets``; assemble the image when the goal is a full build."""
+    progress = progress or Progress()
+    with build_lock(request.settings.build_dir, progress.note):
+        return _locked_build(request, progress, environment, native_tools)
+
+
+def _locked_build(
+    request: BuildRequest,
+    progress: Progress,
+    environment: Callable[[BuildRequest, Graph, DataSmart, Note], Environment],
+    native_tools: Callable[[], Iterable[str]],
+) -> BuildResult:
+    index, graph = resolve(request, native_tools())
+    config = index.config
+    if not request.options.dry_run:
+        _remove_leftovers(graph, config, progress.note)
+    env = environment(request, graph, config, progress.note)
+    plan = plan_build(graph, request.options, env.fingerprints)
+    result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
+    if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
+        from pyrecipe.outputs.assemble import assemble
+
+        assemble(graph, config, tar=request.tar, say=progress.note, results=plan.results, tasks_ran=result.executed > 0)
+    return result

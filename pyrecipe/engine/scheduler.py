@@ -1,0 +1,225 @@
+"""Building a graph: signatures, parallel scheduling of recipes, failures, progress.
+
+Recipes whose dependencies are done run in parallel (``-j``/``BB_NUMBER_THREADS`` of them);
+inside a recipe tasks run in order. A recipe's signature covers its own variables, the toolchain
+and the final signatures of its dependencies, so changing a recipe rebuilds it and whatever
+depends on it, and nothing else.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from pyrecipe.errors import PyrecipeError
+from pyrecipe.graph.build_graph import Graph, Node
+from pyrecipe.engine.progress import Progress
+from pyrecipe.engine.context import BuildContext
+from pyrecipe.engine.task_runner import (
+    TaskFailure,
+    TaskRunner,
+    network_isolation_available,
+    recipe_signature,
+    stop_running_tasks,
+    task_order,
+    task_signatures,
+)
+
+DEPENDENCY_GOAL = "do_populate_sysroot"
+
+
+class _Stopped(Exception):
+    """A recipe left unfinished because another one failed (without -k)."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    goal: str = "do_build"
+    force: bool = False
+    keep_going: bool = False
+    dry_run: bool = False
+    jobs: int = 2
+    isolate_network: bool = True
+
+
+@dataclass
+class Plan:
+    """Per recipe: its tasks in order and their signatures."""
+
+    tasks: dict[str, list[str]] = field(default_factory=dict)
+    signatures: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Per recipe, the signature of what it delivers (its do_populate_sysroot, whatever the goal):
+    #: what dependents and the image see of it.
+    results: dict[str, str] = field(default_factory=dict)
+
+    def pending(self, runners: Mapping[str, TaskRunner]) -> dict[str, list[str]]:
+        return {
+            key: [t for t in tasks if not runners[key].is_done(t, self.signatures[key][t])]
+            for key, tasks in self.tasks.items()
+        }
+
+
+@dataclass
+class BuildResult:
+    failures: list[TaskFailure] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # recipes not built because a dependency failed
+    executed: int = 0
+    would_run: int = 0  # in a dry run: the tasks a build would run
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.skipped
+
+
+def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mapping[str, str]) -> Plan:
+    """Tasks and signatures of every recipe, dependencies first."""
+    plan = Plan()
+    final = plan.results
+    for key in graph.order():
+        node = graph.nodes[key]
+        goal = options.goal if key in graph.targets else DEPENDENCY_GOAL
+        order = task_order(node.d, goal)
+        inputs = [toolchain_fingerprint["native" if node.native else "target"]]
+        inputs += [f"{dep}={final[dep]}" for dep in sorted(node.depends + node.rdepends)]
+        signatures = task_signatures(node.d, order, recipe_signature(node.d, inputs))
+        plan.tasks[key], plan.signatures[key] = order, signatures
+        # Dependents see a dependency through its populated sysroot, whatever the goal was.
+        full = task_order(node.d, DEPENDENCY_GOAL) if goal != DEPENDENCY_GOAL else order
+        final[key] = task_signatures(node.d, full, recipe_signature(node.d, inputs))[full[-1]]
+    return plan
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (``kill``, a CI timeout) stops a build as Ctrl-C does: running tasks are stopped too.
+
+    Python's default for SIGTERM ends the process at once, leaving its shell tasks running as
+    orphans that go on writing into the build dir after the build lock is released.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Builder:
+    """Runs a :class:`Plan` over a :class:`Graph` with a pool of workers."""
+
+    def __init__(
+        self, graph: Graph, plan: Plan, envs: Mapping[str, Mapping[str, str]], options: BuildOptions, progress: Progress,
+        context: BuildContext,
+    ) -> None:
+        self.graph = graph
+        self.plan = plan
+        self.options = options
+        self.progress = progress
+        isolate = options.isolate_network and network_isolation_available()
+        self.runners = {
+            key: TaskRunner(node.d, envs["native" if node.native else "target"], isolate, context)
+            for key, node in graph.nodes.items()
+        }
+        self._stop = threading.Event()
+
+    def run(self) -> BuildResult:
+        if self.options.force:
+            for key in self.graph.targets:
+                self.runners[key].clear_stamps()
+        pending = self.plan.pending(self.runners)
+        result = BuildResult()
+        self.progress.start(sum(len(tasks) for tasks in pending.values()))
+        if self.options.dry_run:
+            result.would_run = sum(len(tasks) for tasks in pending.values())
+            for key in self.graph.order():
+                for task in pending[key]:
+                    self.progress.note(f"{key}: {task}")
+            self.progress.stop()
+            return result
+        with _sigterm_as_interrupt():
+            return self._run_pending(pending, result)
+
+    def _run_pending(self, pending: dict[str, list[str]], result: BuildResult) -> BuildResult:
+        done: set[str] = set()
+        failed: set[str] = set()
+        running: dict[Future[None], str] = {}
+        order = self.graph.order()
+        pool = ThreadPoolExecutor(max_workers=max(1, self.options.jobs))
+        interrupted = False
+        try:
+            while True:
+                for key in order:
+                    if key in done or key in failed or key in running.values():
+                        continue
+                    deps = self._deps(self.graph.nodes[key])
+                    if any(dep in failed for dep in deps):
+                        failed.add(key)
+                        result.skipped.append(key)
+                        continue
+                    if all(dep in done for dep in deps) and not self._stop.is_set():
+                        running[pool.submit(self._build_recipe, key, pending[key], result)] = key
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    key = running.pop(future)
+                    error = future.exception()
+                    if error is None:
+                        done.add(key)
+                        continue
+                    failed.add(key)
+                    if isinstance(error, _Stopped):
+                        result.skipped.append(key)
+                        continue
+                    if not isinstance(error, TaskFailure):
+                        raise error
+                    result.failures.append(error)
+                    if not self.options.keep_going:
+                        self._stop.set()
+        except KeyboardInterrupt:
+            # Shell tasks are stopped; a Python task cannot be stopped from another thread
+            # (it may be blocked reading a FIFO or a socket), so nothing waits for it: the
+            # command line ends the process (see pyrecipe.cli), which releases the lock.
+            interrupted = True
+            self._stop.set()
+            stop_running_tasks()
+            raise
+        finally:
+            pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
+            self.progress.stop()
+        result.skipped = [key for key in result.skipped if key not in done]
+        return result
+
+    @staticmethod
+    def _deps(node: Node) -> list[str]:
+        return node.depends + node.rdepends
+
+    def _build_recipe(self, key: str, tasks: list[str], result: BuildResult) -> None:
+        runner = self.runners[key]
+        signatures = self.plan.signatures[key]
+        for task in tasks:
+            if self._stop.is_set():
+                raise _Stopped(key)
+            self.progress.task_started(key, task)
+            try:
+                runner.run(task, signatures[task])
+                result.executed += 1
+            except TaskFailure:
+                self.progress.task_finished(key, task, ok=False)
+                raise
+            except PyrecipeError as exc:
+                self.progress.task_finished(key, task, ok=False)
+                raise TaskFailure(key, task, runner.temp / f"log.{task}", str(exc)) from exc
+            self.progress.task_finished(key, task, ok=True)
+            for warning in runner.warnings:
+                self.progress.note(f"WARNING: {key}: {task}: {warning}")

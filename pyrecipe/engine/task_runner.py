@@ -1,0 +1,392 @@
+"""Running one recipe's tasks: the task order, shell and Python execution, logs and stamps.
+
+Shell tasks run with bash from a generated script holding the recipe's exported variables and
+shell functions (so ``do_compile:append() { ... }`` from a recipe works as in bitbake); Python
+tasks run in-process with ``d``. Each task writes ``${T}/log.do_<task>``. A task is skipped when
+its stamp, named by the task's signature, exists: the signature hashes the recipe's expanded
+variables and functions, the signatures of the tasks before it, the outputs of the recipe's
+dependencies and the toolchain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+from pyrecipe.engine.codesig import code_digest
+from pyrecipe.engine.confine import check_task_directories
+from pyrecipe.errors import BuildError, PyrecipeError
+from pyrecipe.parse import DataSmart
+from pyrecipe.parse.pyapi import function_executor, run_python_function
+from pyrecipe.engine.reachable import reachable
+from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
+from pyrecipe.toolchain.buildroot import task_build_root, task_command
+
+#: Variables that change between runs without changing what a task produces.
+SIGNATURE_EXCLUDED = {
+    "BB_NUMBER_THREADS", "PARALLEL_MAKE", "PYRECIPE_TASK_LOG", "PYRECIPE_TASK", "DATE", "TIME", "DATETIME",
+    "PYRECIPE_FORCE", "BUILD_ARCH",
+    # Which layers there are and how they rank choose recipes; they are no input of a recipe's
+    # tasks (adding a layer must not rebuild everything).
+    "BBLAYERS", "BBFILES", "BBFILE_COLLECTIONS", "BBPATH",
+}
+#: Per-collection layer bookkeeping (BBFILE_PRIORITY_meta-x ...), excluded as above.
+SIGNATURE_EXCLUDED_PREFIXES = (
+    "BBFILE_PATTERN_", "BBFILE_PRIORITY_", "LAYERVERSION_", "LAYERDEPENDS_", "LAYERRECOMMENDS_", "LAYERSERIES_COMPAT_",
+)
+LOG_TAIL_LINES = 30
+#: The context of tasks that run with the build machine's own tools (no cross toolchain).
+NO_TOOLCHAIN = BuildContext(toolchain=None)
+
+#: Shell tasks running now (see stop_running_tasks).
+_running: set[subprocess.Popen[bytes]] = set()
+_running_lock = threading.Lock()
+
+
+class _TaskLogHandler(logging.Handler):
+    """Sends ``bb.note``/``bb.warn`` from recipe Python to the log of the task running it.
+
+    Warnings are also kept on the task's context, so that the build shows them on the console
+    as bitbake does: a warning only in a log file is a warning nobody reads.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        task = current_task_or_none()
+        if task is None:
+            if record.levelno >= logging.WARNING:
+                print(f"{record.levelname}: {record.getMessage()}", file=sys.stderr)
+        elif record.levelno >= logging.WARNING:
+            task.warn(record.getMessage())
+        else:
+            task.note(f"{record.levelname}: {record.getMessage()}")
+
+
+def _route_recipe_log() -> None:
+    """Route recipe Python's messages (bb.note ...) to the running task; done when the first
+    runner is made, not at import (importing a module changes nothing)."""
+    recipe_log = logging.getLogger("pyrecipe.recipe")
+    if not any(isinstance(handler, _TaskLogHandler) for handler in recipe_log.handlers):
+        recipe_log.addHandler(_TaskLogHandler())
+        recipe_log.setLevel(logging.DEBUG)
+        recipe_log.propagate = False
+
+
+class TaskFailure(BuildError):
+    """A task failed: names the recipe, the task, the log and its last lines."""
+
+    def __init__(self, recipe: str, task: str, log: Path, reason: str) -> None:
+        super().__init__(recipe, task, reason)
+        self.recipe, self.task, self.log, self.reason = recipe, task, log, reason
+
+    def __str__(self) -> str:
+        lines = self.log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:] if self.log.exists() else []
+        tail = "\n".join("    " + line for line in lines)
+        return (
+            f"recipe {self.recipe}: task {self.task} failed: {self.reason}\n"
+            f"  log: {self.log}\n  last {len(lines)} lines of the log:\n{tail}"
+        )
+
+
+def task_order(d: DataSmart, goal: str) -> list[str]:
+    """The recipe's tasks needed for ``goal``, prerequisites first (from addtask's deps flags)."""
+    tasks = set(d.getVar("__BBTASKS", False) or [])
+    goal = goal if goal.startswith("do_") else "do_" + goal
+    if goal not in tasks:
+        raise PyrecipeError(f"recipe {d.getVar('PN')} has no task {goal} (tasks: {', '.join(sorted(tasks))})")
+    order: list[str] = []
+
+    def visit(task: str, path: tuple[str, ...]) -> None:
+        if task in order:
+            return
+        if task in path:
+            raise PyrecipeError(f"recipe {d.getVar('PN')}: task cycle {' -> '.join(path + (task,))}")
+        for dep in d.getVarFlag(task, "deps", False) or []:
+            dep = dep if dep.startswith("do_") else "do_" + dep
+            if dep in tasks:
+                visit(dep, path + (task,))
+        order.append(task)
+
+    visit(goal, ())
+    return order
+
+
+def recipe_signature(d: DataSmart, inputs: Iterable[str]) -> str:
+    """A hash of the recipe's variables (not its functions) and of its inputs.
+
+    Functions are hashed per task (:func:`task_signatures`), so that editing one task's code
+    (``do_install:append``) reruns that task and the ones after it, not the compile before it.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(d.keys()):
+        if name.startswith(("__", *SIGNATURE_EXCLUDED_PREFIXES)) or name in SIGNATURE_EXCLUDED:
+            continue
+        flags = d.dict.get(name, {})
+        if flags.get("func"):
+            continue
+        if flags.get("vardepvalue") is not None:
+            value = flags["vardepvalue"]
+        else:
+            try:
+                value = d.getVar(name)
+            except PyrecipeError as exc:
+                value = f"<error {exc}>"
+        digest.update(f"{name}={value!r}\0".encode())
+        if "export" in flags:
+            digest.update(f"{name}[export]={flags['export']!r}\0".encode())
+    for item in inputs:
+        digest.update(f"input={item}\0".encode())
+    return digest.hexdigest()
+
+
+_WORD_RE = re.compile(r"[A-Za-z_][\w.+-]*")
+TASK_FLAGS = ("deps", "dirs", "cleandirs", "noexec", "network", "python", "fakeroot")
+
+
+def function_closure(d: DataSmart, task: str, functions: set[str]) -> list[str]:
+    """The task's function and every function its code names, transitively: what it may run."""
+    return sorted(reachable([task], lambda name: set(_WORD_RE.findall(str(d.getVar(name, False) or ""))) & functions))
+
+
+_VARIABLE_REF_RE = re.compile(r"\$\{([A-Za-z_][\w-]*)\}")
+
+
+def pyrecipe_code_text(d: DataSmart, names: Iterable[str]) -> str:
+    """The recipe text through which functions reach pyrecipe's own code: their bodies, and the
+    values of the variables they name (``${PYRECIPE_FRONTEND}`` is ``... -m pyrecipe.pep517.frontend``)."""
+    bodies = [str(d.getVar(name, False) or "") for name in names]
+    referenced = sorted({ref for body in bodies for ref in _VARIABLE_REF_RE.findall(body)})
+    return "\n".join([*bodies, *(str(d.getVar(ref, False) or "") for ref in referenced)])
+
+
+def task_signatures(
+    d: DataSmart, order: list[str], base: str, code: Callable[[str], str] = code_digest,
+) -> dict[str, str]:
+    """Each task's signature: the previous task's, the recipe's variables, the code it runs (its
+    functions, and the pyrecipe code they call: :mod:`pyrecipe.engine.codesig`)."""
+    functions = {name for name in d.keys() if d.getVarFlag(name, "func", False)}
+    signatures: dict[str, str] = {}
+    previous = base
+    for task in order:
+        digest = hashlib.sha256(f"{previous}\0{task}\0".encode())
+        closure = function_closure(d, task, functions)
+        for name in closure:
+            digest.update(f"{name}={d.getVar(name, False)!r}\0".encode())
+        digest.update(f"pyrecipe-code={code(pyrecipe_code_text(d, closure))}\0".encode())
+        for flag in TASK_FLAGS:
+            digest.update(f"[{flag}]={d.getVarFlag(task, flag, False)!r}\0".encode())
+        previous = signatures[task] = digest.hexdigest()
+    return signatures
+
+
+class TaskRunner:
+    """Runs the tasks of one recipe datastore."""
+
+    def __init__(
+        self, d: DataSmart, env: Mapping[str, str], isolate_network: bool = False,
+        context: BuildContext = NO_TOOLCHAIN,
+    ) -> None:
+        _route_recipe_log()
+        self.d = d
+        self.env = dict(env)
+        self.isolate_network = isolate_network
+        self.context = context
+        self.pn = d.getVar("PN")
+        self.stamps = Path(d.getVar("STAMPS_DIR"))
+        self.temp = Path(d.getVar("T"))
+        #: What the last task run warned about (bb.warn in its Python), for the console.
+        self.warnings: list[str] = []
+
+    def stamp(self, task: str, signature: str) -> Path:
+        return self.stamps / f"{task}.{signature[:32]}"
+
+    def is_done(self, task: str, signature: str) -> bool:
+        return self.stamp(task, signature).exists()
+
+    def clear_stamps(self, task: str | None = None) -> None:
+        if self.stamps.is_dir():
+            for stamp in self.stamps.iterdir():
+                if task is None or stamp.name.startswith(task + "."):
+                    stamp.unlink()
+
+    def run(self, task: str, signature: str) -> None:
+        """Run ``task`` now and stamp it; raises :class:`TaskFailure`."""
+        d = self.d
+        check_task_directories(d, task)
+        self.temp.mkdir(parents=True, exist_ok=True)
+        log_path = self.temp / f"log.{task}"
+        self.warnings = []
+        for directory in (d.getVarFlag(task, "cleandirs") or "").split():
+            _remove_tree(Path(directory))
+        dirs = (d.getVarFlag(task, "dirs") or "").split() or [d.getVar("B")]
+        for directory in [*dirs, *(d.getVarFlag(task, "cleandirs") or "").split()]:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+        cwd = Path(dirs[-1])
+        self.clear_stamps(task)
+        if not d.getVarFlag(task, "noexec"):
+            with open(log_path, "w", encoding="utf-8") as log:
+                if d.getVarFlag(task, "python", False):
+                    self._run_python(task, log, log_path)
+                else:
+                    self._run_shell(task, cwd, log, log_path)
+        self.stamps.mkdir(parents=True, exist_ok=True)
+        stamp = self.stamp(task, signature)
+        tmp = stamp.with_name(stamp.name + ".tmp")
+        tmp.write_text(signature + "\n")
+        os.replace(tmp, stamp)
+
+    def _run_python(self, task: str, log: TextIO, log_path: Path) -> None:
+        self.d.setVar("PYRECIPE_TASK_LOG", str(log_path))
+        context = TaskContext(self.pn, task, log, self.context)
+        executor = function_executor.set(self.exec_func)
+        try:
+            with running_task(context):
+                run_python_function(self.d, task)
+        except PyrecipeError as exc:
+            log.write(f"ERROR: {exc}\n")
+            log.flush()
+            raise TaskFailure(self.pn, task, log_path, str(exc).splitlines()[0]) from exc
+        except BaseException as exc:  # noqa: BLE001 - recipe Python is user code; exit() and Ctrl-C too
+            # A worker thread never receives a real Ctrl-C: SystemExit, KeyboardInterrupt,
+            # GeneratorExit or CancelledError here came from the recipe. Let through, they ended
+            # the whole build (sys.exit(0) with exit status 0, no image and no word said).
+            import traceback
+
+            log.write(traceback.format_exc())
+            log.flush()
+            raise TaskFailure(self.pn, task, log_path, _python_failure_reason(exc)) from exc
+        finally:
+            function_executor.reset(executor)
+            self.warnings = context.warnings
+
+    def shell_script(self, function: str) -> str:
+        """A bash script that defines the recipe's exported variables and the shell functions
+        ``function`` may run (its closure, as bitbake writes run files), then runs it.
+
+        Only those functions: bash reads every definition before the call, so a syntax error in
+        do_compile made do_configure fail, blamed on the wrong task.
+        """
+        d = self.d
+        shell_functions = {
+            name for name in d.keys()
+            if d.getVarFlag(name, "func", False) and not d.getVarFlag(name, "python", False) and _shell_name(name)
+        }
+        lines = ["#!/bin/bash", "set -e"]
+        for name in sorted(d.keys()):
+            if name.startswith("__") or not d.getVarFlag(name, "export", False) or d.getVarFlag(name, "func", False):
+                continue
+            if d.getVarFlag(name, "unexport", False) or not _shell_name(name):
+                continue
+            value = d.getVar(name)
+            if value is not None:
+                lines.append(f"export {name}={shlex.quote(str(value))}")
+        lines += [
+            'bbnote() { echo "NOTE: $*"; }',
+            'bbwarn() { echo "WARNING: $*"; }',
+            'bbfatal() { echo "ERROR: $*"; exit 1; }',
+            'bbfatal_log() { echo "ERROR: $*"; exit 1; }',
+            'oe_runmake() { ${MAKE:-make} ${PARALLEL_MAKE} "$@"; }',
+        ]
+        for name in function_closure(d, function, shell_functions):
+            if name in shell_functions:
+                body = d.getVar(name) or ":"
+                lines.append(f"{name}() {{\n{body.rstrip() or ':'}\n}}")
+        lines.append(function)
+        return "\n".join(lines) + "\n"
+
+    def exec_func(self, name: str, d: DataSmart) -> None:
+        """``bb.build.exec_func`` inside this runner's Python task: another function of the recipe,
+        a shell one run as tasks are, into the running task's log."""
+        if d.getVarFlag(name, "python", False):
+            run_python_function(d, name)
+            return
+        task = current_task()
+        log_path = Path(d.getVar("PYRECIPE_TASK_LOG") or self.temp / "log.exec_func")
+        self._run_shell(name, Path(d.getVar("B")), task.log, log_path)
+
+    def _run_shell(self, task: str, cwd: Path, log: TextIO, log_path: Path) -> None:
+        script = self.temp / f"run.{task}.{os.getpid()}"
+        script.write_text(self.shell_script(task))
+        env = dict(self.env)
+        env["PARALLEL_MAKE"] = self.d.getVar("PARALLEL_MAKE") or ""
+        command = ["bash", str(script)]
+        # Only do_fetch may reach the network: a backend that tries to download its build
+        # dependencies fails here, loudly, instead of leaking unpinned code into the build.
+        isolate = self.isolate_network and not self.d.getVarFlag(task, "network", False)
+        root = task_build_root(self.d)
+        if root is not None:
+            command = task_command(root, self.d, command, cwd, network=not isolate)
+        elif isolate:
+            command = ["unshare", "--net", "--", *command]
+        # Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
+        # the set below lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop them as well.
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        with _running_lock:
+            _running.add(process)
+        try:
+            returncode = process.wait()
+        finally:
+            with _running_lock:
+                _running.discard(process)
+        if returncode != 0:
+            raise TaskFailure(self.pn, task, log_path, f"shell exited with status {returncode}")
+
+
+def _python_failure_reason(exc: BaseException) -> str:
+    """What a Python task's exception says about its failure, in one line."""
+    if isinstance(exc, SystemExit):
+        return f"its Python called exit({exc.code!r}); a task ends by returning, or fails by raising an error"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+#: Seconds an interrupted shell task gets to end after SIGTERM, before SIGKILL.
+STOP_GRACE_SECONDS = 5.0
+
+
+def stop_running_tasks() -> None:
+    """SIGTERM to every running shell task, and wait for them to end (SIGKILL after
+    STOP_GRACE_SECONDS): an interrupted build leaves no task script running on, writing into the
+    build dir after the build lock is released (pyrecipe may exit without joining its workers)."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def network_isolation_available() -> bool:
+    """Whether tasks can run in a network namespace of their own (root, or user namespaces)."""
+    try:
+        return subprocess.run(["unshare", "--net", "--", "true"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def _shell_name(name: str) -> bool:
+    return name.replace("_", "a").replace("-", "a").isalnum() and not name[0].isdigit() and "-" not in name
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()

@@ -1,0 +1,184 @@
+"""The dependency graph of a build: which recipes, in which order, and what the sysroot must hold.
+
+``DEPENDS`` entries are build-time: a plain name is a target recipe built first and staged into
+the shared target sysroot; ``foo-native`` runs on the build machine and is either a recipe's
+native variant or a tool of the native environment (the pinned venv, or a host tool). A plain
+name that no recipe provides may be a library the target sysroot takes from Debian
+(``SYSROOT_DEBIAN_PACKAGE[zlib] = "zlib1g-dev"``). ``RDEPENDS:${PN}`` entries are runtime
+dependencies that go into the image; OpenEmbedded's split CPython packages (``python3-json`` ...)
+are satisfied by the sysroot's complete CPython.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pyrecipe.parse.depends import explode_deps
+from pyrecipe.errors import InputError
+from pyrecipe.config.layers import LayerIndex, RecipeInfo, normalise
+from pyrecipe.parse import DataSmart
+from pyrecipe.graph.variant import is_native_name, target_name
+
+
+@dataclass
+class Node:
+    """One recipe variant to build."""
+
+    info: RecipeInfo
+    d: DataSmart
+    depends: list[str] = field(default_factory=list)  # keys of nodes built before this one
+    rdepends: list[str] = field(default_factory=list)  # keys of nodes whose output goes with this one
+
+    @property
+    def key(self) -> str:
+        return self.info.pn
+
+    @property
+    def native(self) -> bool:
+        return self.info.variant == "native" or is_native_name(self.info.pn)
+
+
+@dataclass
+class Graph:
+    nodes: dict[str, Node]
+    targets: list[str]
+    #: Debian packages the target sysroot must hold for these recipes.
+    sysroot_packages: list[str]
+    #: Native tools the recipes need from the native environment (normalised PyPI names).
+    native_tools: list[str]
+
+    def order(self) -> list[str]:
+        """Keys in an order where every node comes after its build and runtime dependencies."""
+        done: dict[str, None] = {}
+        visiting: list[str] = []
+
+        def visit(key: str) -> None:
+            if key in done:
+                return
+            if key in visiting:
+                cycle = " -> ".join(visiting[visiting.index(key):] + [key])
+                raise InputError(f"dependency cycle: {cycle}")
+            visiting.append(key)
+            node = self.nodes[key]
+            for dep in node.depends + node.rdepends:
+                visit(dep)
+            visiting.pop()
+            done[key] = None
+
+        for target in self.targets:
+            visit(target)
+        return list(done)
+
+    def runtime_closure(self, keys: Iterable[str]) -> list[str]:
+        """Target nodes whose output belongs in the image of ``keys``: their DEPENDS and RDEPENDS."""
+        seen: dict[str, None] = {}
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key in seen or self.nodes[key].native:
+                continue
+            seen[key] = None
+            stack.extend(self.nodes[key].depends + self.nodes[key].rdepends)
+        return [key for key in self.order() if key in seen]
+
+
+def _python_stdlib_package(name: str, d: DataSmart) -> bool:
+    """OpenEmbedded splits CPython into packages; the sysroot's CPython is all of them."""
+    return name in (d.getVar("PYTHON_STDLIB_PACKAGES") or "").split()
+
+
+def native_tool_name(dep: str) -> str:
+    """``python3-meson-python-native`` -> ``meson-python``; ``ninja-native`` -> ``ninja``."""
+    name = target_name(dep)
+    if name.startswith("python3-"):
+        name = name[len("python3-"):]
+    return normalise(name)
+
+
+class GraphBuilder:
+    """Resolves names to recipes through the layer index and collects the graph."""
+
+    def __init__(self, index: LayerIndex, native_tools: Iterable[str]) -> None:
+        self.index = index
+        self.available_tools = {normalise(t) for t in native_tools}
+        self.nodes: dict[str, Node] = {}
+        self.sysroot_packages: dict[str, None] = {}
+        self.native_tools: dict[str, None] = {}
+
+    def build(self, targets: Iterable[str]) -> Graph:
+        keys = [self._add(self.index.find(name), f"the command line ({name})") for name in targets]
+        return Graph(self.nodes, keys, list(self.sysroot_packages), list(self.native_tools))
+
+    def _add(self, info: RecipeInfo, wanted_by: str) -> str:
+        if info.pn in self.nodes:
+            return info.pn
+        d = self.index.datastore(info)
+        node = self.nodes[info.pn] = Node(info, d)
+        for package in (d.getVar("SYSROOT_PACKAGES") or "").split():
+            self.sysroot_packages[package] = None
+        for dep in explode_deps(d.getVar("DEPENDS") or ""):
+            key = self._resolve_build_dep(dep, node)
+            if key is not None and key != node.key and key not in node.depends:
+                node.depends.append(key)
+        if not node.native:
+            rdepends = d.getVar(f"RDEPENDS:{info.pn}") or ""
+            for dep in explode_deps(rdepends):
+                key = self._resolve_runtime_dep(dep, node)
+                if key is not None and key != node.key and key not in node.rdepends:
+                    node.rdepends.append(key)
+        return node.key
+
+    def _find(self, name: str) -> RecipeInfo | None:
+        try:
+            return self.index.find(name)
+        except InputError:
+            return None
+
+    def _resolve_build_dep(self, dep: str, node: Node) -> str | None:
+        if dep.startswith("virtual/"):
+            return None
+        info = self._find(dep)
+        if info is not None:
+            return self._add(info, node.key)
+        d = node.d
+        if is_native_name(dep) or node.native:
+            tool = native_tool_name(dep)
+            host_tools = set((d.getVar("HOST_TOOLS_NATIVE") or "").split())
+            if tool in self.available_tools:
+                self.native_tools[tool] = None
+                return None
+            if tool in host_tools or dep in host_tools:
+                return None
+            raise InputError(
+                f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and which is not "
+                f"a native tool (native tools: {', '.join(sorted(self.available_tools)) or 'none'})"
+            )
+        debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep)
+        if debian is not None:
+            for package in debian.split():
+                self.sysroot_packages[package] = None
+            return None
+        if _python_stdlib_package(dep, d):
+            return None
+        raise InputError(
+            f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and no "
+            f"SYSROOT_DEBIAN_PACKAGE[{dep}] maps to a Debian package"
+        )
+
+    def _resolve_runtime_dep(self, dep: str, node: Node) -> str | None:
+        info = self._find(dep)
+        if info is not None:
+            return self._add(info, node.key)
+        d = node.d
+        if _python_stdlib_package(dep, d):
+            return None
+        debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep) or d.getVarFlag("RUNTIME_DEBIAN_PACKAGE", dep)
+        if debian is not None:
+            for package in debian.split():
+                self.sysroot_packages[package] = None
+            return None
+        raise InputError(
+            f"recipe {node.key} ({node.info.file}): RDEPENDS:{node.key} names {dep}, which no recipe provides "
+            f"(add a recipe for it, e.g. with `pyrecipe create {dep}`)"
+        )

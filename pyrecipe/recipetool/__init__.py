@@ -1,0 +1,1 @@
+"""Recipe tools: ``pyrecipe create`` writes a recipe for a PyPI project."""

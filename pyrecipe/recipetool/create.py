@@ -1,0 +1,451 @@
+"""``pyrecipe create``: write a recipe for a PyPI project from its sdist.
+
+What Buildroot's scanpypi and OpenEmbedded's recipetool do, for our classes: the recipe is
+derived from the sdist itself (its pyproject.toml and PKG-INFO), never from the JSON API (not
+reachable from every build machine), so what we read is exactly what will be built. Facts the
+sdist cannot tell us (which system libraries a C extension links) are written into the recipe
+as comments for the user to act on, not guessed into DEPENDS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.markers import Marker
+from packaging.metadata import parse_email
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from pyrecipe.sources import pypi
+from pyrecipe.errors import BuildError, InputError
+from pyrecipe.sources.fetch import fetch
+from pyrecipe.config.paths import CLASSES_DIR
+from pyrecipe.pep517.hooks import read_build_system
+from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.sources.unpack import unpack
+
+SDIST_SUFFIXES = (".tar.gz", ".zip")
+#: Written files are readable by everyone (a temporary file starts as 0600).
+RECIPE_MODE = 0o644
+
+#: PEP 517 backend -> the class that builds with it (the module part of ``build-backend``).
+BACKEND_CLASSES = {
+    "setuptools.build_meta:__legacy__": "setuptools3",
+    "setuptools.build_meta": "python_setuptools_build_meta",
+    "flit_core.buildapi": "python_flit_core",
+    "hatchling.build": "python_hatchling",
+    "poetry.core.masonry.api": "python_poetry_core",
+    "pdm.backend": "python_pdm",
+    "mesonpy": "python_mesonpy",
+    "maturin": "python_maturin",
+    "scikit_build_core.build": "python_scikit_build_core",
+}
+#: The generic class: any backend that the native environment has.
+GENERIC_CLASS = "python_pep517"
+
+#: Trove classifiers -> SPDX identifiers, for PKG-INFO that has neither License-Expression nor
+#: a short License field.
+CLASSIFIER_LICENSES = {
+    "License :: OSI Approved :: MIT License": "MIT",
+    "License :: OSI Approved :: BSD License": "BSD-3-Clause",
+    "License :: OSI Approved :: Apache Software License": "Apache-2.0",
+    "License :: OSI Approved :: ISC License (ISCL)": "ISC",
+    "License :: OSI Approved :: Python Software Foundation License": "PSF-2.0",
+    "License :: OSI Approved :: Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
+    "License :: OSI Approved :: GNU General Public License v2 (GPLv2)": "GPL-2.0-only",
+    "License :: OSI Approved :: GNU General Public License v3 (GPLv3)": "GPL-3.0-only",
+    "License :: OSI Approved :: GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
+    "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
+    "License :: OSI Approved :: The Unlicense (Unlicense)": "Unlicense",
+}
+LICENSE_FILE_RE = re.compile(r"^(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE)([.-].*)?$", re.IGNORECASE)
+
+#: Source suffixes of compiled languages, by language.
+NATIVE_SUFFIXES = {
+    ".c": "C", ".h": "C", ".cc": "C++", ".cpp": "C++", ".cxx": "C++", ".hpp": "C++", ".hh": "C++",
+    ".f": "Fortran", ".f90": "Fortran", ".f95": "Fortran", ".rs": "Rust",
+    ".pyx": "Cython", ".pxd": "Cython",
+}
+INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
+#: Headers every build has (the C/C++ standard libraries, POSIX, glibc, CPython's and NumPy's own),
+#: and those of other platforms (Windows, macOS) that code includes only behind #ifdefs.
+SYSTEM_HEADER_RE = re.compile(
+    r"^(Python\.h|py[a-z_]*\.h|structmember\.h|numpy/.*|"
+    r"(frameobject|datetime|marshal|longintrepr|structseq|code|opcode|osdefs|bytesobject|unicodeobject)\.h|"
+    r"(cpython|internal)/.*|"
+    r"(?i:(windows|winsock2?|ws2tcpip|winbase|wincrypt|winerror|windef|winnt|winreg|io|direct|conio|process|"
+    r"shlobj|intrin|tchar|crtdbg)\.h)|(mach|mach-o|CoreFoundation|Security|TargetConditionals|libkern)(/.*|\.h)|"
+    r"(assert|complex|ctype|errno|fenv|float|inttypes|iso646|limits|locale|math|setjmp|signal|stdalign|"
+    r"stdarg|stdatomic|stdbool|stddef|stdint|stdio|stdlib|stdnoreturn|string|strings|tgmath|threads|time|"
+    r"uchar|wchar|wctype|unistd|fcntl|dirent|dlfcn|pthread|sched|poll|termios|syslog|netdb|alloca|"
+    r"endian|byteswap|malloc|features|getopt|glob|grp|pwd|semaphore|spawn|libgen|iconv|langinfo)\.h|"
+    r"(sys|arpa|netinet|net|linux|asm|bits)/.*|"
+    r"[a-z_]+)$"  # C++ standard headers have no suffix: <vector>, <cstdint>
+)
+#: Headers of libraries the Debian target sysroot can supply -> the -dev package.
+DEBIAN_DEV_PACKAGES = {
+    "yaml.h": "libyaml-dev", "zlib.h": "zlib1g-dev", "ffi.h": "libffi-dev", "png.h": "libpng-dev",
+    "jpeglib.h": "libjpeg-dev", "bzlib.h": "libbz2-dev", "lzma.h": "liblzma-dev",
+    "openssl/": "libssl-dev", "libxml/": "libxml2-dev", "libxslt/": "libxslt1-dev",
+    "ft2build.h": "libfreetype-dev", "cblas.h": "libopenblas-dev", "lapacke.h": "liblapacke-dev",
+    "sqlite3.h": "libsqlite3-dev", "zstd.h": "libzstd-dev", "lz4.h": "liblz4-dev",
+    "gmp.h": "libgmp-dev", "hdf5.h": "libhdf5-dev", "curl/": "libcurl4-openssl-dev",
+}
+
+
+@dataclass(frozen=True)
+class TargetFacts:
+    """What PEP 508 markers are evaluated against: the board's CPython."""
+
+    python_version: str  # the target CPython's X.Y (the distro's PYTHON_BASEVERSION)
+    machine: str = "aarch64"
+
+    def marker_environment(self, extra: str = "") -> dict[str, str]:
+        return {
+            "python_version": self.python_version, "python_full_version": f"{self.python_version}.2",
+            "implementation_name": "cpython", "implementation_version": f"{self.python_version}.2",
+            "platform_python_implementation": "CPython", "os_name": "posix", "sys_platform": "linux",
+            "platform_system": "Linux", "platform_machine": self.machine, "platform_release": "",
+            "platform_version": "", "extra": extra,
+        }
+
+
+@dataclass(frozen=True)
+class Sdist:
+    """A chosen sdist: the file on the index and the project/version its name carries."""
+
+    entry: pypi.IndexFile
+    archive_prefix: str  # the name part of the file name: MarkupSafe, six
+    version: str  # as spelled in the file name (PV)
+    extension: str  # tar.gz or zip
+
+
+@dataclass
+class NativeCode:
+    """Compiled-language sources found in the sdist and the headers they include from outside it."""
+
+    languages: dict[str, int] = field(default_factory=dict)
+    external_headers: set[str] = field(default_factory=set)
+
+    def debian_packages(self) -> dict[str, str | None]:
+        """Each external header -> the Debian -dev package known to provide it (None: unknown)."""
+        result: dict[str, str | None] = {}
+        for header in sorted(self.external_headers):
+            result[header] = next(
+                (pkg for key, pkg in DEBIAN_DEV_PACKAGES.items() if header == key or (key.endswith("/") and header.startswith(key))),
+                None,
+            )
+        return result
+
+
+@dataclass
+class RecipeFacts:
+    """Everything the recipe says, gathered from the index and the sdist."""
+
+    name: str
+    sdist: Sdist
+    summary: str
+    homepage: str
+    license: str
+    license_file: str | None
+    license_md5: str | None
+    inherit: str
+    depends: list[str]
+    rdepends: list[str]
+    source_dir_name: str
+    test_modules: list[str]
+    native: NativeCode
+    notes: list[str]
+
+
+def parse_spec(spec: str) -> tuple[str, str | None]:
+    """``NAME`` or ``NAME==VERSION`` -> (name, version or None)."""
+    name, sep, version = spec.partition("==")
+    name, version = name.strip(), version.strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) or (sep and not version):
+        raise InputError(f"{spec!r} is not a PyPI project name (NAME or NAME==VERSION)")
+    return name, version or None
+
+
+def sdist_parts(filename: str) -> tuple[str, str, str] | None:
+    """``MarkupSafe-3.0.2.tar.gz`` -> ("MarkupSafe", "3.0.2", "tar.gz"); None for other files."""
+    for suffix in SDIST_SUFFIXES:
+        if filename.endswith(suffix):
+            prefix, _, version = filename[: -len(suffix)].rpartition("-")
+            return (prefix, version, suffix[1:]) if prefix and version else None
+    return None
+
+
+def _parsed_version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _python_ok(requires_python: str | None, python_version: str) -> bool:
+    if not requires_python:
+        return True
+    try:
+        return SpecifierSet(requires_python).contains(f"{python_version}.0", prereleases=True)
+    except InvalidSpecifier:
+        return True
+
+
+def choose_sdist(files: Iterable[pypi.IndexFile], project: str, version: str | None, facts: TargetFacts) -> Sdist:
+    """The sdist of ``version``, or of the newest final, non-yanked release that supports the
+    target's Python."""
+    candidates: list[tuple[Version, Sdist]] = []
+    for entry in files:
+        parts = sdist_parts(entry.filename)
+        parsed = _parsed_version(parts[1]) if parts else None
+        if parts is None or parsed is None:
+            continue
+        sdist = Sdist(entry, *parts)
+        if version is not None:
+            if parsed == _parsed_version(version):
+                return sdist
+            continue
+        if entry.yanked or parsed.is_prerelease or not _python_ok(entry.requires_python, facts.python_version):
+            continue
+        candidates.append((parsed, sdist))
+    if version is not None:
+        raise InputError(f"PyPI project {project!r} has no sdist of version {version}")
+    if not candidates:
+        raise InputError(
+            f"PyPI project {project!r} has no sdist of a final release for Python {facts.python_version} "
+            "(only wheels or pre-releases?); name a version with NAME==VERSION"
+        )
+    return max(candidates, key=lambda item: item[0])[1]
+
+
+def _requirement(text: str, where: str) -> Requirement:
+    try:
+        return Requirement(text)
+    except InvalidRequirement as error:
+        raise BuildError(f"{where}: cannot read requirement {text!r}: {error}") from None
+
+
+def recipe_package_name(requirement_name: str) -> str:
+    """A PyPI name as OpenEmbedded spells its recipe: ``PyYAML`` -> ``python3-pyyaml``."""
+    return "python3-" + pypi.normalise_project(requirement_name)
+
+
+def native_depends(build_requires: Iterable[str], facts: TargetFacts) -> list[str]:
+    """``[build-system] requires`` -> ``python3-<name>-native`` (markers for the build interpreter,
+    which has the target's Python version)."""
+    env = {**facts.marker_environment(), "platform_machine": os.uname().machine}
+    names: dict[str, None] = {}
+    for text in build_requires:
+        requirement = _requirement(text, "pyproject.toml [build-system] requires")
+        if requirement.marker is None or requirement.marker.evaluate(env):
+            names[recipe_package_name(requirement.name) + "-native"] = None
+    return list(names)
+
+
+def runtime_depends(requires_dist: Iterable[str], facts: TargetFacts) -> list[str]:
+    """Requires-Dist -> ``python3-<name>`` for those whose markers hold on the target without
+    any extra (the recipe provides the package as installed plainly)."""
+    env = facts.marker_environment()
+    names: dict[str, None] = {}
+    for text in requires_dist:
+        requirement = _requirement(text, "PKG-INFO Requires-Dist")
+        marker: Marker | None = requirement.marker
+        if marker is None or marker.evaluate(env):
+            names[recipe_package_name(requirement.name)] = None
+    return list(names)
+
+
+def license_of(metadata: Mapping[str, object]) -> str | None:
+    """SPDX expression from License-Expression, a one-word License field, or the classifiers."""
+    expression = metadata.get("license_expression")
+    if isinstance(expression, str) and expression.strip():
+        return expression.strip().replace(" AND ", " & ").replace(" OR ", " | ")
+    text = metadata.get("license")
+    if isinstance(text, str) and re.fullmatch(r"[A-Za-z0-9.+-]{2,40}", text.strip()):
+        return text.strip()
+    classifiers = metadata.get("classifiers")
+    found = [CLASSIFIER_LICENSES[c] for c in classifiers if isinstance(c, str) and c in CLASSIFIER_LICENSES] \
+        if isinstance(classifiers, list) else []
+    return " & ".join(dict.fromkeys(found)) if found else None
+
+
+def find_license_file(source_dir: Path, declared: Iterable[str]) -> Path | None:
+    """The license file: the first License-File that exists, else a LICENSE/COPYING at the top."""
+    for name in declared:
+        if (source_dir / name).is_file():
+            return source_dir / name
+    top = sorted(p for p in source_dir.iterdir() if p.is_file() and LICENSE_FILE_RE.match(p.name))
+    return top[0] if top else None
+
+
+def scan_native_code(source_dir: Path) -> NativeCode:
+    """Compiled sources in the tree, and the headers they include that the tree does not hold."""
+    native = NativeCode()
+    local_headers: set[str] = set()
+    includes: set[str] = set()
+    for path in source_dir.rglob("*"):
+        language = NATIVE_SUFFIXES.get(path.suffix.lower())
+        if language is None or not path.is_file():
+            continue
+        native.languages[language] = native.languages.get(language, 0) + 1
+        if language in ("C", "C++"):
+            local_headers.add(path.name)
+            includes.update(INCLUDE_RE.findall(path.read_text(encoding="utf-8", errors="replace")))
+    native.external_headers = {
+        h for h in includes if Path(h).name not in local_headers and not SYSTEM_HEADER_RE.match(h)
+    }
+    return native
+
+
+def import_names(source_dir: Path, project: str) -> list[str]:
+    """Top-level modules the package installs: setuptools' top_level.txt when the sdist has one,
+    else the packages of a src/, lib/ or flat layout, else a single module."""
+    for top_level in [*sorted(source_dir.glob("*.egg-info/top_level.txt")), *sorted(source_dir.glob("*/*.egg-info/top_level.txt"))]:
+        names = [n for n in top_level.read_text(encoding="utf-8", errors="replace").split() if n.isidentifier() and not n.startswith("_")]
+        if names:
+            return names
+    for root in (source_dir / "src", source_dir / "lib", source_dir):
+        if not root.is_dir():
+            continue
+        packages = sorted(p.name for p in root.iterdir() if (p / "__init__.py").is_file() and p.name.isidentifier())
+        packages = [p for p in packages if p not in ("tests", "test", "docs", "examples", "benchmarks")]
+        if packages:
+            return packages
+    modules = sorted(
+        p.stem for p in source_dir.glob("*.py")
+        if p.stem.isidentifier() and p.stem not in ("setup", "conftest", "noxfile", "tasks")
+        and not p.stem.startswith("test") and not p.stem.endswith("_test")
+    )
+    return modules or [pypi.normalise_project(project).replace("-", "_")]
+
+
+def class_for_backend(backend: str, build_requires: Iterable[str], classes_dirs: Iterable[Path]) -> str:
+    """The class building with ``backend``; the generic PEP 517 class when ours is not there yet."""
+    wanted = BACKEND_CLASSES.get(backend, GENERIC_CLASS)
+    if wanted.startswith(("setuptools3", "python_setuptools")) and any(
+        pypi.normalise_project(_requirement(r, "[build-system] requires").name) == "setuptools-rust" for r in build_requires
+    ):
+        wanted = "python_setuptools3_rust"
+    if any((directory / f"{wanted}.bbclass").is_file() for directory in classes_dirs):
+        return wanted
+    return GENERIC_CLASS
+
+
+def _md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def gather(
+    spec: str, dl_dir: Path, facts: TargetFacts, classes_dirs: Iterable[Path] = (CLASSES_DIR,),
+) -> RecipeFacts:
+    """Find, download (checksum-verified) and read the sdist named by ``spec``."""
+    name, version = parse_spec(spec)
+    sdist = choose_sdist(pypi.project_files(name), name, version, facts)
+    if not sdist.entry.sha256:
+        raise BuildError(f"the index gives no sha256 for {sdist.entry.filename}; cannot pin it")
+    archive = fetch(sdist.entry.url, dl_dir, sdist.entry.sha256, filename=sdist.entry.filename)
+    with tempfile.TemporaryDirectory(prefix="pyrecipe-create-") as tmp:
+        source_dir = unpack(archive, Path(tmp) / "src")
+        pkg_info = source_dir / "PKG-INFO"
+        if not pkg_info.is_file():
+            raise BuildError(f"{archive.name} has no PKG-INFO at its top: not an sdist built by a PEP 517 backend")
+        metadata, _ = parse_email(pkg_info.read_bytes())
+        system = read_build_system(source_dir)
+        license_file = find_license_file(source_dir, metadata.get("license_files", []) or [])
+        native = scan_native_code(source_dir)
+        recipe_name = pypi.normalise_project(metadata.get("name") or name)
+        notes = []
+        license_spdx = license_of(metadata)
+        if license_spdx is None:
+            notes.append("PKG-INFO names no license pyrecipe can map to SPDX: check the license file and set LICENSE")
+        urls = metadata.get("project_urls", {}) or {}
+        homepage = metadata.get("home_page") or next(
+            (url for label, url in urls.items() if label.lower() in ("homepage", "home", "source", "documentation")), ""
+        )
+        return RecipeFacts(
+            name=recipe_name,
+            sdist=sdist,
+            summary=(metadata.get("summary") or f"The {name} Python package").replace('"', "'"),
+            homepage=homepage or f"https://pypi.org/project/{recipe_name}/",
+            license=license_spdx or "Unknown",
+            license_file=license_file.relative_to(source_dir).as_posix() if license_file else None,
+            license_md5=_md5(license_file) if license_file else None,
+            inherit=class_for_backend(system.backend, system.requires, classes_dirs),
+            depends=native_depends(system.requires, facts),
+            rdepends=runtime_depends(metadata.get("requires_dist", []) or [], facts),
+            source_dir_name=source_dir.name,
+            test_modules=import_names(source_dir, name),
+            native=native,
+            notes=notes,
+        )
+
+
+def render(facts: RecipeFacts) -> str:
+    """The recipe text."""
+    sdist = facts.sdist
+    lines = [f'SUMMARY = "{facts.summary}"', f'HOMEPAGE = "{facts.homepage}"', f'LICENSE = "{facts.license}"']
+    if facts.license_file:
+        lines.append(f'LIC_FILES_CHKSUM = "file://{facts.license_file};md5={facts.license_md5}"')
+    else:
+        lines.append("# No license file found in the sdist: add LIC_FILES_CHKSUM by hand.")
+    lines += [f"# {note}" for note in facts.notes]
+    lines += ["", f"inherit pypi {facts.inherit}", "", f'SRC_URI[sha256sum] = "{sdist.entry.sha256}"']
+    if sdist.archive_prefix != facts.name:
+        lines.append(f'PYPI_PACKAGE = "{sdist.archive_prefix}"')
+    if sdist.extension != "tar.gz":
+        lines.append(f'PYPI_PACKAGE_EXT = "{sdist.extension}"')
+    if facts.source_dir_name != f"{sdist.archive_prefix}-{sdist.version}":
+        lines.append(f'S = "${{UNPACKDIR}}/{facts.source_dir_name}"')
+    lines += ["", f'PROVIDES = "python3-{facts.name}"']
+    if facts.depends:
+        lines.append(f'DEPENDS += "{" ".join(facts.depends)}"')
+    lines.append(f'RDEPENDS:${{PN}} = "{" ".join(["python3-core", *facts.rdepends])}"')
+    lines += _native_comment(facts.native)
+    imports = ", ".join(facts.test_modules)
+    lines += ["", f'PYTHON_TEST_CODE = "import {imports}; print(\'imported {imports}\')"', ""]
+    return "\n".join(lines)
+
+
+def _native_comment(native: NativeCode) -> list[str]:
+    if not native.languages:
+        return []
+    seen = ", ".join(f"{language} ({count} files)" for language, count in sorted(native.languages.items()))
+    lines = ["", f"# pyrecipe create saw native code: {seen}."]
+    packages = native.debian_packages()
+    if packages:
+        lines.append("# It includes headers from outside the sdist; the target sysroot may need their -dev packages")
+        lines.append("# (DEPENDS on the library, or SYSROOT_PACKAGES += the Debian package):")
+        for header, package in packages.items():
+            lines.append(f"#   #include <{header}>: {package or 'unknown package (apt-file search ' + header + ')'}")
+    else:
+        lines.append("# It includes no headers from outside the sdist beyond libc and CPython.")
+    return lines
+
+
+def ensure_layer(layer_dir: Path) -> None:
+    """A layer directory without conf/layer.conf gets a minimal one, so `--layer` can read it."""
+    conf = layer_dir / "conf" / "layer.conf"
+    if not conf.is_file():
+        atomic_write_text(conf, 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes*/*/*.bb"\n', mode=RECIPE_MODE)
+
+
+def recipe_path(facts: RecipeFacts, recipes_dir: Path) -> Path:
+    return recipes_dir / facts.name / f"{facts.name}_{facts.sdist.version}.bb"
+
+
+def create_recipe(spec: str, recipes_dir: Path, dl_dir: Path, *, facts: TargetFacts, force: bool = False) -> Path:
+    """Write ``recipes_dir/<name>/<name>_<version>.bb`` for ``spec``; return its path."""
+    gathered = gather(spec, dl_dir, facts)
+    path = recipe_path(gathered, recipes_dir)
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists; use --force to overwrite it")
+    atomic_write_text(path, render(gathered), mode=RECIPE_MODE)
+    return path

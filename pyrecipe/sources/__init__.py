@@ -1,0 +1,1 @@
+"""Sources: downloads checked against their checksums, archives unpacked safely, PyPI's URLs."""

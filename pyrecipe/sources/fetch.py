@@ -1,0 +1,297 @@
+"""Downloading sources into the shared download directory (DL_DIR), checksums first.
+
+A recipe's sources are named by bitbake ``SRC_URI`` entries and pinned by ``sha256sum``: a
+file is used only after its hash matched, so a tampered mirror or a re-released tarball stops
+the build instead of silently changing what is built. Downloads are written under a temporary
+name in DL_DIR and renamed into place only when complete and verified, so an interrupted
+download is never mistaken for a finished one; a file already present with the right hash is
+reused without touching the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import http.client
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from pyrecipe.errors import BuildError, InputError, PyrecipeError
+from pyrecipe.fsutil import CHUNK_SIZE, file_sha256
+
+log = logging.getLogger(__name__)
+
+#: Schemes fetched over the network; anything else in a URL with ``://`` is refused.
+NETWORK_SCHEMES = ("https", "http")
+#: Seconds without progress before a download is abandoned.
+NETWORK_TIMEOUT = 60
+#: Seconds a whole download may take (FETCH_DEADLINE): a server that sends a byte every few
+#: seconds never trips NETWORK_TIMEOUT, which is per read.
+DOWNLOAD_DEADLINE = 3600.0
+USER_AGENT = "pyrecipe-fetch/0.1"
+#: Suffix of a downloaded file whose hash did not match; kept for inspection, never used.
+QUARANTINE_SUFFIX = ".sha256-mismatch"
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class SrcUriEntry:
+    """One entry of a bitbake ``SRC_URI``: the URL and the parameters after its ``;``."""
+
+    url: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    sha256: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        """``;name=``: the key under which the entry's checksum flags are stored."""
+        return self.params.get("name")
+
+    @property
+    def filename(self) -> str:
+        """The file name in DL_DIR: ``;downloadfilename=`` or the last part of the URL's path."""
+        return self.params.get("downloadfilename") or url_basename(self.url)
+
+    @property
+    def subdir(self) -> str | None:
+        """``;subdir=``: where under WORKDIR the entry is unpacked."""
+        return self.params.get("subdir")
+
+    @property
+    def unpack(self) -> bool:
+        """False for ``;unpack=0`` (bitbake also accepts ``no`` and ``false``)."""
+        return self.params.get("unpack", "1").lower() not in ("0", "no", "false")
+
+    @property
+    def is_remote(self) -> bool:
+        """Remote entries must carry a checksum; local files (patches) need none."""
+        return urllib.parse.urlsplit(self.url).scheme in NETWORK_SCHEMES
+
+    @property
+    def checksum_flag(self) -> str:
+        """The ``SRC_URI`` flag holding this entry's checksum: ``sha256sum`` or ``<name>.sha256sum``."""
+        return f"{self.name}.sha256sum" if self.name else "sha256sum"
+
+    def checksum_assignment(self, sha256: str) -> str:
+        """The line a user pastes into the recipe to pin ``sha256``."""
+        return f'SRC_URI[{self.checksum_flag}] = "{sha256}"'
+
+
+def parse_src_uri(value: str, checksum_flags: Mapping[str, str] | None = None) -> list[SrcUriEntry]:
+    """Split an expanded ``SRC_URI`` value into its entries.
+
+    ``checksum_flags`` maps ``SRC_URI`` flag names to values as the datastore holds them
+    (``{"sha256sum": ..., "foo.sha256sum": ...}``); a ``;sha256sum=`` parameter on the entry
+    itself takes precedence, as in bitbake.
+    """
+    return [parse_src_uri_entry(word, checksum_flags) for word in value.split()]
+
+
+def parse_src_uri_entry(entry: str, checksum_flags: Mapping[str, str] | None = None) -> SrcUriEntry:
+    """Parse one ``URL;key=value;...`` entry (see :func:`parse_src_uri`)."""
+    url, *raw_params = entry.split(";")
+    if not url:
+        raise InputError(f"SRC_URI entry {entry!r} has no URL")
+    params: dict[str, str] = {}
+    for raw in raw_params:
+        key, sep, value = raw.partition("=")
+        if not sep or not key:
+            raise InputError(f"SRC_URI entry {entry!r}: parameter {raw!r} is not key=value")
+        params[key] = value
+    name = params.get("downloadfilename")
+    if name is not None and not _is_plain_file_name(name):
+        raise InputError(f"SRC_URI entry {entry!r}: downloadfilename={name!r} must be a plain file name in DL_DIR")
+    probe = SrcUriEntry(url, params)
+    checksum = params.get(probe.checksum_flag) or (checksum_flags or {}).get(probe.checksum_flag)
+    return SrcUriEntry(url, params, normalize_sha256(checksum, probe.url) if checksum else None)
+
+
+def _is_plain_file_name(name: str) -> bool:
+    """A name for a file directly in DL_DIR: no directory part, nothing that climbs out."""
+    return bool(name) and name not in (".", "..") and "/" not in name
+
+
+def url_basename(url: str) -> str:
+    """The last component of the URL's path, percent-decoded (``six-1.16.0.tar.gz``)."""
+    return urllib.parse.unquote(_url_path(url).rstrip("/").rpartition("/")[2])
+
+
+def _url_path(url: str) -> str:
+    """The path part of a URL; ``file://`` URLs are all path (bitbake's ``file://fix.patch``)."""
+    if url.startswith("file://"):
+        return url.removeprefix("file://")
+    return urllib.parse.urlsplit(url).path if "://" in url else url
+
+
+def normalize_sha256(value: str, where: str) -> str:
+    """Lower-case and validate a sha256 written in a recipe."""
+    checksum = value.strip().lower()
+    if not _SHA256_RE.fullmatch(checksum):
+        raise InputError(f"{where}: {value!r} is not a sha256 checksum (64 hexadecimal digits)")
+    return checksum
+
+
+
+def mask_credentials(text: str, url: str) -> str:
+    """``text`` with the password of ``url`` (``https://user:password@host/...``) shown as ``***``,
+    for every message and log line that names the URL: logs are shared, passwords are not."""
+    password = urllib.parse.urlsplit(url).password
+    return text.replace(f"{password}@", "***@") if password else text
+
+
+def fetch(
+    url: str,
+    dl_dir: Path,
+    sha256: str | None,
+    *,
+    allow_missing_checksum: bool = False,
+    filename: str | None = None,
+    deadline: float = DOWNLOAD_DEADLINE,
+) -> Path:
+    """Make ``dl_dir/<filename>`` hold the verified content of ``url`` and return its path.
+
+    ``url`` is ``https://``/``http://`` (redirects followed), ``file://`` or a local path; a
+    download not finished within ``deadline`` seconds fails. Without ``sha256`` this is an
+    InputError unless ``allow_missing_checksum``; then the computed checksum is logged as a
+    ``SRC_URI[sha256sum] = "..."`` line (and :func:`file_sha256` gives it to a caller that
+    wants to print it). Errors never show a password of the URL.
+    """
+    try:
+        return _fetch(url, dl_dir, sha256, allow_missing_checksum, filename, deadline)
+    except PyrecipeError as error:
+        masked = mask_credentials(str(error), url)
+        if masked == str(error):
+            raise
+        raise type(error)(masked) from None
+
+
+def _fetch(
+    url: str, dl_dir: Path, sha256: str | None, allow_missing_checksum: bool, filename: str | None, deadline: float
+) -> Path:
+    name = filename or url_basename(url)
+    if not _is_plain_file_name(name):
+        raise InputError(f"cannot name a download file for {url!r}; set ;downloadfilename=")
+    expected = normalize_sha256(sha256, url) if sha256 else None
+    if expected is None and not allow_missing_checksum:
+        raise InputError(
+            f"no sha256 checksum for {url}: add SRC_URI[sha256sum] to the recipe "
+            "(run with the missing-checksum option once to have it computed)"
+        )
+    dl_dir.mkdir(parents=True, exist_ok=True)
+    dest = dl_dir / name
+    remote = urllib.parse.urlsplit(url).scheme in NETWORK_SCHEMES
+
+    if remote and dest.is_file():
+        actual = file_sha256(dest)
+        if expected is None or actual == expected:
+            _report_unpinned(url, dest, expected, actual)
+            return dest
+        log.warning("%s: existing file has sha256 %s, expected %s; fetching again", dest, actual, expected)
+        _quarantine(dest, actual)
+
+    tmp, actual = _download_to_temp(url, dl_dir, name, deadline) if remote else _copy_to_temp(url, dl_dir, name)
+    if expected is not None and actual != expected:
+        bad = _quarantine(tmp, actual)
+        raise InputError(
+            f"checksum mismatch for {name} from {url}: expected sha256 {expected}, got {actual} "
+            f"(file kept as {bad}); if the new file is right, update the recipe's sha256sum"
+        )
+    os.replace(tmp, dest)
+    _report_unpinned(url, dest, expected, actual)
+    return dest
+
+
+def _report_unpinned(url: str, dest: Path, expected: str | None, actual: str) -> None:
+    if expected is None:
+        log.warning("%s has no checksum; to pin it add: SRC_URI[sha256sum] = \"%s\"", mask_credentials(url, url), actual)
+
+
+def _quarantine(path: Path, actual: str) -> Path:
+    """Move a file with an unexpected hash out of the way, where nothing will use it."""
+    final_name = path.name.removeprefix(".").split(".part-")[0]
+    bad = path.with_name(f"{final_name}.{actual[:16]}{QUARANTINE_SUFFIX}")
+    os.replace(path, bad)
+    return bad
+
+
+def _temp_file(dl_dir: Path, name: str) -> tuple[Path, BinaryIO]:
+    """A new file in DL_DIR whose name can never be taken for a finished download."""
+    fd, tmp = tempfile.mkstemp(dir=dl_dir, prefix=f".{name}.part-")
+    return Path(tmp), os.fdopen(fd, "wb")
+
+
+def _copy_stream(source: io.BufferedIOBase, out: BinaryIO, deadline: float | None = None) -> tuple[int, str]:
+    """Copy ``source`` into ``out`` hashing on the way; returns (bytes, sha256).
+
+    Each read returns what has arrived (``read1``), so a trickling source is seen to pass
+    ``deadline`` (seconds) within one read's timeout: TimeoutError then.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    until = None if deadline is None else time.monotonic() + deadline
+    with out:
+        for chunk in iter(lambda: source.read1(CHUNK_SIZE), b""):
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+            if until is not None and time.monotonic() > until:
+                raise TimeoutError(f"not finished after {deadline:g} s (FETCH_DEADLINE), {size} bytes received")
+    return size, digest.hexdigest()
+
+
+def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float) -> tuple[Path, str]:
+    tmp, out = _temp_file(dl_dir, name)
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=min(NETWORK_TIMEOUT, deadline)) as response:
+            length = response.headers.get("Content-Length")
+            if length is not None and not length.strip().isdigit():
+                raise BuildError(f"download of {url} failed: the server sent an invalid Content-Length {length!r}")
+            size, actual = _copy_stream(response, out, deadline)
+        if length is not None and size != int(length):
+            raise BuildError(f"download of {url} was cut short: got {size} of {length} bytes; try again")
+        return tmp, actual
+    except urllib.error.HTTPError as error:
+        tmp.unlink(missing_ok=True)
+        raise BuildError(f"download of {url} failed: HTTP {error.code} {error.reason}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
+        tmp.unlink(missing_ok=True)
+        reason = getattr(error, "reason", error)
+        raise BuildError(f"download of {url} failed: {reason}; check the URL and the network") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def check_scheme(url: str) -> None:
+    """InputError for a URL pyrecipe cannot fetch (``git://``, ``ftp://`` ...), named as such."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme and scheme not in (*NETWORK_SCHEMES, "file"):
+        raise InputError(f"unsupported URL scheme {scheme!r} in {url} (https, http and file are supported)")
+
+
+def _copy_to_temp(url: str, dl_dir: Path, name: str) -> tuple[Path, str]:
+    check_scheme(url)
+    source = Path(urllib.parse.unquote(_url_path(url)))
+    if not source.is_file():
+        raise InputError(f"source file {source} (from {url}) does not exist")
+    tmp, out = _temp_file(dl_dir, name)
+    try:
+        with open(source, "rb") as stream:
+            _, actual = _copy_stream(stream, out)
+        shutil.copymode(source, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, actual

@@ -1,0 +1,193 @@
+"""Unpacking source archives (tar.gz/bz2/xz, zip, wheels) safely and completely.
+
+Source archives come from the network, so every member is checked before anything is
+written: no absolute paths, no ``..``, no device files or FIFOs, no links that point out of the
+tree, and the members' total size is limited (:class:`UnpackLimits`: a 610 KB .tar.xz of zeros
+would otherwise fill 4 GiB). Symbolic links are created only after every regular file, so nothing is ever written
+through a link, and at the end every link in the tree must resolve inside it (a chain of
+individually harmless links can otherwise escape). For tar the standard library's ``data``
+filter (Python 3.11.4+) is applied as well. The tree is built beside ``dest`` and renamed into
+place, so ``dest`` is never half unpacked.
+"""
+
+from __future__ import annotations
+
+import gzip
+import lzma
+import os
+import posixpath
+import shutil
+import stat
+import tarfile
+import zipfile
+from typing import Literal
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrecipe.fsutil import building_dir
+from pyrecipe.errors import BuildError, InputError
+
+#: Archive name endings we unpack, and the reader for each.
+ARCHIVE_KINDS = {
+    ".tar.gz": "tar", ".tgz": "tar", ".tar.bz2": "tar", ".tbz2": "tar", ".tar.xz": "tar",
+    ".txz": "tar", ".tar": "tar", ".zip": "zip", ".whl": "zip",
+}
+#: ``data`` where the interpreter has extraction filters (3.11.4+), else our checks alone.
+TAR_EXTRACTION_FILTER: Literal["data"] | None = "data" if hasattr(tarfile, "data_filter") else None
+#: Below this total, an archive may expand by any ratio (a 2 KB tarball of a 1 MB table is fine).
+RATIO_FLOOR = 16 << 20
+_UNREADABLE = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)
+
+
+@dataclass(frozen=True)
+class UnpackLimits:
+    """How far an archive may expand: in total bytes, and as a multiple of its own size.
+
+    Recipes set them with UNPACK_MAX_SIZE and UNPACK_MAX_RATIO. Member sizes are read from the
+    archive's headers, which the readers hold each member to, and added up as the members are
+    listed, so a bomb is refused after reading at most the limit, before anything is written.
+    """
+
+    max_size: int = 2 << 30
+    max_ratio: float = 100.0
+
+    def check(self, archive: Path, total: int) -> None:
+        """InputError when members adding up to ``total`` bytes exceed a limit."""
+        compressed = max(archive.stat().st_size, 1)
+        if total > self.max_size:
+            raise InputError(f"{archive}: refusing to unpack: it expands to more than {self.max_size} bytes "
+                             "(UNPACK_MAX_SIZE; raise it in the recipe if the sources really are that large)")
+        if total > RATIO_FLOOR and total > self.max_ratio * compressed:
+            raise InputError(f"{archive}: refusing to unpack: it expands to more than {self.max_ratio:g} times its "
+                             f"size of {compressed} bytes (UNPACK_MAX_RATIO), as a decompression bomb does")
+
+
+def archive_kind(archive: Path) -> str:
+    """``tar`` or ``zip`` from the file name; InputError for anything else."""
+    name = archive.name.lower()
+    for suffix, kind in ARCHIVE_KINDS.items():
+        if name.endswith(suffix):
+            return kind
+    raise InputError(f"{archive}: unknown archive type (known: {', '.join(ARCHIVE_KINDS)}); use ;unpack=0 for plain files")
+
+
+def unpack(archive: Path, dest: Path, limits: UnpackLimits = UnpackLimits()) -> Path:
+    """Unpack ``archive`` so that ``dest`` holds exactly its content; return the source dir.
+
+    A previous ``dest`` is replaced; an archive beyond ``limits`` is refused. The source dir is the archive's single top-level
+    directory when it has exactly one (``foo-1.0/``, as ``S = ${WORKDIR}/${BP}`` expects),
+    else ``dest`` itself.
+    """
+    kind = archive_kind(archive)
+    if not archive.is_file():
+        raise InputError(f"archive {archive} does not exist")
+    with building_dir(dest) as tmp:
+        try:
+            if kind == "tar":
+                _extract_tar(archive, tmp, limits)
+            else:
+                _extract_zip(archive, tmp, limits)
+        except _UNREADABLE as error:
+            raise InputError(f"{archive}: cannot read the archive ({error}); delete it to fetch it again") from None
+        except OSError as error:
+            raise BuildError(f"{archive}: unpacking into {dest} failed: {error}") from None
+        _check_links_stay_inside(archive, tmp)
+    return source_dir(dest)
+
+
+def source_dir(dest: Path) -> Path:
+    """The single top-level directory of an unpacked tree, or the tree itself."""
+    entries = list(dest.iterdir())
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
+        return entries[0]
+    return dest
+
+
+def _refuse(archive: Path, member: str, why: str) -> InputError:
+    return InputError(f"{archive}: refusing to unpack member {member!r}: {why}")
+
+
+def _check_name(archive: Path, name: str, path: str | None = None, what: str = "path") -> None:
+    """A member's path (or a hard link's target ``path``) must be relative and stay inside."""
+    path = name if path is None else path
+    if path.startswith("/") or path.startswith("\\"):
+        raise _refuse(archive, name, f"absolute {what} {path!r}")
+    if ".." in path.replace("\\", "/").split("/"):
+        raise _refuse(archive, name, f"{what} {path!r} contains '..'")
+
+
+def _check_symlink(archive: Path, name: str, target: str) -> None:
+    """A symlink's target, read relative to the link's directory, must stay inside the tree."""
+    if target.startswith("/"):
+        raise _refuse(archive, name, f"symbolic link to absolute path {target!r}")
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+    if resolved == ".." or resolved.startswith("../"):
+        raise _refuse(archive, name, f"symbolic link {target!r} points outside the tree")
+
+
+def _check_links_stay_inside(archive: Path, root: Path) -> None:
+    """Every symlink in the finished tree must resolve inside it, following whole chains."""
+    real_root = os.path.realpath(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for entry in dirnames + filenames:
+            path = os.path.join(dirpath, entry)
+            if os.path.islink(path):
+                real = os.path.realpath(path)
+                if os.path.commonpath([real_root, real]) != real_root:
+                    raise _refuse(archive, os.path.relpath(path, root), "symbolic link resolves outside the tree")
+
+
+def _extract_tar(archive: Path, root: Path, limits: UnpackLimits) -> None:
+    with tarfile.open(archive) as tar:
+        members: list[tarfile.TarInfo] = []
+        total = 0
+        for member in tar:  # listed one by one: a bomb stops at the limit, not at its end
+            members.append(member)
+            total += member.size
+            limits.check(archive, total)
+            _check_name(archive, member.name)
+            if member.issym():
+                _check_symlink(archive, member.name, member.linkname)
+            elif member.islnk():
+                _check_name(archive, member.name, member.linkname, "hard link target")
+            elif member.ischr() or member.isblk() or member.isfifo():
+                raise _refuse(archive, member.name, "device file or FIFO")
+        # Links last: no file is ever extracted through a link made earlier.
+        members.sort(key=lambda m: 2 if m.issym() else 1 if m.islnk() else 0)
+        try:
+            if TAR_EXTRACTION_FILTER is None:
+                tar.extractall(root, members=members)
+            else:
+                tar.extractall(root, members=members, filter=TAR_EXTRACTION_FILTER)
+        except tarfile.FilterError as error:
+            raise _refuse(archive, error.tarinfo.name, str(error)) from None
+
+
+def _extract_zip(archive: Path, root: Path, limits: UnpackLimits) -> None:
+    """Our own extraction: zipfile.extract silently rewrites bad names instead of refusing."""
+    symlinks: list[tuple[str, str]] = []
+    with zipfile.ZipFile(archive) as zf:
+        limits.check(archive, sum(info.file_size for info in zf.infolist()))
+        for info in zf.infolist():
+            name = info.filename
+            _check_name(archive, name)
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                target = zf.read(info).decode()
+                _check_symlink(archive, name, target)
+                symlinks.append((name, target))
+            elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+                raise _refuse(archive, name, "device file, FIFO or socket")
+            elif info.is_dir():
+                (root / name).mkdir(parents=True, exist_ok=True)
+            else:
+                path = root / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as source, open(path, "wb") as out:
+                    shutil.copyfileobj(source, out)
+                os.chmod(path, 0o755 if mode & 0o111 else 0o644)
+    for name, target in symlinks:
+        link = root / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, link)

@@ -1,0 +1,1 @@
+"""What the classes' Python tasks call: base (sources, test), meson, cargo, qa, package, sysroot."""

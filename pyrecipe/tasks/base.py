@@ -1,0 +1,211 @@
+"""The Python tasks of base.bbclass that bring the sources and test the result: fetch, unpack, patch, test.
+
+Each takes the recipe's datastore ``d`` and does one step with the tested building blocks
+(:mod:`pyrecipe.sources.fetch`, :mod:`pyrecipe.sources.unpack`, :mod:`pyrecipe.qa` ...). What a step needs from
+the running build (the provisioned toolchain, the task's log) is the running task's
+:class:`~pyrecipe.engine.context.TaskContext`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from pyrecipe.sources import pypi
+from pyrecipe.fsutil import building_dir
+from pyrecipe.engine.confine import relative_inside
+from pyrecipe.errors import BuildError, InputError
+from pyrecipe.sources.fetch import (
+    DOWNLOAD_DEADLINE, SrcUriEntry, check_scheme, fetch as fetch_url, mask_credentials, parse_src_uri,
+)
+from pyrecipe.parse import DataSmart
+from pyrecipe.engine.context import current_task
+from pyrecipe.toolchain.buildroot import task_build_root, task_command
+from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits, unpack as unpack_archive
+from pyrecipe.graph.variant import is_native
+from pyrecipe.fsutil import file_sha256
+
+PATCH_SUFFIXES = (".patch", ".diff")
+
+
+def src_uri_entries(d: DataSmart) -> list[SrcUriEntry]:
+    flags = {k: v for k, v in d.getVarFlags("SRC_URI", expand=True).items() if isinstance(v, str)}
+    return parse_src_uri(d.getVar("SRC_URI") or "", flags)
+
+
+def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
+    """A ``file://`` entry is looked up along FILESPATH, as in bitbake."""
+    check_scheme(entry.url)
+    relative = entry.url.split("://", 1)[1] if "://" in entry.url else entry.url
+    if os.path.isabs(relative):
+        return Path(relative)
+    for directory in (d.getVar("FILESPATH") or "").split(":"):
+        if directory and Path(directory, relative).exists():
+            return Path(directory, relative)
+    raise InputError(
+        f"recipe {d.getVar('PN')} ({d.getVar('FILE')}): SRC_URI file {relative} not found in FILESPATH "
+        f"({d.getVar('FILESPATH')})"
+    )
+
+
+def _fetch_deadline(d: DataSmart) -> float:
+    """FETCH_DEADLINE: seconds one download may take in all (default DOWNLOAD_DEADLINE)."""
+    value = (d.getVar("FETCH_DEADLINE") or "").strip()
+    try:
+        deadline = float(value) if value else DOWNLOAD_DEADLINE
+    except ValueError:
+        deadline = 0.0
+    if not deadline > 0:
+        raise InputError(f"recipe {d.getVar('PN')}: FETCH_DEADLINE={value!r} must be a number of seconds above 0")
+    return deadline
+
+
+def _download(entry: SrcUriEntry, d: DataSmart) -> Path:
+    dl_dir = Path(d.getVar("DL_DIR"))
+    task = current_task()
+
+    def download(url: str) -> Path:
+        return fetch_url(url, dl_dir, entry.sha256, allow_missing_checksum=task.build.allow_missing_checksum,
+                         filename=entry.filename, deadline=_fetch_deadline(d))
+
+    try:
+        path = download(entry.url)
+    except BuildError:
+        parts = pypi.source_url_parts(entry.url)
+        if parts is None:
+            raise
+        # The /packages/source/ redirector is not served everywhere: ask the simple index.
+        resolved = pypi.resolve_file(*parts)
+        task.note(mask_credentials(f"NOTE: {entry.url} not served; using {resolved.url} from the PyPI simple index", entry.url))
+        path = download(resolved.url)
+    if entry.sha256 is None:
+        task.note(f"NOTE: computed checksum, paste into the recipe: {entry.checksum_assignment(file_sha256(path))}")
+    return path
+
+
+def fetched_path(entry: SrcUriEntry, d: DataSmart) -> Path:
+    return Path(d.getVar("DL_DIR")) / entry.filename if entry.is_remote else _local_path(entry, d)
+
+
+def fetch(d: DataSmart) -> None:
+    """do_fetch: every remote SRC_URI entry into DL_DIR, verified; local files must exist and
+    match a checksum given for them."""
+    entries = src_uri_entries(d)
+    # The plain SRC_URI[sha256sum] is the remote source's when there is one (patches beside it
+    # share no checksum); a local entry's own ;sha256sum= or <name>.sha256sum always counts.
+    remote_takes_plain = any(entry.is_remote and not entry.name for entry in entries)
+    for entry in entries:
+        if entry.is_remote:
+            path = _download(entry, d)
+        else:
+            path = _local_path(entry, d)
+            plain = not entry.name and "sha256sum" not in entry.params
+            if entry.sha256 and path.is_file() and not (plain and remote_takes_plain):
+                _check_local_checksum(entry, path)
+        current_task().note(mask_credentials(f"NOTE: {entry.url} -> {path}", entry.url))
+
+
+def _check_local_checksum(entry: SrcUriEntry, path: Path) -> None:
+    actual = file_sha256(path)
+    if actual != entry.sha256:
+        raise InputError(f"checksum mismatch for {path} ({entry.url}): expected sha256 {entry.sha256}, got {actual}; "
+                         f"if the file is right, update the recipe: {entry.checksum_assignment(actual)}")
+
+
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def _unpack_limits(d: DataSmart) -> UnpackLimits:
+    """UNPACK_MAX_SIZE (bytes, or with a K/M/G suffix) and UNPACK_MAX_RATIO of the recipe."""
+    size, ratio = (d.getVar("UNPACK_MAX_SIZE") or "").strip(), (d.getVar("UNPACK_MAX_RATIO") or "").strip()
+    defaults = UnpackLimits()
+    try:
+        number, unit = (size[:-1], size[-1].upper()) if size[-1:].isalpha() else (size, "")
+        max_size = int(number) * _SIZE_UNITS[unit] if size else defaults.max_size
+        max_ratio = float(ratio) if ratio else defaults.max_ratio
+    except (ValueError, KeyError):
+        raise InputError(f"recipe {d.getVar('PN')}: UNPACK_MAX_SIZE={size!r} must be bytes with an optional K, M or G "
+                         f"suffix and UNPACK_MAX_RATIO={ratio!r} a number") from None
+    return UnpackLimits(max_size, max_ratio)
+
+
+def unpack(d: DataSmart) -> None:
+    """do_unpack: a fresh UNPACKDIR with every archive extracted and every other file copied."""
+    unpackdir = Path(d.getVar("UNPACKDIR"))
+    limits = _unpack_limits(d)
+    entries = src_uri_entries(d)
+    # Every subdir= is checked before anything is unpacked: none may lead out of UNPACKDIR.
+    subdirs = [relative_inside(entry.subdir or ".", unpackdir, f"SRC_URI entry {entry.url}: subdir") for entry in entries]
+    with building_dir(unpackdir) as tmp:
+        for number, (entry, subdir) in enumerate(zip(entries, subdirs)):
+            source = fetched_path(entry, d)
+            target = tmp / subdir
+            target.mkdir(parents=True, exist_ok=True)
+            if entry.unpack and source.name.endswith(tuple(ARCHIVE_KINDS)):
+                # Archives unpack side by side (and over each other) as bitbake's do.
+                area = tmp / f".archive-{number}"
+                unpack_archive(source, area, limits)
+                for child in area.iterdir():
+                    os.replace(child, target / child.name)
+                area.rmdir()
+            elif source.is_dir():
+                shutil.copytree(source, target / source.name, symlinks=True)
+            else:
+                shutil.copy2(source, target / source.name)
+            current_task().note(f"NOTE: unpacked {source.name} into {subdir}")
+    if entries and not Path(d.getVar("S")).is_dir():
+        raise BuildError(
+            f"recipe {d.getVar('PN')}: source directory S={d.getVar('S')} does not exist after unpacking; "
+            "set S in the recipe to the directory the sources unpack to"
+        )
+
+
+def patch(d: DataSmart) -> None:
+    """do_patch: apply the ``.patch``/``.diff`` entries of SRC_URI in order, in S."""
+    source = Path(d.getVar("S"))
+    for entry in src_uri_entries(d):
+        path = fetched_path(entry, d)
+        wanted = entry.params.get("apply")
+        if wanted is None and not path.name.endswith(PATCH_SUFFIXES) or wanted in ("no", "0", "false"):
+            continue
+        striplevel = entry.params.get("striplevel", "1")
+        log = current_task().log
+        result = subprocess.run(
+            ["patch", f"-p{striplevel}", "--batch", "--forward", "-i", str(path)],
+            cwd=source, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )
+        if result.returncode != 0:
+            raise BuildError(f"recipe {d.getVar('PN')}: patch {path.name} does not apply to {source}")
+        current_task().note(f"NOTE: applied {path.name}")
+
+
+def test(d: DataSmart) -> None:
+    """do_test: run PYTHON_TEST_CODE with the target's own CPython under qemu-user (a native
+    recipe's with the build interpreter)."""
+    code = d.getVar("PYTHON_TEST_CODE")
+    if not code:
+        current_task().note("NOTE: no PYTHON_TEST_CODE: nothing to test")
+        return
+    site = d.getVar("PYTHON_SITEPACKAGES_DIR")
+    task = current_task()
+    if is_native(d):
+        # A native recipe's result runs on the build machine: its own interpreter (the build
+        # root's, in there, when the distro has one), no qemu.
+        paths = [d.getVar("D") + site, d.getVar("PYTHON_SITEPACKAGES_NATIVE")]
+        command = [d.getVar("PYTHON"), "-c", code]
+        root = task_build_root(d)
+        if root is not None:
+            command = task_command(root, d, command, Path(d.getVar("T")), network=False)
+        env = {**os.environ, "PYTHONPATH": ":".join(paths)}
+        where = "on the build machine"
+    else:
+        paths = [Path(d.getVar("D") + site), Path(d.getVar("RECIPE_SYSROOT") + site)]
+        command = task.toolchain.qemu_command(["python3", "-c", code], extra_pythonpath=paths)
+        env = None
+        where = "under qemu"
+    current_task().note("NOTE: running " + " ".join(command[:3]) + " ... python3 -c <PYTHON_TEST_CODE>")
+    result = subprocess.run(command, stdout=task.log, stderr=subprocess.STDOUT, cwd=d.getVar("T"), env=env)
+    if result.returncode != 0:
+        raise BuildError(f"recipe {d.getVar('PN')}: PYTHON_TEST_CODE failed {where} (exit {result.returncode})")

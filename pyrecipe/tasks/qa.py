@@ -1,0 +1,91 @@
+"""do_qa: what the checks of :mod:`pyrecipe.qa` are told about a recipe, and what a failure says.
+
+The facts come from the machine (ELF machine, class, endianness), the target's CPython
+(EXT_SUFFIX, bytecode magic) and the build (paths that must not leak into what ships).
+``INSANE_SKIP`` (and ``INSANE_SKIP:${PN}``) waives named checks, as in OpenEmbedded; the waiver
+is printed so that it is never silent.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyrecipe.errors import BuildError
+from pyrecipe.parse import DataSmart
+from pyrecipe.qa import CHECKS, QAContext, run_qa
+from pyrecipe.engine.context import TaskContext
+from pyrecipe.graph.variant import is_native
+from pyrecipe.engine.context import current_task
+from pyrecipe.pep517.record import refresh_records
+
+if TYPE_CHECKING:
+    from pyrecipe.toolchain.provision import Toolchain
+
+#: OpenEmbedded's INSANE_SKIP names for the checks we have under another name; other OE names
+#: name checks pyrecipe does not make (already-stripped, dev-so ...) and waive nothing here.
+OE_CHECK_NAMES = {"buildpaths": "host-paths", "rpaths": "rpath", "useless-rpaths": "rpath", "file-rdeps": "needed"}
+
+
+def library_dirs(sysroot: Path, triplet: str) -> list[Path]:
+    return [sysroot / p for p in (f"lib/{triplet}", f"usr/lib/{triplet}", "lib", "usr/lib")]
+
+
+def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
+    machine = toolchain.machine
+    python = toolchain.python
+    staging = Path(d.getVar("D"))
+    sysroot = Path(d.getVar("RECIPE_SYSROOT"))
+    host_suffix = sysconfig.get_config_var("EXT_SUFFIX") or ""
+    host_paths = [
+        d.getVar("TOPDIR"), d.getVar("WORKDIR"), str(toolchain.native_venv), str(sysroot),
+        sys.prefix, sys.base_prefix, os.path.expanduser("~"), d.getVar("PYRECIPE_TOPDIR"),
+    ]
+    site = d.getVar("PYTHON_SITEPACKAGES_DIR").strip("/")
+    return QAContext(
+        staging_dir=staging,
+        elf_machine=machine.elf_machine,
+        elf_class=machine.elf_class,
+        elf_endian=machine.elf_endian,
+        ext_suffix=python.ext_suffix,
+        host_ext_suffix=host_suffix if host_suffix != python.ext_suffix else "",
+        pyc_magic=python.magic_number,
+        library_dirs=library_dirs(sysroot, machine.target_sys) + library_dirs(staging, machine.target_sys),
+        host_paths=[p for p in dict.fromkeys(host_paths) if p and p != "/"],
+        allowed_prefixes=(site, "usr/bin", "usr/include", "usr/share"),
+    )
+
+
+def check_recipe(d: DataSmart, task: TaskContext) -> None:
+    """do_qa's checks on the recipe's ${D}; problems fail the task, waivers are warned about."""
+    say = task.note
+    if task.build.toolchain is None or is_native(d):
+        say("NOTE: native recipe: target QA does not apply")
+        return
+    pn = d.getVar("PN")
+    named = (d.getVar("INSANE_SKIP") or "").split() + (d.getVar(f"INSANE_SKIP:{pn}") or "").split()
+    skip = {OE_CHECK_NAMES.get(name, name) for name in named}
+    for name in sorted(skip - CHECKS.keys()):
+        say(f"NOTE: INSANE_SKIP names {name}, which is not a pyrecipe check; nothing to waive")
+    result = run_qa(qa_context(d, task.build.toolchain), skip=skip & CHECKS.keys())
+    say(result.format())
+    if result.waived:
+        task.warn(f"QA: INSANE_SKIP waived {len(result.waived)} finding(s): " + "; ".join(map(str, result.waived)))
+    if result.problems:
+        raise BuildError(
+            f"recipe {pn}: QA found {len(result.problems)} problem(s):\n"
+            + "\n".join(f"  {problem}" for problem in result.problems)
+            + "\n  (a recipe may waive a check with INSANE_SKIP:${PN} += \"<check>\")"
+        )
+
+
+def qa(d: DataSmart) -> None:
+    """do_qa: check the installed files before they reach a sysroot or an image."""
+    # do_install:append may have edited installed files: RECORD must describe what ships.
+    site = Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR"))
+    for path in refresh_records(site):
+        current_task().note(f"NOTE: RECORD updated for {path}, changed after installation")
+    check_recipe(d, current_task())

@@ -1,0 +1,116 @@
+"""Staging a recipe's installed files into a shared sysroot (do_populate_sysroot).
+
+Later recipes compile against the sysroot (headers, .pc files, libraries and Python packages
+such as numpy for scipy), so a target recipe's ${D} is copied there; a native recipe's goes
+to the native sysroot, whose site-packages later builds import from. Each recipe keeps a
+manifest of what it staged: a rebuild first removes its previous files, so a file dropped
+from a recipe does not linger in the sysroot. A file has one owner: a recipe may not stage over
+what Debian or another recipe put there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from pyrecipe.errors import BuildError
+from pyrecipe.parse import DataSmart
+from pyrecipe.graph.variant import is_native
+from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.engine.context import current_task
+
+MANIFEST_DIR = ".pyrecipe-staged"
+
+
+def _manifest(sysroot: Path, pn: str) -> Path:
+    return sysroot / MANIFEST_DIR / f"{pn}.files"
+
+
+def unstage(sysroot: Path, pn: str) -> None:
+    """Remove the files ``pn`` staged last time (directories left empty go too)."""
+    manifest = _manifest(sysroot, pn)
+    if not manifest.exists():
+        return
+    directories: set[Path] = set()
+    for line in manifest.read_text().splitlines():
+        path = sysroot / line
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        directories.update(path.parents)
+    for directory in sorted(directories, key=lambda p: len(p.parts), reverse=True):
+        if directory != sysroot and sysroot in directory.parents and directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+    manifest.unlink()
+
+
+def _entries(image: Path) -> list[tuple[Path, str]]:
+    """(source, path relative to ``image``) of every file and symlink (to a directory too) in ``image``."""
+    found = []
+    for root, dirs, files in os.walk(image):
+        for name in sorted(files) + sorted(d for d in dirs if (Path(root) / d).is_symlink()):
+            source = Path(root) / name
+            found.append((source, source.relative_to(image).as_posix()))
+    return found
+
+
+def _owner(sysroot: Path, relative: str) -> str:
+    """Which recipe staged ``relative`` into the sysroot, else the machine's Debian packages."""
+    for manifest in sorted((sysroot / MANIFEST_DIR).glob("*.files")):
+        if relative in manifest.read_text().splitlines():
+            return f"recipe {manifest.stem}"
+    return "the target's Debian packages"
+
+
+def stage(image: Path, sysroot: Path, pn: str) -> list[str]:
+    """Copy the tree ``image`` into ``sysroot``, recording the files in ``pn``'s manifest.
+
+    A file the sysroot already has (from Debian, or from another recipe) is refused, as
+    OpenEmbedded refuses a file "installed by both": overwritten, it was lost for good once the
+    recipe stopped installing it (its manifest said it was the recipe's to remove). The manifest
+    is written before any file, and each file is copied under a temporary name and renamed, so a
+    staging cut short (a full disk) leaves no half-written file that no manifest names.
+    """
+    unstage(sysroot, pn)
+    entries = _entries(image)
+    taken = [relative for _, relative in entries if (sysroot / relative).exists() or (sysroot / relative).is_symlink()]
+    if taken:
+        shown = "; ".join(f"{relative} (from {_owner(sysroot, relative)})" for relative in taken[:10])
+        more = f" and {len(taken) - 10} more" if len(taken) > 10 else ""
+        raise BuildError(f"recipe {pn} installs files the sysroot already has: {shown}{more}; "
+                         "remove them from do_install (a sysroot file has one owner)")
+    staged = [relative for _, relative in entries]
+    manifest = _manifest(sysroot, pn)
+    atomic_write_text(manifest, "".join(f"{line}\n" for line in staged))
+    for source, relative in entries:
+        target = sysroot / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        try:
+            if source.is_symlink():
+                os.symlink(os.readlink(source), partial)
+            else:
+                shutil.copy2(source, partial)
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    return staged
+
+
+def stage_into_sysroot(d: DataSmart, say: Callable[[str], None]) -> None:
+    """A target recipe's ${D} goes into the target sysroot, a native recipe's into the native one."""
+    native = is_native(d)
+    sysroot = d.getVar("STAGING_DIR_NATIVE" if native else "RECIPE_SYSROOT")
+    staged = stage(Path(d.getVar("D")), Path(sysroot), d.getVar("PN"))
+    say(f"NOTE: staged {len(staged)} files into {sysroot}")
+
+
+def populate_sysroot(d: DataSmart) -> None:
+    """do_populate_sysroot: make the recipe's files visible to the recipes built after it.
+
+    A target recipe's ${D} is copied into the shared target sysroot (numpy's headers and .pc
+    files for scipy); the files it put there last time are removed first, from its manifest.
+    """
+    stage_into_sysroot(d, current_task().note)
