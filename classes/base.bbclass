@@ -23,6 +23,12 @@ inherit_defer ${@bb.utils.contains('PACKAGE_FORMAT', 'deb', 'package_deb', '', d
 do_install[cleandirs] = "${D}"
 # Only do_fetch reaches the network; every other task runs in a network namespace of its own.
 do_fetch[network] = "1"
+# As in OpenEmbedded, do_fetch's signature covers the content of the recipe's local files
+# (file:// patches and scripts found along FILESPATH): editing a patch reruns the build from there.
+def checksum_file_list(d):
+    import pyrecipe.tasks.base
+    return pyrecipe.tasks.base.checksum_file_list(d)
+do_fetch[file-checksums] = "${@checksum_file_list(d)}"
 
 python base_do_fetch() {
     import pyrecipe.tasks.base

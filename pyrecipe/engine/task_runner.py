@@ -26,6 +26,7 @@ from typing import TextIO
 from pyrecipe.engine.codesig import code_digest
 from pyrecipe.engine.confine import check_task_directories
 from pyrecipe.errors import BuildError, PyrecipeError
+from pyrecipe.fsutil import file_sha256
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
 from pyrecipe.engine.reachable import reachable
@@ -168,6 +169,20 @@ def pyrecipe_code_text(d: DataSmart, names: Iterable[str]) -> str:
     return "\n".join([*bodies, *(str(d.getVar(ref, False) or "") for ref in referenced)])
 
 
+def file_checksums(listing: str) -> str:
+    """The content digest of the files a ``[file-checksums]`` flag lists (``PATH:True`` words, as
+    bitbake writes them; a directory counts with every file under it): a task that reads files
+    of the recipe's own (a local patch) reruns when one of them changes."""
+    digest = hashlib.sha256()
+    for word in listing.split():
+        path, _, exists = word.rpartition(":")
+        target = Path(path)
+        files = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+        for file in files:
+            digest.update(f"{file}={file_sha256(file) if exists == 'True' and file.is_file() else 'missing'}\0".encode())
+    return digest.hexdigest()
+
+
 def task_signatures(
     d: DataSmart, order: list[str], base: str, code: Callable[[str], str] = code_digest,
 ) -> dict[str, str]:
@@ -184,6 +199,7 @@ def task_signatures(
         digest.update(f"pyrecipe-code={code(pyrecipe_code_text(d, closure))}\0".encode())
         for flag in TASK_FLAGS:
             digest.update(f"[{flag}]={d.getVarFlag(task, flag, False)!r}\0".encode())
+        digest.update(f"[file-checksums]={file_checksums(d.getVarFlag(task, 'file-checksums') or '')}\0".encode())
         previous = signatures[task] = digest.hexdigest()
     return signatures
 

@@ -89,6 +89,21 @@ def fetched_path(entry: SrcUriEntry, d: DataSmart) -> Path:
     return Path(d.getVar("DL_DIR")) / entry.filename if entry.is_remote else _local_path(entry, d)
 
 
+def checksum_file_list(d: DataSmart) -> str:
+    """The recipe's local SRC_URI files as bitbake's ``[file-checksums]`` flag lists them:
+    ``PATH:True`` for each one found along FILESPATH, ``NAME:False`` for one that is not (its
+    absence is part of the signature too; do_fetch then says it is missing)."""
+    words = []
+    for entry in src_uri_entries(d):
+        if entry.is_remote:
+            continue
+        try:
+            words.append(f"{_local_path(entry, d)}:True")
+        except InputError:
+            words.append(f"{entry.url}:False")
+    return " ".join(words)
+
+
 def fetch(d: DataSmart) -> None:
     """do_fetch: every remote SRC_URI entry into DL_DIR, verified; local files must exist and
     match a checksum given for them."""
@@ -181,12 +196,27 @@ def patch(d: DataSmart) -> None:
         current_task().note(f"NOTE: applied {path.name}")
 
 
+def _test_program(d: DataSmart) -> list[str] | None:
+    """What do_test runs after the interpreter: ``-c PYTHON_TEST_CODE`` (a line), or the file
+    PYTHON_TEST_SCRIPT names (a test longer than a line, shipped beside the recipe as a file://
+    entry of SRC_URI, so that editing it reruns the test); None when the recipe has no test."""
+    code, script = d.getVar("PYTHON_TEST_CODE"), d.getVar("PYTHON_TEST_SCRIPT")
+    if code and script:
+        raise InputError(f"recipe {d.getVar('PN')}: set PYTHON_TEST_CODE or PYTHON_TEST_SCRIPT, not both")
+    if script:
+        if not Path(script).is_file():
+            raise InputError(f"recipe {d.getVar('PN')}: PYTHON_TEST_SCRIPT {script} does not exist (list the file in "
+                             "SRC_URI as file://NAME and set PYTHON_TEST_SCRIPT = \"${UNPACKDIR}/NAME\")")
+        return [script]
+    return ["-c", code] if code else None
+
+
 def test(d: DataSmart) -> None:
-    """do_test: run PYTHON_TEST_CODE with the target's own CPython under qemu-user (a native
-    recipe's with the build interpreter)."""
-    code = d.getVar("PYTHON_TEST_CODE")
-    if not code:
-        current_task().note("NOTE: no PYTHON_TEST_CODE: nothing to test")
+    """do_test: run the recipe's test (PYTHON_TEST_CODE or PYTHON_TEST_SCRIPT) with the target's
+    own CPython under qemu-user (a native recipe's with the build interpreter)."""
+    program = _test_program(d)
+    if program is None:
+        current_task().note("NOTE: no PYTHON_TEST_CODE or PYTHON_TEST_SCRIPT: nothing to test")
         return
     site = d.getVar("PYTHON_SITEPACKAGES_DIR")
     task = current_task()
@@ -194,7 +224,7 @@ def test(d: DataSmart) -> None:
         # A native recipe's result runs on the build machine: its own interpreter (the build
         # root's, in there, when the distro has one), no qemu.
         paths = [d.getVar("D") + site, d.getVar("PYTHON_SITEPACKAGES_NATIVE")]
-        command = [d.getVar("PYTHON"), "-c", code]
+        command = [d.getVar("PYTHON"), *program]
         root = task_build_root(d)
         if root is not None:
             command = task_command(root, d, command, Path(d.getVar("T")), network=False)
@@ -202,10 +232,11 @@ def test(d: DataSmart) -> None:
         where = "on the build machine"
     else:
         paths = [Path(d.getVar("D") + site), Path(d.getVar("RECIPE_SYSROOT") + site)]
-        command = task.toolchain.qemu_command(["python3", "-c", code], extra_pythonpath=paths)
+        command = task.toolchain.qemu_command(["python3", *program], extra_pythonpath=paths)
         env = None
         where = "under qemu"
-    current_task().note("NOTE: running " + " ".join(command[:3]) + " ... python3 -c <PYTHON_TEST_CODE>")
+    what = "PYTHON_TEST_CODE" if program[0] == "-c" else f"PYTHON_TEST_SCRIPT {Path(program[0]).name}"
+    current_task().note("NOTE: running " + " ".join(command[:3]) + f" ... python3 <{what}>")
     result = subprocess.run(command, stdout=task.log, stderr=subprocess.STDOUT, cwd=d.getVar("T"), env=env)
     if result.returncode != 0:
-        raise BuildError(f"recipe {d.getVar('PN')}: PYTHON_TEST_CODE failed {where} (exit {result.returncode})")
+        raise BuildError(f"recipe {d.getVar('PN')}: {what} failed {where} (exit {result.returncode})")

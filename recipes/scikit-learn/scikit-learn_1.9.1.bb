@@ -34,9 +34,5 @@ RDEPENDS:${PN} = "numpy scipy joblib threadpoolctl narwhals python3-json python3
 # loss functions) and k-nearest neighbours (Cython pairwise distances) classify three separable
 # blobs, and k-means (Cython + OpenMP) finds them; the last check proves the tree and k-means
 # modules are extensions built for the board's CPython.
-PYTHON_TEST_CODE = "import sys, sysconfig, numpy as np, sklearn; from sklearn.datasets import make_blobs; from sklearn.ensemble import RandomForestClassifier; from sklearn.cluster import KMeans; from sklearn.linear_model import LogisticRegression; from sklearn.neighbors import KNeighborsClassifier; from sklearn.model_selection import train_test_split; from sklearn.metrics import adjusted_rand_score; \
-X, y = make_blobs(n_samples=300, centers=3, n_features=4, cluster_std=0.6, random_state=0); Xa, Xb, ya, yb = train_test_split(X, y, random_state=0); \
-scores = {m.__class__.__name__: m.fit(Xa, ya).score(Xb, yb) for m in (RandomForestClassifier(n_estimators=20, random_state=0, n_jobs=2), LogisticRegression(), KNeighborsClassifier(5))}; assert all(s > 0.95 for s in scores.values()), scores; \
-km = KMeans(n_clusters=3, n_init=3, random_state=0).fit(X); ari = adjusted_rand_score(y, km.labels_); assert ari == 1.0, (ari, km.inertia_); \
-sfx = sysconfig.get_config_var('EXT_SUFFIX'); mods = [sys.modules[n] for n in ('sklearn.tree._tree', 'sklearn.cluster._k_means_lloyd', 'sklearn.utils._cython_blas')]; assert all(m.__file__.endswith(sfx) for m in mods), [m.__file__ for m in mods]; \
-print('scikit-learn', sklearn.__version__, {k: round(v, 3) for k, v in scores.items()}, 'kmeans ari', ari, 'inertia', round(km.inertia_, 1), len(mods), 'extensions', sfx)"
+SRC_URI += "file://test_scikit_learn.py"
+PYTHON_TEST_SCRIPT = "${UNPACKDIR}/test_scikit_learn.py"

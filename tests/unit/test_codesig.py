@@ -97,3 +97,25 @@ def test_editing_the_debug_split_reruns_do_package_and_what_follows(tmp_path: Pa
     rerun = [task for task in order if before[task] != after[task]]
     assert rerun == order[order.index("do_package"):]
     assert order.index("do_package") > order.index("do_install")
+
+
+def test_editing_a_local_patch_reruns_do_fetch_and_what_follows(tmp_path: Path) -> None:
+    """bitbake's do_fetch[file-checksums]: a file:// entry's content is part of the signatures."""
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="raspberrypi4"))
+    recipe = tmp_path / "meta" / "demo" / "demo_1.0.bb"
+    (recipe.parent / "files").mkdir(parents=True)
+    patch = recipe.parent / "files" / "fix.patch"
+    patch.write_text("--- a/x\n+++ b/x\n")
+    recipe.write_text('LICENSE = "MIT"\nSRC_URI = "file://fix.patch file://missing.txt"\n')
+
+    def signatures() -> dict[str, str]:
+        d = parse_recipe(recipe, config)[""]
+        return task_signatures(d, task_order(d, "do_build"), "base")
+
+    before = signatures()
+    assert signatures() == before
+    patch.write_text("--- a/x\n+++ b/x\n@@ -1 +1 @@\n")
+    after = signatures()
+    assert all(before[task] != after[task] for task in before)
+    (recipe.parent / "files" / "missing.txt").write_text("now here\n")
+    assert signatures()["do_fetch"] != after["do_fetch"]
