@@ -21,6 +21,21 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.graph.variant import is_native_name, target_name
 
 
+#: Kinds of what satisfies a dependency entry (what ``pyrecipe deps`` prints).
+RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL, IN_SYSROOT = (
+    "recipe", "native tool", "host tool", "debian", "python stdlib", "virtual", "already in the sysroot")
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One dependency entry of a recipe and what satisfied it, as the graph resolved it."""
+
+    when: str  # "build" (DEPENDS), "runtime" (RDEPENDS:${PN}) or "sysroot" (SYSROOT_PACKAGES)
+    entry: str  # the name as the recipe writes it
+    kind: str  # RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL or IN_SYSROOT
+    targets: tuple[str, ...]  # node key, tool name or Debian package names
+
+
 @dataclass
 class Node:
     """One recipe variant to build."""
@@ -29,6 +44,7 @@ class Node:
     d: DataSmart
     depends: list[str] = field(default_factory=list)  # keys of nodes built before this one
     rdepends: list[str] = field(default_factory=list)  # keys of nodes whose output goes with this one
+    edges: list[Edge] = field(default_factory=list)  # every dependency entry and what satisfied it
 
     @property
     def key(self) -> str:
@@ -115,19 +131,36 @@ class GraphBuilder:
             return info.pn
         d = self.index.datastore(info)
         node = self.nodes[info.pn] = Node(info, d)
-        for package in (d.getVar("SYSROOT_PACKAGES") or "").split():
-            self.sysroot_packages[package] = None
-        for dep in explode_deps(d.getVar("DEPENDS") or ""):
-            key = self._resolve_build_dep(dep, node)
-            if key is not None and key != node.key and key not in node.depends:
-                node.depends.append(key)
+        for dep in dict.fromkeys(explode_deps(d.getVar("DEPENDS") or "")):
+            self._record(node, self._resolve_build_dep(dep, node), node.depends)
         if not node.native:
-            rdepends = d.getVar(f"RDEPENDS:{info.pn}") or ""
-            for dep in explode_deps(rdepends):
-                key = self._resolve_runtime_dep(dep, node)
-                if key is not None and key != node.key and key not in node.rdepends:
-                    node.rdepends.append(key)
+            for dep in dict.fromkeys(explode_deps(d.getVar(f"RDEPENDS:{info.pn}") or "")):
+                self._record(node, self._resolve_runtime_dep(dep, node), node.rdepends)
+        packages = tuple((d.getVar("SYSROOT_PACKAGES") or "").split())
+        if packages:
+            self._record(node, Edge("sysroot", "SYSROOT_PACKAGES", DEBIAN, self._need_debian(packages)), [])
         return node.key
+
+    @staticmethod
+    def _record(node: Node, edge: Edge, keys: list[str]) -> None:
+        """Keep ``edge`` on ``node`` (a recipe depending on itself is no edge) and, for a recipe,
+        its key in ``keys`` (the node's build or runtime dependencies)."""
+        if edge.targets == (node.key,):
+            return
+        node.edges.append(edge)
+        if edge.kind == RECIPE and edge.targets[0] not in keys:
+            keys.append(edge.targets[0])
+
+    def _need_debian(self, packages: Iterable[str]) -> tuple[str, ...]:
+        """Debian packages the target sysroot must hold."""
+        for package in packages:
+            self.sysroot_packages[package] = None
+        return tuple(packages)
+
+    def _debian_edge(self, when: str, dep: str, mapping: str) -> Edge:
+        """``dep`` mapped to Debian packages (an empty mapping: already in the sysroot)."""
+        packages = self._need_debian(mapping.split())
+        return Edge(when, dep, DEBIAN, packages) if packages else Edge(when, dep, IN_SYSROOT, (dep,))
 
     def _find(self, name: str) -> RecipeInfo | None:
         try:
@@ -135,49 +168,47 @@ class GraphBuilder:
         except InputError:
             return None
 
-    def _resolve_build_dep(self, dep: str, node: Node) -> str | None:
+    def _resolve_build_dep(self, dep: str, node: Node) -> Edge:
         if dep.startswith("virtual/"):
-            return None
+            return Edge("build", dep, VIRTUAL, (dep,))
         info = self._find(dep)
         if info is not None:
-            return self._add(info, node.key)
+            return Edge("build", dep, RECIPE, (self._add(info, node.key),))
         d = node.d
         if is_native_name(dep) or node.native:
             tool = native_tool_name(dep)
             host_tools = set((d.getVar("HOST_TOOLS_NATIVE") or "").split())
             if tool in self.available_tools:
                 self.native_tools[tool] = None
-                return None
+                return Edge("build", dep, NATIVE_TOOL, (tool,))
             if tool in host_tools or dep in host_tools:
-                return None
+                return Edge("build", dep, HOST_TOOL, (tool,))
             raise InputError(
                 f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and which is not "
                 f"a native tool (native tools: {', '.join(sorted(self.available_tools)) or 'none'})"
             )
         debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep)
         if debian is not None:
-            for package in debian.split():
-                self.sysroot_packages[package] = None
-            return None
+            return self._debian_edge("build", dep, debian)
         if _python_stdlib_package(dep, d):
-            return None
+            return Edge("build", dep, PYTHON_STDLIB, (dep,))
         raise InputError(
             f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and no "
             f"SYSROOT_DEBIAN_PACKAGE[{dep}] maps to a Debian package"
         )
 
-    def _resolve_runtime_dep(self, dep: str, node: Node) -> str | None:
+    def _resolve_runtime_dep(self, dep: str, node: Node) -> Edge:
         info = self._find(dep)
         if info is not None:
-            return self._add(info, node.key)
+            return Edge("runtime", dep, RECIPE, (self._add(info, node.key),))
         d = node.d
         if _python_stdlib_package(dep, d):
-            return None
-        debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep) or d.getVarFlag("RUNTIME_DEBIAN_PACKAGE", dep)
+            return Edge("runtime", dep, PYTHON_STDLIB, (dep,))
+        debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep)
+        if debian is None:
+            debian = d.getVarFlag("RUNTIME_DEBIAN_PACKAGE", dep)
         if debian is not None:
-            for package in debian.split():
-                self.sysroot_packages[package] = None
-            return None
+            return self._debian_edge("runtime", dep, debian)
         raise InputError(
             f"recipe {node.key} ({node.info.file}): RDEPENDS:{node.key} names {dep}, which no recipe provides "
             f"(add a recipe for it, e.g. with `pyrecipe create {dep}`)"
