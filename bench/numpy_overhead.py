@@ -24,6 +24,7 @@ from pathlib import Path
 from bench import Result
 from bench.common import pyrecipe, resolve_recipe
 from pyrecipe.engine.build import provisioned_environment
+from pyrecipe.engine.task_runner import exported_variables
 
 
 #: Compilers run through ccache when it is installed; this makes it run them every time.
@@ -35,7 +36,7 @@ def raw_meson_seconds(build_dir: Path, machine: str) -> float:
     numpy = resolve_recipe("numpy", build_dir, machine)
     d = numpy.d
     environment = provisioned_environment(numpy.request, numpy.graph, numpy.index.config)
-    env = {**environment.envs["target"], **NO_CCACHE}
+    env = {**environment.envs["target"], **exported_variables(d), **NO_CCACHE}
     source = d.getVar("S")
     setup_args = [*(d.getVar("MESON_CROSS_FILE") or "").split(), *(d.getVar("MESON_BUILD_OPTIONS") or "").split(),
                   *(d.getVar("EXTRA_OEMESON") or "").split()]

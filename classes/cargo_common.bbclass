@@ -18,6 +18,14 @@ CARGO_DEBIAN_SUITE ?= "trixie"
 # Debian's crate versions differ from an upstream Cargo.lock's pins: resolve again, offline.
 CARGO_LOCK_REGENERATE ?= "${@'1' if (d.getVar('CARGO_DEBIAN_CRATES') or '').split() else '0'}"
 export CARGO_NET_OFFLINE = "true"
+# The target's linker, link flags and runner from the distro's cross environment (their names hold
+# the target triple, so they are exported here, once the names are expanded).
+python () {
+    triple = d.getVar("RUST_TARGET_ENV")
+    for setting in ("LINKER", "RUSTFLAGS", "RUNNER"):
+        if d.getVar(f"CARGO_TARGET_{triple}_{setting}") is not None:
+            d.setVarFlag(f"CARGO_TARGET_{triple}_{setting}", "export", "1")
+}
 
 def cargo_rust_toolchain_var(d, what):
     import pyrecipe.tasks.cargo
@@ -28,7 +36,6 @@ RUST_BIN_DIR = "${@cargo_rust_toolchain_var(d, 'bin')}"
 export RUSTC = "${RUST_BIN_DIR}/rustc"
 export CARGO = "${RUST_BIN_DIR}/cargo"
 RUST_TARGET_SYS = "${RUST_TARGET}"
-RUST_TARGET_ENV = "${@d.getVar('RUST_TARGET').upper().replace('-', '_')}"
 # For target crates only: cargo passes target.<triple>.rustflags to neither build scripts nor
 # proc macros, which keep the build machine's std.
 # Panic messages carry source paths: the board sees them under TARGET_DBGSRC_DIR, not the build

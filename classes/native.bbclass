@@ -34,6 +34,14 @@ python () {
         d.setVar("RDEPENDS:" + pn, " ".join(names))
 }
 
+# The cross environment (the distro's tcmode) is the target's: native tasks run the build
+# machine's own compilers, and their build interpreter reads its own sysconfig.
+python () {
+    for name in (d.getVar("PYRECIPE_CROSS_ENV") or "").split():
+        d.setVarFlag(name, "unexport", "1")
+}
+PYTHONPATH = "${PYTHON_SITEPACKAGES_NATIVE}"
+
 # As OpenEmbedded's native class: the build machine's flags stand in for the target's.
 TARGET_CPPFLAGS = "${BUILD_CPPFLAGS}"
 TARGET_CFLAGS = "${BUILD_CFLAGS}"

@@ -16,8 +16,9 @@ from pathlib import Path
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-from pyrecipe.config.configuration import DEFAULT_DISTRO
-from pyrecipe.toolchain import load_machine
+from pyrecipe.config.configuration import DEFAULT_DISTRO, Settings, load_configuration
+from pyrecipe.engine.task_runner import exported_variables
+from pyrecipe.toolchain import Toolchain, load_machine
 
 MACHINE = "raspberrypi4"
 DISTRO = os.environ.get("PYRECIPE_TEST_DISTRO") or DEFAULT_DISTRO
@@ -29,6 +30,18 @@ CPYTHON_TAG = f"cpython-{PYTHON_VERSION.replace('.', '')}"
 SUFFIX = f".{CPYTHON_TAG}-aarch64-linux-gnu.so"
 #: The commands that take --distro (those that work on a build).
 BUILD_COMMANDS = ("build", "env", "deps", "sysroot", "run")
+
+
+def cross_environment(toolchain: Toolchain, build_dir: Path | None = None) -> dict[str, str]:
+    """The environment a target recipe's shell task on ``toolchain``'s machine gets (less the
+    recipe's own exports): PATH as a build sets it and the distro's cross environment with the
+    toolchain's facts, over this process's environment. ``build_dir`` defaults to the toolchain's."""
+    build_dir = build_dir or toolchain.directory.parents[2]
+    machine = toolchain.machine
+    config = load_configuration(Settings(build_dir=build_dir, machine=machine.name, distro=machine.distro))
+    for name, value in toolchain.facts().items():
+        config.setVar(name, value)
+    return {**os.environ, **exported_variables(config), "PATH": toolchain.path(os.environ.get("PATH", os.defpath))}
 
 
 def machine_dir(build_dir: Path, machine: str = MACHINE) -> Path:

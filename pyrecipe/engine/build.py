@@ -53,17 +53,14 @@ def _base_env() -> dict[str, str]:
     return env
 
 
-def _native_env(toolchain: Toolchain) -> dict[str, str]:
-    env = _base_env()
-    env["PATH"] = f"{toolchain.native_venv / 'bin'}:{env['PATH']}"
-    return env
-
-
-def _with_native_site_packages(env: dict[str, str], config: DataSmart) -> dict[str, str]:
-    """``env`` with the native sysroot's site-packages last on PYTHONPATH (what native recipes built)."""
-    site = config.getVar("PYTHON_SITEPACKAGES_NATIVE")
-    env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{site}" if env.get("PYTHONPATH") else site
-    return env
+def _task_envs(toolchain: Toolchain) -> dict[str, dict[str, str]]:
+    """What target and native tasks start from besides the recipe's exported variables (the
+    distro's cross environment among them): the passed host variables and PATH, the native
+    venv's tools first (and for target tasks the pkg-config wrapper)."""
+    target, native = _base_env(), _base_env()
+    target["PATH"] = toolchain.path(target["PATH"])
+    native["PATH"] = f"{toolchain.native_venv / 'bin'}:{native['PATH']}"
+    return {"target": target, "native": native}
 
 
 def _fingerprint(env: dict[str, str], extra: str) -> str:
@@ -117,20 +114,29 @@ def host_environment(request: BuildRequest) -> Environment:
     )
 
 
-def _fingerprints_record(request: BuildRequest, config: DataSmart) -> Path:
-    """Where a build keeps the fingerprints of the toolchain it provisioned, for dry runs."""
-    return request.settings.build_dir / config.getVar("MACHINE") / "toolchain-fingerprints.json"
+def _toolchain_record(config: DataSmart) -> Path:
+    """Where a build keeps the fingerprints and facts of the toolchain it provisioned, for dry runs."""
+    return Path(config.getVar("PYRECIPE_TOOLCHAIN_DIR")) / "record.json"
 
 
-def dry_run_environment(request: BuildRequest, config: DataSmart, note: Note = silent) -> Environment:
+def _apply_facts(graph: Graph, facts: dict[str, str]) -> None:
+    """Set the provisioned toolchain's facts on every recipe, before signatures are computed."""
+    for node in graph.nodes.values():
+        for name, value in facts.items():
+            node.d.setVar(name, value)
+
+
+def dry_run_environment(request: BuildRequest, graph: Graph, config: DataSmart, note: Note = silent) -> Environment:
     """What a dry run plans with: the fingerprints of the toolchain as last provisioned.
 
     A dry run provisions nothing (no package installed, downloaded or unpacked), so it cannot
     compute them; before the first provisioning every task would run anyway.
     """
-    record = _fingerprints_record(request, config)
+    record = _toolchain_record(config)
     if record.is_file():
-        fingerprints = json.loads(record.read_text())
+        recorded = json.loads(record.read_text())
+        fingerprints = recorded["fingerprints"]
+        _apply_facts(graph, recorded["facts"])
     else:
         note(f"Dry run: no toolchain provisioned yet in {request.settings.build_dir}; every task would run")
         fingerprints = {"target": "unprovisioned", "native": "unprovisioned"}
@@ -144,22 +150,23 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
     if config.getVar("SYSROOT_PROVIDER") == NO_SYSROOT_PROVIDER:
         return host_environment(request)
     if request.options.dry_run:
-        return dry_run_environment(request, config, note)
+        return dry_run_environment(request, graph, config, note)
     from pyrecipe.toolchain import provision
     from pyrecipe.fsutil import atomic_write_text
     from pyrecipe.toolchain.machine import machine_from_datastore
 
     machine = machine_from_datastore(config)
     toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note)
-    target_env = _with_native_site_packages(toolchain.env(_base_env()), config)
-    native_env = _with_native_site_packages(_native_env(toolchain), config)
+    envs = _task_envs(toolchain)
+    facts = toolchain.facts()
+    _apply_facts(graph, facts)
     fingerprints = {
-        "target": _fingerprint(target_env, toolchain.fingerprint()),
-        "native": _fingerprint(native_env, toolchain.native_fingerprint()),
+        "target": _fingerprint(envs["target"], toolchain.fingerprint()),
+        "native": _fingerprint(envs["native"], toolchain.native_fingerprint()),
     }
-    atomic_write_text(_fingerprints_record(request, config), json.dumps(fingerprints, sort_keys=True) + "\n")
+    atomic_write_text(_toolchain_record(config), json.dumps({"fingerprints": fingerprints, "facts": facts}, sort_keys=True) + "\n")
     return Environment(
-        envs={"target": target_env, "native": native_env},
+        envs=envs,
         fingerprints=fingerprints,
         context=BuildContext(toolchain=toolchain, allow_missing_checksum=request.allow_missing_checksum),
     )

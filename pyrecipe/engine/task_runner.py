@@ -204,6 +204,21 @@ def task_signatures(
     return signatures
 
 
+def exported_variables(d: DataSmart) -> dict[str, str]:
+    """The variables a shell task gets in its environment: those flagged ``export`` and not
+    ``unexport`` (the distro's cross environment among them), expanded."""
+    exported = {}
+    for name in sorted(d.keys()):
+        if name.startswith("__") or not d.getVarFlag(name, "export", False) or d.getVarFlag(name, "func", False):
+            continue
+        if d.getVarFlag(name, "unexport", False) or not _shell_name(name):
+            continue
+        value = d.getVar(name)
+        if value is not None:
+            exported[name] = str(value)
+    return exported
+
+
 class TaskRunner:
     """Runs the tasks of one recipe datastore."""
 
@@ -297,14 +312,7 @@ class TaskRunner:
             if d.getVarFlag(name, "func", False) and not d.getVarFlag(name, "python", False) and _shell_name(name)
         }
         lines = ["#!/bin/bash", "set -e"]
-        for name in sorted(d.keys()):
-            if name.startswith("__") or not d.getVarFlag(name, "export", False) or d.getVarFlag(name, "func", False):
-                continue
-            if d.getVarFlag(name, "unexport", False) or not _shell_name(name):
-                continue
-            value = d.getVar(name)
-            if value is not None:
-                lines.append(f"export {name}={shlex.quote(str(value))}")
+        lines += [f"export {name}={shlex.quote(value)}" for name, value in exported_variables(d).items()]
         lines += [
             'bbnote() { echo "NOTE: $*"; }',
             'bbwarn() { echo "WARNING: $*"; }',

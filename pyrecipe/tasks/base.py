@@ -92,9 +92,14 @@ def fetched_path(entry: SrcUriEntry, d: DataSmart) -> Path:
 def checksum_file_list(d: DataSmart) -> str:
     """The recipe's local SRC_URI files as bitbake's ``[file-checksums]`` flag lists them:
     ``PATH:True`` for each one found along FILESPATH, ``NAME:False`` for one that is not (its
-    absence is part of the signature too; do_fetch then says it is missing)."""
+    absence is part of the signature too; do_fetch then says it is missing). A SRC_URI that does
+    not parse lists nothing: do_fetch is where that is reported, naming the recipe and task."""
+    try:
+        entries = src_uri_entries(d)
+    except InputError:
+        return ""
     words = []
-    for entry in src_uri_entries(d):
+    for entry in entries:
         if entry.is_remote:
             continue
         try:

@@ -81,39 +81,22 @@ class Toolchain:
         """What native builds depend on: the native venv (its pins and interpreter)."""
         return (self.native_venv / STAMP_NAME).read_text()
 
-    def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
-        """The environment for a PEP 517 backend (any of them) cross-compiling for this machine.
+    def facts(self) -> dict[str, str]:
+        """The values of the distro's cross environment (``tcmode-*.inc``) that only the provisioned
+        toolchain knows: the sysroot a path or an SDK gave, the target CPython's sysconfigdata and
+        platform, and ccache when the build machine has it. The build sets them on every recipe
+        before it computes signatures; the conf's defaults are Debian's."""
+        launcher = self.settings.compiler_launcher
+        return {
+            "PYRECIPE_CROSS_SYSROOT": str(self.sysroot),
+            "PYTHON_SYSCONFIGDATA_NAME": self.python.sysconfigdata_name,
+            "PYTHON_HOST_PLATFORM": self.python.host_platform,
+            "CCACHE": f"{' '.join(launcher)} " if launcher else "",
+        }
 
-        Environment variables, not in-process patches, because they reach the subprocesses
-        that meson, CMake and cargo start. ``base`` defaults to this process's environment.
-        """
-        s = self.settings
-        tools = s.tools
-        env = dict(os.environ if base is None else base)
-        compile_flags = " ".join(s.compile_args)
-        link_flags = " ".join(s.link_args)
-        cargo_triple = self.machine.rust_target.upper().replace("-", "_")
-        env.update({
-            "CC": " ".join(s.cc_command), "CXX": " ".join(s.cxx_command), "FC": tools.fc, "F77": tools.fc, "F90": tools.fc,
-            "CPP": f"{tools.cc} -E", "AR": tools.ar, "NM": tools.nm, "RANLIB": tools.ranlib, "STRIP": tools.strip,
-            "LDSHARED": f"{tools.cc} -shared", "LDCXXSHARED": f"{tools.cxx} -shared",
-            "CFLAGS": compile_flags, "CXXFLAGS": compile_flags, "FFLAGS": compile_flags, "LDFLAGS": link_flags,
-            "PKG_CONFIG": str(s.pkg_config), "PKG_CONFIG_SYSROOT_DIR": str(self.sysroot),
-            "PKG_CONFIG_LIBDIR": ":".join(s.pkg_config_libdir), "PKG_CONFIG_PATH": "",
-            "_PYTHON_SYSCONFIGDATA_NAME": self.python.sysconfigdata_name,
-            "_PYTHON_HOST_PLATFORM": self.python.host_platform,
-            "PYTHONPATH": str(self.sysconfigdata_dir),
-            "PATH": os.pathsep.join([str(self.native_venv / "bin"), str(s.pkg_config.parent), env.get("PATH", os.defpath)]),
-            "CMAKE_TOOLCHAIN_FILE": str(s.cmake_toolchain_file),
-            "PYO3_CROSS": "1", "PYO3_CROSS_LIB_DIR": str(self.sysconfigdata_dir),
-            "PYO3_CROSS_PYTHON_VERSION": self.python.version_short,
-            "CARGO_BUILD_TARGET": self.machine.rust_target,
-            f"CARGO_TARGET_{cargo_triple}_LINKER": tools.cc,
-            f"CARGO_TARGET_{cargo_triple}_RUSTFLAGS": " ".join(s.cargo_rustflags),
-            f"CARGO_TARGET_{cargo_triple}_RUNNER": " ".join(s.exe_wrapper),
-        })
-        env.pop("PYTHONHOME", None)
-        return env
+    def path(self, base_path: str) -> str:
+        """PATH for target tasks: the native venv's tools, the pkg-config wrapper, then ``base_path``."""
+        return os.pathsep.join([str(self.native_venv / "bin"), str(self.settings.pkg_config.parent), base_path])
 
     def qemu_command(self, argv: Sequence[str], extra_pythonpath: Iterable[Path | str] = ()) -> list[str]:
         """``argv`` run on the target under qemu-user with the sysroot as its root for libraries.

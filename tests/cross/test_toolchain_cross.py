@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pyproject_hooks import BuildBackendHookCaller
 
-from cross_support import DISTRO, native_dir
+from cross_support import DISTRO, cross_environment, native_dir
 from pyrecipe.toolchain import Toolchain, load_machine, provision
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -61,7 +61,7 @@ def test_target_cpython_runs_under_qemu(toolchain: Toolchain) -> None:
 def test_setuptools_extension_cross_builds_and_imports(toolchain: Toolchain, tmp_path: Path) -> None:
     source = tmp_path / "ext_c"
     shutil.copytree(FIXTURES / "ext_c", source)
-    env = toolchain.env()
+    env = cross_environment(toolchain)
 
     def runner(cmd, cwd=None, extra_environ=None):
         subprocess.run(cmd, cwd=cwd, env={**env, **(extra_environ or {})}, check=True)
@@ -87,7 +87,7 @@ def test_meson_extension_cross_builds_with_the_cross_file(toolchain: Toolchain, 
     source = tmp_path / "ext_meson"
     shutil.copytree(FIXTURES / "ext_meson", source)
     build = tmp_path / "build"
-    env = toolchain.env()
+    env = cross_environment(toolchain)
     meson = str(toolchain.native_venv / "bin" / "meson")
     for step in (
         [meson, "setup", "--cross-file", str(toolchain.meson_cross_file), str(build), str(source)],
@@ -108,7 +108,7 @@ def test_meson_extension_cross_builds_with_the_cross_file(toolchain: Toolchain, 
 def test_pkg_config_wrapper_finds_the_targets_packages_in_the_sysroot(toolchain: Toolchain) -> None:
     # Through the build's PATH, where the wrapper comes first: it must run the real pkg-config.
     result = subprocess.run(
-        ["pkg-config", "--cflags", "openblas"], env=toolchain.env(), capture_output=True, text=True, check=False, timeout=30
+        ["pkg-config", "--cflags", "openblas"], env=cross_environment(toolchain), capture_output=True, text=True, check=False, timeout=30
     )
     assert result.returncode == 0, result.stderr
     include = toolchain.sysroot / "usr/include" / toolchain.machine.target_sys / "openblas-pthread"
@@ -156,7 +156,7 @@ def test_an_existing_sysroot_is_used_as_it_is(
 
 def test_cmake_extension_cross_builds_with_the_toolchain_file(toolchain: Toolchain, tmp_path: Path) -> None:
     build = tmp_path / "build"
-    env = toolchain.env()
+    env = cross_environment(toolchain)
     for step in (
         ["cmake", "-S", str(FIXTURES / "ext_cmake"), "-B", str(build), f"-DCMAKE_TOOLCHAIN_FILE={toolchain.cmake_toolchain_file}"],
         ["cmake", "--build", str(build)],

@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from pyrecipe.config.configuration import Settings, load_configuration
+from pyrecipe.config.paths import TOPDIR
+from pyrecipe.engine.task_runner import exported_variables
 from pyrecipe.errors import InputError
+from pyrecipe.parse import parse_recipe
 from pyrecipe.toolchain import Toolchain, load_machine, native_tool_names, read_target_python
 from pyrecipe.toolchain import host_tools
 from pyrecipe.toolchain.debian_apt import _INST_LINE, DebPackage, PrivateApt
@@ -21,6 +25,8 @@ from pyrecipe.toolchain.native import find_build_interpreter
 from pyrecipe.toolchain.render import CrossSettings, render_files
 from pyrecipe.toolchain.sysroot import MANIFEST_FORMAT, MANIFEST_NAME, DebianSysroot, fix_absolute_symlinks
 from pyrecipe.toolchain.target_python import write_build_sysconfigdata
+
+from cross_support import cross_environment
 
 TRIPLET = "aarch64-linux-gnu"
 #: The default distro's CPython X.Y (what load_machine("raspberrypi4") expects) and its SOABI tag.
@@ -167,19 +173,38 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     assert toolchain.meson_cross_file.stat().st_mtime_ns == before  # unchanged files are not rewritten
 
 
-def test_environment_tells_every_backend_it_is_cross_compiling(toolchain: Toolchain) -> None:
-    env = toolchain.env({"PATH": "/usr/bin", "PYTHONHOME": "/host"})
+def test_environment_tells_every_backend_it_is_cross_compiling(toolchain: Toolchain, tmp_path: Path) -> None:
+    """The distro's cross environment (tcmode-debian-cross.inc) with the provisioned toolchain's facts."""
+    env = cross_environment(toolchain, tmp_path / "build")
     assert env["CC"] == f"{TRIPLET}-gcc" and env["LDSHARED"] == f"{TRIPLET}-gcc -shared"
     assert f"--sysroot={toolchain.sysroot}" in env["CFLAGS"].split()
+    assert env["CFLAGS"].split()[-1] == f"-ffile-prefix-map={toolchain.sysroot}="
     assert "-mcpu=cortex-a72" in env["LDFLAGS"].split()
     assert env["_PYTHON_SYSCONFIGDATA_NAME"] == f"_sysconfigdata__linux_{TRIPLET}"
     assert env["_PYTHON_HOST_PLATFORM"] == "linux-aarch64"
-    assert env["PYTHONPATH"] == str(toolchain.sysconfigdata_dir)
+    machine_dir = tmp_path / "build" / toolchain.machine.distro / "raspberrypi4"
+    assert env["PYTHONPATH"].split(":") == [str(machine_dir / "toolchain" / "sysconfigdata"),
+                                            str(machine_dir / "sysroot-native" / f"usr/lib/python{PY}/site-packages")]
     assert env["PATH"].split(":")[0] == str(toolchain.native_venv / "bin")
     assert env["PKG_CONFIG_SYSROOT_DIR"] == str(toolchain.sysroot)
-    assert env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER"] == f"{TRIPLET}-gcc"
     assert env["CARGO_BUILD_TARGET"] == "aarch64-unknown-linux-gnu"
-    assert "PYTHONHOME" not in env
+
+
+def test_native_recipes_do_not_get_the_cross_environment(tmp_path: Path) -> None:
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="raspberrypi4"))
+    recipe = TOPDIR / "tests" / "fixtures" / "meta_oe_style" / "recipes-devtools" / "python" / "python3-six_1.17.0.bb"
+    variants = parse_recipe(recipe, config)
+    target, native = exported_variables(variants[""]), exported_variables(variants["native"])
+    assert target["CC"] == f"{TRIPLET}-gcc" and "CC" not in native and "_PYTHON_SYSCONFIGDATA_NAME" not in native
+    assert native["PYTHONPATH"] == variants["native"].getVar("PYTHON_SITEPACKAGES_NATIVE")
+
+
+def test_cargo_recipes_get_the_targets_linker_and_runner(tmp_path: Path) -> None:
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="raspberrypi4"))
+    [recipe] = (TOPDIR / "recipes" / "bcrypt").glob("bcrypt_*.bb")
+    env = exported_variables(parse_recipe(recipe, config)[""])
+    assert env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER"] == f"{TRIPLET}-gcc"
+    assert env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER"].startswith("qemu-aarch64-static -L ")
 
 
 def test_qemu_command_maps_python_to_the_target_interpreter(toolchain: Toolchain) -> None:
@@ -248,7 +273,7 @@ def test_ccache_launches_the_c_and_cxx_compilers_when_installed(
     assert cross["binaries"]["fortran"] == f"'{TRIPLET}-gfortran'"  # ccache does not cache Fortran
     cmake = toolchain.cmake_toolchain_file.read_text()
     assert f'set(CMAKE_C_COMPILER_LAUNCHER "{ccache}")' in cmake and f'set(CMAKE_CXX_COMPILER_LAUNCHER "{ccache}")' in cmake
-    env = toolchain.env({"PATH": "/usr/bin"})
+    env = cross_environment(toolchain, tmp_path / "build")
     assert env["CC"] == f"{ccache} {TRIPLET}-gcc" and env["CXX"] == f"{ccache} {TRIPLET}-g++"
     assert env["LDSHARED"] == f"{TRIPLET}-gcc -shared"  # linking is not cached
 
