@@ -525,7 +525,8 @@ def test_downloadfilename_outside_dl_dir_is_refused(layer: Path, tmp_path: Path)
 
     result = pyrecipe_build(layer, tmp_path / "build", "dlname")
 
-    assert_clean_error(result, 1)
+    # An input error, found when the build is planned, before any task runs.
+    assert_clean_error(result, 2)
     assert "downloadfilename='../escaped.tar.gz' must be a plain file name in DL_DIR" in result.stderr
     assert not list(tmp_path.rglob("*escaped*"))
 
@@ -609,15 +610,17 @@ def test_local_file_with_a_wrong_checksum_is_refused(layer: Path, tmp_path: Path
     assert not (workdir(build_dir, "pinned") / "src").exists()
 
 
-@pytest.mark.parametrize("scheme", ["git", "ftp"])
+@pytest.mark.parametrize("scheme", ["svn", "ftp"])
 def test_unsupported_url_scheme_is_named(layer: Path, tmp_path: Path, scheme: str) -> None:
     add_recipe(layer, "vcs", f'SRC_URI = "{scheme}://example.com/project.git"\n')
 
     result = pyrecipe_build(layer, tmp_path / "build", "vcs")
 
-    assert_clean_error(result, 1)
-    assert f"recipe vcs: task do_fetch failed: unsupported URL scheme {scheme!r} in {scheme}://example.com/project.git " \
-           "(https, http and file are supported)" in result.stderr, result.stderr
+    # An input error, found when the build is planned, before any task runs.
+    assert_clean_error(result, 2)
+    assert f"unsupported URL scheme {scheme!r} in SRC_URI entry {scheme}://example.com/project.git: " \
+           "pyrecipe fetches https, http, file, git, gitsm, crate" in result.stderr, result.stderr
+    assert "recipe vcs (" in result.stderr and "Running task" not in result.stdout
 
 
 class _TrickleHandler(http.server.BaseHTTPRequestHandler):
