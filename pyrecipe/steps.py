@@ -17,7 +17,7 @@ from pathlib import Path
 from pyrecipe import pypi
 from pyrecipe.atomicdir import building_dir
 from pyrecipe.confine import relative_inside
-from pyrecipe.errors import BuildError, InputError
+from pyrecipe.errors import BuildError, InputError, PyrecipeError
 from pyrecipe.fetch import (
     DOWNLOAD_DEADLINE, SourceMissing, SrcUriEntry, check_scheme, fetch as fetch_url, file_sha256, mask_credentials,
     mirror_urls, parse_src_uri,
@@ -121,11 +121,19 @@ def _git_shallow_depth(d: DataSmart) -> int:
 def _fetch_git(entry: SrcUriEntry, d: DataSmart) -> Path:
     source, revision = git_source(entry, d)
     dl_dir = Path(d.getVar("DL_DIR"))
-    note = current_task().note
-    mirror = fetch_git(source, revision, dl_dir, lambda line: note(mask_credentials(line, source.repo_url)),
-                       _git_shallow_depth(d))
-    if source.submodules:
-        fetch_submodules(mirror, revision, source, dl_dir, note)
+
+    def note(line: str) -> None:
+        current_task().note(mask_credentials(line, source.repo_url))
+
+    try:
+        mirror = fetch_git(source, revision, dl_dir, note, _git_shallow_depth(d))
+        if source.submodules:
+            fetch_submodules(mirror, revision, source, dl_dir, note)
+    except PyrecipeError as error:
+        masked = mask_credentials(str(error), source.repo_url)
+        if masked == str(error):
+            raise
+        raise type(error)(masked) from None
     return mirror
 
 

@@ -19,9 +19,11 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from http_support import serve_directory
 
 from pyrecipe.config import DEFAULT_DISTRO
 from pyrecipe.errors import BuildError, InputError
@@ -232,6 +234,16 @@ def test_interrupted_first_fetch_is_never_taken_for_a_mirror(tmp_path: Path) -> 
     assert sorted(path.name for path in git2.iterdir()) == [source.mirror_name, source.mirror_name + ".lock"]
 
 
+def test_nocheckout_leaves_the_clone_without_files(tmp_path: Path) -> None:
+    up = Upstream(tmp_path)
+    source = parse_git_url(*up.entry(";branch=main;nocheckout=1"))
+    fetch_git(source, up.second, tmp_path / "downloads", print)
+    dest = tmp_path / "co"
+    checkout_git(source, up.second, tmp_path / "downloads", dest, print)
+    assert [p.name for p in dest.iterdir()] == [".git"]
+    assert run_git(dest, "cat-file", "-t", up.second) == "commit"
+
+
 def test_subpath_checks_out_one_directory(tmp_path: Path) -> None:
     up = Upstream(tmp_path)
     source = parse_git_url(*up.entry(";branch=main;subpath=sub/dir"))
@@ -256,6 +268,38 @@ def test_shallow_fetch_takes_only_the_commit_and_still_checks_the_branch(tmp_pat
     assert (dest / "version.txt").read_text() == "2\n"
     with pytest.raises(InputError, match="is not on branch 'main'"):
         fetch_git(source, up.side, tmp_path / "other-downloads", print, shallow_depth=1)
+
+
+@pytest.fixture
+def http_root(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A directory served over HTTP on localhost (git's "dumb" HTTP protocol needs no more)."""
+    root = tmp_path / "served"
+    root.mkdir()
+    with serve_directory(root) as url:
+        yield root, url.removeprefix("http://")
+
+
+def test_protocol_http_fetches_the_whole_repository_when_a_commit_cannot_be_asked_for(
+    tmp_path: Path, http_root: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    up = Upstream(tmp_path)
+    served, host = http_root
+    bare = served / "project.git"
+    run_git(tmp_path, "clone", "-q", "--bare", str(up.path), str(bare))
+    run_git(bare, "update-server-info")
+    source = parse_git_url(f"git://{host}/project.git", {"protocol": "http", "branch": "main"})
+    assert source.repo_url == f"http://{host}/project.git"
+    dl_dir = tmp_path / "downloads"
+    seen, note = notes()
+    # Dumb HTTP serves no commit by hash: a shallow fetch falls back to the whole repository.
+    fetch_git(source, up.second, dl_dir, note, shallow_depth=1)
+    assert any("fetching the whole repository" in line for line in seen), seen
+    dest = tmp_path / "co"
+    checkout_git(source, up.second, dl_dir, dest, note)
+    assert (dest / "version.txt").read_text() == "2\n"
+    assert run_git(dest, "remote", "get-url", "origin") == f"http://{host}/project.git"
 
 
 def make_superproject(root: Path) -> tuple[Path, str]:

@@ -11,7 +11,6 @@ toolchain is needed and every build is real (bash, tar, the task runner, stamps,
 from __future__ import annotations
 
 import fcntl
-import functools
 import gzip
 import hashlib
 import http.server
@@ -31,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from http_support import send_trickle
+from http_support import send_trickle, serve_directory
 
 from pyrecipe.config import DEFAULT_DISTRO
 from pyrecipe.paths import TOPDIR
@@ -146,22 +145,13 @@ def make_payload(directory: Path, text: str) -> Path:
     return make_tarball(directory / "payload-1.0.tar.gz", {"payload-1.0/payload.txt": text.encode()})
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture
 def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A directory served over HTTP on 127.0.0.1, and its URL."""
     served = tmp_path / "served"
     served.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=served))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield served, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(served) as url:
+        yield served, url
 
 
 # ---------------------------------------------------------------- 1-2: downloads
