@@ -18,7 +18,8 @@ The meanings are OpenEmbedded's (bitbake's ``fetch2/git.py`` and ``gitsm.py``); 
 * do_unpack clones the mirror into ``UNPACKDIR/<destsuffix>`` (default ``BB_GIT_DEFAULT_DESTSUFFIX``,
   bitbake's ``git``; the basename of ``subpath=``; nothing under ``subdir=``) and checks out SRCREV;
   ``subpath=`` checks out only that directory of the tree.
-* ``nocheckout=1`` leaves the clone without a checkout (the recipe does its own).
+* ``nocheckout=1`` leaves the clone without a checkout, ``bareclone=1`` makes it a bare clone
+  (the recipe checks out itself).
 * ``gitsm://`` also fetches every submodule (recursively) at the commit the superproject records,
   each into its own mirror, and do_unpack checks them out from there (no network).
 """
@@ -390,10 +391,11 @@ def checkout_git(source: GitSource, revision: str, dl_dir: Path, dest: Path, not
         raise InputError(f"{source.url}: the checkout directory {dest} is not empty (two SRC_URI entries unpack "
                          "there; give one a ;destsuffix=)")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    git(["clone", "--quiet", "--no-checkout", str(mirror), str(dest)], what=f"cloning {mirror}")
+    bare = source.params.get("bareclone") == "1"
+    git(["clone", "--quiet", "--mirror" if bare else "--no-checkout", str(mirror), str(dest)], what=f"cloning {mirror}")
     git(["remote", "set-url", "origin", source.repo_url], dest)
-    if source.params.get("nocheckout") == "1" or source.params.get("bareclone") == "1":
-        return  # bitbake's nocheckout=1 (bareclone implies it): the recipe checks out itself
+    if bare or source.params.get("nocheckout") == "1":
+        return  # bitbake's bareclone=1 (a bare clone) and nocheckout=1: the recipe checks out itself
     subpath = source.params.get("subpath")
     if subpath:
         git(["read-tree", f"{revision}:{subpath}"], dest, error=InputError,

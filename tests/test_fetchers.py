@@ -242,6 +242,9 @@ def test_nocheckout_leaves_the_clone_without_files(tmp_path: Path) -> None:
     checkout_git(source, up.second, tmp_path / "downloads", dest, print)
     assert [p.name for p in dest.iterdir()] == [".git"]
     assert run_git(dest, "cat-file", "-t", up.second) == "commit"
+    bare = parse_git_url(*up.entry(";branch=main;bareclone=1"))
+    checkout_git(bare, up.second, tmp_path / "downloads", tmp_path / "bare", print)
+    assert run_git(tmp_path / "bare", "rev-parse", "--is-bare-repository") == "true"
 
 
 def test_subpath_checks_out_one_directory(tmp_path: Path) -> None:
@@ -446,16 +449,26 @@ def test_crate_without_a_reachable_source_is_a_build_failure(tmp_path: Path) -> 
 
 @pytest.mark.skipif(shutil.which("cargo") is None, reason="no cargo on this machine")
 def test_vendored_crates_build_offline_with_cargo(tmp_path: Path) -> None:
-    from pyrecipe.steps import _unpack_crate
-    from pyrecipe.toolchain.rust_crates import vendor_crates, write_cargo_config
+    from pyrecipe import cargo_steps
+    from pyrecipe.parse import DataSmart
+    from pyrecipe.steps import CRATE_UNPACK_SUBDIR, _unpack_crate
+    from pyrecipe.taskcontext import BuildContext, TaskContext, running_task
     from pyrecipe.unpack import UnpackLimits
 
     crate = make_crate(tmp_path / "mirror")
-    unpacked = _unpack_crate(crate, tmp_path / "src" / "cargo_home" / "bitbake", UnpackLimits())
-    vendor = tmp_path / "cargo-vendor"
-    assert vendor_crates([], vendor, [unpacked]) == 1
-    cargo_home = tmp_path / "cargo_home"
-    write_cargo_config(cargo_home, vendor)
+    # What do_unpack leaves, then cargo_common's do_configure on it.
+    _unpack_crate(crate, tmp_path / "src" / CRATE_UNPACK_SUBDIR, UnpackLimits())
+    cargo_home, vendor = tmp_path / "cargo_home", tmp_path / "cargo-vendor"
+    d = DataSmart()
+    for name, value in {"PN": "app", "UNPACKDIR": str(tmp_path / "src"), "CARGO_VENDORING_DIRECTORY": str(vendor),
+                        "CARGO_HOME": str(cargo_home), "CARGO_DEBIAN_CRATES": "", "CARGO_LOCK_REGENERATE": "0"}.items():
+        d.setVar(name, value)
+    with open(tmp_path / "log.do_configure", "w") as log:
+        with running_task(TaskContext("app", "do_configure", log, BuildContext(None))):
+            cargo_steps.configure(d)
+    assert "1 crates (1 from crate:// entries) vendored" in (tmp_path / "log.do_configure").read_text()
+    assert (vendor / "tinydep-0.1.0" / ".cargo-checksum.json").is_file()
+    assert 'replace-with = "bitbake"' in (cargo_home / "config.toml").read_text()
     app = tmp_path / "app"
     (app / "src").mkdir(parents=True)
     (app / "Cargo.toml").write_text('[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n'
