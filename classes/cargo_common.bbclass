@@ -2,9 +2,11 @@
 # CARGO_SRC_DIR, CARGO_VENDORING_DIRECTORY). Rust comes from Debian (rustc-web/cargo-web on the
 # build machine, the target's libstd-rust-web-dev in a private Rust sysroot), provisioned by
 # do_fetch, which also downloads the crates: from the sources themselves when the sdist vendors
-# them (orjson's include/cargo), or from Debian's librust-*-dev packages named in
-# CARGO_DEBIAN_CRATES (their dependency closure, from CARGO_DEBIAN_SUITE). Every later task is
-# offline; pyrecipe.tasks.cargo does the work.
+# them (orjson's include/cargo), from crates.io for SRC_URI's crate:// entries (OpenEmbedded's
+# -crates.inc files; do_unpack puts them in ${UNPACKDIR}/cargo_home/bitbake), or from Debian's
+# librust-*-dev packages named in CARGO_DEBIAN_CRATES (their dependency closure, from
+# CARGO_DEBIAN_SUITE). do_configure vendors them into CARGO_VENDORING_DIRECTORY. Every later task
+# is offline; pyrecipe.tasks.cargo does the work.
 
 CARGO_HOME = "${WORKDIR}/cargo_home"
 export CARGO_HOME

@@ -1,9 +1,14 @@
-"""HTTP answers for the download tests that no well-behaved server gives."""
+"""HTTP for the download tests: answers no well-behaved server gives, and a served directory."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import http.server
+import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 TRICKLE_BYTES = 100
 TRICKLE_PAUSE = 0.2
@@ -22,3 +27,21 @@ def send_trickle(handler: http.server.BaseHTTPRequestHandler) -> None:
             time.sleep(TRICKLE_PAUSE)
     except (BrokenPipeError, ConnectionResetError):
         pass  # the client gave up, as it should
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(root: Path) -> Iterator[str]:
+    """Serve ``root`` over HTTP on 127.0.0.1 while the block runs; yields ``http://127.0.0.1:PORT``."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

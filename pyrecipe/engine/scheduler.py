@@ -76,11 +76,15 @@ class BuildResult:
 
 
 def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mapping[str, str]) -> Plan:
-    """Tasks and signatures of every recipe, dependencies first."""
+    """Tasks and signatures of every recipe, dependencies first; InputError, before any task runs,
+    for a recipe whose sources cannot be fetched as written (an unsupported scheme, an unpinned SRCREV)."""
+    from pyrecipe.tasks.base import check_sources
+
     plan = Plan()
     final = plan.results
     for key in graph.order():
         node = graph.nodes[key]
+        check_sources(node.d)
         goal = options.goal if key in graph.targets else DEPENDENCY_GOAL
         order = task_order(node.d, goal)
         inputs = [toolchain_fingerprint["native" if node.native else "target"]]

@@ -184,6 +184,51 @@ def all_distro_features(d: DataSmart, features: Any, truevalue: Any = "1", false
 function_executor: contextvars.ContextVar[Callable[[str, DataSmart], None]] = contextvars.ContextVar("function_executor")
 
 
+#: Datastores whose SRCPV is being computed (SRC_URI naming PV naming SRCPV would loop).
+_IN_SRCREV: set[int] = set()
+
+
+def get_autorev(d: DataSmart) -> str:
+    """bitbake's ``${AUTOREV}``: the marker for "the latest commit", which do_fetch refuses."""
+    return "AUTOINC"
+
+
+def get_srcrev(d: DataSmart, method_name: str = "sortable_revision") -> str:
+    """bitbake's ``${SRCPV}``: the pinned commit of the SRC_URI's git repository, shortened to 10
+    digits; with several, SRCREV_FORMAT with each ``name=`` replaced by its commit.
+
+    Lenient where bitbake raises at parse time: a missing SRCREV gives ``INVALID`` and ${AUTOREV}
+    ``AUTOINC`` (do_fetch then names the problem), no git repository an empty string.
+    """
+    from pyrecipe.sources.fetch import parse_src_uri_entry
+    from pyrecipe.sources.git import is_git_url, parse_git_url, raw_srcrev
+
+    if id(d) in _IN_SRCREV:
+        raise FatalRecipeError("SRCPV: recursive reference through SRC_URI")
+    _IN_SRCREV.add(id(d))
+    try:
+        revisions: dict[str, str] = {}
+        for word in (d.getVar("SRC_URI") or "").split():
+            if not is_git_url(word):
+                continue
+            entry = parse_src_uri_entry(word)
+            try:
+                source = parse_git_url(entry.url, entry.params)
+            except Exception:  # the entry's own error is do_fetch's to report
+                continue
+            revision = raw_srcrev(source, d.getVar) or "INVALID"
+            revisions.setdefault(source.name, revision[:10])
+    finally:
+        _IN_SRCREV.discard(id(d))
+    if not revisions:
+        return ""
+    if len(revisions) == 1 or not (d.getVar("SRCREV_FORMAT") or "").strip():
+        return next(iter(revisions.values()))
+    names = sorted(revisions, key=len, reverse=True)
+    return re.sub("|".join(re.escape(name) for name in names), lambda m: revisions[m.group(0)],
+                  d.getVar("SRCREV_FORMAT") or "")
+
+
 def _exec_func(name: str, d: DataSmart) -> None:
     try:
         executor = function_executor.get()
@@ -217,6 +262,7 @@ bb = _module(
     parse=_module("bb.parse", vars_from_file=vars_from_file, SkipRecipe=SkipRecipe, SkipPackage=SkipRecipe),
     data=_module("bb.data", inherits_class=inherits_class),
     build=_module("bb.build", exec_func=_exec_func),
+    fetch2=_module("bb.fetch2", get_autorev=get_autorev, get_srcrev=get_srcrev),
     note=lambda *a: log.info(" ".join(map(str, a))),
     plain=lambda *a: log.info(" ".join(map(str, a))),
     debug=lambda level, *a: log.debug(" ".join(map(str, a))),

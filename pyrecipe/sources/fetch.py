@@ -32,8 +32,16 @@ from pyrecipe.fsutil import CHUNK_SIZE, file_sha256
 
 log = logging.getLogger(__name__)
 
-#: Schemes fetched over the network; anything else in a URL with ``://`` is refused.
+#: Schemes downloaded as files over the network.
 NETWORK_SCHEMES = ("https", "http")
+#: bitbake's crates.io fetcher: ``crate://crates.io/NAME/VERSION``, a file download.
+CRATE_SCHEME = "crate"
+#: bitbake's git fetchers (:mod:`pyrecipe.sources.git`).
+GIT_SCHEMES = ("git", "gitsm")
+#: Every scheme pyrecipe fetches; anything else in a URL with ``://`` is refused, named.
+SUPPORTED_SCHEMES = (*NETWORK_SCHEMES, "file", *GIT_SCHEMES, CRATE_SCHEME)
+#: Where crates.io serves a crate's file (its CDN, as bitbake's crate fetcher uses).
+CRATES_IO_DOWNLOAD = "https://static.crates.io/crates/{name}/{name}-{version}.crate"
 #: Seconds without progress before a download is abandoned.
 NETWORK_TIMEOUT = 60
 #: Seconds a whole download may take (FETCH_DEADLINE): a server that sends a byte every few
@@ -43,6 +51,10 @@ USER_AGENT = "pyrecipe-fetch/0.1"
 #: Suffix of a downloaded file whose hash did not match; kept for inspection, never used.
 QUARANTINE_SUFFIX = ".sha256-mismatch"
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class SourceMissing(InputError):
+    """A ``file://`` source that is not there: a mirror that lacks the file is passed over."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +86,28 @@ class SrcUriEntry:
         return self.params.get("unpack", "1").lower() not in ("0", "no", "false")
 
     @property
+    def scheme(self) -> str:
+        """``https``, ``git``, ``crate`` ...; empty for a plain path."""
+        return self.url.partition("://")[0] if "://" in self.url else ""
+
+    @property
     def is_remote(self) -> bool:
-        """Remote entries must carry a checksum; local files (patches) need none."""
-        return urllib.parse.urlsplit(self.url).scheme in NETWORK_SCHEMES
+        """Downloaded files (https, http, crate): they must carry a checksum; local files need none."""
+        return self.scheme in (*NETWORK_SCHEMES, CRATE_SCHEME)
+
+    @property
+    def is_git(self) -> bool:
+        """A git repository (``git://``, ``gitsm://``): pinned by SRCREV, not by a checksum."""
+        return self.scheme in GIT_SCHEMES
+
+    @property
+    def is_crate(self) -> bool:
+        return self.scheme == CRATE_SCHEME
+
+    @property
+    def download_url(self) -> str:
+        """What is downloaded: the URL itself, or for a crate its registry's download address."""
+        return crate_download_url(self.url, self.params) if self.is_crate else self.url
 
     @property
     def checksum_flag(self) -> str:
@@ -109,12 +140,61 @@ def parse_src_uri_entry(entry: str, checksum_flags: Mapping[str, str] | None = N
         if not sep or not key:
             raise InputError(f"SRC_URI entry {entry!r}: parameter {raw!r} is not key=value")
         params[key] = value
+    if url.startswith(f"{CRATE_SCHEME}://"):
+        # As bitbake's crate fetcher: the file is NAME-VERSION.crate, its checksum SRC_URI[NAME-VERSION.sha256sum].
+        crate, version = crate_name_version(url)
+        params.setdefault("downloadfilename", f"{crate}-{version}.crate")
+        params.setdefault("name", f"{crate}-{version}")
     name = params.get("downloadfilename")
     if name is not None and not _is_plain_file_name(name):
         raise InputError(f"SRC_URI entry {entry!r}: downloadfilename={name!r} must be a plain file name in DL_DIR")
     probe = SrcUriEntry(url, params)
     checksum = params.get(probe.checksum_flag) or (checksum_flags or {}).get(probe.checksum_flag)
     return SrcUriEntry(url, params, normalize_sha256(checksum, probe.url) if checksum else None)
+
+
+def crate_name_version(url: str) -> tuple[str, str]:
+    """``crate://HOST/NAME/VERSION`` -> (NAME, VERSION); InputError for another shape."""
+    parts = url.split("://", 1)[1].split("/")
+    if len(parts) < 3 or not all(parts[-2:]) or not _is_plain_file_name(f"{parts[-2]}-{parts[-1]}"):
+        raise InputError(f"SRC_URI entry {url}: a crate URL is crate://HOST/NAME/VERSION")
+    return parts[-2], parts[-1]
+
+
+def crate_download_url(url: str, params: Mapping[str, str]) -> str:
+    """Where a crate is downloaded from: crates.io's CDN, or ``PROTOCOL://HOST/NAME/VERSION/download``
+    for another registry (bitbake's rule; ``;protocol=`` defaults to https)."""
+    name, version = crate_name_version(url)
+    host = "/".join(url.split("://", 1)[1].split("/")[:-2])
+    if host == "crates.io":
+        return CRATES_IO_DOWNLOAD.format(name=name, version=version)
+    return f"{params.get('protocol', 'https')}://{host}/{name}/{version}/download"
+
+
+def mirror_urls(url: str, filename: str, mirrors: str) -> list[str]:
+    """The URLs that ``PREMIRRORS``/``MIRRORS`` offer for ``url``, in order.
+
+    The value is bitbake's: pairs of a regular expression matched against the start of the URL
+    and a replacement; a replacement ending in ``/`` gets the download's file name appended, and
+    ``BASENAME`` in it stands for the file name. The download is checked against the recipe's
+    checksum wherever it comes from.
+    """
+    words = mirrors.replace("\\n", " ").split()
+    if len(words) % 2:
+        raise InputError(f"mirror list {mirrors.strip()!r}: expected pairs of a pattern and a replacement")
+    found = []
+    for pattern, replacement in zip(words[::2], words[1::2]):
+        try:
+            matched = re.match(pattern, url)
+        except re.error as error:
+            raise InputError(f"mirror pattern {pattern!r} is not a regular expression: {error}") from None
+        if matched:
+            candidate = replacement.replace("BASENAME", filename)
+            if candidate.endswith("/"):
+                candidate += filename
+            if candidate != url and candidate not in found:
+                found.append(candidate)
+    return found
 
 
 def _is_plain_file_name(name: str) -> bool:
@@ -275,17 +355,22 @@ def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float) -> tup
 
 
 def check_scheme(url: str) -> None:
-    """InputError for a URL pyrecipe cannot fetch (``git://``, ``ftp://`` ...), named as such."""
+    """InputError for a URL pyrecipe cannot fetch (``svn://``, ``npm://``, ``ftp://`` ...), named as such."""
     scheme = url.partition("://")[0] if "://" in url else ""
-    if scheme and scheme not in (*NETWORK_SCHEMES, "file"):
-        raise InputError(f"unsupported URL scheme {scheme!r} in {url} (https, http and file are supported)")
+    if scheme and scheme not in SUPPORTED_SCHEMES:
+        raise InputError(f"unsupported URL scheme {scheme!r} in SRC_URI entry {url}: pyrecipe fetches "
+                         f"{', '.join(SUPPORTED_SCHEMES)}")
 
 
 def _copy_to_temp(url: str, dl_dir: Path, name: str) -> tuple[Path, str]:
     check_scheme(url)
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme not in ("", "file"):
+        raise InputError(f"unsupported URL scheme {scheme!r} for a file download ({url}): "
+                         "git, gitsm and crate entries are fetched by their own fetchers")
     source = Path(urllib.parse.unquote(_url_path(url)))
     if not source.is_file():
-        raise InputError(f"source file {source} (from {url}) does not exist")
+        raise SourceMissing(f"source file {source} (from {url}) does not exist")
     tmp, out = _temp_file(dl_dir, name)
     try:
         with open(source, "rb") as stream:

@@ -31,7 +31,7 @@ from pyrecipe.errors import BuildError, InputError
 #: Archive name endings we unpack, and the reader for each.
 ARCHIVE_KINDS = {
     ".tar.gz": "tar", ".tgz": "tar", ".tar.bz2": "tar", ".tbz2": "tar", ".tar.xz": "tar",
-    ".txz": "tar", ".tar": "tar", ".zip": "zip", ".whl": "zip",
+    ".txz": "tar", ".tar": "tar", ".zip": "zip", ".whl": "zip", ".crate": "tar",
 }
 #: ``data`` where the interpreter has extraction filters (3.11.4+), else our checks alone.
 TAR_EXTRACTION_FILTER: Literal["data"] | None = "data" if hasattr(tarfile, "data_filter") else None

@@ -8,24 +8,28 @@ the running build (the provisioned toolchain, the task's log) is the running tas
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
-from pyrecipe.sources import pypi
-from pyrecipe.fsutil import building_dir
 from pyrecipe.engine.confine import relative_inside
-from pyrecipe.errors import BuildError, InputError
+from pyrecipe.errors import BuildError, InputError, PyrecipeError
+from pyrecipe.fsutil import building_dir, file_sha256
+from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import (
-    DOWNLOAD_DEADLINE, SrcUriEntry, check_scheme, fetch as fetch_url, mask_credentials, parse_src_uri,
+    DOWNLOAD_DEADLINE, SourceMissing, SrcUriEntry, check_scheme, fetch as fetch_url, mask_credentials,
+    mirror_urls, parse_src_uri,
+)
+from pyrecipe.sources.git import (
+    GitSource, checkout_git, fetch_git, fetch_submodules, parse_git_url, resolve_srcrev,
 )
 from pyrecipe.parse import DataSmart
 from pyrecipe.engine.context import current_task
 from pyrecipe.toolchain.buildroot import task_build_root, task_command
 from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits, unpack as unpack_archive
 from pyrecipe.graph.variant import is_native
-from pyrecipe.fsutil import file_sha256
 
 PATCH_SUFFIXES = (".patch", ".diff")
 
@@ -70,8 +74,18 @@ def _download(entry: SrcUriEntry, d: DataSmart) -> Path:
         return fetch_url(url, dl_dir, entry.sha256, allow_missing_checksum=task.build.allow_missing_checksum,
                          filename=entry.filename, deadline=_fetch_deadline(d))
 
+    # PREMIRRORS first (bitbake's pairs of pattern and replacement); the checksum decides, so a
+    # mirror that lacks the file or cannot be reached is passed over, one with other bytes is not.
+    for mirror in mirror_urls(entry.url, entry.filename, d.getVar("PREMIRRORS") or ""):
+        try:
+            path = download(mirror)
+        except (BuildError, SourceMissing) as error:
+            task.note(mask_credentials(f"NOTE: premirror {mirror}: {error}", mirror))
+            continue
+        task.note(mask_credentials(f"NOTE: {entry.url} from the premirror {mirror}", mirror))
+        return path
     try:
-        path = download(entry.url)
+        path = download(entry.download_url)
     except BuildError:
         parts = pypi.source_url_parts(entry.url)
         if parts is None:
@@ -85,7 +99,47 @@ def _download(entry: SrcUriEntry, d: DataSmart) -> Path:
     return path
 
 
+def git_source(entry: SrcUriEntry, d: DataSmart) -> tuple[GitSource, str]:
+    """A git entry's repository and the commit SRCREV pins (InputError when it pins none)."""
+    source = parse_git_url(entry.url, entry.params)
+    try:
+        return source, resolve_srcrev(source, d.getVar)
+    except InputError as error:
+        raise InputError(f"recipe {d.getVar('PN')} ({d.getVar('FILE')}): {error}") from None
+
+
+def _git_shallow_depth(d: DataSmart) -> int:
+    """BB_GIT_SHALLOW = "1": fetch BB_GIT_SHALLOW_DEPTH commits (default 1) instead of the whole history."""
+    if d.getVar("BB_GIT_SHALLOW") != "1":
+        return 0
+    value = (d.getVar("BB_GIT_SHALLOW_DEPTH") or "1").strip()
+    if not value.isdigit():
+        raise InputError(f"recipe {d.getVar('PN')}: BB_GIT_SHALLOW_DEPTH={value!r} must be a number of commits")
+    return int(value)
+
+
+def _fetch_git(entry: SrcUriEntry, d: DataSmart) -> Path:
+    source, revision = git_source(entry, d)
+    dl_dir = Path(d.getVar("DL_DIR"))
+
+    def note(line: str) -> None:
+        current_task().note(mask_credentials(line, source.repo_url))
+
+    try:
+        mirror = fetch_git(source, revision, dl_dir, note, _git_shallow_depth(d))
+        if source.submodules:
+            fetch_submodules(mirror, revision, source, dl_dir, note)
+    except PyrecipeError as error:
+        masked = mask_credentials(str(error), source.repo_url)
+        if masked == str(error):
+            raise
+        raise type(error)(masked) from None
+    return mirror
+
+
 def fetched_path(entry: SrcUriEntry, d: DataSmart) -> Path:
+    if entry.is_git:
+        return parse_git_url(entry.url, entry.params).mirror(Path(d.getVar("DL_DIR")))
     return Path(d.getVar("DL_DIR")) / entry.filename if entry.is_remote else _local_path(entry, d)
 
 
@@ -109,15 +163,31 @@ def checksum_file_list(d: DataSmart) -> str:
     return " ".join(words)
 
 
+def check_sources(d: DataSmart) -> list[SrcUriEntry]:
+    """The recipe's SRC_URI entries, each understood: InputError for an unsupported scheme or a git
+    entry that SRCREV does not pin. The build checks every recipe so before it runs any task."""
+    entries = src_uri_entries(d)
+    for entry in entries:
+        try:
+            check_scheme(entry.url)
+        except InputError as error:
+            raise InputError(f"recipe {d.getVar('PN')} ({d.getVar('FILE')}): {error}") from None
+        if entry.is_git:
+            git_source(entry, d)
+    return entries
+
+
 def fetch(d: DataSmart) -> None:
     """do_fetch: every remote SRC_URI entry into DL_DIR, verified; local files must exist and
     match a checksum given for them."""
-    entries = src_uri_entries(d)
+    entries = check_sources(d)
     # The plain SRC_URI[sha256sum] is the remote source's when there is one (patches beside it
     # share no checksum); a local entry's own ;sha256sum= or <name>.sha256sum always counts.
     remote_takes_plain = any(entry.is_remote and not entry.name for entry in entries)
     for entry in entries:
-        if entry.is_remote:
+        if entry.is_git:
+            path = _fetch_git(entry, d)
+        elif entry.is_remote:
             path = _download(entry, d)
         else:
             path = _local_path(entry, d)
@@ -158,11 +228,27 @@ def unpack(d: DataSmart) -> None:
     entries = src_uri_entries(d)
     # Every subdir= is checked before anything is unpacked: none may lead out of UNPACKDIR.
     subdirs = [relative_inside(entry.subdir or ".", unpackdir, f"SRC_URI entry {entry.url}: subdir") for entry in entries]
+    gits = {number: git_source(entry, d) for number, entry in enumerate(entries) if entry.is_git}
+    default_destsuffix = d.getVar("BB_GIT_DEFAULT_DESTSUFFIX") or "git"
+    checkouts = {
+        number: relative_inside(os.path.join(subdirs[number], repository.destsuffix(default_destsuffix)), unpackdir,
+                                f"SRC_URI entry {repository.url}: destsuffix")
+        for number, (repository, _) in gits.items()
+    }
     with building_dir(unpackdir) as tmp:
         for number, (entry, subdir) in enumerate(zip(entries, subdirs)):
+            if number in gits:
+                repository, revision = gits[number]
+                checkout_git(repository, revision, Path(d.getVar("DL_DIR")), tmp / checkouts[number], current_task().note)
+                current_task().note(f"NOTE: checked out {repository.url} {revision} into {checkouts[number]}")
+                continue
             source = fetched_path(entry, d)
             target = tmp / subdir
             target.mkdir(parents=True, exist_ok=True)
+            if entry.is_crate and entry.name != d.getVar("BP"):
+                vendored = _unpack_crate(source, tmp / CRATE_UNPACK_SUBDIR, limits)
+                current_task().note(f"NOTE: unpacked {source.name} into {vendored.relative_to(tmp)}")
+                continue
             if entry.unpack and source.name.endswith(tuple(ARCHIVE_KINDS)):
                 # Archives unpack side by side (and over each other) as bitbake's do.
                 area = tmp / f".archive-{number}"
@@ -180,6 +266,30 @@ def unpack(d: DataSmart) -> None:
             f"recipe {d.getVar('PN')}: source directory S={d.getVar('S')} does not exist after unpacking; "
             "set S in the recipe to the directory the sources unpack to"
         )
+
+
+#: Where do_unpack puts crate:// crates, as bitbake's crate fetcher does (under the unpack root):
+#: each in NAME-VERSION/ with the .cargo-checksum.json a cargo directory source needs.
+CRATE_UNPACK_SUBDIR = "cargo_home/bitbake"
+
+
+def _unpack_crate(archive: Path, crates: Path, limits: UnpackLimits) -> Path:
+    """A ``.crate`` (a gzipped tar of NAME-VERSION/) as a crate of a cargo directory source."""
+    crates.mkdir(parents=True, exist_ok=True)
+    name = archive.name.removesuffix(".crate")
+    area = crates / f".{name}.unpack"
+    unpack_archive(archive, area, limits)
+    top = area / name
+    if not top.is_dir():
+        raise InputError(f"{archive}: a crate must hold one directory {name}/")
+    dest = crates / name
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(top, dest)
+    shutil.rmtree(area)
+    # cargo checks "package" against Cargo.lock's checksum; no per-file sums (the crate was verified whole).
+    (dest / ".cargo-checksum.json").write_text(json.dumps({"files": {}, "package": file_sha256(archive)}))
+    return dest
 
 
 def patch(d: DataSmart) -> None:

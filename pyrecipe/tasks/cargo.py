@@ -44,15 +44,24 @@ def fetch(d: DataSmart) -> None:
         current_task().note(f"NOTE: {len(debs)} Debian crate packages ({d.getVar('CARGO_DEBIAN_SUITE')}) for {' '.join(crates)}")
 
 
+def fetched_crates(d: DataSmart) -> list[Path]:
+    """The crates of the recipe's ``crate://`` entries, as do_unpack left them (NAME-VERSION/ each)."""
+    from pyrecipe.tasks.base import CRATE_UNPACK_SUBDIR
+
+    top = Path(d.getVar("UNPACKDIR")) / CRATE_UNPACK_SUBDIR
+    return sorted(path for path in top.iterdir() if path.is_dir()) if top.is_dir() else []
+
+
 def configure(d: DataSmart) -> None:
     """do_configure's Rust part: vendor directory, CARGO_HOME/config.toml, and an offline Cargo.lock."""
     crates = _debian_crates(d)
+    fetched = fetched_crates(d)
     vendor_dir = None
-    if crates:
+    if crates or fetched:
         vendor_dir = Path(d.getVar("CARGO_VENDORING_DIRECTORY"))
-        debs = cached_crate_debs(crates, Path(d.getVar("DL_DIR")), d.getVar("CARGO_DEBIAN_SUITE"))
-        count = vendor_crates(debs, vendor_dir)
-        current_task().note(f"NOTE: {count} crates vendored into {vendor_dir}")
+        debs = cached_crate_debs(crates, Path(d.getVar("DL_DIR")), d.getVar("CARGO_DEBIAN_SUITE")) if crates else []
+        count = vendor_crates(debs, vendor_dir, fetched)
+        current_task().note(f"NOTE: {count} crates ({len(fetched)} from crate:// entries) vendored into {vendor_dir}")
     config = write_cargo_config(Path(d.getVar("CARGO_HOME")), vendor_dir)
     current_task().note(f"NOTE: wrote {config}")
     if d.getVar("CARGO_LOCK_REGENERATE") == "1":

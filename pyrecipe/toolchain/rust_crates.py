@@ -175,19 +175,34 @@ def cached_crate_debs(packages: Iterable[str], dl_dir: Path, suite: str) -> list
     return paths
 
 
-def vendor_crates(debs: Iterable[Path], dest: Path) -> int:
-    """Make ``dest`` a cargo directory source holding the crates of ``debs``; returns the crate count."""
-    debs = list(debs)
+def vendor_crates(debs: Iterable[Path], dest: Path, crate_dirs: Iterable[Path] = ()) -> int:
+    """Make ``dest`` a cargo directory source holding the crates of ``debs`` and the unpacked crates
+    ``crate_dirs`` (``crate://`` entries, each NAME-VERSION/ with its ``.cargo-checksum.json``),
+    which win over a Debian crate of the same name and version; returns the crate count."""
+    debs, crate_dirs = list(debs), list(crate_dirs)
     with building_dir(dest) as tmp:
-        scratch = tmp / ".debs"
+        crates: list[Path] = []
+        if debs:
+            scratch = tmp / ".debs"
+            unpack_debs(debs, scratch)
+            registry = scratch / REGISTRY_IN_PACKAGE
+            crates = sorted(registry.iterdir()) if registry.is_dir() else []
+            for crate in crates:
+                os.rename(crate, tmp / crate.name)
+            shutil.rmtree(scratch)
+        for crate in crate_dirs:
+            if (tmp / crate.name).exists():
+                shutil.rmtree(tmp / crate.name)
+            shutil.copytree(crate, tmp / crate.name, symlinks=True, copy_function=_link_or_copy)
+    return len({crate.name for crate in [*crates, *crate_dirs]})
 
-        unpack_debs(debs, scratch)
-        registry = scratch / REGISTRY_IN_PACKAGE
-        crates = sorted(registry.iterdir()) if registry.is_dir() else []
-        for crate in crates:
-            os.rename(crate, tmp / crate.name)
-        shutil.rmtree(scratch)
-    return len(crates)
+
+def _link_or_copy(source: str, dest: str) -> None:
+    """Crate files are only read: a hard link where the file system allows one, else a copy."""
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
 
 
 def write_cargo_config(cargo_home: Path, vendor_dir: Path | None) -> Path:
@@ -198,10 +213,11 @@ def write_cargo_config(cargo_home: Path, vendor_dir: Path | None) -> Path:
     """
     lines = ["# written by pyrecipe: builds never reach crates.io", "[net]", "offline = true", ""]
     if vendor_dir is not None:
-        # json.dumps: a JSON string is a valid TOML basic string.
+        # json.dumps: a JSON string is a valid TOML basic string. "bitbake" is OpenEmbedded's name
+        # of the same replacement (cargo_common.bbclass).
         lines += [
-            "[source.crates-io]", 'replace-with = "debian-crates"', "",
-            "[source.debian-crates]", f"directory = {json.dumps(str(vendor_dir))}", "",
+            "[source.crates-io]", 'replace-with = "bitbake"', "",
+            "[source.bitbake]", f"directory = {json.dumps(str(vendor_dir))}", "",
         ]
     path = Path(cargo_home) / "config.toml"
     atomic_write_text(path, "\n".join(lines))

@@ -11,7 +11,6 @@ toolchain is needed and every build is real (bash, tar, the task runner, stamps,
 from __future__ import annotations
 
 import fcntl
-import functools
 import gzip
 import hashlib
 import http.server
@@ -31,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from http_support import send_trickle
+from http_support import send_trickle, serve_directory
 
 from pyrecipe.config.configuration import DEFAULT_DISTRO
 from pyrecipe.config.paths import TOPDIR
@@ -146,22 +145,13 @@ def make_payload(directory: Path, text: str) -> Path:
     return make_tarball(directory / "payload-1.0.tar.gz", {"payload-1.0/payload.txt": text.encode()})
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture
 def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A directory served over HTTP on 127.0.0.1, and its URL."""
     served = tmp_path / "served"
     served.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=served))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield served, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(served) as url:
+        yield served, url
 
 
 # ---------------------------------------------------------------- 1-2: downloads
@@ -525,7 +515,8 @@ def test_downloadfilename_outside_dl_dir_is_refused(layer: Path, tmp_path: Path)
 
     result = pyrecipe_build(layer, tmp_path / "build", "dlname")
 
-    assert_clean_error(result, 1)
+    # An input error, found when the build is planned, before any task runs.
+    assert_clean_error(result, 2)
     assert "downloadfilename='../escaped.tar.gz' must be a plain file name in DL_DIR" in result.stderr
     assert not list(tmp_path.rglob("*escaped*"))
 
@@ -609,15 +600,17 @@ def test_local_file_with_a_wrong_checksum_is_refused(layer: Path, tmp_path: Path
     assert not (workdir(build_dir, "pinned") / "src").exists()
 
 
-@pytest.mark.parametrize("scheme", ["git", "ftp"])
+@pytest.mark.parametrize("scheme", ["svn", "ftp"])
 def test_unsupported_url_scheme_is_named(layer: Path, tmp_path: Path, scheme: str) -> None:
     add_recipe(layer, "vcs", f'SRC_URI = "{scheme}://example.com/project.git"\n')
 
     result = pyrecipe_build(layer, tmp_path / "build", "vcs")
 
-    assert_clean_error(result, 1)
-    assert f"recipe vcs: task do_fetch failed: unsupported URL scheme {scheme!r} in {scheme}://example.com/project.git " \
-           "(https, http and file are supported)" in result.stderr, result.stderr
+    # An input error, found when the build is planned, before any task runs.
+    assert_clean_error(result, 2)
+    assert f"unsupported URL scheme {scheme!r} in SRC_URI entry {scheme}://example.com/project.git: " \
+           "pyrecipe fetches https, http, file, git, gitsm, crate" in result.stderr, result.stderr
+    assert "recipe vcs (" in result.stderr and "Running task" not in result.stdout
 
 
 class _TrickleHandler(http.server.BaseHTTPRequestHandler):

@@ -172,8 +172,10 @@ def test_local_file_mismatch_and_absence(tmp_path: Path) -> None:
 def test_bad_checksum_text_and_scheme(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a sha256"):
         fetch("https://example.invalid/a.tar.gz", tmp_path, "abc")
-    with pytest.raises(InputError, match="unsupported URL scheme 'git'"):
+    with pytest.raises(InputError, match="unsupported URL scheme 'git' for a file download"):
         fetch("git://example.invalid/a.tar.gz", tmp_path, PAYLOAD_SHA256)
+    with pytest.raises(InputError, match="unsupported URL scheme 'svn' in SRC_URI entry svn://"):
+        fetch("svn://example.invalid/repo", tmp_path, PAYLOAD_SHA256)
 
 
 def test_parse_src_uri_parameters_and_flags() -> None:
