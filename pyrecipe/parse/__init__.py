@@ -13,10 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pyrecipe.parse import pyapi  # noqa: F401 - installs the inline-Python evaluator
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.errors import ExpansionError, ParseError
 from pyrecipe.parse.evaluate import FileParser, parse_variants
+from pyrecipe.parse.pyapi import evaluate_inline
+
+# The one place the recipe language is put together: datastores evaluate ``${@...}`` with the
+# Python API that recipes see (the datastore module itself knows no recipe helpers).
+DataSmart.python_evaluator = staticmethod(evaluate_inline)
 
 CORE_CONF = Path(__file__).with_name("core.conf")
 

@@ -39,8 +39,8 @@ MAX_EXPANDED_SIZE = 16 << 20
 #: Per thread, the (datastore, variable) pairs being expanded, outermost first (see DataSmart.expand).
 _expanding = threading.local()
 
-#: Evaluates inline Python (``${@...}``) for a datastore; set by :mod:`pyrecipe.parse.pyapi` so
-#: that the datastore does not depend on the helper modules recipes call.
+#: Evaluates inline Python (``${@...}``) for a datastore; :mod:`pyrecipe.parse` sets it to the
+#: recipe Python API's, so that the datastore does not depend on the helper modules recipes call.
 PythonEvaluator = Callable[["DataSmart", str, str], Any]
 
 

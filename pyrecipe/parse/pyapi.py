@@ -355,5 +355,3 @@ def run_python_function(d: DataSmart, name: str, extra_globals: dict[str, Any] |
     exec(_compile(function_source(local_name, body), origin[0], "exec"), globals_)
     return globals_[local_name](d)
 
-
-DataSmart.python_evaluator = staticmethod(evaluate_inline)
