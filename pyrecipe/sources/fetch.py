@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pyrecipe.errors import BuildError, InputError, PyrecipeError
-from pyrecipe.fsutil import CHUNK_SIZE, file_sha256
+from pyrecipe.fsutil import CHUNK_SIZE, FILE_MODE, file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +287,7 @@ def _fetch(
             f"checksum mismatch for {name} from {url}: expected sha256 {expected}, got {actual} "
             f"(file kept as {bad}); if the new file is right, update the recipe's sha256sum"
         )
+    os.chmod(tmp, FILE_MODE)  # mkstemp made it 0600: DL_DIR is shared by users and build machines
     os.replace(tmp, dest)
     _report_unpinned(url, dest, expected, actual)
     return dest

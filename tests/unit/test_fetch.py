@@ -78,6 +78,7 @@ def test_http_download_is_verified_and_placed(server: str, tmp_path: Path) -> No
     assert path == tmp_path / "dl" / "pkg.tar.gz"
     assert path.read_bytes() == PAYLOAD
     assert [p.name for p in (tmp_path / "dl").iterdir()] == ["pkg.tar.gz"]
+    assert path.stat().st_mode & 0o777 == 0o644  # readable by the other users of a shared DL_DIR
 
 
 def test_existing_verified_file_is_reused_without_network(server: str, tmp_path: Path) -> None:
