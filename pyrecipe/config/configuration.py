@@ -75,6 +75,11 @@ def check_build_dir(build_dir: Path) -> None:
     """InputError when ``build_dir`` exists but is no directory (every command would fail on it later)."""
     if build_dir.exists() and not build_dir.is_dir():
         raise InputError(f"the build directory {build_dir} is a file, not a directory; name another with --build-dir")
+    if any(char.isspace() for char in str(build_dir.absolute())):
+        # As OpenEmbedded's sanity check: compiler flags (--sysroot=..., -ffile-prefix-map=...),
+        # PKG_CONFIG_LIBDIR and the classes' shell split on white space.
+        raise InputError(f"the build directory {str(build_dir.absolute())!r} has white space in its path, which builds "
+                         "cannot handle (OpenEmbedded refuses it too); name another with --build-dir")
 
 
 def _local_conf(settings: Settings) -> Path | None:

@@ -729,6 +729,17 @@ def test_build_dir_that_is_a_file_is_a_usage_error(layer: Path, tmp_path: Path, 
     assert not_a_dir.read_text() == "a file\n"
 
 
+def test_build_dir_with_a_space_is_refused_before_anything_is_written(layer: Path, tmp_path: Path) -> None:
+    spaced = tmp_path / "my builds" / "build"
+
+    result = subprocess.run(build_command(layer, spaced, "slowpoke"), capture_output=True, text=True, cwd=TOPDIR,
+                            env=build_env(), timeout=60)
+
+    assert_clean_error(result, 2)
+    assert "has white space in its path, which builds cannot handle" in result.stderr
+    assert not spaced.exists()
+
+
 def test_sysroot_waits_for_the_build_lock(tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
     build_dir.mkdir()
