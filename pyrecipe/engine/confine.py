@@ -4,15 +4,25 @@ pyrecipe usually runs as root (as on most CI), so a path a recipe names is a pat
 create, empty or write: ``D = "/usr/local"`` with ``do_install[cleandirs] = "${D}"`` would delete
 a directory of the build machine, ``SRC_URI = "...;subdir=../../../../etc"`` would unpack into
 it. These checks run before the task does anything, so a refused task has written nothing.
+Then each shell task runs in a sandbox (bubblewrap: on the build machine, or in the distro's build
+root) where only those directories are writable.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import threading
 from pathlib import Path
 
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
+from pyrecipe.toolchain.buildroot import task_build_root
+from pyrecipe.toolchain.host_tools import ensure_host_packages
+
+#: Installing bubblewrap on first use, once, whichever task asks first.
+_install_lock = threading.Lock()
 
 #: Directories of a recipe that its tasks create, empty or write: all must be inside WORKDIR.
 RECIPE_DIRECTORIES = ("S", "B", "D", "PKGD", "T", "UNPACKDIR", "STAMPS_DIR")
@@ -52,3 +62,50 @@ def check_task_directories(d: DataSmart, task: str) -> None:
                 f"{name}={path} is outside the recipe's work directory {workdir}; "
                 f"{task} refuses to run (tasks write only inside their work directory)"
             )
+
+
+def task_mounts(d: DataSmart) -> tuple[list[Path], list[Path]]:
+    """(writable, read-only) directories of a shell task of recipe ``d``, for its sandbox.
+
+    Writable: the recipe's work directory (S, B, D, T are inside it, see above), the ccache
+    directory and a TMPDIR other than /tmp. Read-only: the build directory (sysroots, native venv,
+    toolchain files, the other recipes' results), the downloads, pyrecipe's checkout, the layers and
+    the interpreter running pyrecipe (the PEP 517 frontend runs with it). A task writing anywhere
+    else fails with "Read-only file system", as OpenEmbedded's pseudo-free tasks would on a
+    locked-down builder.
+    """
+    writable = [d.getVar("WORKDIR"), d.getVar("CCACHE_DIR")]
+    tmpdir = os.environ.get("TMPDIR")
+    if tmpdir and Path(tmpdir).absolute() != Path("/tmp"):
+        writable.append(tmpdir)
+    readonly = [d.getVar("TOPDIR"), d.getVar("DL_DIR"), d.getVar("PYRECIPE_TOPDIR"), *(d.getVar("BBLAYERS") or "").split(),
+                sys.prefix, sys.base_prefix]
+    for path in writable:
+        if path:
+            Path(path).mkdir(parents=True, exist_ok=True)
+    existing_readonly = [Path(p).absolute() for p in readonly if p and Path(p).exists()]
+    return [Path(p).absolute() for p in writable if p], existing_readonly
+
+
+def sandboxed_command(
+    d: DataSmart, argv: list[str], cwd: Path, network: bool, in_build_root: bool = True,
+) -> list[str]:
+    """``argv`` of a task of ``d`` that runs recipe code (a shell task, do_test's test) inside
+    bubblewrap, with only :func:`task_mounts`' writable directories writable and no network unless
+    ``network`` (do_fetch's ``[network]``): in the distro's build root when it has one and
+    ``in_build_root``, else on the build machine with its root read-only (HOME too) and a fresh /tmp."""
+    if shutil.which("bwrap") is None:
+        with _install_lock:  # recipes' tasks run in parallel threads
+            ensure_host_packages(["bubblewrap"])
+    writable, readonly = task_mounts(d)
+    root = task_build_root(d) if in_build_root else None
+    if root is not None:
+        return root.command(argv, cwd, writable=writable, readonly=readonly, network=network)
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for path in dict.fromkeys(readonly):
+        command += ["--ro-bind", str(path), str(path)]
+    for path in dict.fromkeys(writable):
+        command += ["--bind", str(path), str(path)]
+    if not network:
+        command.append("--unshare-net")
+    return [*command, "--die-with-parent", "--chdir", str(cwd), "--", *argv]

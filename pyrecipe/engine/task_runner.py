@@ -24,14 +24,13 @@ from pathlib import Path
 from typing import TextIO
 
 from pyrecipe.engine.codesig import code_digest
-from pyrecipe.engine.confine import check_task_directories
+from pyrecipe.engine.confine import check_task_directories, sandboxed_command
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.fsutil import file_sha256
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
 from pyrecipe.engine.reachable import reachable
 from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
-from pyrecipe.toolchain.buildroot import task_build_root, task_command
 
 #: Variables that change between runs without changing what a task produces.
 SIGNATURE_EXCLUDED = {
@@ -346,11 +345,7 @@ class TaskRunner:
         # Only do_fetch may reach the network: a backend that tries to download its build
         # dependencies fails here, loudly, instead of leaking unpinned code into the build.
         isolate = self.isolate_network and not self.d.getVarFlag(task, "network", False)
-        root = task_build_root(self.d)
-        if root is not None:
-            command = task_command(root, self.d, command, cwd, network=not isolate)
-        elif isolate:
-            command = ["unshare", "--net", "--", *command]
+        command = sandboxed_command(self.d, command, cwd, network=not isolate)
         # Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
         # the set below lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop them as well.
         process = subprocess.Popen(

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pyrecipe.engine.confine import relative_inside
+from pyrecipe.engine.confine import relative_inside, sandboxed_command
 from pyrecipe.errors import BuildError, InputError, PyrecipeError
 from pyrecipe.fsutil import building_dir, file_sha256
 from pyrecipe.sources import pypi
@@ -27,7 +27,6 @@ from pyrecipe.sources.git import (
 )
 from pyrecipe.parse import DataSmart
 from pyrecipe.engine.context import current_task
-from pyrecipe.toolchain.buildroot import task_build_root, task_command
 from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits, unpack as unpack_archive
 from pyrecipe.graph.variant import is_native
 
@@ -339,19 +338,19 @@ def test(d: DataSmart) -> None:
         # A native recipe's result runs on the build machine: its own interpreter (the build
         # root's, in there, when the distro has one), no qemu.
         paths = [d.getVar("D") + site, d.getVar("PYTHON_SITEPACKAGES_NATIVE")]
-        command = [d.getVar("PYTHON"), *program]
-        root = task_build_root(d)
-        if root is not None:
-            command = task_command(root, d, command, Path(d.getVar("T")), network=False)
+        inner = [d.getVar("PYTHON"), *program]
+        command = sandboxed_command(d, inner, Path(d.getVar("T")), network=False)
         env = {**os.environ, "PYTHONPATH": ":".join(paths)}
         where = "on the build machine"
     else:
+        # qemu-user is the build machine's: the test runs there, walled in as the recipe's tasks are.
         paths = [Path(d.getVar("D") + site), Path(d.getVar("RECIPE_SYSROOT") + site)]
-        command = task.toolchain.qemu_command(["python3", *program], extra_pythonpath=paths)
+        inner = task.toolchain.qemu_command(["python3", *program], extra_pythonpath=paths)
+        command = sandboxed_command(d, inner, Path(d.getVar("T")), network=False, in_build_root=False)
         env = None
         where = "under qemu"
     what = "PYTHON_TEST_CODE" if program[0] == "-c" else f"PYTHON_TEST_SCRIPT {Path(program[0]).name}"
-    current_task().note("NOTE: running " + " ".join(command[:3]) + f" ... python3 <{what}>")
+    current_task().note("NOTE: running " + " ".join(inner[:3]) + f" ... python3 <{what}>")
     result = subprocess.run(command, stdout=task.log, stderr=subprocess.STDOUT, cwd=d.getVar("T"), env=env)
     if result.returncode != 0:
         raise BuildError(f"recipe {d.getVar('PN')}: {what} failed {where} (exit {result.returncode})")

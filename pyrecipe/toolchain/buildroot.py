@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyrecipe.fsutil import building_dir
 from pyrecipe.errors import BuildError
+from pyrecipe.fsutil import building_dir
 from pyrecipe.engine.notes import Note, silent
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.toolchain.host_tools import ensure_host_packages
@@ -138,17 +138,3 @@ def task_build_root(d: DataSmart) -> BuildRoot | None:
     if d.getVar("BUILD_ROOT_PROVIDER") != MMDEBSTRAP_PROVIDER:
         return None
     return BuildRoot(Path(d.getVar("BUILD_ROOT_DIR")))
-
-
-def task_command(root: BuildRoot, d: DataSmart, argv: Sequence[str], cwd: Path, network: bool) -> list[str]:
-    """``argv`` of a task of recipe ``d`` run in ``root``: the build directory, the download and
-    ccache directories and TMPDIR writable, pyrecipe's checkout and the layers read-only."""
-    writable = [d.getVar(name) for name in ("TOPDIR", "DL_DIR", "CCACHE_DIR")]
-    tmpdir = os.environ.get("TMPDIR")
-    if tmpdir and Path(tmpdir).absolute() != Path("/tmp"):
-        writable.append(tmpdir)
-    readonly = [d.getVar("PYRECIPE_TOPDIR"), *(d.getVar("BBLAYERS") or "").split()]
-    for path in writable:
-        if path:
-            Path(path).mkdir(parents=True, exist_ok=True)
-    return root.command(argv, cwd, writable=[Path(p) for p in writable if p], readonly=[Path(p) for p in readonly if p], network=network)

@@ -18,6 +18,7 @@ import io
 import os
 import re
 import shutil
+import tempfile
 import shlex
 import signal
 import socketserver
@@ -404,7 +405,8 @@ def test_network_after_fetch_fails_unless_the_task_is_allowed(layer: Path, tmp_p
     assert_clean_error(blocked, 1)
     assert "recipe netprobe: task do_compile failed: shell exited with status 1" in blocked.stderr
     log = (workdir(build_dir, "netprobe") / "temp" / "log.do_compile").read_text()
-    assert f"cannot connect to 127.0.0.1:{tcp_server}: [Errno 101] Network is unreachable" in log, log
+    # The task's network namespace has its own loopback (bubblewrap brings it up), where nothing listens.
+    assert re.search(rf"cannot connect to 127\.0\.0\.1:{tcp_server}: \[Errno (101|111)\] (Network is unreachable|Connection refused)", log), log
     assert f"    cannot connect to 127.0.0.1:{tcp_server}" in blocked.stderr, "the log's tail is not shown"
     assert "hello from the test server" not in log
 
@@ -727,6 +729,30 @@ def test_build_dir_that_is_a_file_is_a_usage_error(layer: Path, tmp_path: Path, 
     assert_clean_error(result, 2)
     assert f"the build directory {not_a_dir} is a file, not a directory" in result.stderr
     assert not_a_dir.read_text() == "a file\n"
+
+
+@pytest.mark.parametrize("where", ["build-machine", "sysroot", "other-recipe"])
+def test_a_task_writes_only_inside_its_own_work_directory(layer: Path, tmp_path: Path, where: str) -> None:
+    """The sandbox: the build machine, the shared sysroot and another recipe's work directory are
+    read-only to a recipe's shell task, which fails naming itself; nothing appears there."""
+    build_dir = tmp_path / "build"
+    outside = Path(tempfile.mkdtemp(dir="/var/tmp", prefix="pyrecipe-wall-"))  # not under the task's fresh /tmp
+    target = {
+        "build-machine": outside / "planted.txt",
+        "sysroot": machine_dir(build_dir) / "sysroot" / "usr" / "include" / "planted.h",
+        "other-recipe": workdir(build_dir, "victim") / "planted.txt",
+    }[where]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    add_recipe(layer, "planter", f'do_install() {{\n\techo planted > {target}\n}}\n')
+
+    try:
+        result = pyrecipe_build(layer, build_dir, "planter")
+        assert_clean_error(result, 1)
+        assert "recipe planter: task do_install failed" in result.stderr, result.stderr
+        assert "Read-only file system" in (workdir(build_dir, "planter") / "temp" / "log.do_install").read_text()
+        assert not target.exists()
+    finally:
+        shutil.rmtree(outside)
 
 
 def test_build_dir_with_a_space_is_refused_before_anything_is_written(layer: Path, tmp_path: Path) -> None:
