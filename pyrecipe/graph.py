@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import InputError
-from pyrecipe.layers import LayerIndex, RecipeInfo, normalise
+from pyrecipe.layers import LayerIndex, RecipeInfo, SkippedRecipeError, normalise
 from pyrecipe.parse import DataSmart
 from pyrecipe.variant import is_native_name, target_name
 
@@ -105,6 +105,8 @@ class GraphBuilder:
         self.nodes: dict[str, Node] = {}
         self.sysroot_packages: dict[str, None] = {}
         self.native_tools: dict[str, None] = {}
+        #: Names found only in skipped recipes, with the reason.
+        self.skipped: dict[str, str] = {}
 
     def build(self, targets: Iterable[str]) -> Graph:
         keys = [self._add(self.index.find(name), f"the command line ({name})") for name in targets]
@@ -129,16 +131,25 @@ class GraphBuilder:
                     node.rdepends.append(key)
         return node.key
 
-    def _find(self, name: str) -> RecipeInfo | None:
+    def _find(self, name: str, node: Node) -> RecipeInfo | None:
         try:
             return self.index.find(name)
+        except SkippedRecipeError as exc:
+            # Another source (a native tool, a Debian package) may still provide it; if none does,
+            # the error says why the recipe that would is not used, not "no recipe provides".
+            self.skipped[name] = str(exc)
+            return None
         except InputError:
             return None
+
+    def _missing(self, message: str, dep: str) -> InputError:
+        skipped = self.skipped.get(dep)
+        return InputError(f"{message}; {skipped}" if skipped else message)
 
     def _resolve_build_dep(self, dep: str, node: Node) -> str | None:
         if dep.startswith("virtual/"):
             return None
-        info = self._find(dep)
+        info = self._find(dep, node)
         if info is not None:
             return self._add(info, node.key)
         d = node.d
@@ -150,9 +161,9 @@ class GraphBuilder:
                 return None
             if tool in host_tools or dep in host_tools:
                 return None
-            raise InputError(
+            raise self._missing(
                 f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and which is not "
-                f"a native tool (native tools: {', '.join(sorted(self.available_tools)) or 'none'})"
+                f"a native tool (native tools: {', '.join(sorted(self.available_tools)) or 'none'})", dep
             )
         debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep)
         if debian is not None:
@@ -161,13 +172,13 @@ class GraphBuilder:
             return None
         if _python_stdlib_package(dep, d):
             return None
-        raise InputError(
+        raise self._missing(
             f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and no "
-            f"SYSROOT_DEBIAN_PACKAGE[{dep}] maps to a Debian package"
+            f"SYSROOT_DEBIAN_PACKAGE[{dep}] maps to a Debian package", dep
         )
 
     def _resolve_runtime_dep(self, dep: str, node: Node) -> str | None:
-        info = self._find(dep)
+        info = self._find(dep, node)
         if info is not None:
             return self._add(info, node.key)
         d = node.d
@@ -178,7 +189,7 @@ class GraphBuilder:
             for package in debian.split():
                 self.sysroot_packages[package] = None
             return None
-        raise InputError(
+        raise self._missing(
             f"recipe {node.key} ({node.info.file}): RDEPENDS:{node.key} names {dep}, which no recipe provides "
-            f"(add a recipe for it, e.g. with `pyrecipe create {dep}`)"
+            f"(add a recipe for it, e.g. with `pyrecipe create {dep}`)", dep
         )
