@@ -149,3 +149,35 @@ def test_layerdepends_version_and_series_mismatches_warn(tmp_path: Path, caplog:
     assert "WARNING: layer broken-test depends on version >= 3 of layer other, which has LAYERVERSION_other = '2'" in warnings
     assert any(w.startswith("WARNING: layer broken-test is compatible with the release series dunfell, pyrecipe with ")
                for w in warnings)
+
+
+def test_oe_layer_bench_counts_parsed_resolved_and_reasons(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    recipes = dict(RECIPES)
+    recipes["recipes-devtools/python/python3-lost_1.0.bb"] = 'LICENSE = "MIT"\nRDEPENDS:${PN} = "python3-nowhere"\n'
+    recipes["recipes-devtools/python/python3-featured_1.0.bb"] = (
+        'LICENSE = "MIT"\ninherit features_check\nREQUIRED_DISTRO_FEATURES = "no-such-feature"\n'
+    )
+    layer = make_layer(tmp_path, recipes=recipes)
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, str(root / "bench" / "oe_layer.py"), "--layer", str(layer), "--machine", "testboard",
+         "--build-dir", str(tmp_path / "build"), "--json", str(tmp_path / "out.json")],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "recipes: 7",
+        "parsed: 4 (of which skipped with a reason: 1); not parsed: 3",
+        "resolved: 1 of 3 parsed and not skipped",
+    ]
+    assert "     1 could not inherit class no-such-class: no classes/no-such-class.bbclass" in lines
+    assert "     1 missing required distro feature 'no-such-feature' (not in DISTRO_FEATURES)" in lines
+    assert "     1 python3-nowhere (RDEPENDS: no recipe)" in lines
+    assert "     1 python3-noclass (a dependency does not parse)" in lines
+    records = {r["pn"]: r for r in map(json.loads, (tmp_path / "out.json").read_text().splitlines())}
+    assert records["python3-good"]["resolved"] is True and records["python3-syntax"]["parsed"] is False
