@@ -36,6 +36,7 @@ systemd_install_units() {
 	done
 }
 
-do_install:append() {
+# Target recipes only: OE makes these units when packaging, which native recipes do not do.
+do_install:append:class-target() {
 	systemd_install_units
 }

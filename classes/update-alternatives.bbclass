@@ -34,6 +34,7 @@ update_alternatives_install_links() {
 	done
 }
 
-do_install:append() {
+# Target recipes only: OE makes these links when packaging, which native recipes do not do.
+do_install:append:class-target() {
 	update_alternatives_install_links
 }

@@ -54,6 +54,9 @@ def test_every_class_meta_python_inherits_parses(tmp_path: Path) -> None:
     assert (d.getVar("SITEINFO_BITS"), d.getVar("SITEINFO_ENDIANNESS")) == ("64", "le")
     native = index.datastore(index.find("python3-all-native"))
     assert "python3" not in native.getVar("DEPENDS").split()  # python3targetconfig: the target's CPython only
+    assert "systemd_install_units" in d.getVar("do_install") and "update_alternatives_install_links" in d.getVar("do_install")
+    assert "systemd_install_units" not in native.getVar("do_install")  # packaging steps in OE: target only
+    assert "update_alternatives_install_links" not in native.getVar("do_install")
 
 
 def test_ptest_tasks_run_only_with_the_ptest_distro_feature(tmp_path: Path) -> None:
