@@ -181,3 +181,15 @@ def test_oe_layer_bench_counts_parsed_resolved_and_reasons(tmp_path: Path) -> No
     assert "     1 python3-noclass (a dependency does not parse)" in lines
     records = {r["pn"]: r for r in map(json.loads, (tmp_path / "out.json").read_text().splitlines())}
     assert records["python3-good"]["resolved"] is True and records["python3-syntax"]["parsed"] is False
+
+
+def test_pyrecipes_own_recipe_that_does_not_parse_stops_with_the_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyrecipe.layers as layers_module
+    from pyrecipe.parse import ParseError
+
+    layer = make_layer(tmp_path)
+    # As if the layer were pyrecipe's own recipes/: a broken recipe there is a broken tool.
+    monkeypatch.setattr(layers_module, "RECIPES_DIR", layer / "recipes-devtools")
+    with pytest.raises(ParseError) as raised:
+        index_of(tmp_path, layer).infos
+    assert str(raised.value).startswith(f"{layer}/recipes-devtools/python/python3-fatal_1.0.bb:2:1: bb.fatal")
