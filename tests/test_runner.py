@@ -95,7 +95,8 @@ def test_layer_bookkeeping_is_no_task_input(layer: Path, tmp_path: Path) -> None
     first, _ = build(layer, build_dir, "app")
     assert first.ok and first.executed > 0
     conf = layer / "conf" / "layer.conf"
-    conf.write_text(conf.read_text() + 'BBFILE_COLLECTIONS += "demo"\nBBFILE_PATTERN_demo := "^${LAYERDIR}/"\nBBFILE_PRIORITY_demo = "9"\n')
+    conf.write_text(conf.read_text() + 'BBFILE_COLLECTIONS += "demo"\nBBFILE_PATTERN_demo := "^${LAYERDIR}/"\nBBFILE_PRIORITY_demo = "9"\n'
+                    'BBMASK += "/nothing-here/"\n')
     other = tmp_path / "meta-other"
     (other / "conf").mkdir(parents=True)
     (other / "conf" / "layer.conf").write_text('BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes-*/*/*.bb"\nLAYERSERIES_COMPAT_other = "walnascar"\n')
