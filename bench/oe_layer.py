@@ -35,7 +35,7 @@ from pyrecipe.build import pinned_native_tools
 from pyrecipe.config import Settings, load_configuration
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.graph import GraphBuilder
-from pyrecipe.layers import LayerIndex, RecipeInfo
+from pyrecipe.layers import UNPARSED, LayerIndex, RecipeInfo
 
 
 @dataclass
@@ -74,7 +74,7 @@ def classify(message: str) -> tuple[str, str]:
 
 def parse_reason(skipped: str) -> str:
     """A short form of why a file did not parse: the message without the file:line:column prefix."""
-    first = skipped.removeprefix("it cannot be parsed: ").splitlines()[0]
+    first = skipped.removeprefix(UNPARSED).splitlines()[0]
     first = re.sub(r"^\S+:\d+:\d+: ", "", first)
     first = re.sub(r" on BBPATH \(.*\)$", "", first)
     return re.sub(r"\(set in \S+\)", "", first)[:160]
@@ -95,7 +95,7 @@ def scan(options: argparse.Namespace) -> tuple[LayerIndex, list[Outcome]]:
     outcomes = []
     for recipe in mine:
         info = targets[recipe]
-        unparsed = bool(info.skipped and info.skipped.startswith("it cannot be parsed: "))
+        unparsed = bool(info.skipped and info.skipped.startswith(UNPARSED))
         outcome = Outcome(str(recipe), info.pn, parsed=not unparsed, skipped=info.skipped or "")
         if not info.skipped:
             try:
@@ -137,8 +137,8 @@ def build_sample(options: argparse.Namespace, outcomes: list[Outcome]) -> None:
             outcome.build_reason = "installs no Python module"
             continue
         code = "; ".join(f"import {module}" for module in modules)
-        run = subprocess.run([sys.executable, "-m", "pyrecipe", "run", *common[:4], *(["--distro", options.distro] if options.distro else []),
-                              "--", "python3", "-c", code], capture_output=True, text=True, check=False)
+        run = subprocess.run([sys.executable, "-m", "pyrecipe", "run", *common, "--", "python3", "-c", code],
+                             capture_output=True, text=True, check=False)
         outcome.imported = run.returncode == 0
         if not outcome.imported:
             outcome.build_reason = f"import {', '.join(modules)}: " + (run.stderr.strip().splitlines() or ["?"])[-1][:300]

@@ -53,6 +53,10 @@ class RecipeInfo:
         return f"{self.pe}:{self.pv}-{self.pr}" if self.pe else f"{self.pv}-{self.pr}"
 
 
+#: How the skip reason of a recipe that does not parse starts (then the parse error).
+UNPARSED = "it cannot be parsed: "
+
+
 class SkippedRecipeError(InputError):
     """The name is provided only by recipes that were skipped (the message says why)."""
 
@@ -90,7 +94,7 @@ def unparsed_info(file: Path, appends: tuple[Path, ...], error: Exception) -> Re
     """A recipe that does not parse: named by its file name (``PN_PV.bb``), skipped with the error."""
     pn, _, pv = file.name[: -len(".bb")].partition("_")
     return RecipeInfo(file=file, appends=appends, variant="", pn=pn, pe="", pv=pv.partition("_")[0], pr="",
-                      provides=(pn,), skipped=f"it cannot be parsed: {error}")
+                      provides=(pn,), skipped=f"{UNPARSED}{error}")
 
 
 def bbmask(config: DataSmart) -> re.Pattern[str] | None:
@@ -226,7 +230,7 @@ class LayerIndex:
     @property
     def unparsed(self) -> list[RecipeInfo]:
         """The recipes that could not be parsed (skipped with the reason)."""
-        return [info for info in self.infos if info.skipped and info.skipped.startswith("it cannot be parsed: ")]
+        return [info for info in self.infos if info.skipped and info.skipped.startswith(UNPARSED)]
 
     def datastore(self, info: RecipeInfo) -> DataSmart:
         """The full, finalised datastore of one recipe variant."""
