@@ -3,8 +3,8 @@
 Contract (shared/DESIGN.md): TARGET is a recipe name or one or more ``.bb`` paths. ``--json``
 prints one JSON object per file (per variant when the recipe has BBCLASSEXTEND) per line,
 ``{"file": PATH, "vars": {...}}`` or ``{"file": PATH, "error": MESSAGE}``. ``--bare`` parses
-with no base configuration and no implicit classes: only the core variables are predefined and
-``--bbpath`` directories are where ``inherit``, ``include`` and ``require`` look.
+with no base configuration and no implicit classes: only the core variables are predefined
+(finalisation still sets DEPENDS = "", as bitbake's does) and ``--bbpath`` directories are where ``inherit``, ``include`` and ``require`` look.
 """
 
 from __future__ import annotations

@@ -5,6 +5,12 @@ variant of ``foo``). Python packages answer to both spellings that people use: `
 ``python3-numpy`` name the same recipe, and PyPI spellings (``PyYAML``) are normalised. Among
 several versions, ``PREFERRED_VERSION_<pn>`` chooses (``%`` is a wildcard at its end), else the
 highest version.
+
+A layer written for OpenEmbedded is taken as it is: ``BBMASK`` leaves files out, ``LAYERDEPENDS``
+and ``LAYERSERIES_COMPAT`` are checked (a warning, not an error), and a recipe of a user's layer
+that does not parse is skipped with one warning naming the file and the reason, as bitbake skips
+it, instead of stopping every command (asking for it is then the error). pyrecipe's own recipes
+still stop the command: they are part of the tool.
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from pathlib import Path
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.cache import ParseCache, config_fingerprint
+from pyrecipe.config.paths import RECIPES_DIR
 from pyrecipe.config.versions import compare_versions
 from pyrecipe.graph.variant import NATIVE_SUFFIX, is_native_name, target_name
+from pyrecipe.parse.depends import VersionStringException, explode_dep_versions2
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +51,14 @@ class RecipeInfo:
     @property
     def version(self) -> str:
         return f"{self.pe}:{self.pv}-{self.pr}" if self.pe else f"{self.pv}-{self.pr}"
+
+
+#: How the skip reason of a recipe that does not parse starts (then the parse error).
+UNPARSED = "it cannot be parsed: "
+
+
+class SkippedRecipeError(InputError):
+    """The name is provided only by recipes that were skipped (the message says why)."""
 
 
 def summarise(file: Path, appends: tuple[Path, ...], variants: dict[str, DataSmart]) -> list[RecipeInfo]:
@@ -74,6 +90,75 @@ def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def unparsed_info(file: Path, appends: tuple[Path, ...], error: Exception) -> RecipeInfo:
+    """A recipe that does not parse: named by its file name (``PN_PV.bb``), skipped with the error."""
+    pn, _, pv = file.name[: -len(".bb")].partition("_")
+    return RecipeInfo(file=file, appends=appends, variant="", pn=pn, pe="", pv=pv.partition("_")[0], pr="",
+                      provides=(pn,), skipped=f"{UNPARSED}{error}")
+
+
+def bbmask(config: DataSmart) -> re.Pattern[str] | None:
+    """BBMASK as bitbake reads it: whitespace-separated regular expressions, any of which
+    (searched in a file's absolute path) leaves the file out; an invalid one is ignored with a
+    warning, and a leading ``|`` (left from the old single-regex style) is dropped."""
+    masks = []
+    for mask in (config.getVar("BBMASK") or "").split():
+        mask = mask.removeprefix("|")
+        try:
+            re.compile(mask)
+        except re.error as exc:
+            log.warning("WARNING: BBMASK: ignoring the invalid regular expression %r: %s", mask, exc)
+            continue
+        masks.append(mask)
+    return re.compile("|".join(masks)) if masks else None
+
+
+_VERSION_OPS = {"<": lambda c: c < 0, "<=": lambda c: c <= 0, "=": lambda c: c == 0, "==": lambda c: c == 0,
+                ">=": lambda c: c >= 0, ">": lambda c: c > 0}
+
+
+def check_layers(config: DataSmart) -> list[str]:
+    """Warnings about the configured collections, as bitbake checks them at start-up.
+
+    ``LAYERDEPENDS_<c>``: each collection named must be configured (at the version asked); the
+    OpenEmbedded collections whose part pyrecipe's own layer plays (``PYRECIPE_STANDIN_COLLECTIONS``:
+    OE-core, meta-oe) count as configured, at any version. ``LAYERSERIES_COMPAT_<c>``: a layer
+    that lists release series must share one with ``LAYERSERIES_CORENAMES`` (the series whose
+    syntax and classes pyrecipe follows). bitbake stops on these; pyrecipe warns, since most
+    recipes of such a layer still parse and build.
+    """
+    collections = (config.getVar("BBFILE_COLLECTIONS") or "").split()
+    standin = set((config.getVar("PYRECIPE_STANDIN_COLLECTIONS") or "").split())
+    series = set((config.getVar("LAYERSERIES_CORENAMES") or "").split())
+    warnings = []
+    for collection in dict.fromkeys(collections):
+        deps = config.getVar(f"LAYERDEPENDS_{collection}") or ""
+        try:
+            wanted = explode_dep_versions2(deps)
+        except VersionStringException as exc:
+            warnings.append(f"layer {collection}: cannot read LAYERDEPENDS_{collection} = {deps!r}: {exc}")
+            wanted = {}
+        for dep, constraints in wanted.items():
+            if dep in standin and dep not in collections:
+                continue
+            if dep not in collections:
+                warnings.append(f"layer {collection} depends on layer {dep}, which is not configured "
+                                f"(LAYERDEPENDS_{collection}; add it with --layer or BBLAYERS)")
+                continue
+            version = config.getVar(f"LAYERVERSION_{dep}")
+            for constraint in constraints:
+                op, _, needed = constraint.partition(" ")
+                check = _VERSION_OPS.get(op)
+                if check is None or version is None or not check(compare_versions(version, needed.strip())):
+                    warnings.append(f"layer {collection} depends on version {constraint} of layer {dep}, "
+                                    f"which has LAYERVERSION_{dep} = {version!r}")
+        compat = set((config.getVar(f"LAYERSERIES_COMPAT_{collection}") or "").split())
+        if compat and series and not compat & series:
+            warnings.append(f"layer {collection} is compatible with the release series {' '.join(sorted(compat))}, "
+                            f"pyrecipe with {' '.join(sorted(series))}: some of its recipes may not parse or build")
+    return warnings
+
+
 class LayerIndex:
     """Every recipe of the configured layers, parsed (through the cache) into :class:`RecipeInfo`."""
 
@@ -84,6 +169,8 @@ class LayerIndex:
         set_in_code = ("TOPDIR", "BBLAYERS", "MACHINE", "DISTRO", "PYRECIPE_TOPDIR", "PYRECIPE_HOST_PYTHON")
         extra = [config.getVar(name) or "" for name in set_in_code]
         self.cache = ParseCache(cache_dir, config, config_fingerprint(config, extra))
+        for warning in check_layers(config):
+            log.warning("WARNING: %s", warning)
         recipes, appends = self._files()
         self.appends_of = {recipe: tuple(a for a in appends if append_matches(a, recipe)) for recipe in recipes}
         self._check_dangling_appends(appends)
@@ -108,9 +195,12 @@ class LayerIndex:
     def _files(self) -> tuple[list[Path], list[Path]]:
         recipes: dict[Path, None] = {}
         appends: dict[Path, None] = {}
+        mask = bbmask(self.config)
         for pattern in (self.config.getVar("BBFILES") or "").split():
             for match in sorted(glob.glob(pattern)):
                 path = Path(match).absolute()
+                if mask is not None and mask.search(str(path)):
+                    continue
                 if path.suffix == ".bb":
                     recipes[path] = None
                 elif path.suffix == ".bbappend":
@@ -121,8 +211,26 @@ class LayerIndex:
     def infos(self) -> list[RecipeInfo]:
         if self._infos is None:
             items = [(recipe, self.appends_of[recipe]) for recipe in self.recipes]
-            self._infos = [info for infos in self.cache.summaries(items, summarise) for info in infos]
+            infos: list[RecipeInfo] = []
+            for (recipe, appends), result in zip(items, self.cache.summaries(items, summarise, keep_errors=True)):
+                if not isinstance(result, InputError):
+                    infos.extend(result)
+                    continue
+                if RECIPES_DIR in recipe.parents:
+                    raise result  # pyrecipe's own recipe: the tool is broken, not a layer
+                reason = str(result).splitlines()[0]
+                if reason.startswith(f"{recipe}:"):  # the error is in the recipe itself: file:line:column first
+                    log.warning("WARNING: %s (recipe skipped, it cannot be parsed)", reason)
+                else:
+                    log.warning("WARNING: skipping %s, it cannot be parsed: %s", recipe, reason)
+                infos.append(unparsed_info(recipe, appends, result))
+            self._infos = infos
         return self._infos
+
+    @property
+    def unparsed(self) -> list[RecipeInfo]:
+        """The recipes that could not be parsed (skipped with the reason)."""
+        return [info for info in self.infos if info.skipped and info.skipped.startswith(UNPARSED)]
 
     def datastore(self, info: RecipeInfo) -> DataSmart:
         """The full, finalised datastore of one recipe variant."""
@@ -138,10 +246,11 @@ class LayerIndex:
             found = self.providers(candidate)
             if found:
                 return self._preferred(candidate, found)
+        # A recipe that does not parse has no known variants: its -native name names it too.
         skipped = [info for candidate in self._spellings(name) for info in self.infos
-                   if candidate in info.provides and info.skipped]
+                   if info.skipped and (candidate in info.provides or target_name(candidate) in info.provides)]
         if skipped:
-            raise InputError(f"{name!r} is provided only by {skipped[0].file} (variant {skipped[0].variant or 'target'}), "
+            raise SkippedRecipeError(f"{name!r} is provided only by {skipped[0].file} (variant {skipped[0].variant or 'target'}), "
                              f"which was skipped: {skipped[0].skipped}")
         names = sorted({p for info in self.infos for p in info.provides})
         close = difflib.get_close_matches(name, names, n=3)

@@ -38,7 +38,7 @@ SIGNATURE_EXCLUDED = {
     "PYRECIPE_FORCE", "BUILD_ARCH",
     # Which layers there are and how they rank choose recipes; they are no input of a recipe's
     # tasks (adding a layer must not rebuild everything).
-    "BBLAYERS", "BBFILES", "BBFILE_COLLECTIONS", "BBPATH",
+    "BBLAYERS", "BBFILES", "BBFILE_COLLECTIONS", "BBPATH", "BBMASK", "PYRECIPE_STANDIN_COLLECTIONS", "LAYERSERIES_CORENAMES",
 }
 #: Per-collection layer bookkeeping (BBFILE_PRIORITY_meta-x ...), excluded as above.
 SIGNATURE_EXCLUDED_PREFIXES = (

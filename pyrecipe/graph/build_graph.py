@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import InputError
-from pyrecipe.config.layers import LayerIndex, RecipeInfo, normalise
+from pyrecipe.config.layers import LayerIndex, RecipeInfo, SkippedRecipeError, normalise
 from pyrecipe.parse import DataSmart
 from pyrecipe.graph.variant import is_native_name, target_name
 
@@ -121,6 +121,8 @@ class GraphBuilder:
         self.nodes: dict[str, Node] = {}
         self.sysroot_packages: dict[str, None] = {}
         self.native_tools: dict[str, None] = {}
+        #: Names found only in skipped recipes, with the reason.
+        self.skipped: dict[str, str] = {}
 
     def build(self, targets: Iterable[str]) -> Graph:
         keys = [self._add(self.index.find(name), f"the command line ({name})") for name in targets]
@@ -162,16 +164,25 @@ class GraphBuilder:
         packages = self._need_debian(mapping.split())
         return Edge(when, dep, DEBIAN, packages) if packages else Edge(when, dep, IN_SYSROOT, (dep,))
 
-    def _find(self, name: str) -> RecipeInfo | None:
+    def _find(self, name: str, node: Node) -> RecipeInfo | None:
         try:
             return self.index.find(name)
+        except SkippedRecipeError as exc:
+            # Another source (a native tool, a Debian package) may still provide it; if none does,
+            # the error says why the recipe that would is not used, not "no recipe provides".
+            self.skipped[name] = str(exc)
+            return None
         except InputError:
             return None
+
+    def _missing(self, message: str, dep: str) -> InputError:
+        skipped = self.skipped.get(dep)
+        return InputError(f"{message}; {skipped}" if skipped else message)
 
     def _resolve_build_dep(self, dep: str, node: Node) -> Edge:
         if dep.startswith("virtual/"):
             return Edge("build", dep, VIRTUAL, (dep,))
-        info = self._find(dep)
+        info = self._find(dep, node)
         if info is not None:
             return Edge("build", dep, RECIPE, (self._add(info, node.key),))
         d = node.d
@@ -183,22 +194,22 @@ class GraphBuilder:
                 return Edge("build", dep, NATIVE_TOOL, (tool,))
             if tool in host_tools or dep in host_tools:
                 return Edge("build", dep, HOST_TOOL, (tool,))
-            raise InputError(
+            raise self._missing(
                 f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and which is not "
-                f"a native tool (native tools: {', '.join(sorted(self.available_tools)) or 'none'})"
+                f"a native tool (native tools: {', '.join(sorted(self.available_tools)) or 'none'})", dep
             )
         debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep)
         if debian is not None:
             return self._debian_edge("build", dep, debian)
         if _python_stdlib_package(dep, d):
             return Edge("build", dep, PYTHON_STDLIB, (dep,))
-        raise InputError(
+        raise self._missing(
             f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and no "
-            f"SYSROOT_DEBIAN_PACKAGE[{dep}] maps to a Debian package"
+            f"SYSROOT_DEBIAN_PACKAGE[{dep}] maps to a Debian package", dep
         )
 
     def _resolve_runtime_dep(self, dep: str, node: Node) -> Edge:
-        info = self._find(dep)
+        info = self._find(dep, node)
         if info is not None:
             return Edge("runtime", dep, RECIPE, (self._add(info, node.key),))
         d = node.d
@@ -209,7 +220,7 @@ class GraphBuilder:
             debian = d.getVarFlag("RUNTIME_DEBIAN_PACKAGE", dep)
         if debian is not None:
             return self._debian_edge("runtime", dep, debian)
-        raise InputError(
+        raise self._missing(
             f"recipe {node.key} ({node.info.file}): RDEPENDS:{node.key} names {dep}, which no recipe provides "
-            f"(add a recipe for it, e.g. with `pyrecipe create {dep}`)"
+            f"(add a recipe for it, e.g. with `pyrecipe create {dep}`)", dep
         )

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pyrecipe.errors import InputError
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.evaluate import FileParser, parse_variants
 from pyrecipe.parse.store import CacheStore, dumps, loads
@@ -104,9 +105,16 @@ class ParseCache:
                 self._stats[path] = None
         return self._stats[path]
 
-    def summaries(self, recipes: Sequence[tuple[Path, tuple[Path, ...]]], summarise: Summariser) -> list[Any]:
+    def summaries(
+        self, recipes: Sequence[tuple[Path, tuple[Path, ...]]], summarise: Summariser, keep_errors: bool = False
+    ) -> list[Any]:
         """``summarise(recipe, appends, variants)`` for each (recipe, appends), in order: from the
-        cache while it is valid, else parsed (in worker processes when there are many)."""
+        cache while it is valid, else parsed (in worker processes when there are many).
+
+        With ``keep_errors`` a recipe that does not parse (an :class:`InputError`: syntax, unknown
+        class, bb.fatal ...) has that error in its place instead of stopping the others; such a
+        result is not cached (the recipe is parsed again next time, as bitbake does).
+        """
         stored = self.store.records() if self.store is not None else {}
         results: list[Any] = [None] * len(recipes)
         todo: list[int] = []
@@ -117,15 +125,25 @@ class ParseCache:
                 results[position] = summary
             else:
                 todo.append(position)
-        for position, summary in zip(todo, self._summarise_all([recipes[i] for i in todo], summarise)):
+        for position, summary in zip(todo, self._summarise_all([recipes[i] for i in todo], summarise, keep_errors)):
             results[position] = summary
         return results
 
-    def _summarise_all(self, recipes: Sequence[tuple[Path, tuple[Path, ...]]], summarise: Summariser) -> list[Any]:
+    def _summarise_all(
+        self, recipes: Sequence[tuple[Path, tuple[Path, ...]]], summarise: Summariser, keep_errors: bool
+    ) -> list[Any]:
         # A worker per PARALLEL_FROM / 2 recipes, up to one per CPU.
         workers = min(os.cpu_count() or 1, len(recipes) // (PARALLEL_FROM // 2))
         if workers < 2:
-            return [self._summarise(recipe, appends, summarise) for recipe, appends in recipes]
+            results = []
+            for recipe, appends in recipes:
+                try:
+                    results.append(self._summarise(recipe, appends, summarise))
+                except InputError as exc:
+                    if not keep_errors:
+                        raise
+                    results.append(exc)
+            return results
         # Imported here: 13 ms that a command finding its recipes in the cache does not need.
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -138,7 +156,7 @@ class ParseCache:
         ) as executor:
             outcomes = list(executor.map(_summarise_in_worker, recipes, chunksize=4))
         for outcome in outcomes:
-            if isinstance(outcome, BaseException):
+            if isinstance(outcome, BaseException) and not (keep_errors and isinstance(outcome, InputError)):
                 raise outcome
         return outcomes
 

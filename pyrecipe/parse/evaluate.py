@@ -224,8 +224,8 @@ def resolve_virtual_providers(d: DataSmart) -> None:
     DEPENDS becomes its words joined by single spaces (``DEPENDS += "x"`` on nothing gives
     ``x``, not `` x``); a word named in ``BB_RECIPE_VIRTUAL_PROVIDERS`` is replaced by its
     ``PREFERRED_PROVIDER_<word>``, in DEPENDS and in the ``recipe:task`` entries of ``[depends]``.
-    Unlike bitbake, a recipe without DEPENDS (or a task without ``[depends]``) is not given an
-    empty one: ``--bare`` promises that only the core variables are predefined.
+    As in bitbake, a recipe without DEPENDS (a ``--bare`` parse) ends with DEPENDS = "", and every
+    task with a ``[depends]`` flag, empty when it had none.
     """
     virtual = set((d.getVar("BB_RECIPE_VIRTUAL_PROVIDERS") or "").split())
     file = d.getVar("FILE", False) or "<recipe>"
@@ -236,13 +236,10 @@ def resolve_virtual_providers(d: DataSmart) -> None:
             raise ParseError(f"recipe virtual provider PREFERRED_PROVIDER_{name} not set", file, 1)
         return chosen
 
-    depends = d.getVar("DEPENDS")
-    if depends is not None:
-        d.setVar("DEPENDS", " ".join(provider(dep) if dep in virtual else dep for dep in depends.split()))
+    depends = d.getVar("DEPENDS") or ""
+    d.setVar("DEPENDS", " ".join(provider(dep) if dep in virtual else dep for dep in depends.split()))
     for task in d.getVar("__BBTASKS", False) or []:
-        taskdeps = d.getVarFlag(task, "depends")
-        if taskdeps is None:
-            continue
+        taskdeps = d.getVarFlag(task, "depends") or ""
         remapped = []
         for entry in taskdeps.split():
             recipe, sep, taskname = entry.partition(":")

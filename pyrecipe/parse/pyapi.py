@@ -179,6 +179,26 @@ def all_distro_features(d: DataSmart, features: Any, truevalue: Any = "1", false
     return contains("DISTRO_FEATURES", features, truevalue, falsevalue, d)
 
 
+def parallel_make(d: DataSmart, makeinst: bool = False) -> int | str:
+    """The job count of ``PARALLEL_MAKE`` (``PARALLEL_MAKEINST`` with ``makeinst``): the number
+    after its first ``-j`` (``-j 4`` or ``-j4``), other options ignored; ``""`` when it has none."""
+    words = (d.getVar("PARALLEL_MAKEINST" if makeinst else "PARALLEL_MAKE") or "").split()
+    for position, word in enumerate(words):
+        if word == "-j":
+            return int(words[position + 1]) if position + 1 < len(words) else ""
+        if word.startswith("-j"):
+            return int(word[2:].strip())
+    return ""
+
+
+def parallel_make_argument(d: DataSmart, fmt: str, limit: int | None = None, makeinst: bool = False) -> str:
+    """``fmt % jobs`` (at most ``limit``) when ``PARALLEL_MAKE`` gives a job count, else ``""``."""
+    jobs = parallel_make(d, makeinst)
+    if not jobs:
+        return ""
+    return fmt % (min(limit, int(jobs)) if limit else jobs)
+
+
 #: What ``bb.build.exec_func`` runs with: the task runner sets it while a task runs. The recipe
 #: language does not know how tasks run, so it does not import the runner.
 function_executor: contextvars.ContextVar[Callable[[str, DataSmart], None]] = contextvars.ContextVar("function_executor")
@@ -278,7 +298,8 @@ oe = _module(
         "oe.utils", conditional=conditional, vartrue=vartrue, ifelse=ifelse, less_or_equal=less_or_equal,
         version_less_or_equal=version_less_or_equal, both_contain=both_contain, prune_suffix=prune_suffix,
         str_filter=str_filter, str_filter_out=str_filter_out, any_distro_features=any_distro_features,
-        all_distro_features=all_distro_features,
+        all_distro_features=all_distro_features, parallel_make=parallel_make,
+        parallel_make_argument=parallel_make_argument,
     ),
 )
 

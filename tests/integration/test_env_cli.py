@@ -40,6 +40,7 @@ def test_bare_predefines_only_the_core_variables(tmp_path: Path) -> None:
         "vars": {
             "BP": "empty-0.1", "BPN": "empty", "FILE": str(recipe), "FILE_DIRNAME": str(tmp_path),
             "P": "empty-0.1", "PE": "", "PN": "empty", "PR": "r0", "PV": "0.1",
+            "DEPENDS": "",  # not predefined: bitbake's finalisation sets it
         },
     }
 

@@ -12,7 +12,7 @@ from pyrecipe.engine.build import BuildRequest, run_build
 from pyrecipe.config.configuration import DEFAULT_DISTRO, Settings
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import BuildOptions
-from runner_support import plain_environment
+from runner_support import build, plain_environment, workdir
 
 LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
 
@@ -22,22 +22,6 @@ def layer(tmp_path: Path) -> Path:
     copy = tmp_path / "layer"
     shutil.copytree(LAYER, copy)
     return copy
-
-
-def build(layer: Path, build_dir: Path, *targets: str, **options):
-    stream = io.StringIO()
-    goal = options.pop("goal", "do_populate_sysroot")
-    request = BuildRequest(
-        settings=Settings(build_dir=build_dir, machine="runnerboard", layers=(layer,)),
-        targets=targets,
-        options=BuildOptions(goal=goal, jobs=2, **options),
-    )
-    result = run_build(request, Progress(stream, live=False), environment=plain_environment, native_tools=list)
-    return result, stream.getvalue()
-
-
-def workdir(build_dir: Path, pn: str, pv: str) -> Path:
-    return build_dir / DEFAULT_DISTRO / "runnerboard" / "work" / pn / pv
 
 
 def test_dependencies_build_first_and_tasks_compose(layer: Path, tmp_path: Path) -> None:
@@ -85,7 +69,8 @@ def test_layer_bookkeeping_is_no_task_input(layer: Path, tmp_path: Path) -> None
     first, _ = build(layer, build_dir, "app")
     assert first.ok and first.executed > 0
     conf = layer / "conf" / "layer.conf"
-    conf.write_text(conf.read_text() + 'BBFILE_COLLECTIONS += "demo"\nBBFILE_PATTERN_demo := "^${LAYERDIR}/"\nBBFILE_PRIORITY_demo = "9"\n')
+    conf.write_text(conf.read_text() + 'BBFILE_COLLECTIONS += "demo"\nBBFILE_PATTERN_demo := "^${LAYERDIR}/"\nBBFILE_PRIORITY_demo = "9"\n'
+                    'BBMASK += "/nothing-here/"\n')
     other = tmp_path / "meta-other"
     (other / "conf").mkdir(parents=True)
     (other / "conf" / "layer.conf").write_text('BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes-*/*/*.bb"\nLAYERSERIES_COMPAT_other = "walnascar"\n')

@@ -12,7 +12,6 @@ from parse_support import META_TEST, write_files
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.errors import InputError
 from pyrecipe.config.layers import LayerIndex, append_matches
-from pyrecipe.parse import ParseError
 
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
@@ -259,9 +258,12 @@ def test_workers_give_the_serial_result_and_error(tmp_path: Path, monkeypatch: p
     write_files(tmp_path, {
         "layer/recipes/r3/r3_1.3.bb": 'A = "fine"\nB = unquoted\n', "layer/recipes/r7/r7_1.7.bb": "require nowhere.inc\n",
     })
-    with pytest.raises(ParseError) as raised:
-        index_for(tmp_path, tmp_path / "layer").infos
-    assert str(raised.value).startswith(f"{tmp_path}/layer/recipes/r3/r3_1.3.bb:2:5: unparsed line")
+    # A recipe that does not parse is skipped with its error, the same in workers as one after the other.
+    unparsed = [(i.pn, i.skipped) for i in index_for(tmp_path, tmp_path / "layer").unparsed]
+    assert [pn for pn, _ in unparsed] == ["r3", "r7"]
+    assert (unparsed[0][1] or "").startswith(f"it cannot be parsed: {tmp_path}/layer/recipes/r3/r3_1.3.bb:2:5: unparsed line")
+    monkeypatch.setattr(cache_module, "PARALLEL_FROM", 64)
+    assert [(i.pn, i.skipped) for i in index_for(tmp_path, tmp_path / "layer", cache=False).unparsed] == unparsed
 
 
 def test_yocto_bblayers_conf_names_the_layers(tmp_path: Path) -> None:

@@ -321,6 +321,10 @@ def test_depends_normalised_at_the_end_as_bitbake_does(tmp_path: Path) -> None:
     assert d.getVar("DEPENDS") == "a b realx"
     assert d.getVarFlag("do_t", "depends") == "realx:do_populate_sysroot c:do_x"
     assert parse(tmp_path, 'DEPENDS:append = " x"\n').getVar("DEPENDS") == "x"
+    # A recipe that never sets DEPENDS (a --bare parse) ends with an empty one, as in bitbake,
+    # and so does each task's [depends].
+    d = parse(tmp_path, "addtask t\n")
+    assert (d.getVar("DEPENDS"), d.getVarFlag("do_t", "depends")) == ("", "")
 
 
 def test_depends_on_a_virtual_provider_without_preferred_provider_is_an_error(tmp_path: Path) -> None:

@@ -1,0 +1,236 @@
+"""How much of a real OpenEmbedded layer pyrecipe takes as it is: ``python -m bench.oe_layer --layer DIR``.
+
+For every recipe file of the named layers (``--layer`` repeatable; e.g. a checkout of
+meta-openembedded's meta-python, never part of this repository):
+
+* parsed: the file parses with pyrecipe's configuration (skipped recipes, such as a
+  ``features_check`` the distro does not meet, are counted apart with their reason);
+* resolved: ``pyrecipe build NAME`` would find every build and runtime dependency (a recipe, a
+  native tool, a Debian package, CPython's stdlib), checked as the build checks them, provisioning
+  nothing;
+* with ``--build N``: N of the resolved recipes (spread evenly over the list) built with
+  ``pyrecipe build`` and their top-level modules imported under qemu-user with the board's CPython.
+
+Each failure keeps its reason; the totals and the most frequent reasons are printed, and
+``--json FILE`` writes one record per recipe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import logging
+import re
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: bench/oe_layer.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pyrecipe.engine.build import pinned_native_tools
+from pyrecipe.config.configuration import Settings, load_configuration
+from pyrecipe.errors import PyrecipeError
+from pyrecipe.graph.build_graph import GraphBuilder
+from pyrecipe.config.layers import UNPARSED, LayerIndex, RecipeInfo
+
+
+@dataclass
+class Outcome:
+    file: str
+    pn: str
+    parsed: bool
+    skipped: str = ""
+    resolved: bool | None = None
+    reason: str = ""
+    built: bool | None = None
+    imported: bool | None = None
+    build_reason: str = ""
+
+
+# What a resolution error says, as (kind, missing name): the dependency that no layer provides.
+_REASONS = (
+    (re.compile(r"(?:DEPENDS on|names) (\S+), which .*which was skipped: it cannot be parsed"), "a dependency does not parse"),
+    (re.compile(r"(?:DEPENDS on|names) (\S+), which .*which was skipped"), "a dependency is skipped"),
+    (re.compile(r"RDEPENDS:\S+ names (\S+), which no recipe provides"), "RDEPENDS: no recipe"),
+    (re.compile(r"DEPENDS on (\S+), which no recipe provides and which is not a native tool"), "-native DEPENDS: no recipe or tool"),
+    (re.compile(r"DEPENDS on (\S+), which no recipe provides and no SYSROOT_DEBIAN_PACKAGE"), "library DEPENDS: no recipe or Debian package"),
+    (re.compile(r"'(\S+)' is provided only by \S+ \(variant \w+\), which was skipped: it cannot be parsed"), "a dependency does not parse"),
+    (re.compile(r"'(\S+)' is provided only by \S+ \(variant \w+\), which was skipped"), "a dependency is skipped"),
+)
+
+
+def classify(message: str) -> tuple[str, str]:
+    """(kind of failure, the name it is about) of a resolution error."""
+    for pattern, kind in _REASONS:
+        found = pattern.search(message)
+        if found:
+            return kind, found.group(1)
+    return "other", message.splitlines()[0][:160]
+
+
+def parse_reason(skipped: str) -> str:
+    """A short form of why a file did not parse: the message without the file:line:column prefix."""
+    first = skipped.removeprefix(UNPARSED).splitlines()[0]
+    first = re.sub(r"^\S+:\d+:\d+: ", "", first)
+    first = re.sub(r" on BBPATH \(.*\)$", "", first)
+    return re.sub(r"\(set in \S+\)", "", first)[:160]
+
+
+def scan(options: argparse.Namespace) -> tuple[LayerIndex, list[Outcome]]:
+    settings = Settings(build_dir=options.build_dir, machine=options.machine, distro=options.distro,
+                        layers=tuple(layer.absolute() for layer in options.layer))
+    config = load_configuration(settings)
+    index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
+    layers = [layer.resolve() for layer in options.layer]
+    mine = [recipe for recipe in index.recipes if any(layer in recipe.resolve().parents for layer in layers)]
+    targets: dict[Path, RecipeInfo] = {}
+    for info in index.infos:
+        if info.variant == "":
+            targets[info.file] = info
+    tools = pinned_native_tools()
+    outcomes = []
+    for recipe in mine:
+        info = targets[recipe]
+        unparsed = bool(info.skipped and info.skipped.startswith(UNPARSED))
+        outcome = Outcome(str(recipe), info.pn, parsed=not unparsed, skipped=info.skipped or "")
+        if not info.skipped:
+            try:
+                graph = GraphBuilder(index, tools).build([info.pn])
+                chosen = graph.nodes[graph.targets[0]].info.file
+                outcome.resolved = True
+                if chosen != recipe:
+                    outcome.reason = f"the name {info.pn} builds {chosen}"
+            except PyrecipeError as exc:
+                outcome.resolved = False
+                outcome.reason = str(exc).splitlines()[0]
+        outcomes.append(outcome)
+    return index, outcomes
+
+
+def build_sample(options: argparse.Namespace, outcomes: list[Outcome]) -> None:
+    """Build ``--build`` of the resolved recipes and import what each installed under qemu."""
+    resolved = [o for o in outcomes if o.resolved and not o.reason]
+    if not resolved or options.build <= 0:
+        return
+    step = max(1, len(resolved) // options.build)
+    layer_args = [arg for layer in options.layer for arg in ("--layer", str(layer.absolute()))]
+    common = ["--build-dir", str(options.build_dir), "--machine", options.machine, *layer_args]
+    if options.distro:
+        common += ["--distro", options.distro]
+    for outcome in resolved[::step][: options.build]:
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "pyrecipe", "build", outcome.pn, *common],
+                                capture_output=True, text=True, check=False)
+        outcome.built = result.returncode == 0
+        if not outcome.built:
+            lines = [line for line in result.stderr.splitlines() if "error" in line.lower()] or result.stderr.splitlines()
+            outcome.build_reason = (lines[-1] if lines else f"exit {result.returncode}")[:300]
+            print(f"  {outcome.pn}: build failed ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+            continue
+        modules = _top_level_modules(options, outcome.pn)
+        if not modules:
+            outcome.imported = None
+            outcome.build_reason = "installs no Python module"
+            continue
+        code = "; ".join(f"import {module}" for module in modules)
+        run = subprocess.run([sys.executable, "-m", "pyrecipe", "run", *common, "--", "python3", "-c", code],
+                             capture_output=True, text=True, check=False)
+        outcome.imported = run.returncode == 0
+        if not outcome.imported:
+            outcome.build_reason = f"import {', '.join(modules)}: " + (run.stderr.strip().splitlines() or ["?"])[-1][:300]
+        print(f"  {outcome.pn}: built, import {'ok' if outcome.imported else 'failed'} "
+              f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
+
+
+def _top_level_modules(options: argparse.Namespace, pn: str) -> list[str]:
+    """The importable top-level names the recipe installed (from its ``${D}``'s site-packages)."""
+    settings = Settings(build_dir=options.build_dir, machine=options.machine, distro=options.distro,
+                        layers=tuple(layer.absolute() for layer in options.layer))
+    config = load_configuration(settings)
+    index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
+    d = index.datastore(index.find(pn))
+    site = Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR"))
+    names = []
+    for entry in sorted(site.iterdir()) if site.is_dir() else []:
+        if entry.name.endswith((".dist-info", ".egg-info", ".pth")) or entry.name.startswith(("_", ".")) or entry.name == "tests":
+            continue
+        if entry.is_dir() and any((entry / init).exists() for init in ("__init__.py",)):
+            names.append(entry.name)
+        elif entry.suffix == ".py" or entry.suffix == ".so":
+            names.append(entry.name.split(".")[0])
+    return [name for name in dict.fromkeys(names) if name.isidentifier()]
+
+
+def report(outcomes: list[Outcome], top: int) -> str:
+    total = len(outcomes)
+    parsed = [o for o in outcomes if o.parsed]
+    skipped = [o for o in parsed if o.skipped]
+    tried = [o for o in parsed if not o.skipped]
+    resolved = [o for o in tried if o.resolved]
+    lines = [
+        f"recipes: {total}",
+        f"parsed: {len(parsed)} (of which skipped with a reason: {len(skipped)}); not parsed: {total - len(parsed)}",
+        f"resolved: {len(resolved)} of {len(tried)} parsed and not skipped",
+    ]
+    built = [o for o in outcomes if o.built is not None]
+    if built:
+        ok = [o for o in built if o.built]
+        imported = [o for o in ok if o.imported]
+        lines.append(f"built: {len(ok)} of {len(built)} tried; imported under qemu: {len(imported)}")
+    failures = collections.Counter(parse_reason(o.skipped) for o in outcomes if not o.parsed)
+    if failures:
+        lines.append("not parsed, why:")
+        lines += [f"  {count:4} {reason}" for reason, count in failures.most_common(top)]
+    skips = collections.Counter(o.skipped.splitlines()[0][:160] for o in skipped)
+    if skips:
+        lines.append("skipped, why:")
+        lines += [f"  {count:4} {reason}" for reason, count in skips.most_common(top)]
+    unresolved = [classify(o.reason) for o in tried if not o.resolved]
+    if unresolved:
+        lines.append("not resolved, by kind:")
+        lines += [f"  {count:4} {kind}" for kind, count in collections.Counter(k for k, _ in unresolved).most_common()]
+        lines.append("not resolved, the names most often missing:")
+        lines += [f"  {count:4} {name} ({kind})" for (kind, name), count in collections.Counter(unresolved).most_common(top)]
+    failed_builds = [o for o in built if not (o.built and o.imported)]
+    if failed_builds:
+        lines.append("build or import failures:")
+        lines += [f"  {o.pn}: {o.build_reason}" for o in failed_builds]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.oe_layer", description=__doc__.splitlines()[0])
+    parser.add_argument("--layer", type=Path, action="append", required=True, help="a layer directory (repeatable)")
+    parser.add_argument("--build-dir", type=Path, default=Path("build"), help="pyrecipe's build directory")
+    parser.add_argument("--machine", default="raspberrypi4")
+    parser.add_argument("--distro", default=None)
+    parser.add_argument("--build", type=int, default=0, metavar="N", help="build N resolved recipes and import them under qemu")
+    parser.add_argument("--top", type=int, default=15, help="how many of the most frequent reasons to show")
+    parser.add_argument("--json", type=Path, help="write one record per recipe to this file")
+    parser.add_argument("--verbose", action="store_true", help="show pyrecipe's warnings (one per recipe skipped ...)")
+    options = parser.parse_args(argv)
+    for layer in options.layer:
+        if not (layer / "conf" / "layer.conf").is_file() and not layer.is_dir():
+            parser.error(f"{layer} is not a layer directory")
+    options.build_dir = options.build_dir.absolute()
+    logging.basicConfig(level=logging.WARNING if options.verbose else logging.ERROR, format="%(message)s")
+    started = time.monotonic()
+    try:
+        _, outcomes = scan(options)
+        build_sample(options, outcomes)
+    except PyrecipeError as exc:
+        print(f"oe_layer: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if options.json:
+        options.json.write_text("".join(json.dumps(asdict(o)) + "\n" for o in outcomes))
+    print(report(outcomes, options.top))
+    print(f"({time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

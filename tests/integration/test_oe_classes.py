@@ -1,0 +1,164 @@
+"""The OpenEmbedded-core classes that OE layers inherit (meta-python's list), parsed and run.
+
+Parsing is checked through the layer index with pyrecipe's configuration (machine testboard);
+the classes that change what do_install leaves (update-alternatives, systemd, ptest, dos2unix,
+packagegroup) run through the task runner on the build machine (machine runnerboard).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from parse_support import META_TEST, write_files
+from pyrecipe.config.configuration import Settings, load_configuration
+from pyrecipe.errors import InputError
+from pyrecipe.config.layers import LayerIndex
+from pyrecipe.engine.task_runner import task_order
+from runner_support import build, workdir
+
+TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
+RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
+LAYER_CONF = 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes-*/*/*.bb"\n'
+
+
+def index_of(tmp_path: Path, recipes: dict[str, str], conf: str = "") -> LayerIndex:
+    layer = tmp_path / "meta-oe-classes"
+    write_files(layer, {"conf/layer.conf": LAYER_CONF, "conf/machine/testboard.conf": TESTBOARD, **recipes})
+    extra = []
+    if conf:
+        write_files(tmp_path, {"extra.conf": conf})
+        extra.append(tmp_path / "extra.conf")
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="testboard", layers=(layer,),
+                                         extra_confs=tuple(extra)))
+    return LayerIndex(config, None)
+
+
+def recipe(name: str, text: str) -> dict[str, str]:
+    return {f"recipes-python/{name.split('_')[0]}/{name}.bb": 'LICENSE = "MIT"\n' + text}
+
+
+def test_every_class_meta_python_inherits_parses(tmp_path: Path) -> None:
+    classes = ("ptest-python-pytest ptest features_check python3native cargo-update-recipe-crates python_uv_build "
+               "setuptools3_legacy update-alternatives systemd siteinfo python3targetconfig dos2unix")
+    index = index_of(tmp_path, recipe("python3-all_1.0", f"inherit pypi {classes}\nBBCLASSEXTEND = \"native\"\n"))
+    info = index.find("python3-all")
+    assert info.skipped is None and not index.unparsed
+    d = index.datastore(info)
+    assert set(d.getVar("DEPENDS").split()) >= {"python3-uv-build-native", "python3-setuptools-native", "python3"}
+    assert d.getVar("PTEST_PATH") == "/usr/lib/python3-all/ptest" and d.getVar("PTEST_PYTEST_DIR") == "tests"
+    assert d.getVar("PACKAGES").split()[0] == "python3-all-ptest"
+    assert d.getVar("RDEPENDS:python3-all-ptest").split()[:2] == ["python3-pytest", "python3-unittest-automake-output"]
+    assert (d.getVar("SITEINFO_BITS"), d.getVar("SITEINFO_ENDIANNESS")) == ("64", "le")
+    native = index.datastore(index.find("python3-all-native"))
+    assert "python3" not in native.getVar("DEPENDS").split()  # python3targetconfig: the target's CPython only
+    assert "systemd_install_units" in d.getVar("do_install") and "update_alternatives_install_links" in d.getVar("do_install")
+    assert "systemd_install_units" not in native.getVar("do_install")  # packaging steps in OE: target only
+    assert "update_alternatives_install_links" not in native.getVar("do_install")
+
+
+def test_ptest_tasks_run_only_with_the_ptest_distro_feature(tmp_path: Path) -> None:
+    recipes = recipe("python3-t_1.0", "inherit ptest-python-pytest\n")
+    off = index_of(tmp_path / "off", recipes)
+    d = off.datastore(off.find("python3-t"))
+    assert d.getVar("PTEST_ENABLED") == "0" and d.getVarFlag("do_install_ptest_base", "noexec") == "1"
+    on = index_of(tmp_path / "on", recipes, conf='DISTRO_FEATURES:append = " ptest"\n')
+    d = on.datastore(on.find("python3-t"))
+    assert d.getVar("PTEST_ENABLED") == "1" and not d.getVarFlag("do_install_ptest_base", "noexec")
+    order = task_order(d, "do_build")
+    assert order.index("do_install") < order.index("do_install_ptest_base") < order.index("do_qa")
+    assert order.index("do_compile") < order.index("do_compile_ptest_base") < order.index("do_install")
+
+
+@pytest.mark.parametrize(("settings", "skipped"), [
+    ('REQUIRED_DISTRO_FEATURES = "systemd pam"', None),
+    ('REQUIRED_DISTRO_FEATURES = "systemd no-such-feature"',
+     "missing required distro feature 'no-such-feature' (not in DISTRO_FEATURES)"),
+    ('ANY_OF_DISTRO_FEATURES = "x11 wayland"', None),
+    ('ANY_OF_DISTRO_FEATURES = "nope1 nope2"', "one of 'nope1 nope2' needs to be in DISTRO_FEATURES"),
+    ('CONFLICT_DISTRO_FEATURES = "systemd"', "conflicting distro feature 'systemd' (in DISTRO_FEATURES)"),
+    ('REQUIRED_MACHINE_FEATURES = "gpu"', "missing required machine feature 'gpu' (not in MACHINE_FEATURES)"),
+])
+def test_features_check_skips_with_the_reason(tmp_path: Path, settings: str, skipped: str | None) -> None:
+    index = index_of(tmp_path, recipe("python3-f_1.0", f"inherit features_check\n{settings}\n"))
+    if skipped is None:
+        assert index.find("python3-f").skipped is None
+        return
+    with pytest.raises(InputError) as raised:
+        index.find("python3-f")
+    assert f"which was skipped: {skipped}" in str(raised.value)
+
+
+@pytest.mark.parametrize(("cls", "reason"), [
+    ("autotools", "pyrecipe does not build autotools (./configure) projects yet"),
+    ("meson", "pyrecipe builds meson projects only as Python packages"),
+])
+def test_classes_pyrecipe_cannot_build_skip_with_the_reason(tmp_path: Path, cls: str, reason: str) -> None:
+    index = index_of(tmp_path, recipe("thing_1.0", f'inherit {cls}\nEXTRA_OECONF += "--x"\nEXTRA_OEMESON += "-Dx=1"\n'))
+    with pytest.raises(InputError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        index.find("thing")
+
+
+RUNNER_RECIPES = {
+    "recipes-oe/alt/files/alt.service": "[Unit]\nDescription=alt\n[Install]\nWantedBy=multi-user.target\n",
+    "recipes-oe/alt/files/run-ptest": "#!/bin/sh\necho custom\n",
+    "recipes-oe/alt/alt_1.0.bb": (
+        'LICENSE = "MIT"\nSRC_URI = "file://alt.service file://run-ptest"\nS = "${UNPACKDIR}"\n'
+        "inherit update-alternatives systemd ptest\n"
+        'ALTERNATIVE:${PN} = "alt-tool same"\n'
+        'ALTERNATIVE_TARGET[alt-tool] = "${bindir}/alt-tool.alt"\n'
+        'SYSTEMD_SERVICE:${PN} = "alt.service"\n'
+        "do_install() {\n"
+        "\tinstall -d ${D}${bindir} ${D}${systemd_system_unitdir}\n"
+        "\techo tool > ${D}${bindir}/alt-tool.alt\n\techo same > ${D}${bindir}/same\n"
+        "\tinstall -m 0644 ${S}/alt.service ${D}${systemd_system_unitdir}/\n"
+        "}\n"
+        "do_install_ptest() {\n\techo suite > ${D}${PTEST_PATH}/suite.txt\n}\n"
+    ),
+    "recipes-oe/crlf/files/dos.txt": "one\r\ntwo\r\n",
+    "recipes-oe/crlf/crlf_1.0.bb": (
+        'LICENSE = "MIT"\nSRC_URI = "file://dos.txt"\nS = "${UNPACKDIR}"\ninherit dos2unix\n'
+        "do_install() {\n\tinstall -d ${D}${datadir}\n\tcp ${S}/dos.txt ${D}${datadir}/\n}\n"
+    ),
+    "recipes-oe/group/packagegroup-demo.bb": 'SUMMARY = "demo"\ninherit packagegroup\nRDEPENDS:${PN} = "alt crlf"\n',
+}
+
+
+@pytest.fixture
+def oe_layer(tmp_path: Path) -> Path:
+    layer = tmp_path / "layer"
+    shutil.copytree(RUNNER_LAYER / "conf", layer / "conf")
+    write_files(layer, RUNNER_RECIPES)
+    return layer
+
+
+def test_classes_shape_what_do_install_leaves(oe_layer: Path, tmp_path: Path) -> None:
+    (oe_layer / "conf" / "layer.conf").write_text((oe_layer / "conf" / "layer.conf").read_text()
+                                                  + 'DISTRO_FEATURES:append = " ptest"\n')
+    build_dir = tmp_path / "build"
+    result, output = build(oe_layer, build_dir, "packagegroup-demo")
+    assert result.ok, output
+    image = workdir(build_dir, "alt", "1.0") / "image"
+    link = image / "usr" / "bin" / "alt-tool"
+    assert link.is_symlink() and str(link.readlink()) == "/usr/bin/alt-tool.alt"  # update-alternatives
+    assert not (image / "usr" / "bin" / "same").is_symlink()  # its target is its link name: as installed
+    wants = image / "etc" / "systemd" / "system" / "multi-user.target.wants" / "alt.service"
+    assert str(wants.readlink()) == "/usr/lib/systemd/system/alt.service"  # systemd: enabled
+    ptest = image / "usr" / "lib" / "alt" / "ptest"
+    assert (ptest / "suite.txt").read_text() == "suite\n" and (ptest / "run-ptest").read_text().endswith("custom\n")
+    crlf = workdir(build_dir, "crlf", "1.0") / "image" / "usr" / "share" / "dos.txt"
+    assert crlf.read_bytes() == b"one\ntwo\n"  # dos2unix
+    group = workdir(build_dir, "packagegroup-demo", "1.0")
+    assert not (group / "src").exists()  # nothing fetched or unpacked
+    assert list((group / "image").rglob("*")) == []
+
+
+def test_systemd_unit_that_was_not_installed_fails_the_task(oe_layer: Path, tmp_path: Path) -> None:
+    path = oe_layer / "recipes-oe" / "alt" / "alt_1.0.bb"
+    path.write_text(path.read_text().replace('SYSTEMD_SERVICE:${PN} = "alt.service"', 'SYSTEMD_SERVICE:${PN} = "gone.service"'))
+    result, output = build(oe_layer, tmp_path / "build", "alt")
+    assert not result.ok
+    log = (workdir(tmp_path / "build", "alt", "1.0") / "temp" / "log.do_install").read_text()
+    assert "SYSTEMD_SERVICE names gone.service, which do_install did not install" in log
