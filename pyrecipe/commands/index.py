@@ -1,0 +1,37 @@
+"""``pyrecipe index``: a PEP 503 simple index of the wheels the distro's builds deployed.
+
+Every target build leaves its wheel in ``DEPLOY_DIR_WHEELS`` (``<build>/deploy/<distro>/wheels``,
+see :mod:`pyrecipe.outputs.wheel`); this command writes ``<build>/deploy/<distro>/simple`` beside
+it. Serve ``<build>/deploy/<distro>`` over HTTP and a board installs with
+``pip install --index-url http://buildhost:PORT/simple NAME``. One index holds the wheels of
+every machine of the distro (pip picks the ones whose tags match its board); ``--machine`` and
+``--distro`` are read with the build directory's ``local.conf`` as by every command, and the
+distro decides which folder is indexed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.config.configuration import load_configuration
+from pyrecipe.outputs.simple_index import write_index
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    add_build_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_configuration(settings_from(args))
+    wheels_dir = Path(config.getVar("DEPLOY_DIR_WHEELS"))
+    index_dir = wheels_dir.parent / "simple"
+    projects = write_index(wheels_dir, index_dir)
+    count = sum(len(wheels) for wheels in projects.values())
+    for project, wheels in sorted(projects.items()):
+        print(f"{project}: {', '.join(wheel.path.name for wheel in wheels)}")
+    print(f"wrote {index_dir}: {len(projects)} project(s), {count} wheel(s); serve {index_dir.parent} "
+          f"and install with pip install --index-url http://HOST:PORT/simple NAME")
+    return 0
