@@ -12,10 +12,13 @@ distro decides which folder is indexed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.commands.common import add_build_options, note_on_stderr, settings_from
 from pyrecipe.config.configuration import load_configuration
+from pyrecipe.engine.buildlock import build_lock
+from pyrecipe.engine.leftovers import remove_leftovers
 from pyrecipe.outputs.simple_index import write_index
 
 
@@ -28,7 +31,13 @@ def run(args: argparse.Namespace) -> int:
     config = load_configuration(settings_from(args))
     wheels_dir = Path(config.getVar("DEPLOY_DIR_WHEELS"))
     index_dir = wheels_dir.parent / "simple"
-    projects = write_index(wheels_dir, index_dir)
+    # Not while a build deploys wheels (it may replace one the index would name); holding the
+    # lock, what an interrupted index or deploy left under temporary names can go. Without the
+    # folder write_index says what is missing, and no build directory is created for the lock.
+    lock = build_lock(args.build_dir, note_on_stderr) if wheels_dir.is_dir() else contextlib.nullcontext()
+    with lock:
+        remove_leftovers([wheels_dir, index_dir.parent])
+        projects = write_index(wheels_dir, index_dir)
     count = sum(len(wheels) for wheels in projects.values())
     for project, wheels in sorted(projects.items()):
         print(f"{project}: {', '.join(wheel.path.name for wheel in wheels)}")

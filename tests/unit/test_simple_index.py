@@ -91,3 +91,18 @@ def test_index_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "six: six-1.17.0-py2.py3-none-any.whl" in capsys.readouterr().out
     assert (build / "deploy" / "debian-bookworm" / "simple" / "six" / "index.html").is_file()
     assert main(["index", "--build-dir", str(build), "--distro", "no-such-distro"]) == 2
+
+
+def test_index_command_removes_leftovers_and_creates_no_build_dir(tmp_path: Path) -> None:
+    from pyrecipe.cli import main
+
+    assert main(["index", "--build-dir", str(tmp_path / "none"), "--distro", "debian-bookworm"]) == 2
+    assert not (tmp_path / "none").exists()
+    deploy = tmp_path / "build" / "deploy" / "debian-bookworm"
+    (deploy / "wheels").mkdir(parents=True)
+    make_wheel(deploy / "wheels", "six-1.17.0-py2.py3-none-any.whl")
+    (deploy / ".simple.new-abc").mkdir()
+    (deploy / "wheels" / ".six-1.17.0-py2.py3-none-any.whl.tmp-x").write_bytes(b"half")
+    assert main(["index", "--build-dir", str(tmp_path / "build"), "--distro", "debian-bookworm"]) == 0
+    assert sorted(p.name for p in deploy.iterdir()) == ["simple", "wheels"]
+    assert [p.name for p in (deploy / "wheels").iterdir()] == ["six-1.17.0-py2.py3-none-any.whl"]
