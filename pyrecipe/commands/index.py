@@ -1,12 +1,11 @@
-"""``pyrecipe index``: a PEP 503 simple index of the wheels the distro's builds deployed.
+"""``pyrecipe index``: a PEP 503 simple index of the wheels a machine's builds deployed.
 
-Every target build leaves its wheel in ``DEPLOY_DIR_WHEELS`` (``<build>/deploy/<distro>/wheels``,
-see :mod:`pyrecipe.outputs.wheel`); this command writes ``<build>/deploy/<distro>/simple`` beside
-it. Serve ``<build>/deploy/<distro>`` over HTTP and a board installs with
-``pip install --index-url http://buildhost:PORT/simple NAME``. One index holds the wheels of
-every machine of the distro (pip picks the ones whose tags match its board); ``--machine`` and
-``--distro`` are read with the build directory's ``local.conf`` as by every command, and the
-distro decides which folder is indexed.
+Every target build leaves its wheel in ``DEPLOY_DIR_WHEELS``
+(``<build>/deploy/<distro>/<machine>/wheels``, see :mod:`pyrecipe.outputs.wheel`); this command
+writes ``<build>/deploy/<distro>/<machine>/simple`` beside it. Serve
+``<build>/deploy/<distro>/<machine>`` over HTTP and a board installs with
+``pip install --index-url http://buildhost:PORT/simple NAME``. ``--machine`` and ``--distro``
+(else the build directory's ``local.conf``, else the defaults) say which folder.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ page listing each project and one page per project (``simple/<normalized-name>/i
 linking its wheels as ``../../wheels/<file>#sha256=<hex>``, so that pip checks what it downloads.
 A wheel's ``Requires-Python`` goes into ``data-requires-python`` (PEP 503), so pip on a board with
 an older CPython passes over a release it cannot run without downloading it. Serve the folder
-that holds both (``deploy/<distro>``) with any static web server and point pip at
+that holds both (``deploy/<distro>/<machine>``) with any static web server and point pip at
 ``http://host/simple``. The whole ``simple/`` tree is built beside the old one and renamed into
 place: a board installing while the index is rewritten sees the old index or the new one.
 """

@@ -1,9 +1,9 @@
 """``do_deploy_wheel``: the recipe's wheel for other boards, as it ships and tagged for what it is.
 
 A fleet of boards installs with pip, not from an image: each target build leaves its wheel in
-``DEPLOY_DIR_WHEELS`` (``${DEPLOY_DIR}/${DISTRO}/wheels``, one folder for every machine of the
-distro: the platform tags keep the architectures apart), which ``pyrecipe index`` turns into a
-package index. The wheel is the one ``do_compile`` built, with two changes:
+``DEPLOY_DIR_WHEELS`` (``${DEPLOY_DIR}/${DISTRO}/${MACHINE}/wheels``: one folder per machine, since
+two machines of one architecture tuned for different CPUs make wheels of the same name), which
+``pyrecipe index`` turns into a package index. The wheel is the one ``do_compile`` built, with two changes:
 
 * its files are the ones that ship: where ``${PKGD}`` holds a file of the wheel's site-packages
   part (a stripped extension module, a ``__config__.py`` rid of build paths), that copy goes in,

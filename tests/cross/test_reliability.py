@@ -761,7 +761,8 @@ def test_sysroot_waits_for_the_build_lock(tmp_path: Path) -> None:
 def test_leftovers_of_an_interrupted_run_are_removed_by_the_next_build(layer: Path, tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
     machine, work = machine_dir(build_dir), workdir(build_dir, "slowpoke")
-    deploy = machine.parent.parent / "deploy" / machine.parent.name  # deploy/<distro>: wheels and their index
+    # deploy/<distro>/<machine>: the wheels and their index
+    deploy = machine.parent.parent / "deploy" / machine.parent.name / machine.name
     trees = [machine / ".image.new-k3j4", machine / ".image.old-x9", work / ".src.new-q1", work / ".image.new-z2",
              deploy / ".simple.new-c3"]
     files = [machine / ".image.tar.gz.tmp-a1b2", build_dir / "downloads" / ".payload-1.0.tar.gz.part-77",

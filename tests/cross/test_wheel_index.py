@@ -1,7 +1,7 @@
 """Wheels for fleets: a board installs what pyrecipe built with its own pip from ``pyrecipe index``.
 
 The test builds two C extensions (msgpack, markupsafe) and a pure recipe from PyPI's wheel (six)
-for the Raspberry Pi 4, writes the simple index of the distro's deployed wheels, serves it with
+for the Raspberry Pi 4, writes the simple index of the machine's deployed wheels, serves it with
 a real HTTP server on 127.0.0.1 and installs from it with pip run by the board's own CPython
 under qemu-user (``--isolated``: no pip configuration of the build machine takes part,
 ``--only-binary``: nothing is built on the board), then imports the installed copies there. pip
@@ -47,10 +47,10 @@ class Recording(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def served(cross_build_dir: Path) -> Iterator[tuple[str, list[str]]]:
-    """``deploy/<distro>`` served on 127.0.0.1 (its URL) and the paths it was asked for."""
+    """``deploy/<distro>/<machine>`` served on 127.0.0.1 (its URL) and the paths it was asked for."""
     requests: list[str] = []
     handler = type("Handler", (Recording,), {"requests": requests})
-    root = cross_build_dir / "deploy" / DISTRO
+    root = cross_build_dir / "deploy" / DISTRO / MACHINE
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -63,7 +63,7 @@ def served(cross_build_dir: Path) -> Iterator[tuple[str, list[str]]]:
 
 def test_board_installs_from_the_index(cross_build_dir: Path, served: tuple[str, list[str]], tmp_path: Path) -> None:
     build_for_raspberrypi4(cross_build_dir, *RECIPES)
-    wheels_dir = cross_build_dir / "deploy" / DISTRO / "wheels"
+    wheels_dir = cross_build_dir / "deploy" / DISTRO / MACHINE / "wheels"
     names = {path.name for path in wheels_dir.glob("*.whl")}
     # The C extensions need glibc and nothing else: manylinux, with the target CPython's ABI.
     for project in ("msgpack", "markupsafe"):
@@ -82,7 +82,7 @@ def test_board_installs_from_the_index(cross_build_dir: Path, served: tuple[str,
 
     result = pyrecipe("index", "--machine", MACHINE, build_dir=cross_build_dir)
     assert result.returncode == 0, result.stderr
-    simple = cross_build_dir / "deploy" / DISTRO / "simple"
+    simple = cross_build_dir / "deploy" / DISTRO / MACHINE / "simple"
     page = (simple / "msgpack" / "index.html").read_text()
     assert f'href="../../wheels/{msgpack_wheel.name}#sha256=' in page
 

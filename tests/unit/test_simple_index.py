@@ -84,12 +84,12 @@ def test_index_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     build = tmp_path / "build"
     assert main(["index", "--build-dir", str(build), "--distro", "debian-bookworm"]) == 2
     assert "build a recipe for this distro first" in capsys.readouterr().err
-    wheels = build / "deploy" / "debian-bookworm" / "wheels"
+    wheels = build / "deploy" / "debian-bookworm" / "beaglebone" / "wheels"
     wheels.mkdir(parents=True)
     make_wheel(wheels, "six-1.17.0-py2.py3-none-any.whl")
     assert main(["index", "--build-dir", str(build), "--distro", "debian-bookworm", "--machine", "beaglebone"]) == 0
     assert "six: six-1.17.0-py2.py3-none-any.whl" in capsys.readouterr().out
-    assert (build / "deploy" / "debian-bookworm" / "simple" / "six" / "index.html").is_file()
+    assert (build / "deploy" / "debian-bookworm" / "beaglebone" / "simple" / "six" / "index.html").is_file()
     assert main(["index", "--build-dir", str(build), "--distro", "no-such-distro"]) == 2
 
 
@@ -98,7 +98,7 @@ def test_index_command_removes_leftovers_and_creates_no_build_dir(tmp_path: Path
 
     assert main(["index", "--build-dir", str(tmp_path / "none"), "--distro", "debian-bookworm"]) == 2
     assert not (tmp_path / "none").exists()
-    deploy = tmp_path / "build" / "deploy" / "debian-bookworm"
+    deploy = tmp_path / "build" / "deploy" / "debian-bookworm" / "raspberrypi4"
     (deploy / "wheels").mkdir(parents=True)
     make_wheel(deploy / "wheels", "six-1.17.0-py2.py3-none-any.whl")
     (deploy / ".simple.new-abc").mkdir()
