@@ -109,10 +109,14 @@ def site_packages_member(member: str) -> str | None:
 
 def rewrite_wheel(
     source: Path, deploy_dir: Path, *, arch: str, python_version: str, elf_machine: str | None = None,
-    shipped: Callable[[str], bytes | None] = lambda _: None,
+    shipped: Callable[[str], bytes | None] = lambda _: None, foreign_elf_is_data: bool = False,
 ) -> Retagged:
     """Write ``source`` into ``deploy_dir`` with its members as ``shipped`` gives them (None: as in
-    the wheel) and tagged for what its ELF files are; returns the deployed wheel."""
+    the wheel) and tagged for what its ELF files are; returns the deployed wheel.
+
+    An ELF file for another machine than ``elf_machine`` is an error, unless
+    ``foreign_elf_is_data`` (the recipe waived QA's ``arch`` check: test data of an ELF reader,
+    say), when it does not count for the tag."""
     try:
         parse_wheel_filename(source.name)
     except InvalidWheelFilename as error:
@@ -131,15 +135,22 @@ def rewrite_wheel(
             contents[name] = new
             replaced.append(name)
     needs: list[ElfNeeds] = []
+    foreign: list[str] = []  # ELF files not for the machine (or unreadable): data when QA's arch is waived
     for name, data in contents.items():
-        if is_elf(data):
-            try:
-                needs.append(read_needs(name, data))
-            except ValueError as error:
-                raise BuildError(f"{source.name}: {error}") from None
-    wrong = [f"{n.name} ({n.machine})" for n in needs if elf_machine and n.machine != elf_machine]
-    if wrong:
-        raise BuildError(f"{source.name}: ELF files not for {elf_machine}: {', '.join(wrong)}")
+        if not is_elf(data):
+            continue
+        try:
+            found = read_needs(name, data)
+        except ValueError as error:
+            foreign.append(str(error))
+            continue
+        if elf_machine and found.machine != elf_machine:
+            foreign.append(f"{name} ({found.machine})")
+        else:
+            needs.append(found)
+    if foreign and not foreign_elf_is_data:
+        raise BuildError(f"{source.name}: ELF files not for {elf_machine}: {', '.join(foreign)} "
+                         "(files a package keeps as data: INSANE_SKIP += \"arch\")")
     original = wheel_tag(source.name)
     if not needs and not replaced:
         # Nothing to change (a pure wheel as its backend or PyPI made it): the same bytes, so its
@@ -153,6 +164,8 @@ def rewrite_wheel(
         tag, reason = target_tag(original, python_version, verdict.tag), verdict.reason
     else:
         tag, reason = original, "no ELF files: the backend's tag"
+    if foreign:
+        reason += f"; not judged (INSANE_SKIP arch): {', '.join(foreign)}"
     wheel_info = f"{dist_info}/WHEEL"
     if wheel_info not in contents:
         raise InputError(f"{source}: no {wheel_info}")
@@ -221,13 +234,16 @@ def deploy_wheel(d: DataSmart) -> Path | None:
         path = site / rel
         return path.read_bytes() if path.is_file() and not path.is_symlink() else None
 
+    pn = d.getVar("PN")
+    waived = {*(d.getVar("INSANE_SKIP") or "").split(), *(d.getVar(f"INSANE_SKIP:{pn}") or "").split()}
     arch = d.getVar("UNAME_MACHINE")
     deploy_dir = Path(d.getVar("DEPLOY_DIR_WHEELS"))
     if not is_inside(deploy_dir, d.getVar("TOPDIR")):
         raise InputError(f"DEPLOY_DIR_WHEELS={deploy_dir} is outside the build directory {d.getVar('TOPDIR')}; "
                          "do_deploy_wheel writes only inside it")
     result = rewrite_wheel(wheels[0], deploy_dir, arch=arch, python_version=d.getVar("PYTHON_BASEVERSION"),
-                           elf_machine=d.getVar("ELF_MACHINE") or None, shipped=shipped)
+                           elf_machine=d.getVar("ELF_MACHINE") or None, shipped=shipped,
+                           foreign_elf_is_data="arch" in waived)
     for old in remove_superseded(deploy_dir, result.path, arch):
         task.note(f"NOTE: removed {old.name}, superseded by {result.path.name}")
     if result.replaced:

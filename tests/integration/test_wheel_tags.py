@@ -150,6 +150,19 @@ def test_rewrite_takes_the_shipped_file_and_retags(tmp_path: Path) -> None:
 def test_rewrite_refuses_elf_files_of_another_machine(tmp_path: Path) -> None:
     module = compile_object(tmp_path, "x86_64", "plain.so", "-DMODULE=plain")
     wheel = make_wheel(tmp_path, "wrong", "cp311-cp311-linux_aarch64", {"wrong/plain.so": module.read_bytes()})
-    with pytest.raises(BuildError, match="not for EM_AARCH64"):
+    with pytest.raises(BuildError, match=r"not for EM_AARCH64: wrong/plain.so \(EM_X86_64\).*INSANE_SKIP"):
         rewrite_wheel(wheel, tmp_path / "deploy", arch="aarch64", python_version="3.11", elf_machine="EM_AARCH64")
     assert not (tmp_path / "deploy").exists() or not any((tmp_path / "deploy").iterdir())
+
+
+def test_foreign_elf_files_are_data_when_qa_arch_is_waived(tmp_path: Path) -> None:
+    """An ELF reader's test data (x86_64 objects in an aarch64 package) with INSANE_SKIP arch:
+    the tag comes from the package's own module, and the reason names what was left out."""
+    own = compile_object(tmp_path, "aarch64", "reader.so", "-DMODULE=reader")
+    data = compile_object(tmp_path, "x86_64", "sample.so", "-DMODULE=sample")
+    wheel = make_wheel(tmp_path, "reader", "cp311-cp311-linux_aarch64",
+                       {"reader/reader.so": own.read_bytes(), "reader/tests/sample.so": data.read_bytes()})
+    result = rewrite_wheel(wheel, tmp_path / "deploy", arch="aarch64", python_version="3.11",
+                           elf_machine="EM_AARCH64", foreign_elf_is_data=True)
+    assert result.tag == "cp311-cp311-manylinux_2_17_aarch64"
+    assert "reader/tests/sample.so (EM_X86_64)" in result.reason
