@@ -1,12 +1,12 @@
-"""Wheels for fleets: a board installs what pyrecipe built with its own pip from ``pyrecipe index``.
+"""Wheels for fleets: a board installs what pyrecipe built from ``pyrecipe index``, with pip run by its own CPython.
 
 The test builds two C extensions (msgpack, markupsafe) and a pure recipe from PyPI's wheel (six)
 for the Raspberry Pi 4, writes the simple index of the machine's deployed wheels, serves it with
 a real HTTP server on 127.0.0.1 and installs from it with pip run by the board's own CPython
 under qemu-user (``--isolated``: no pip configuration of the build machine takes part,
 ``--only-binary``: nothing is built on the board), then imports the installed copies there. pip
-itself is a pure wheel: Debian's (``python3-pip-whl``, the pip a Debian board has) when the build
-machine has it, else PyPI's.
+itself is PyPI's pure wheel of the release that supports the target's CPython, run from the wheel
+file as get-pip does (the board needs no pip installed).
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ RECIPES = ("msgpack", "markupsafe", "six")
 
 
 def pip_wheel(tmp_path: Path) -> Path:
-    debian = sorted(Path("/usr/share/python-wheels").glob("pip-*-py3-none-any.whl"))
-    if debian:
-        return debian[-1]
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "pip",
-                    "-d", str(tmp_path)], check=True, capture_output=True, text=True)
+    """pip's own wheel, the release that supports the target's CPython X.Y (pip is pure Python;
+    the build machine's Debian pip, 23.0.1 on bookworm, does not run on CPython 3.12 and later)."""
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                    "--python-version", PYTHON_VERSION, "pip", "-d", str(tmp_path)],
+                   check=True, capture_output=True, text=True)
     return next(tmp_path.glob("pip-*.whl"))
 
 
