@@ -5,7 +5,6 @@ The ELF reading itself is tested on compiled objects in tests/integration/test_w
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -84,22 +83,13 @@ def test_site_packages_member() -> None:
     assert site_packages_member("pkg-1.0.dist-info/METADATA") is None
 
 
-def make_wheel(directory: Path, filename: str, requires_python: str | None = None) -> Path:
-    name, version = filename.split("-")[:2]
-    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-    if requires_python:
-        metadata += f"Requires-Python: {requires_python}\n"
-    path = directory / filename
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(f"{name}-{version}.dist-info/METADATA", metadata)
-    return path
-
-
 def test_superseded_wheels_of_the_same_architecture_go(tmp_path: Path) -> None:
-    old = make_wheel(tmp_path, "demo-1.0-cp311-cp311-linux_aarch64.whl")
-    other_arch = make_wheel(tmp_path, "demo-1.0-cp311-cp311-linux_armv7l.whl")
-    other_version = make_wheel(tmp_path, "demo-0.9-cp311-cp311-linux_aarch64.whl")
-    new = make_wheel(tmp_path, "demo-1.0-cp311-cp311-manylinux_2_17_aarch64.whl")
+    # Only the names count: empty files stand for the wheels.
+    old, other_arch, other_version, new = (tmp_path / name for name in (
+        "demo-1.0-cp311-cp311-linux_aarch64.whl", "demo-1.0-cp311-cp311-linux_armv7l.whl",
+        "demo-0.9-cp311-cp311-linux_aarch64.whl", "demo-1.0-cp311-cp311-manylinux_2_17_aarch64.whl"))
+    for path in (old, other_arch, other_version, new):
+        path.write_bytes(b"")
     assert remove_superseded(tmp_path, new, "aarch64") == [old]
     assert other_arch.exists() and other_version.exists() and new.exists()
 
