@@ -56,4 +56,16 @@ python_pep517_do_install () {
 }
 do_install[cleandirs] += "${D}"
 
+# The wheel for boards that install with pip (OpenEmbedded's do_deploy, for wheels): do_compile's
+# wheel with the files do_package ships (stripped), retagged for what its ELF files need
+# (manylinux_2_N_<arch> or linux_<arch>, the target CPython's ABI), into DEPLOY_DIR_WHEELS.
+# Before do_populate_sysroot, as do_package_write_deb: a recipe built as a dependency leaves its
+# wheel too, so the index has what pip on the board will ask for.
+addtask deploy_wheel after do_package before do_populate_sysroot
+
+python do_deploy_wheel() {
+    import pyrecipe.outputs.wheel
+    pyrecipe.outputs.wheel.deploy_wheel(d)
+}
+
 EXPORT_FUNCTIONS do_configure do_compile do_install

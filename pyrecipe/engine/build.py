@@ -174,8 +174,10 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
 
 def _remove_leftovers(graph: Graph, config: DataSmart, note: Note) -> None:
     """What an interrupted run left in the places a build writes: the machine's directory (image,
-    tarball), DL_DIR (downloads) and the work directories of the recipes about to be built."""
-    places = [Path(config.getVar("IMAGE_ROOTFS")).parent, Path(config.getVar("DL_DIR"))]
+    tarball), DL_DIR (downloads), the deployed wheels and their index, and the work directories
+    of the recipes about to be built."""
+    wheels = Path(config.getVar("DEPLOY_DIR_WHEELS"))
+    places = [Path(config.getVar("IMAGE_ROOTFS")).parent, Path(config.getVar("DL_DIR")), wheels, wheels.parent]
     places += [Path(node.d.getVar("WORKDIR")) for node in graph.nodes.values()]
     removed = remove_leftovers(places)
     if removed:

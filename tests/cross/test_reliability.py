@@ -791,8 +791,12 @@ def test_sysroot_waits_for_the_build_lock(tmp_path: Path) -> None:
 def test_leftovers_of_an_interrupted_run_are_removed_by_the_next_build(layer: Path, tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
     machine, work = machine_dir(build_dir), workdir(build_dir, "slowpoke")
-    trees = [machine / ".image.new-k3j4", machine / ".image.old-x9", work / ".src.new-q1", work / ".image.new-z2"]
-    files = [machine / ".image.tar.gz.tmp-a1b2", build_dir / "downloads" / ".payload-1.0.tar.gz.part-77"]
+    # deploy/<distro>/<machine>: the wheels and their index
+    deploy = machine.parent.parent / "deploy" / machine.parent.name / machine.name
+    trees = [machine / ".image.new-k3j4", machine / ".image.old-x9", work / ".src.new-q1", work / ".image.new-z2",
+             deploy / ".simple.new-c3"]
+    files = [machine / ".image.tar.gz.tmp-a1b2", build_dir / "downloads" / ".payload-1.0.tar.gz.part-77",
+             deploy / "wheels" / ".payload-1.0-py3-none-any.whl.tmp-d4"]
     for tree in trees:
         (tree / "half-written").mkdir(parents=True)
     for file in files:
@@ -804,7 +808,7 @@ def test_leftovers_of_an_interrupted_run_are_removed_by_the_next_build(layer: Pa
     result = pyrecipe_build(layer, build_dir, "slowpoke")
 
     assert result.returncode == 0, result.stderr
-    assert "Removed 6 leftover(s) of an interrupted run" in result.stdout
+    assert "Removed 8 leftover(s) of an interrupted run" in result.stdout
     assert not [path for path in trees + files if path.exists()]
     assert kept.read_text() == "mine\n"
 
