@@ -16,7 +16,7 @@ from pathlib import Path
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
 from pyrecipe.parse.evaluate import FileParser
-from pyrecipe.config.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer
 from pyrecipe.config.sdk import bind_sdk
 
 DEFAULT_MACHINE = "raspberrypi4"
@@ -115,6 +115,7 @@ def _bind_layerdir(d: DataSmart, layer: str) -> None:
 
 def load_configuration(settings: Settings) -> DataSmart:
     """The configuration datastore for ``settings``, ready to parse recipes on."""
+    check_layer()
     check_build_dir(settings.build_dir)
     local_conf = _local_conf(settings)
     peeked = _peek(settings, local_conf)
@@ -123,6 +124,7 @@ def load_configuration(settings: Settings) -> DataSmart:
     distro = settings.distro or peeked.getVar("DISTRO") or os.environ.get("DISTRO") or DEFAULT_DISTRO
     base = core_datastore()
     base.setVar("PYRECIPE_TOPDIR", str(TOPDIR))
+    base.setVar("PYRECIPE_CODEDIR", str(CODEDIR))
     # The interpreter running pyrecipe (the PEP 517 classes run pyrecipe.pep517.frontend with it). Set
     # here, not by one command: every command parses recipes into the same cache.
     base.setVar("PYRECIPE_HOST_PYTHON", sys.executable)

@@ -142,12 +142,17 @@ def task_build_root(d: DataSmart) -> BuildRoot | None:
 
 def task_command(root: BuildRoot, d: DataSmart, argv: Sequence[str], cwd: Path, network: bool) -> list[str]:
     """``argv`` of a task of recipe ``d`` run in ``root``: the build directory, the download and
-    ccache directories and TMPDIR writable, pyrecipe's checkout and the layers read-only."""
+    ccache directories and TMPDIR writable, pyrecipe's layer, its package and the layers read-only.
+
+    Of an installed pyrecipe only the package directory is bound (its layer is inside): in the
+    root, the site-packages that ``${PYRECIPE_CODEDIR}`` names holds pyrecipe alone."""
     writable = [d.getVar(name) for name in ("TOPDIR", "DL_DIR", "CCACHE_DIR")]
     tmpdir = os.environ.get("TMPDIR")
     if tmpdir and Path(tmpdir).absolute() != Path("/tmp"):
         writable.append(tmpdir)
-    readonly = [d.getVar("PYRECIPE_TOPDIR"), *(d.getVar("BBLAYERS") or "").split()]
+    codedir = d.getVar("PYRECIPE_CODEDIR")
+    package = os.path.join(codedir, "pyrecipe") if codedir else None
+    readonly = [d.getVar("PYRECIPE_TOPDIR"), package, *(d.getVar("BBLAYERS") or "").split()]
     for path in writable:
         if path:
             Path(path).mkdir(parents=True, exist_ok=True)
