@@ -16,7 +16,7 @@ from pathlib import Path
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
 from pyrecipe.parse.evaluate import FileParser
-from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer
+from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer, check_not_in_package
 from pyrecipe.config.sdk import bind_sdk
 
 DEFAULT_MACHINE = "raspberrypi4"
@@ -72,14 +72,21 @@ def distro_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
 
 
 def check_build_dir(build_dir: Path) -> None:
-    """InputError when ``build_dir`` exists but is no directory (every command would fail on it later)."""
+    """InputError when ``build_dir`` exists but is no directory (every command would fail on it
+    later), or lies in pyrecipe's own package."""
     if build_dir.exists() and not build_dir.is_dir():
         raise InputError(f"the build directory {build_dir} is a file, not a directory; name another with --build-dir")
+    check_not_in_package(build_dir)
 
 
 def _local_conf(settings: Settings) -> Path | None:
     path = settings.build_dir / "conf" / "local.conf"
     return path if path.is_file() else None
+
+
+def peek_build_conf(settings: Settings) -> DataSmart:
+    """The build directory's conf/bblayers.conf and conf/local.conf read alone (see :func:`_peek`)."""
+    return _peek(settings, _local_conf(settings))
 
 
 def _peek(settings: Settings, local_conf: Path | None) -> DataSmart:

@@ -14,9 +14,10 @@ pyrecipe never reads (nor writes) a checkout that happens to lie beside site-pac
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pyrecipe.errors import BuildError
+from pyrecipe.errors import BuildError, InputError
 
 #: The ``pyrecipe`` package directory.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -48,4 +49,16 @@ def check_layer() -> None:
         raise BuildError(
             f"pyrecipe's own layer is missing: neither {SHIPPED_LAYER_DIR} nor a checkout at {CODEDIR} has "
             "toolchains/bitbake.conf; reinstall pyrecipe from a wheel built by its setup.py (pip install .)"
+        )
+
+
+def check_not_in_package(directory: Path, what: str = "the build directory") -> None:
+    """InputError when ``directory`` (``what`` it is for) lies in pyrecipe's own package
+    (site-packages, for an installed pyrecipe): what pyrecipe writes belongs to the user's build
+    directory and layers."""
+    resolved = Path(os.path.realpath(directory))
+    if resolved == PACKAGE_DIR or PACKAGE_DIR in resolved.parents:
+        raise InputError(
+            f"{what} {directory} lies inside pyrecipe's own package {PACKAGE_DIR}: "
+            "make a build directory of your own with `pyrecipe init DIR` and work there"
         )
