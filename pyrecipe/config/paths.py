@@ -37,6 +37,9 @@ def _find_topdir() -> Path:
 
 #: The root of pyrecipe's own layer (``${PYRECIPE_TOPDIR}``): recipes/, classes/, toolchains/.
 TOPDIR = _find_topdir()
+#: Where nothing of a build may go: the site-packages of an installed pyrecipe, the package of a
+#: checkout (whose build/ is the README's default build directory).
+PROTECTED_DIR = CODEDIR if TOPDIR == SHIPPED_LAYER_DIR else PACKAGE_DIR
 CLASSES_DIR = TOPDIR / "classes"
 RECIPES_DIR = TOPDIR / "recipes"
 TOOLCHAINS_DIR = TOPDIR / "toolchains"
@@ -53,12 +56,11 @@ def check_layer() -> None:
 
 
 def check_not_in_package(directory: Path, what: str = "the build directory") -> None:
-    """InputError when ``directory`` (``what`` it is for) lies in pyrecipe's own package
-    (site-packages, for an installed pyrecipe): what pyrecipe writes belongs to the user's build
-    directory and layers."""
+    """InputError when ``directory`` (``what`` it is for) lies in pyrecipe's own installation
+    (:data:`PROTECTED_DIR`): what pyrecipe writes belongs to the user's build directory and layers."""
     resolved = Path(os.path.realpath(directory))
-    if resolved == PACKAGE_DIR or PACKAGE_DIR in resolved.parents:
+    if resolved == PROTECTED_DIR or PROTECTED_DIR in resolved.parents:
         raise InputError(
-            f"{what} {directory} lies inside pyrecipe's own package {PACKAGE_DIR}: "
+            f"{what} {directory} lies inside {PROTECTED_DIR}, where pyrecipe itself is installed: "
             "make a build directory of your own with `pyrecipe init DIR` and work there"
         )

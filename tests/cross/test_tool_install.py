@@ -85,6 +85,10 @@ def test_wheel_installed_in_a_fresh_venv_builds_from_an_empty_project(tmp_path: 
     assert variables["TOPDIR"] == f'"{project / "build"}"'
     assert str(site_packages) in variables["PYRECIPE_FRONTEND"] and str(CHECKOUT) not in variables["PYRECIPE_FRONTEND"]
 
+    # A build directory in site-packages is refused (exit 2), before anything is written there.
+    refused = _run([pyrecipe, "deps", RECIPE, "--build-dir", str(site_packages / "build")], project)
+    assert refused.returncode == 2 and "where pyrecipe itself is installed" in refused.stderr, refused.stderr
+
     # Everything written went to the project: the venv and the checkout are as they were.
     assert _files(venv) == venv_before
     assert _checkout_files() == checkout_names and _files(CHECKOUT, checkout_names) == checkout_before

@@ -60,5 +60,5 @@ def test_init_and_build_dirs_that_cannot_be_are_input_errors(tmp_path: Path) -> 
     failed = _pyrecipe("init", "afile", cwd=tmp_path)
     assert failed.returncode == 2 and "is a file" in failed.stderr and "Traceback" not in failed.stderr
     inside = _pyrecipe("deps", "idna", "--build-dir", str(PACKAGE_DIR / "build"), cwd=tmp_path)
-    assert inside.returncode == 2 and "inside pyrecipe's own package" in inside.stderr
+    assert inside.returncode == 2 and "where pyrecipe itself is installed" in inside.stderr
     assert not (PACKAGE_DIR / "build").exists()

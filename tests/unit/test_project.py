@@ -56,9 +56,9 @@ def test_init_refuses_a_file(tmp_path: Path) -> None:
 
 
 def test_no_build_dir_inside_pyrecipes_package(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="inside pyrecipe's own package"):
+    with pytest.raises(InputError, match="where pyrecipe itself is installed"):
         check_build_dir(paths.PACKAGE_DIR / "layer" / "build")
-    with pytest.raises(InputError, match="inside pyrecipe's own package"):
+    with pytest.raises(InputError, match="where pyrecipe itself is installed"):
         init_build_dir(paths.PACKAGE_DIR, "raspberrypi4", "debian-bookworm")
     check_build_dir(tmp_path / "build")
 
