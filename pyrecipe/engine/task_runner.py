@@ -38,6 +38,8 @@ from pyrecipe.toolchain.buildroot import task_build_root, task_command
 SIGNATURE_EXCLUDED = {
     "BB_NUMBER_THREADS", "PARALLEL_MAKE", "PYRECIPE_TASK_LOG", "PYRECIPE_TASK", "DATE", "TIME", "DATETIME",
     "PYRECIPE_FORCE", "BUILD_ARCH",
+    # How cargo reports progress in a log (cargo_common.bbclass), not what it builds.
+    "CARGO_TERM_PROGRESS_WHEN", "CARGO_TERM_PROGRESS_WIDTH",
     # Which layers there are and how they rank choose recipes; they are no input of a recipe's
     # tasks (adding a layer must not rebuild everything).
     "BBLAYERS", "BBFILES", "BBFILE_COLLECTIONS", "BBPATH",

@@ -4,6 +4,7 @@ grows, and the percentage shown on the live line or as plain lines every few sec
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from rich.console import Console
 from pyrecipe.engine import progress as progress_module
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
+from pyrecipe.engine.task_runner import recipe_signature
 from pyrecipe.errors import InputError
+from pyrecipe.parse import core_datastore
 
 NINJA = r"outof:^\[(\d+)/(\d+)\]"
 
@@ -79,3 +82,28 @@ def test_the_live_line_shows_the_percentage() -> None:
     console.print(progress._render())
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert "numpy:do_compile (42%, 0 s)" in text and "six:do_install (0 s)" in text
+
+
+CLASSES = Path(__file__).parents[2] / "classes"
+
+
+@pytest.mark.parametrize(("bbclass", "line", "percent"), [
+    ("python_mesonpy", "[81/326] Compiling C object numpy/_core/npymath.o", 81 / 326 * 100),
+    ("cmake", "[3/4] Linking CXX shared module demo.so", 75.0),
+    ("cargo_common", "    Building [=====>                  ] 45/120: serde, pyo3(build)   ", 37.5),
+])
+def test_the_classes_flags_read_their_tools_lines(bbclass: str, line: str, percent: float) -> None:
+    text = (CLASSES / f"{bbclass}.bbclass").read_text()
+    [flag] = re.findall(r'^do_compile\[progress\] = "(.*)"$', text, re.M)
+    pattern = parse_progress_flag(flag, f"{bbclass}:do_compile")
+    assert pattern.percent(line) == pytest.approx(percent)
+    assert pattern.percent("   Compiling serde v1.0.219") is None
+
+
+def test_how_cargo_reports_is_no_input_of_a_recipe() -> None:
+    d = core_datastore()
+    d.setVar("PN", "demo")
+    before = recipe_signature(d, [])
+    d.setVar("CARGO_TERM_PROGRESS_WHEN", "always")
+    d.setVar("CARGO_TERM_PROGRESS_WIDTH", "100")
+    assert recipe_signature(d, []) == before
