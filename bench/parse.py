@@ -229,7 +229,7 @@ def _real_layer(options: argparse.Namespace, bare: bool) -> list[Result]:
             "appends": {str(r): [str(a) for a in index.appends_of[r]] for r in index.recipes if index.appends_of[r]},
             "bitbake": str(options.bitbake or ""),
             # What load_configuration sets before it reads a file, and the files it reads.
-            "preset": {name: config.getVar(name) for name in ("PYRECIPE_TOPDIR", "PYRECIPE_HOST_PYTHON", "TOPDIR", "MACHINE")}
+            "preset": {name: config.getVar(name) for name in ("PYRECIPE_TOPDIR", "PYRECIPE_CODEDIR", "PYRECIPE_HOST_PYTHON", "TOPDIR", "MACHINE")}
             | {"BBLAYERS": f"{layer} {stubs}", "BBPATH": f"{stubs}:{layer}:{TOPDIR}" if bare else str(TOPDIR)},
             "confs": [str(CORE_CONF)] if bare else [
                 str(CORE_CONF), str(TOOLCHAINS_DIR / "bitbake.conf"), str(machine_conf(options.machine, (layer, stubs))),

@@ -20,6 +20,11 @@ CARGO_DEBIAN_SUITE ?= "trixie"
 # Debian's crate versions differ from an upstream Cargo.lock's pins: resolve again, offline.
 CARGO_LOCK_REGENERATE ?= "${@'1' if (d.getVar('CARGO_DEBIAN_CRATES') or '').split() else '0'}"
 export CARGO_NET_OFFLINE = "true"
+# cargo's progress bar in the log as well (a log is no terminal): its count of crates built is how
+# far do_compile is. How cargo reports, not what it builds: left out of task signatures.
+export CARGO_TERM_PROGRESS_WHEN = "always"
+export CARGO_TERM_PROGRESS_WIDTH = "100"
+do_compile[progress] = "outof:^\s*Building \[[ =>]*\] (\d+)/(\d+)"
 # The target's linker, link flags and runner from the distro's cross environment (their names hold
 # the target triple, so they are exported here, once the names are expanded).
 python () {

@@ -28,4 +28,7 @@ cmake_do_install () {
 }
 do_install[cleandirs] += "${D}"
 
+# How far the compile is, from ninja's [n/N] lines in the log (bitbake's progress handler syntax).
+do_compile[progress] = "outof:^\[(\d+)/(\d+)\]"
+
 EXPORT_FUNCTIONS do_configure do_compile do_install

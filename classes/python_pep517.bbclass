@@ -13,9 +13,10 @@ PEP517_INSTALL_PYTHON = "python3"
 INSTALL_WHEEL_COMPILE_BYTECODE ?= "--compile-bytecode=0"
 # The frontend's interpreter: the one running pyrecipe, or the build root's (debian-buildroot.inc).
 PYRECIPE_FRONTEND_PYTHON ?= "${PYRECIPE_HOST_PYTHON}"
-# The frontend comes from this checkout (PYRECIPE_TOPDIR first on its path), not from whichever
-# pyrecipe the interpreter has installed: a second checkout must build with its own code.
-PYRECIPE_FRONTEND = "${PYRECIPE_FRONTEND_PYTHON} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.pep517.frontend import main; sys.exit(main())' ${PYRECIPE_TOPDIR}"
+# The frontend is the running pyrecipe's own code (PYRECIPE_CODEDIR, its checkout or the
+# site-packages it is installed in, first on its path), not whichever pyrecipe the interpreter has
+# installed: a second checkout must build with its own code.
+PYRECIPE_FRONTEND = "${PYRECIPE_FRONTEND_PYTHON} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.pep517.frontend import main; sys.exit(main())' ${PYRECIPE_CODEDIR}"
 
 python_pep517_do_configure () {
 	:

@@ -26,4 +26,7 @@ python_scikit_build_core_do_install () {
 	python_pep517_do_install
 }
 
+# How far the compile is, from ninja's [n/N] lines in the log (bitbake's progress handler syntax).
+do_compile[progress] = "outof:^\[(\d+)/(\d+)\]"
+
 EXPORT_FUNCTIONS do_configure do_compile do_install

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pyrecipe.config.configuration import Settings
+from pyrecipe.config.project import find_build_dir
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -15,10 +16,17 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--distro", help="what the machine runs (see `pyrecipe distros`; default: DISTRO in local.conf, else debian-trixie)"
     )
-    parser.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: ./build)")
+    add_build_dir_option(parser)
     parser.add_argument(
         "--layer", action="append", type=Path, default=[], metavar="DIR",
-        help="an extra layer of recipes (repeatable; also BBLAYERS in build/conf/local.conf)",
+        help="an extra layer of recipes (repeatable; also BBLAYERS in the build directory's conf/bblayers.conf)",
+    )
+
+
+def add_build_dir_option(parser: argparse.ArgumentParser, what: str = "") -> None:
+    parser.add_argument(
+        "--build-dir", type=Path, default=find_build_dir(),
+        help=f"build directory{what} (default: the nearest of . and its parents with conf/local.conf, else ./build)",
     )
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from pyrecipe.config.configuration import DEFAULT_MACHINE
-from pyrecipe.recipetool.create import TargetFacts, create_recipe, ensure_layer
-from pyrecipe.config.paths import RECIPES_DIR
+from pyrecipe.recipetool.create import TargetFacts, create_recipe
+from pyrecipe.commands.common import add_build_dir_option
+from pyrecipe.config.paths import RECIPES_DIR, TOPDIR, check_not_in_package
+from pyrecipe.config.project import WORKSPACE_NAME, ensure_layer, workspace_layer
 from pyrecipe.toolchain import load_machine
 
 
@@ -15,9 +18,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", metavar="NAME[==VERSION]", help="the PyPI project (newest release when no version)")
     parser.add_argument(
         "--layer-dir", type=Path, metavar="DIR",
-        help="write into this layer's recipes/ (created with a conf/layer.conf if needed) instead of pyrecipe's own",
+        help="write into this layer's recipes/ (created with a conf/layer.conf if needed) instead of the build "
+             "directory's workspace/ layer",
     )
-    parser.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory; sdists go to its downloads/")
+    add_build_dir_option(parser, "; sdists go to its downloads/, recipes to its workspace/ layer")
     parser.add_argument(
         "--machine", "-m", help="the machine whose CPython and architecture Requires-Dist markers are evaluated for",
     )
@@ -28,13 +32,26 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     machine = load_machine(args.machine or DEFAULT_MACHINE, distro=args.distro)
-    recipes_dir = RECIPES_DIR
-    if args.layer_dir is not None:
-        ensure_layer(args.layer_dir)
-        recipes_dir = args.layer_dir / "recipes"
+    if args.layer_dir is None:
+        check_not_in_package(args.build_dir)
+        recipes_dir = args.build_dir / WORKSPACE_NAME / "recipes"
+    else:
+        # An installed package's layer is no place to write; a checkout's is (a recipe added to
+        # what pyrecipe ships), and has no conf/layer.conf.
+        check_not_in_package(args.layer_dir, "the layer")
+        if Path(os.path.realpath(args.layer_dir)) == TOPDIR:
+            recipes_dir = RECIPES_DIR
+        else:
+            ensure_layer(args.layer_dir)
+            recipes_dir = args.layer_dir / "recipes"
     path = create_recipe(
         args.spec, recipes_dir, args.build_dir / "downloads", force=args.force,
         facts=TargetFacts(python_version=machine.python_version, machine=machine.uname_machine),
     )
+    if args.layer_dir is None:
+        # Once the recipe is written, not before: a create that fails leaves the build directory as it was.
+        workspace, added = workspace_layer(args.build_dir)
+        if added:
+            print(f"added the workspace layer {workspace} to {args.build_dir / 'conf' / 'bblayers.conf'}")
     print(f"wrote {path}")
     return 0

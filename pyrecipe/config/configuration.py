@@ -16,7 +16,7 @@ from pathlib import Path
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
 from pyrecipe.parse.evaluate import FileParser
-from pyrecipe.config.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer, check_not_in_package
 from pyrecipe.config.sdk import bind_sdk
 
 DEFAULT_MACHINE = "raspberrypi4"
@@ -72,7 +72,8 @@ def distro_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
 
 
 def check_build_dir(build_dir: Path) -> None:
-    """InputError when ``build_dir`` exists but is no directory (every command would fail on it later)."""
+    """InputError when ``build_dir`` exists but is no directory (every command would fail on it
+    later), or lies in pyrecipe's own package."""
     if build_dir.exists() and not build_dir.is_dir():
         raise InputError(f"the build directory {build_dir} is a file, not a directory; name another with --build-dir")
     if any(char.isspace() for char in str(build_dir.absolute())):
@@ -80,11 +81,17 @@ def check_build_dir(build_dir: Path) -> None:
         # PKG_CONFIG_LIBDIR and the classes' shell split on white space.
         raise InputError(f"the build directory {str(build_dir.absolute())!r} has white space in its path, which builds "
                          "cannot handle (OpenEmbedded refuses it too); name another with --build-dir")
+    check_not_in_package(build_dir)
 
 
 def _local_conf(settings: Settings) -> Path | None:
     path = settings.build_dir / "conf" / "local.conf"
     return path if path.is_file() else None
+
+
+def peek_build_conf(settings: Settings) -> DataSmart:
+    """The build directory's conf/bblayers.conf and conf/local.conf read alone (see :func:`_peek`)."""
+    return _peek(settings, _local_conf(settings))
 
 
 def _peek(settings: Settings, local_conf: Path | None) -> DataSmart:
@@ -120,6 +127,7 @@ def _bind_layerdir(d: DataSmart, layer: str) -> None:
 
 def load_configuration(settings: Settings) -> DataSmart:
     """The configuration datastore for ``settings``, ready to parse recipes on."""
+    check_layer()
     check_build_dir(settings.build_dir)
     local_conf = _local_conf(settings)
     peeked = _peek(settings, local_conf)
@@ -128,6 +136,7 @@ def load_configuration(settings: Settings) -> DataSmart:
     distro = settings.distro or peeked.getVar("DISTRO") or os.environ.get("DISTRO") or DEFAULT_DISTRO
     base = core_datastore()
     base.setVar("PYRECIPE_TOPDIR", str(TOPDIR))
+    base.setVar("PYRECIPE_CODEDIR", str(CODEDIR))
     # The interpreter running pyrecipe (the PEP 517 classes run pyrecipe.pep517.frontend with it). Set
     # here, not by one command: every command parses recipes into the same cache.
     base.setVar("PYRECIPE_HOST_PYTHON", sys.executable)

@@ -166,7 +166,7 @@ class LayerIndex:
         self.config = config
         # What load_configuration sets itself rather than reads from a file (the files are in
         # __config_files): cached datastores hold these values.
-        set_in_code = ("TOPDIR", "BBLAYERS", "MACHINE", "DISTRO", "PYRECIPE_TOPDIR", "PYRECIPE_HOST_PYTHON")
+        set_in_code = ("TOPDIR", "BBLAYERS", "MACHINE", "DISTRO", "PYRECIPE_TOPDIR", "PYRECIPE_CODEDIR", "PYRECIPE_HOST_PYTHON")
         extra = [config.getVar(name) or "" for name in set_in_code]
         self.cache = ParseCache(cache_dir, config, config_fingerprint(config, extra))
         for warning in check_layers(config):

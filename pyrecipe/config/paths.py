@@ -1,14 +1,66 @@
-"""Where pyrecipe's own layer (recipes, classes, toolchains) lives.
+"""Where pyrecipe's own layer (recipes, classes, toolchains) and its code live.
 
-pyrecipe runs from its checkout (an editable install): the layer shipped with the tool sits
-next to the package, as bitbake's meta layer sits next to bitbake.
+Two layouts, told apart by where ``toolchains/bitbake.conf`` is found:
+
+- a checkout (an editable install): the layer sits at the top of the checkout, beside the
+  package, as bitbake's meta layer sits beside bitbake;
+- an installed wheel (``pip install .``, ``pipx``, ``uv tool``): the build copied the layer into
+  the package as ``pyrecipe/layer/`` (package data, see setup.py), since site-packages has no
+  place for a top-level ``recipes/``.
+
+The checkout is looked for only when the package has no layer of its own, so an installed
+pyrecipe never reads (nor writes) a checkout that happens to lie beside site-packages.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-TOPDIR = Path(__file__).resolve().parents[2]
+from pyrecipe.errors import BuildError, InputError
+
+#: The ``pyrecipe`` package directory.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+#: The directory that, first on ``sys.path``, makes ``import pyrecipe`` import this very code: the
+#: checkout, or the site-packages the wheel went into. A subprocess that must run pyrecipe's own
+#: code (the PEP 517 frontend, ``${PYRECIPE_CODEDIR}``) puts it first on its path.
+CODEDIR = PACKAGE_DIR.parent
+#: Where the layer is in an installed wheel.
+SHIPPED_LAYER_DIR = PACKAGE_DIR / "layer"
+
+
+def _find_topdir() -> Path:
+    if (SHIPPED_LAYER_DIR / "toolchains" / "bitbake.conf").is_file():
+        return SHIPPED_LAYER_DIR
+    return CODEDIR
+
+
+#: The root of pyrecipe's own layer (``${PYRECIPE_TOPDIR}``): recipes/, classes/, toolchains/.
+TOPDIR = _find_topdir()
+#: Where nothing of a build may go: the site-packages of an installed pyrecipe, the package of a
+#: checkout (whose build/ is the README's default build directory).
+PROTECTED_DIR = CODEDIR if TOPDIR == SHIPPED_LAYER_DIR else PACKAGE_DIR
 CLASSES_DIR = TOPDIR / "classes"
 RECIPES_DIR = TOPDIR / "recipes"
 TOOLCHAINS_DIR = TOPDIR / "toolchains"
+
+
+def check_layer() -> None:
+    """BuildError when pyrecipe's own layer is missing: a wheel built without it (by a build
+    that skipped setup.py's copy) cannot configure anything."""
+    if not (TOOLCHAINS_DIR / "bitbake.conf").is_file():
+        raise BuildError(
+            f"pyrecipe's own layer is missing: neither {SHIPPED_LAYER_DIR} nor a checkout at {CODEDIR} has "
+            "toolchains/bitbake.conf; reinstall pyrecipe from a wheel built by its setup.py (pip install .)"
+        )
+
+
+def check_not_in_package(directory: Path, what: str = "the build directory") -> None:
+    """InputError when ``directory`` (``what`` it is for) lies in pyrecipe's own installation
+    (:data:`PROTECTED_DIR`): what pyrecipe writes belongs to the user's build directory and layers."""
+    resolved = Path(os.path.realpath(directory))
+    if resolved == PROTECTED_DIR or PROTECTED_DIR in resolved.parents:
+        raise InputError(
+            f"{what} {directory} lies inside {PROTECTED_DIR}, where pyrecipe itself is installed: "
+            "make a build directory of your own with `pyrecipe init DIR` and work there"
+        )

@@ -64,22 +64,27 @@ def check_task_directories(d: DataSmart, task: str) -> None:
             )
 
 
-def task_mounts(d: DataSmart) -> tuple[list[Path], list[Path]]:
+def task_mounts(d: DataSmart, in_build_root: bool) -> tuple[list[Path], list[Path]]:
     """(writable, read-only) directories of a shell task of recipe ``d``, for its sandbox.
 
     Writable: the recipe's work directory (S, B, D, T are inside it, see above), the ccache
     directory and a TMPDIR other than /tmp. Read-only: the build directory (sysroots, native venv,
-    toolchain files, the other recipes' results), the downloads, pyrecipe's checkout, the layers and
-    the interpreter running pyrecipe (the PEP 517 frontend runs with it). A task writing anywhere
-    else fails with "Read-only file system", as OpenEmbedded's pseudo-free tasks would on a
-    locked-down builder.
+    toolchain files, the other recipes' results), the downloads, pyrecipe's layer and the layers,
+    and pyrecipe's code for the PEP 517 frontend: on the build machine the interpreter running
+    pyrecipe with its site-packages (the frontend runs with it); in a build root only the pyrecipe
+    package of ``${PYRECIPE_CODEDIR}``, so that the root's interpreter sees no other package of
+    the build machine's. A task writing anywhere else fails with "Read-only file system".
     """
     writable = [d.getVar("WORKDIR"), d.getVar("CCACHE_DIR")]
     tmpdir = os.environ.get("TMPDIR")
     if tmpdir and Path(tmpdir).absolute() != Path("/tmp"):
         writable.append(tmpdir)
-    readonly = [d.getVar("TOPDIR"), d.getVar("DL_DIR"), d.getVar("PYRECIPE_TOPDIR"), *(d.getVar("BBLAYERS") or "").split(),
-                sys.prefix, sys.base_prefix]
+    readonly = [d.getVar("TOPDIR"), d.getVar("DL_DIR"), d.getVar("PYRECIPE_TOPDIR"), *(d.getVar("BBLAYERS") or "").split()]
+    codedir = d.getVar("PYRECIPE_CODEDIR")
+    if in_build_root:
+        readonly.append(os.path.join(codedir, "pyrecipe") if codedir else None)
+    else:
+        readonly += [codedir, sys.prefix, sys.base_prefix]
     for path in writable:
         if path:
             Path(path).mkdir(parents=True, exist_ok=True)
@@ -97,8 +102,8 @@ def sandboxed_command(
     if shutil.which("bwrap") is None:
         with _install_lock:  # recipes' tasks run in parallel threads
             ensure_host_packages(["bubblewrap"])
-    writable, readonly = task_mounts(d)
     root = task_build_root(d) if in_build_root else None
+    writable, readonly = task_mounts(d, in_build_root=root is not None)
     if root is not None:
         return root.command(argv, cwd, writable=writable, readonly=readonly, network=network)
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]

@@ -1,7 +1,9 @@
 """Build progress like bitbake's: a live line per running task and an overall count.
 
 On a terminal, rich draws the running tasks and a counter in place; elsewhere (CI logs, pipes)
-each task start and end is one plain line, so logs stay readable.
+each task start and end is one plain line, so logs stay readable. A task whose ``[progress]``
+flag reads how far it is (see :mod:`pyrecipe.engine.taskprogress`) shows its percentage on its
+live line, and in plain output as a line every :data:`PLAIN_INTERVAL` seconds while it changes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from rich.live import Live
 from rich.text import Text
 
 
+#: Seconds between two plain percentage lines of one task.
+PLAIN_INTERVAL = 5.0
+
+
 class Progress:
     """Thread-safe progress reporting for a build."""
 
@@ -25,6 +31,9 @@ class Progress:
         self.total = 0
         self.finished = 0
         self.running: dict[tuple[str, str], float] = {}
+        #: The running tasks' percentages, and when each was last printed (plain output).
+        self.percent: dict[tuple[str, str], float] = {}
+        self._printed: dict[tuple[str, str], tuple[float, float]] = {}
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._console = Console(file=self.stream)
@@ -58,8 +67,27 @@ class Progress:
             else:
                 self._live.update(self._render())
 
+    def task_progress(self, recipe: str, task: str, percent: float) -> None:
+        """``recipe``'s running ``task`` is ``percent`` done."""
+        with self._lock:
+            key = (recipe, task)
+            if key not in self.running:
+                return
+            self.percent[key] = percent
+            if self._live is not None:
+                self._live.update(self._render())
+                return
+            now = time.monotonic()
+            printed_at, printed = self._printed.get(key, (self.running[key], -1.0))
+            if now - printed_at >= PLAIN_INTERVAL and int(percent) != int(printed):
+                self._printed[key] = (now, percent)
+                print(f"NOTE: recipe {recipe}: task {task}: {percent:.0f}% ({now - self.running[key]:.0f} s)",
+                      file=self.stream, flush=True)
+
     def task_finished(self, recipe: str, task: str, ok: bool) -> None:
         with self._lock:
+            self.percent.pop((recipe, task), None)
+            self._printed.pop((recipe, task), None)
             started = self.running.pop((recipe, task), time.monotonic())
             self.finished += 1
             elapsed = time.monotonic() - started
@@ -76,5 +104,7 @@ class Progress:
         now = time.monotonic()
         lines = [Text(f"Running tasks ({self.finished} of {self.total} done)", style="bold")]
         for (recipe, task), started in sorted(self.running.items(), key=lambda item: item[1]):
-            lines.append(Text(f"  {recipe}:{task} ({now - started:.0f} s)"))
+            percent = self.percent.get((recipe, task))
+            done = "" if percent is None else f"{percent:.0f}%, "
+            lines.append(Text(f"  {recipe}:{task} ({done}{now - started:.0f} s)"))
         return Group(*lines)

@@ -8,6 +8,7 @@ depends on it, and nothing else.
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -216,7 +217,7 @@ class Builder:
                 raise _Stopped(key)
             self.progress.task_started(key, task)
             try:
-                runner.run(task, signatures[task])
+                runner.run(task, signatures[task], progress=functools.partial(self.progress.task_progress, key, task))
                 result.executed += 1
             except TaskFailure:
                 self.progress.task_finished(key, task, ok=False)

@@ -31,11 +31,14 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
 from pyrecipe.engine.reachable import reachable
 from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
+from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
 
 #: Variables that change between runs without changing what a task produces.
 SIGNATURE_EXCLUDED = {
     "BB_NUMBER_THREADS", "PARALLEL_MAKE", "PYRECIPE_TASK_LOG", "PYRECIPE_TASK", "DATE", "TIME", "DATETIME",
     "PYRECIPE_FORCE", "BUILD_ARCH",
+    # How cargo reports progress in a log (cargo_common.bbclass), not what it builds.
+    "CARGO_TERM_PROGRESS_WHEN", "CARGO_TERM_PROGRESS_WIDTH",
     # Which layers there are and how they rank choose recipes; they are no input of a recipe's
     # tasks (adding a layer must not rebuild everything).
     "BBLAYERS", "BBFILES", "BBFILE_COLLECTIONS", "BBPATH", "BBMASK", "PYRECIPE_STANDIN_COLLECTIONS", "LAYERSERIES_CORENAMES",
@@ -248,9 +251,12 @@ class TaskRunner:
                 if task is None or stamp.name.startswith(task + "."):
                     stamp.unlink()
 
-    def run(self, task: str, signature: str) -> None:
-        """Run ``task`` now and stamp it; raises :class:`TaskFailure`."""
+    def run(self, task: str, signature: str, progress: Callable[[float], None] | None = None) -> None:
+        """Run ``task`` now and stamp it; raises :class:`TaskFailure`. A shell task with a
+        ``[progress]`` flag calls ``progress`` with its percentage as its log shows it."""
         d = self.d
+        flag = d.getVarFlag(task, "progress") if progress is not None else None
+        pattern = parse_progress_flag(flag, f"{self.pn}:{task}") if flag else None
         check_task_directories(d, task)
         self.temp.mkdir(parents=True, exist_ok=True)
         log_path = self.temp / f"log.{task}"
@@ -266,6 +272,9 @@ class TaskRunner:
             with open(log_path, "w", encoding="utf-8") as log:
                 if d.getVarFlag(task, "python", False):
                     self._run_python(task, log, log_path)
+                elif pattern is not None and progress is not None:
+                    with LogWatcher(log_path, pattern, progress):
+                        self._run_shell(task, cwd, log, log_path)
                 else:
                     self._run_shell(task, cwd, log, log_path)
         self.stamps.mkdir(parents=True, exist_ok=True)

@@ -430,13 +430,6 @@ def _native_comment(native: NativeCode) -> list[str]:
     return lines
 
 
-def ensure_layer(layer_dir: Path) -> None:
-    """A layer directory without conf/layer.conf gets a minimal one, so `--layer` can read it."""
-    conf = layer_dir / "conf" / "layer.conf"
-    if not conf.is_file():
-        atomic_write_text(conf, 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes*/*/*.bb"\n', mode=RECIPE_MODE)
-
-
 def recipe_path(facts: RecipeFacts, recipes_dir: Path) -> Path:
     return recipes_dir / facts.name / f"{facts.name}_{facts.sdist.version}.bb"
 

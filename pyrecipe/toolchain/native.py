@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.engine.notes import Note, silent
-from pyrecipe.config.paths import TOOLCHAINS_DIR, TOPDIR
+from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR
 from pyrecipe.toolchain.buildroot import BuildRoot
 from pyrecipe.fsutil import atomic_write_text, file_digest
 
@@ -89,6 +89,8 @@ def ensure_native_venv(
     stamp_value = file_digest(PINS_FILE, extra=f"{identity} {python_version}")
     stamp = venv / STAMP_NAME
     if stamp.is_file() and stamp.read_text() == stamp_value:
+        if root is not None:
+            _put_pyrecipe_on_path(venv, python_version)
         return venv
     note(f"NOTE: creating the native tools venv {venv} ({PINS_FILE.name}, with {python}{'' if root is None else ' of ' + str(root.path)})")
     shutil.rmtree(venv, ignore_errors=True)
@@ -128,8 +130,21 @@ def _make_venv_in_root(venv: Path, interpreter: str, python_version: str, root: 
             cwd=venv.parent, writable=[venv.parent], readonly=[PINS_FILE.parent],
         ),
     ])
-    site_packages = venv / "lib" / f"python{python_version}" / "site-packages"
-    atomic_write_text(site_packages / "pyrecipe-checkout.pth", f"{TOPDIR}\n")
+    _put_pyrecipe_on_path(venv, python_version)
+
+
+#: The .pth file that puts the running pyrecipe's code on the path of a build root's venv.
+CODE_PTH_NAME = "pyrecipe-checkout.pth"
+
+
+def _put_pyrecipe_on_path(venv: Path, python_version: str) -> None:
+    """The root's venv imports the running pyrecipe (its checkout, or the site-packages it is
+    installed in, of which the root sees the package alone): rewritten when another pyrecipe
+    (another checkout, an installed wheel) uses the build directory, without remaking the venv."""
+    pth = venv / "lib" / f"python{python_version}" / "site-packages" / CODE_PTH_NAME
+    line = f"{CODEDIR}\n"
+    if not pth.is_file() or pth.read_text() != line:
+        atomic_write_text(pth, line)
 
 
 #: The manylinux names older than PEP 600's, by the glibc minor version they stand for.

@@ -193,3 +193,24 @@ def test_native_scan_flags_only_linux_libraries_it_cannot_place(tmp_path: Path) 
     (tmp_path / "local.h").write_text("")
     native = scan_native_code(tmp_path)
     assert native.debian_packages() == {"libfoo/foo.h": None, "zlib.h": "zlib1g-dev"}
+
+
+def test_without_a_layer_the_recipe_goes_to_the_build_dirs_workspace(tmp_path: Path) -> None:
+    """Found from the project directory (no --build-dir), written into its workspace layer, which
+    conf/bblayers.conf then names, so `pyrecipe build` sees it with no --layer."""
+    made = pyrecipe("init", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    result = pyrecipe("create", "six==1.16.0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    build = tmp_path / "build"
+    assert (build / "workspace" / "recipes" / "six" / "six_1.16.0.bb").is_file()
+    assert "added the workspace layer" not in result.stdout  # `init` listed it already
+    shown = pyrecipe("env", "six", "--machine", "raspberrypi4", "--distro", "debian-bookworm", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert f'\nBBLAYERS="{build / "workspace"}"\n' in shown.stdout
+
+
+def test_a_failed_create_leaves_the_build_dir_as_it_was(tmp_path: Path) -> None:
+    result = pyrecipe("create", "no-such-project-pyrecipe-xyzzy", "--build-dir", str(tmp_path / "build"))
+    assert result.returncode == 1 and "PyPI has no project" in result.stderr
+    assert not (tmp_path / "build" / "workspace").exists() and not (tmp_path / "build" / "conf").exists()

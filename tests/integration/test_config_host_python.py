@@ -16,13 +16,13 @@ from parse_support import META_TEST, write_files
 from pyrecipe.engine.build import BuildRequest, resolve
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.layers import LayerIndex
-from pyrecipe.config.paths import TOPDIR
+from pyrecipe.config.paths import CODEDIR
 from pyrecipe.engine.scheduler import BuildOptions
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
 #: PYRECIPE_FRONTEND expanded: the host Python running the frontend of this checkout.
 FRONTEND_ARGS = (f"-c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from pyrecipe.pep517.frontend import main; "
-                 f"sys.exit(main())' {TOPDIR}")
+                 f"sys.exit(main())' {CODEDIR}")
 FRONTEND = f"{sys.executable} {FRONTEND_ARGS}"
 
 
