@@ -344,11 +344,11 @@ def _md5(path: Path) -> str:
 
 
 def gather(
-    spec: str, dl_dir: Path, facts: TargetFacts, classes_dirs: Iterable[Path] = (CLASSES_DIR,),
+    spec: str, dl_dir: Path, facts: TargetFacts, classes_dirs: Iterable[Path] = (CLASSES_DIR,), index: str = pypi.SIMPLE_INDEX,
 ) -> RecipeFacts:
     """Find, download (checksum-verified) and read the sdist named by ``spec``."""
     name, version = parse_spec(spec)
-    sdist = choose_sdist(pypi.project_files(name), name, version, facts)
+    sdist = choose_sdist(pypi.project_files(name, index), name, version, facts)
     if not sdist.entry.sha256:
         raise BuildError(f"the index gives no sha256 for {sdist.entry.filename}; cannot pin it")
     archive = fetch(sdist.entry.url, dl_dir, sdist.entry.sha256, filename=sdist.entry.filename)
