@@ -248,11 +248,12 @@ class GraphBuilder:
         """The recipe generated for ``name`` (earlier, or now) and its kind; else why not."""
         preferred = self.index.config.getVar(f"PREFERRED_VERSION_{name}") or self.index.config.getVar(
             f"PREFERRED_VERSION_python3-{pypi_resolve.pypi_projects(name)[0]}")
-        existing = [p for p in pypi_resolve.generated_recipes(self.generated_dir, name)
+        projects = pypi_resolve.pypi_projects(name, self._alias(name))
+        existing = [p for p in pypi_resolve.generated_recipes(self.generated_dir, projects)
                     if not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p))]
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
-                name, self.generated_dir, self.dl_dir, self.python_version, self.pypi_index, preferred,
+                name, projects, self.generated_dir, self.dl_dir, self.python_version, self.pypi_index, preferred,
                 self.index.config.getVar("TARGET_ARCH") or "aarch64")
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
@@ -265,6 +266,12 @@ class GraphBuilder:
         if existing:
             log.debug("%s: recipe generated before, %s", name, path)
         return infos[0], d.getVar("PYRECIPE_GENERATED") or GENERATED_RECIPE
+
+    def _alias(self, name: str) -> str | None:
+        """The PyPI project the configuration names for ``python3-X`` / ``python3-X-native``
+        (``PYPI_PROJECT[python3-git] = "GitPython"``, toolchains/conf/pypi-names.conf)."""
+        stem = target_name(name)
+        return self.index.config.getVarFlag("PYPI_PROJECT", stem if stem.startswith("python3-") else f"python3-{stem}")
 
     def _native_edge(self, dep: str, node: Node) -> Edge | None:
         """A ``-native`` name as a pinned tool (which wins over a layer's recipe of the same tool
@@ -284,11 +291,13 @@ class GraphBuilder:
         if self._tool_lock is None:
             self._tool_lock = pypi_resolve.NativeToolLock(self.generated_dir / "native-tools.json")
         config = self.index.config
-        names = [tool] + list(self._tool_lock.tools.get(tool, pypi_resolve.NativeTool(tool, "", "", "", "")).requires)
-        preferred = {n: config.getVar(f"PREFERRED_VERSION_python3-{n}-native") or config.getVar(f"PREFERRED_VERSION_{n}-native") for n in names}
+
+        def preferred(name: str) -> str | None:
+            return config.getVar(f"PREFERRED_VERSION_python3-{name}-native") or config.getVar(f"PREFERRED_VERSION_{name}-native")
+
         try:
             tools = pypi_resolve.resolve_native_tool(tool, self._tool_lock, self.available_tools, self.dl_dir,
-                                                     self.python_version, self.pypi_index, preferred)
+                                                     self.python_version, self.pypi_index, preferred, self._alias(dep))
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:
@@ -310,7 +319,12 @@ class GraphBuilder:
         if found is not None:
             return found
         if native:
-            why = self._pypi_tool_edge(dep, node) if self.pypi_enabled else "PYPI_RESOLVE is off"
+            if not self.pypi_enabled:
+                why: Edge | str = "PYPI_RESOLVE is off"
+            elif not target_name(dep).startswith("python3-"):
+                why = "only python3- names are looked for there"
+            else:
+                why = self._pypi_tool_edge(dep, node)
             if isinstance(why, Edge):
                 return why
             raise InputError(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -117,8 +117,11 @@ def choose_release(files: Iterable[pypi.IndexFile], project: str, python_version
     return Release(project, str(best), tuple(by_version[best]))
 
 
-def pypi_projects(name: str) -> list[str]:
-    """The PyPI projects a dependency name may mean: ``python3-dateutil`` -> dateutil, python-dateutil."""
+def pypi_projects(name: str, alias: str | None = None) -> list[str]:
+    """The PyPI projects a dependency name may mean: ``alias`` when the configuration names one
+    (``PYPI_PROJECT[python3-git] = "GitPython"``), else ``python3-six`` -> six, python-six."""
+    if alias:
+        return [pypi.normalise_project(alias)]
     stem = pypi.normalise_project(name).removesuffix("-native")
     if stem.startswith("python3-"):
         stem = stem[len("python3-"):]
@@ -126,14 +129,14 @@ def pypi_projects(name: str) -> list[str]:
     return [stem]
 
 
-def find_project(name: str, index: str) -> tuple[str, list[pypi.IndexFile]]:
-    """The first of :func:`pypi_projects` the index has, with its files; NotOnPyPI when none."""
-    for project in pypi_projects(name):
+def find_project(projects: list[str], index: str) -> tuple[str, list[pypi.IndexFile]]:
+    """The first of ``projects`` (:func:`pypi_projects`) the index has, with its files; NotOnPyPI when none."""
+    for project in projects:
         try:
             return project, pypi.project_files(project, index)
         except pypi.ProjectNotFound:
             continue
-    raise NotOnPyPI(", ".join(f"{index}/{p}/" for p in pypi_projects(name)))
+    raise NotOnPyPI(", ".join(f"{index}/{p}/" for p in projects))
 
 
 # ---------------------------------------------------------------- metadata of a downloaded file
@@ -198,10 +201,10 @@ def read_sdist_metadata(path: Path) -> dict:  # type: ignore[type-arg]
 
 
 # ---------------------------------------------------------------- target recipes
-def generated_recipes(generated_dir: Path, name: str) -> list[Path]:
-    """Recipes generated before for the project ``name`` may stand for, oldest version first."""
+def generated_recipes(generated_dir: Path, projects: list[str]) -> list[Path]:
+    """Recipes generated before for ``projects`` (:func:`pypi_projects`), oldest version first."""
     found: list[Path] = []
-    for project in pypi_projects(name):
+    for project in projects:
         found += (generated_dir / "recipes" / project).glob(f"{project}_*.bb")
     return sorted(found, key=lambda path: (file_version(f"x-{recipe_version(path)}.tar.gz") or Version("0"), path.name))
 
@@ -210,10 +213,11 @@ def recipe_version(path: Path) -> str:
     return path.stem.split("_", 1)[1]
 
 
-def generate_target_recipe(name: str, generated_dir: Path, dl_dir: Path, python_version: str, index: str,
-                           preferred: str | None = None, machine: str = "aarch64") -> Path:
-    """Write the recipe for target dependency ``name``; NotOnPyPI when the index has no such project."""
-    project, files = find_project(name, index)
+def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_version: str,
+                           index: str, preferred: str | None = None, machine: str = "aarch64") -> Path:
+    """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
+    NotOnPyPI when the index has none of them."""
+    project, files = find_project(projects, index)
     release = choose_release(files, project, python_version, preferred)
     facts = create.TargetFacts(python_version, machine)
     wheel = release.pure_wheel()
@@ -307,10 +311,11 @@ class NativeToolLock:
 
 
 def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_dir: Path, python_version: str,
-                        index: str, preferred: dict[str, str | None] | None = None) -> list[NativeTool]:
-    """The tool ``name`` (normalised PyPI name) and the unpinned tools it needs, from the record or
-    resolved now (and recorded); NotOnPyPI when the index has no such project."""
-    preferred = preferred or {}
+                        index: str, preferred: Callable[[str], str | None] = lambda name: None,
+                        alias: str | None = None) -> list[NativeTool]:
+    """The tool ``name`` (``python3-<name>-native``; the PyPI project ``alias`` when one is
+    configured) and the unpinned tools it needs, from the record or resolved now (and recorded);
+    NotOnPyPI when the index has no such project."""
     wanted: list[str] = [name]
     result: dict[str, NativeTool] = {}
     while wanted:
@@ -318,9 +323,10 @@ def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_di
         if tool_name in result or tool_name in pinned:
             continue
         tool = lock.tools.get(tool_name)
-        want_version = preferred.get(tool_name)
+        want_version = preferred(tool_name)
         if tool is None or (want_version and not preferred_matches(want_version, tool.version)):
-            tool = _resolve_tool(tool_name, pinned, dl_dir, python_version, index, want_version)
+            projects = pypi_projects(tool_name, alias if tool_name == name else None)
+            tool = _resolve_tool(tool_name, projects, pinned, dl_dir, python_version, index, want_version)
             lock.tools[tool_name] = tool
             lock.save()
         result[tool_name] = tool
@@ -328,12 +334,10 @@ def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_di
     return list(result.values())
 
 
-def _resolve_tool(name: str, pinned: set[str], dl_dir: Path, python_version: str, index: str, preferred: str | None) -> NativeTool:
-    try:
-        files = pypi.project_files(name, index)
-    except pypi.ProjectNotFound:
-        raise NotOnPyPI(f"{index}/{name}/") from None
-    release = choose_release(files, name, python_version, preferred)
+def _resolve_tool(name: str, projects: list[str], pinned: set[str], dl_dir: Path, python_version: str, index: str,
+                  preferred: str | None) -> NativeTool:
+    project, files = find_project(projects, index)
+    release = choose_release(files, project, python_version, preferred)
     chosen = release.pure_wheel() or release.sdist()
     if chosen is None or not chosen.sha256:
         raise InputError(f"PyPI project {name!r} {release.version} has no none-any wheel or sdist with a sha256 "

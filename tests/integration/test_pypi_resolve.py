@@ -141,6 +141,20 @@ def test_a_command_line_name_comes_from_pypi_too(layer: Path, tmp_path: Path) ->
     assert lines[0] == "purelib 1.5"
 
 
+def test_a_configured_pypi_name_and_no_pypi_for_other_native_names(layer: Path, tmp_path: Path) -> None:
+    """PYPI_PROJECT names the project when OE's name differs; a -native name without python3- (a
+    C tool such as swig-native or dtc-native) is not looked for on PyPI, where its name is taken by
+    unrelated projects."""
+    (layer / "conf" / "layer.conf").open("a").write('PYPI_PROJECT[python3-pl] = "purelib"\n')
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('RDEPENDS:${PN} = "python3-pl"\n')
+    code, lines, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 0, err
+    assert lines[1].startswith("└── runtime: purelib 1.5 (pypi wheel: ")
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "vcstool-native"\n')
+    code, _, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 2 and "DEPENDS on vcstool-native" in err and "only python3- names are looked for there" in err
+
+
 def test_a_name_found_nowhere_says_where_it_looked(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
     (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('RDEPENDS:${PN} = "python3-nosuchthing"\n')
     code, _, err = deps(layer, tmp_path / "build", "python3-app")

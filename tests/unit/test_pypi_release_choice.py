@@ -47,3 +47,4 @@ def test_names_tried_on_pypi() -> None:
     assert pypi_projects("python3-dateutil") == ["dateutil", "python-dateutil"]
     assert pypi_projects("python3-hatch-vcs-native") == ["hatch-vcs", "python-hatch-vcs"]
     assert pypi_projects("PyYAML") == ["pyyaml"]
+    assert pypi_projects("python3-git", alias="GitPython") == ["gitpython"]
