@@ -65,6 +65,8 @@ class Node:
     depends: list[str] = field(default_factory=list)  # keys of nodes built before this one
     rdepends: list[str] = field(default_factory=list)  # keys of nodes whose output goes with this one
     edges: list[Edge] = field(default_factory=list)  # every dependency entry and what satisfied it
+    #: Packages split off this recipe that something depends on (their RDEPENDS are resolved too).
+    packages: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -219,8 +221,19 @@ class GraphBuilder:
             return Edge(when, dep, RECIPE, (self._add(info, node.key),))
         owner = self._split_package_owner(dep)
         if owner is not None:
-            return Edge(when, dep, SPLIT_PACKAGE, (self._add(owner, node.key),))
+            return Edge(when, dep, SPLIT_PACKAGE, (self._add_package(owner, dep, node.key),))
         return None
+
+    def _add_package(self, info: RecipeInfo, package: str, wanted_by: str) -> str:
+        """The recipe of split package ``package``, with the package's own ``RDEPENDS:<package>``
+        (meta-python's python3-twisted-core needs python3-incremental, not python3-twisted)."""
+        key = self._add(info, wanted_by)
+        node = self.nodes[key]
+        if package not in node.packages and not node.native:
+            node.packages.append(package)
+            for dep in dict.fromkeys(explode_deps(node.d.getVar(f"RDEPENDS:{package}") or "")):
+                self._record(node, self._resolve_runtime_dep(dep, node), node.rdepends)
+        return key
 
     def _split_package_owner(self, name: str) -> RecipeInfo | None:
         """The recipe whose PACKAGES lists ``name`` (``python3-dateutil-zoneinfo`` is split off

@@ -34,6 +34,7 @@ LAYER = {
         'LICENSE = "MIT"\n'
         'PACKAGES =+ "${PN}-zoneinfo"\n'
         'FILES:${PN}-zoneinfo = "${PYTHON_SITEPACKAGES_DIR}/tzutil/zoneinfo"\n'
+        'RDEPENDS:${PN}-zoneinfo = "python3-datetime"\n'
     ),
 }
 
@@ -98,7 +99,9 @@ def test_every_kind_of_name_resolves(layer: Path, tmp_path: Path) -> None:
         "│       ├── build: python3-setuptools-native -> native tool setuptools",
     ]
     assert "├── runtime: python3-json -> python stdlib python3-json" in lines
-    assert "└── runtime: python3-tzutil 2.0 (its package python3-tzutil-zoneinfo)" in lines
+    # the split package's own RDEPENDS come with it
+    assert lines[-5:-3] == ["└── runtime: python3-tzutil 2.0 (its package python3-tzutil-zoneinfo)",
+                            "    └── runtime: python3-datetime -> python stdlib python3-datetime"]
     assert "native tools from PyPI (recorded): vcstool==3.1 vcshelper==1.2" in lines
 
     wheel_recipe = (recipes / "purelib" / "purelib_1.5.bb").read_text()
