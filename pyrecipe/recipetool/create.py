@@ -74,7 +74,8 @@ NATIVE_SUFFIXES = {
     ".pyx": "Cython", ".pxd": "Cython",
 }
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
-#: Headers every build has (the C/C++ standard libraries, POSIX, glibc, CPython's and NumPy's own),
+#: Headers every build has (the C/C++ standard libraries, POSIX, glibc, the compiler's intrinsics,
+#: CPython's and NumPy's own),
 #: and those of other platforms (Windows, macOS) that code includes only behind #ifdefs.
 SYSTEM_HEADER_RE = re.compile(
     r"^(Python\.h|py[a-z_]*\.h|structmember\.h|numpy/.*|"
@@ -87,6 +88,7 @@ SYSTEM_HEADER_RE = re.compile(
     r"uchar|wchar|wctype|unistd|fcntl|dirent|dlfcn|pthread|sched|poll|termios|syslog|netdb|alloca|"
     r"endian|byteswap|malloc|features|getopt|glob|grp|pwd|semaphore|spawn|libgen|iconv|langinfo)\.h|"
     r"(sys|arpa|netinet|net|linux|asm|bits)/.*|"
+    r"(cpuid|[a-z0-9]*intrin|arm_neon|arm_acle|arm_sve)\.h|"  # the compiler's own (SIMD intrinsics)
     r"[a-z_]+)$"  # C++ standard headers have no suffix: <vector>, <cstdint>
 )
 #: Headers of libraries the Debian target sysroot can supply -> the -dev package.

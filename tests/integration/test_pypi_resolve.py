@@ -56,7 +56,7 @@ def index(tmp_path: Path) -> Iterator[tuple[Path, str]]:
             wheel("purelib", "2.0", requires_python=">=3.14"),
         ])
         publish(root, url, "cext", [
-            sdist("cext", "0.4", {"pyproject.toml": CEXT_PYPROJECT, "cext/__init__.py": "", "cext/_speed.c": "#include <Python.h>\n#include <zlib.h>\n"}),
+            sdist("cext", "0.4", {"pyproject.toml": CEXT_PYPROJECT, "cext/__init__.py": "", "cext/_speed.c": "#include <Python.h>\n#include <zlib.h>\n#include <emmintrin.h>\n"}),
             Published("cext-0.4-cp311-cp311-manylinux_2_17_x86_64.whl", b"not used"),
         ])
         publish(root, url, "vcstool", [wheel("vcstool", "3.1", requires=["vcshelper>=1", "setuptools"])])
@@ -113,6 +113,7 @@ def test_every_kind_of_name_resolves(layer: Path, tmp_path: Path) -> None:
     sdist_recipe = (recipes / "cext" / "cext_0.4.bb").read_text()
     assert "inherit pypi python_setuptools_build_meta" in sdist_recipe
     assert 'SYSROOT_PACKAGES += "zlib1g-dev"' in sdist_recipe  # from the #include <zlib.h> it scanned
+    assert "emmintrin" not in sdist_recipe  # the compiler's own header: nothing to install
 
     record = json.loads((generated(build_dir) / "native-tools.json").read_text())
     assert sorted(record) == ["vcshelper", "vcstool"]  # setuptools is pinned: not recorded
