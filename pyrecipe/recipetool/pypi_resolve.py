@@ -325,7 +325,8 @@ def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_di
         tool = lock.tools.get(tool_name)
         want_version = preferred(tool_name)
         if tool is None or (want_version and not preferred_matches(want_version, tool.version)):
-            projects = pypi_projects(tool_name, alias if tool_name == name else None)
+            # the tool asked for is an OE name (X, then python-X); what it requires are PyPI's own
+            projects = pypi_projects(f"python3-{tool_name}", alias) if tool_name == name else [tool_name]
             tool = _resolve_tool(tool_name, projects, pinned, dl_dir, python_version, index, want_version)
             lock.tools[tool_name] = tool
             lock.save()

@@ -61,6 +61,7 @@ def index(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         ])
         publish(root, url, "vcstool", [wheel("vcstool", "3.1", requires=["vcshelper>=1", "setuptools"])])
         publish(root, url, "vcshelper", [wheel("vcshelper", "1.2"), sdist("vcshelper", "1.2", {})])
+        publish(root, url, "python-gadget", [wheel("python-gadget", "0.9")])
         yield root, f"{url}/simple"
 
 
@@ -157,6 +158,13 @@ def test_a_configured_pypi_name_and_no_pypi_for_other_native_names(layer: Path, 
     (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "vcstool-native"\n')
     code, _, err = deps(layer, tmp_path / "build", "python3-app")
     assert code == 2 and "DEPENDS on vcstool-native" in err and "only python3- names are looked for there" in err
+
+
+def test_a_native_tool_spelled_python_x_on_pypi(layer: Path, tmp_path: Path) -> None:
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "python3-gadget-native"\n')
+    code, lines, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 0, err
+    assert lines[1] == "└── build: python3-gadget-native -> pypi native tool gadget==0.9"
 
 
 def test_a_name_found_nowhere_says_where_it_looked(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
