@@ -3,6 +3,7 @@ PEP 691 JSON simple index that :func:`http_support.serve_directory` serves."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -28,20 +29,28 @@ def _metadata(name: str, version: str, requires: list[str], header: str = "Metad
     return "\n".join(lines) + "\n\n"
 
 
+def _record_hash(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
 def wheel(name: str, version: str, requires: list[str] = [], modules: dict[str, str] | None = None,  # noqa: B006 - never mutated
           tag: str = "py3-none-any", requires_python: str | None = None) -> Published:
     """A wheel of ``name`` holding ``modules`` (path -> text; default: one package of the name)."""
     dist = name.replace("-", "_")
     dist_info = f"{dist}-{version}.dist-info"
     modules = modules if modules is not None else {f"{dist}/__init__.py": f"VERSION = {version!r}\n"}
+    members = {
+        **modules,
+        f"{dist_info}/METADATA": _metadata(name, version, requires),
+        f"{dist_info}/LICENSE": LICENSE_TEXT,
+        f"{dist_info}/WHEEL": f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: {tag}\n",
+    }
+    record = [f"{path},sha256={_record_hash(text.encode())},{len(text.encode())}" for path, text in members.items()]
+    members[f"{dist_info}/RECORD"] = "\n".join([*record, f"{dist_info}/RECORD,,"]) + "\n"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for path, text in modules.items():
+        for path, text in members.items():
             archive.writestr(path, text)
-        archive.writestr(f"{dist_info}/METADATA", _metadata(name, version, requires))
-        archive.writestr(f"{dist_info}/LICENSE", LICENSE_TEXT)
-        archive.writestr(f"{dist_info}/WHEEL", f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: {tag}\n")
-        archive.writestr(f"{dist_info}/RECORD", "")
     return Published(f"{dist}-{version}-{tag}.whl", buffer.getvalue(), requires_python)
 
 
