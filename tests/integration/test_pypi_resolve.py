@@ -236,3 +236,30 @@ def test_recorded_native_tools_are_installed_into_the_venv_once(tmp_path: Path) 
     out = subprocess.run([str(venv / "bin" / "python"), "-c", "import vcstool, vcshelper; print(vcstool.VERSION, vcshelper.VERSION)"],
                          capture_output=True, text=True, check=True).stdout
     assert out.split() == ["3.1", "1.2"]
+
+
+def test_a_recorded_tool_release_is_part_of_the_signatures_of_its_users(layer: Path, tmp_path: Path) -> None:
+    """The pins are the toolchain's fingerprint; a tool from PyPI is not, so the recipes that use it
+    carry its recorded release in their signatures (and only they rebuild when it changes)."""
+    from pyrecipe.config.configuration import Settings
+    from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
+    from pyrecipe.engine.scheduler import BuildOptions, plan_build
+
+    write_files(layer, {"recipes-devtools/python/python3-other_1.0.bb": 'LICENSE = "MIT"\nDEPENDS = "python3-setuptools-native"\n'})
+    build_dir = tmp_path / "build"
+    request = BuildRequest(Settings(build_dir=build_dir, machine="runnerboard", layers=(layer,)),
+                           ("python3-app", "python3-other"), BuildOptions(goal="do_build"))
+
+    def signatures() -> dict[str, str]:
+        _, graph = resolve(request, pinned_native_tools())
+        plan = plan_build(graph, BuildOptions(goal="do_build"), {"target": "t", "native": "n"})
+        return {key: plan.signatures[key]["do_build"] for key in ("python3-app", "python3-other")}
+
+    before = signatures()
+    record = generated(build_dir) / "native-tools.json"
+    data = json.loads(record.read_text())
+    data["vcstool"]["version"] = "3.0"  # as if an earlier release had been recorded
+    record.write_text(json.dumps(data))
+    after = signatures()
+    assert after["python3-app"] != before["python3-app"]
+    assert after["python3-other"] == before["python3-other"]
