@@ -55,9 +55,11 @@ class Outcome:
 _REASONS = (
     (re.compile(r"(?:DEPENDS on|names) (\S+), which .*which was skipped: it cannot be parsed"), "a dependency does not parse"),
     (re.compile(r"(?:DEPENDS on|names) (\S+), which .*which was skipped"), "a dependency is skipped"),
-    (re.compile(r"RDEPENDS:\S+ names (\S+), which no recipe provides"), "RDEPENDS: no recipe"),
-    (re.compile(r"DEPENDS on (\S+), which no recipe provides and which is not a native tool"), "-native DEPENDS: no recipe or tool"),
-    (re.compile(r"DEPENDS on (\S+), which no recipe provides and no SYSROOT_DEBIAN_PACKAGE"), "library DEPENDS: no recipe or Debian package"),
+    (re.compile(r"RDEPENDS:\S+ names (\S+), which no recipe of the layers provides"), "RDEPENDS: no recipe"),
+    (re.compile(r"DEPENDS on (\S+), which no recipe of the layers provides .*, which is not a pinned native tool"),
+     "-native DEPENDS: no recipe or tool"),
+    (re.compile(r"DEPENDS on (\S+), which no recipe of the layers provides .*, which no SYSROOT_DEBIAN_PACKAGE"),
+     "library DEPENDS: no recipe or Debian package"),
     (re.compile(r"'(\S+)' is provided only by \S+ \(variant \w+\), which was skipped: it cannot be parsed"), "a dependency does not parse"),
     (re.compile(r"'(\S+)' is provided only by \S+ \(variant \w+\), which was skipped"), "a dependency is skipped"),
 )

@@ -3,8 +3,9 @@
 The graph comes from the same :func:`pyrecipe.engine.build.resolve` a build uses (with the native
 tools taken from the pin file, so nothing is installed or downloaded). Each ``DEPENDS`` and
 ``RDEPENDS`` entry of each recipe is shown with what satisfies it: another recipe, a tool of
-the native environment or the build host, Debian packages in the target sysroot, or the
-sysroot's complete CPython, as the graph recorded it when it resolved the entry. ``--dot``
+the native environment or the build host (pinned, or recorded from PyPI), Debian packages in the
+target sysroot, the sysroot's complete CPython, or a recipe generated from PyPI (which resolving
+writes into the build directory, downloading what it reads), as the graph recorded it. ``--dot``
 writes the same facts as a Graphviz graph at the level of recipes (as ``bitbake -g`` writes
 ``recipe-depends.dot``), build edges solid, runtime dashed.
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.commands.common import add_build_options, settings_from
 from pyrecipe.graph.build_graph import (
-    DEBIAN, HOST_TOOL, IN_SYSROOT, NATIVE_TOOL, PYTHON_STDLIB, RECIPE, VIRTUAL, Graph,
+    DEBIAN, HOST_TOOL, IN_SYSROOT, NATIVE_TOOL, PYPI_NATIVE_TOOL, PYTHON_STDLIB, RECIPE, RECIPE_KINDS, SPLIT_PACKAGE, VIRTUAL,
+    Graph,
 )
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.engine.scheduler import BuildOptions
@@ -26,6 +28,7 @@ DOT_NODE_STYLE = {
     RECIPE: 'shape=box, style=filled, fillcolor="#dbe9f6"',
     "native recipe": 'shape=box, style="filled,rounded", fillcolor="#e8e8e8"',
     NATIVE_TOOL: 'shape=ellipse, style=filled, fillcolor="#eeeeee"',
+    PYPI_NATIVE_TOOL: 'shape=ellipse, style=filled, fillcolor="#fff4c2"',
     HOST_TOOL: 'shape=ellipse, style=dashed',
     DEBIAN: 'shape=note, style=filled, fillcolor="#fbe3d6"',
 }
@@ -65,10 +68,12 @@ def render_tree(graph: Graph) -> str:
         for position, edge in enumerate(children):
             last = position == len(children) - 1
             branch, extend = ("└── ", "    ") if last else ("├── ", "│   ")
-            if edge.kind == RECIPE:
+            if edge.kind in RECIPE_KINDS:
                 child = edge.targets[0]
                 again = " (see above)" if child in shown and graph.nodes[child].edges else ""
-                lines.append(f"{prefix}{branch}{edge.when}: {describe(child)}{again}")
+                how = {RECIPE: "", SPLIT_PACKAGE: f" (its package {edge.entry})"}.get(
+                    edge.kind, f" ({edge.kind}: {graph.nodes[child].info.file})")
+                lines.append(f"{prefix}{branch}{edge.when}: {describe(child)}{how}{again}")
                 if not again:
                     walk(child, prefix + extend)
             else:
@@ -78,6 +83,8 @@ def render_tree(graph: Graph) -> str:
         lines.append(describe(target))
         walk(target, "")
     lines.append("native tools (pinned venv): " + (" ".join(graph.native_tools) or "none"))
+    if graph.pypi_native_tools:
+        lines.append("native tools from PyPI (recorded): " + " ".join(f"{t.name}=={t.version}" for t in graph.pypi_native_tools))
     lines.append("Debian packages in the target sysroot: " + (" ".join(graph.sysroot_packages) or "none"))
     return "\n".join(lines) + "\n"
 
@@ -97,8 +104,8 @@ def render_dot(graph: Graph) -> str:
             if edge.kind in (PYTHON_STDLIB, VIRTUAL, IN_SYSROOT):
                 continue
             for target in edge.targets:
-                dot_id = target if edge.kind == RECIPE else f"{edge.kind}:{target}"
-                if edge.kind != RECIPE:
+                dot_id = target if edge.kind in RECIPE_KINDS else f"{edge.kind}:{target}"
+                if edge.kind not in RECIPE_KINDS:
                     nodes[dot_id] = (target, DOT_NODE_STYLE[edge.kind])
                 lines.setdefault((key, dot_id), f"  {_quote(key)} -> {_quote(dot_id)} [style={DOT_EDGE_STYLE[edge.when]}];")
     head = ["digraph depends {", "  rankdir=LR;", '  node [fontname="Helvetica"];',

@@ -232,6 +232,19 @@ class LayerIndex:
         """The recipes that could not be parsed (skipped with the reason)."""
         return [info for info in self.infos if info.skipped and info.skipped.startswith(UNPARSED)]
 
+    def add_recipe(self, path: Path) -> list[RecipeInfo]:
+        """Index one more recipe file, outside BBFILES: one written while resolving names (a recipe
+        generated from PyPI into the build directory). Its variants; the file is indexed once."""
+        path = path.absolute()
+        if path in self.appends_of:
+            return [info for info in self.infos if info.file == path]
+        infos = self.infos
+        [added] = self.cache.summaries([(path, ())], summarise)
+        self.recipes.append(path)
+        self.appends_of[path] = ()
+        infos.extend(added)
+        return added
+
     def datastore(self, info: RecipeInfo) -> DataSmart:
         """The full, finalised datastore of one recipe variant."""
         return self.cache.parse(info.file, info.appends)[info.variant]

@@ -155,8 +155,11 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
     from pyrecipe.fsutil import atomic_write_text
     from pyrecipe.toolchain.machine import machine_from_datastore
 
+    from pyrecipe.recipetool.pypi_resolve import native_tool_files
+
     machine = machine_from_datastore(config)
-    toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note)
+    native_files = native_tool_files(graph.pypi_native_tools, Path(config.getVar("DL_DIR")))
+    toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note, native_files)
     envs = _task_envs(toolchain)
     facts = toolchain.facts()
     _apply_facts(graph, facts)

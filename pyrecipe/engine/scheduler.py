@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from pyrecipe.errors import PyrecipeError
-from pyrecipe.graph.build_graph import Graph, Node
+from pyrecipe.graph.build_graph import PYPI_NATIVE_TOOL, Graph, Node
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.task_runner import (
@@ -90,6 +90,9 @@ def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mappi
         order = task_order(node.d, goal)
         inputs = [toolchain_fingerprint["native" if node.native else "target"]]
         inputs += [f"{dep}={final[dep]}" for dep in sorted(node.depends + node.rdepends)]
+        # A native tool from PyPI is not in the venv's pins (the toolchain's fingerprint): the
+        # recipes that use it are the ones to build again when its recorded release changes.
+        inputs += [f"{edge.entry}={' '.join(edge.targets)}" for edge in node.edges if edge.kind == PYPI_NATIVE_TOOL]
         signatures = task_signatures(node.d, order, recipe_signature(node.d, inputs))
         plan.tasks[key], plan.signatures[key] = order, signatures
         # Dependents see a dependency through its populated sysroot, whatever the goal was.

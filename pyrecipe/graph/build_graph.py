@@ -7,23 +7,43 @@ name that no recipe provides may be a library the target sysroot takes from Debi
 (``SYSROOT_DEBIAN_PACKAGE[zlib] = "zlib1g-dev"``). ``RDEPENDS:${PN}`` entries are runtime
 dependencies that go into the image; OpenEmbedded's split CPython packages (``python3-json`` ...)
 are satisfied by the sysroot's complete CPython.
+
+A name no layer provides is looked for further, as bitbake would find it in OpenEmbedded-core
+(which pyrecipe stands in for): a package a recipe splits off (``PACKAGES =+ "${PN}-zoneinfo"``)
+resolves to that recipe; a ``python3-X`` (or a plain name on the command line) comes from PyPI
+through a recipe generated into the build directory (``recipetool/pypi_resolve.py``); a
+``python3-X-native`` that is not a pinned tool is installed into the native venv from PyPI. The
+pinned tools win over a layer's ``-native`` recipe of the same tool unless
+``PREFERRED_PROVIDER_<name>`` names that recipe.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pyrecipe.parse.depends import explode_deps
-from pyrecipe.errors import InputError
+from pyrecipe.errors import BuildError, InputError
 from pyrecipe.config.layers import LayerIndex, RecipeInfo, SkippedRecipeError, normalise
 from pyrecipe.parse import DataSmart
 from pyrecipe.graph.variant import is_native_name, target_name
+from pyrecipe.recipetool import pypi_resolve
+from pyrecipe.recipetool.pypi_resolve import GENERATED_RECIPE, PYPI_WHEEL, NativeTool
+
+log = logging.getLogger(__name__)
 
 
 #: Kinds of what satisfies a dependency entry (what ``pyrecipe deps`` prints).
 RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL, IN_SYSROOT = (
     "recipe", "native tool", "host tool", "debian", "python stdlib", "virtual", "already in the sysroot")
+#: A package split off a recipe (PACKAGES, FILES:<package>): the recipe is built.
+SPLIT_PACKAGE = "package of"
+#: Recipes generated from PyPI (PYPI_WHEEL, GENERATED_RECIPE) and tools installed from it.
+PYPI_NATIVE_TOOL = "pypi native tool"
+#: The kinds whose target is a node of the graph.
+RECIPE_KINDS = (RECIPE, SPLIT_PACKAGE, PYPI_WHEEL, GENERATED_RECIPE)
 
 
 @dataclass(frozen=True)
@@ -32,8 +52,8 @@ class Edge:
 
     when: str  # "build" (DEPENDS), "runtime" (RDEPENDS:${PN}) or "sysroot" (SYSROOT_PACKAGES)
     entry: str  # the name as the recipe writes it
-    kind: str  # RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL or IN_SYSROOT
-    targets: tuple[str, ...]  # node key, tool name or Debian package names
+    kind: str  # one of the kinds above
+    targets: tuple[str, ...]  # node key (RECIPE_KINDS), tool name or Debian package names
 
 
 @dataclass
@@ -45,6 +65,8 @@ class Node:
     depends: list[str] = field(default_factory=list)  # keys of nodes built before this one
     rdepends: list[str] = field(default_factory=list)  # keys of nodes whose output goes with this one
     edges: list[Edge] = field(default_factory=list)  # every dependency entry and what satisfied it
+    #: Packages split off this recipe that something depends on (their RDEPENDS are resolved too).
+    packages: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -63,6 +85,8 @@ class Graph:
     sysroot_packages: list[str]
     #: Native tools the recipes need from the native environment (normalised PyPI names).
     native_tools: list[str]
+    #: Native tools that are not pinned, as recorded from PyPI (installed into the venv on top).
+    pypi_native_tools: list[NativeTool] = field(default_factory=list)
 
     def order(self) -> list[str]:
         """Keys in an order where every node comes after its build and runtime dependencies."""
@@ -121,12 +145,35 @@ class GraphBuilder:
         self.nodes: dict[str, Node] = {}
         self.sysroot_packages: dict[str, None] = {}
         self.native_tools: dict[str, None] = {}
+        self.pypi_tools: dict[str, NativeTool] = {}
         #: Names found only in skipped recipes, with the reason.
         self.skipped: dict[str, str] = {}
+        config = index.config
+        self.pypi_enabled = (config.getVar("PYPI_RESOLVE") or "1").strip().lower() not in ("0", "no", "false", "")
+        self.pypi_index = config.getVar("PYPI_INDEX_URL") or pypi_resolve.pypi.SIMPLE_INDEX
+        self.generated_dir = Path(config.getVar("PYRECIPE_GENERATED_DIR") or Path(config.getVar("TOPDIR") or "build") / "generated")
+        self.dl_dir = Path(config.getVar("DL_DIR") or "downloads")
+        self.python_version = config.getVar("PYTHON_BASEVERSION") or "3"
+        self._tool_lock: pypi_resolve.NativeToolLock | None = None
 
     def build(self, targets: Iterable[str]) -> Graph:
-        keys = [self._add(self.index.find(name), f"the command line ({name})") for name in targets]
-        return Graph(self.nodes, keys, list(self.sysroot_packages), list(self.native_tools))
+        keys = [self._add_target(name) for name in targets]
+        return Graph(self.nodes, keys, list(self.sysroot_packages), list(self.native_tools), list(self.pypi_tools.values()))
+
+    def _add_target(self, name: str) -> str:
+        """A command-line name: a recipe of the layers, else (a Python package) from PyPI."""
+        try:
+            info = self.index.find(name)
+        except SkippedRecipeError:
+            raise  # a layer's recipe for it was skipped: that reason, not a substitute from PyPI
+        except InputError as not_found:
+            generated = self._from_pypi(name) if self.pypi_enabled and not is_native_name(name) else None
+            if isinstance(generated, str):
+                raise InputError(f"{not_found}; not on PyPI either ({generated})") from None
+            if generated is None:
+                raise
+            info = generated[0]
+        return self._add(info, f"the command line ({name})")
 
     def _add(self, info: RecipeInfo, wanted_by: str) -> str:
         if info.pn in self.nodes:
@@ -150,7 +197,7 @@ class GraphBuilder:
         if edge.targets == (node.key,):
             return
         node.edges.append(edge)
-        if edge.kind == RECIPE and edge.targets[0] not in keys:
+        if edge.kind in RECIPE_KINDS and edge.targets[0] not in keys:
             keys.append(edge.targets[0])
 
     def _need_debian(self, packages: Iterable[str]) -> tuple[str, ...]:
@@ -164,12 +211,12 @@ class GraphBuilder:
         packages = self._need_debian(mapping.split())
         return Edge(when, dep, DEBIAN, packages) if packages else Edge(when, dep, IN_SYSROOT, (dep,))
 
-    def _find(self, name: str, node: Node) -> RecipeInfo | None:
+    def _find(self, name: str) -> RecipeInfo | None:
         try:
             return self.index.find(name)
         except SkippedRecipeError as exc:
-            # Another source (a native tool, a Debian package) may still provide it; if none does,
-            # the error says why the recipe that would is not used, not "no recipe provides".
+            # Another source (a native tool, a Debian package, PyPI) may still provide it; if none
+            # does, the error says why the recipe that would is not used.
             self.skipped[name] = str(exc)
             return None
         except InputError:
@@ -179,39 +226,152 @@ class GraphBuilder:
         skipped = self.skipped.get(dep)
         return InputError(f"{message}; {skipped}" if skipped else message)
 
+    def _recipe_edge(self, when: str, dep: str, node: Node) -> Edge | None:
+        """``dep`` as a recipe of the layers, a package split off one, or a recipe generated from
+        PyPI before; None when it is none of these."""
+        info = self._find(dep)
+        if info is not None:
+            return Edge(when, dep, RECIPE, (self._add(info, node.key),))
+        owner = self._split_package_owner(dep)
+        if owner is not None:
+            return Edge(when, dep, SPLIT_PACKAGE, (self._add_package(owner, dep, node.key),))
+        return None
+
+    def _add_package(self, info: RecipeInfo, package: str, wanted_by: str) -> str:
+        """The recipe of split package ``package``, with the package's own ``RDEPENDS:<package>``
+        (meta-python's python3-twisted-core needs python3-incremental, not python3-twisted)."""
+        key = self._add(info, wanted_by)
+        node = self.nodes[key]
+        if package not in node.packages and not node.native:
+            node.packages.append(package)
+            for dep in dict.fromkeys(explode_deps(node.d.getVar(f"RDEPENDS:{package}") or "")):
+                self._record(node, self._resolve_runtime_dep(dep, node), node.rdepends)
+        return key
+
+    def _split_package_owner(self, name: str) -> RecipeInfo | None:
+        """The recipe whose PACKAGES lists ``name`` (``python3-dateutil-zoneinfo`` is split off
+        ``python3-dateutil``): tried on each shorter prefix of the name that a recipe provides."""
+        parts = name.split("-")
+        for end in range(len(parts) - 1, 0, -1):
+            info = self._find("-".join(parts[:end]))
+            if info is None or info.skipped:
+                continue
+            d = self.nodes[info.pn].d if info.pn in self.nodes else self.index.datastore(info)
+            if name in (d.getVar("PACKAGES") or "").split():
+                return info
+        return None
+
+    def _generated_edge(self, when: str, dep: str, node: Node) -> Edge | str:
+        """``dep`` from PyPI as a generated recipe; the reason as a string when PyPI has no such
+        project (or cannot be asked)."""
+        found = self._from_pypi(dep)
+        if isinstance(found, str):
+            return found
+        info, kind = found
+        return Edge(when, dep, kind, (self._add(info, node.key),))
+
+    def _from_pypi(self, name: str) -> tuple[RecipeInfo, str] | str:
+        """The recipe generated for ``name`` (earlier, or now) and its kind; else why not."""
+        preferred = self.index.config.getVar(f"PREFERRED_VERSION_{name}") or self.index.config.getVar(
+            f"PREFERRED_VERSION_python3-{pypi_resolve.pypi_projects(name)[0]}")
+        projects = pypi_resolve.pypi_projects(name, self._alias(name))
+        existing = [p for p in pypi_resolve.generated_recipes(self.generated_dir, projects)
+                    if not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p))]
+        try:
+            path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
+                name, projects, self.generated_dir, self.dl_dir, self.python_version, self.pypi_index, preferred,
+                self.index.config.getVar("TARGET_ARCH") or "aarch64")
+        except pypi_resolve.NotOnPyPI as error:
+            return f"looked for {error}"
+        except BuildError as error:
+            return f"PyPI could not be asked: {error}"
+        infos = [info for info in self.index.add_recipe(path) if info.variant == ""]
+        if not infos:
+            raise InputError(f"the recipe generated for {name} ({path}) has no target variant")
+        d = self.index.datastore(infos[0])
+        if existing:
+            log.debug("%s: recipe generated before, %s", name, path)
+        return infos[0], d.getVar("PYRECIPE_GENERATED") or GENERATED_RECIPE
+
+    def _alias(self, name: str) -> str | None:
+        """The PyPI project the configuration names for ``python3-X`` / ``python3-X-native``
+        (``PYPI_PROJECT[python3-git] = "GitPython"``, toolchains/conf/pypi-names.conf)."""
+        stem = target_name(name)
+        return self.index.config.getVarFlag("PYPI_PROJECT", stem if stem.startswith("python3-") else f"python3-{stem}")
+
+    def _native_edge(self, dep: str, node: Node) -> Edge | None:
+        """A ``-native`` name as a pinned tool (which wins over a layer's recipe of the same tool
+        unless PREFERRED_PROVIDER_<dep> names one) or a host tool; None otherwise."""
+        tool = native_tool_name(dep)
+        if tool in self.available_tools and not node.d.getVar(f"PREFERRED_PROVIDER_{dep}"):
+            self.native_tools[tool] = None
+            return Edge("build", dep, NATIVE_TOOL, (tool,))
+        host_tools = set((node.d.getVar("HOST_TOOLS_NATIVE") or "").split())
+        if tool in host_tools or dep in host_tools:
+            return Edge("build", dep, HOST_TOOL, (tool,))
+        return None
+
+    def _pypi_tool_edge(self, dep: str, node: Node) -> Edge | str:
+        """A native tool that is not pinned, from PyPI (recorded); the reason when it is not there."""
+        tool = native_tool_name(dep)
+        if self._tool_lock is None:
+            self._tool_lock = pypi_resolve.NativeToolLock(self.generated_dir / "native-tools.json")
+        config = self.index.config
+
+        def preferred(name: str) -> str | None:
+            return config.getVar(f"PREFERRED_VERSION_python3-{name}-native") or config.getVar(f"PREFERRED_VERSION_{name}-native")
+
+        try:
+            tools = pypi_resolve.resolve_native_tool(tool, self._tool_lock, self.available_tools, self.dl_dir,
+                                                     self.python_version, self.pypi_index, preferred, self._alias(dep))
+        except pypi_resolve.NotOnPyPI as error:
+            return f"looked for {error}"
+        except BuildError as error:
+            return f"PyPI could not be asked: {error}"
+        for found in tools:
+            self.pypi_tools[found.name] = found
+        return Edge("build", dep, PYPI_NATIVE_TOOL, tuple(f"{t.name}=={t.version}" for t in tools))
+
     def _resolve_build_dep(self, dep: str, node: Node) -> Edge:
         if dep.startswith("virtual/"):
             return Edge("build", dep, VIRTUAL, (dep,))
-        info = self._find(dep, node)
-        if info is not None:
-            return Edge("build", dep, RECIPE, (self._add(info, node.key),))
         d = node.d
-        if is_native_name(dep) or node.native:
-            tool = native_tool_name(dep)
-            host_tools = set((d.getVar("HOST_TOOLS_NATIVE") or "").split())
-            if tool in self.available_tools:
-                self.native_tools[tool] = None
-                return Edge("build", dep, NATIVE_TOOL, (tool,))
-            if tool in host_tools or dep in host_tools:
-                return Edge("build", dep, HOST_TOOL, (tool,))
+        native = is_native_name(dep) or node.native
+        if native:
+            edge = self._native_edge(dep, node)
+            if edge is not None:
+                return edge
+        found = self._recipe_edge("build", dep, node)
+        if found is not None:
+            return found
+        if native:
+            if dep in self.skipped:
+                why: Edge | str = "not asked: a layer's recipe provides it but was skipped"
+            elif not self.pypi_enabled:
+                why = "PYPI_RESOLVE is off"
+            elif not target_name(dep).startswith("python3-"):
+                why = "only python3- names are looked for there"
+            else:
+                why = self._pypi_tool_edge(dep, node)
+            if isinstance(why, Edge):
+                return why
             raise self._missing(
-                f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and which is not "
-                f"a native tool (native tools: {', '.join(sorted(self.available_tools)) or 'none'})", dep
+                f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe of the layers provides "
+                f"(searched {len(self.index.recipes)} recipes), which is not a pinned native tool "
+                f"(toolchains/native-tools.txt) or a host tool (HOST_TOOLS_NATIVE), and which is not on PyPI ({why})",
+                dep,
             )
         debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep)
         if debian is not None:
             return self._debian_edge("build", dep, debian)
         if _python_stdlib_package(dep, d):
             return Edge("build", dep, PYTHON_STDLIB, (dep,))
-        raise self._missing(
-            f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe provides and no "
-            f"SYSROOT_DEBIAN_PACKAGE[{dep}] maps to a Debian package", dep
-        )
+        return self._pypi_or_error("build", "DEPENDS on", dep, node)
 
     def _resolve_runtime_dep(self, dep: str, node: Node) -> Edge:
-        info = self._find(dep, node)
-        if info is not None:
-            return Edge("runtime", dep, RECIPE, (self._add(info, node.key),))
+        found = self._recipe_edge("runtime", dep, node)
+        if found is not None:
+            return found
         d = node.d
         if _python_stdlib_package(dep, d):
             return Edge("runtime", dep, PYTHON_STDLIB, (dep,))
@@ -220,7 +380,26 @@ class GraphBuilder:
             debian = d.getVarFlag("RUNTIME_DEBIAN_PACKAGE", dep)
         if debian is not None:
             return self._debian_edge("runtime", dep, debian)
+        return self._pypi_or_error("runtime", f"RDEPENDS:{node.key} names", dep, node)
+
+    def _pypi_or_error(self, when: str, says: str, dep: str, node: Node) -> Edge:
+        """A ``python3-`` name from PyPI; any other name (a C library, a system package: PyPI has
+        unrelated projects of such names) or one PyPI lacks is an error naming the three places."""
+        if dep in self.skipped:
+            why = "not asked: a layer's recipe provides it but was skipped"
+        elif not self.pypi_enabled:
+            why = "PYPI_RESOLVE is off"
+        elif not dep.startswith("python3-"):
+            why = "only python3- names are looked for there"
+        else:
+            found = self._generated_edge(when, dep, node)
+            if isinstance(found, Edge):
+                return found
+            why = found
+        table = "SYSROOT_DEBIAN_PACKAGE" if when == "build" else "SYSROOT_DEBIAN_PACKAGE or RUNTIME_DEBIAN_PACKAGE"
         raise self._missing(
-            f"recipe {node.key} ({node.info.file}): RDEPENDS:{node.key} names {dep}, which no recipe provides "
-            f"(add a recipe for it, e.g. with `pyrecipe create {dep}`)", dep
+            f"recipe {node.key} ({node.info.file}): {says} {dep}, which no recipe of the layers provides "
+            f"(searched {len(self.index.recipes)} recipes), which no {table}[{dep}] maps to a Debian package "
+            f"(toolchains/conf/debian-names.conf; add one in local.conf), and which is not on PyPI ({why})",
+            dep,
         )

@@ -74,7 +74,8 @@ NATIVE_SUFFIXES = {
     ".pyx": "Cython", ".pxd": "Cython",
 }
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
-#: Headers every build has (the C/C++ standard libraries, POSIX, glibc, CPython's and NumPy's own),
+#: Headers every build has (the C/C++ standard libraries, POSIX, glibc, the compiler's intrinsics,
+#: CPython's and NumPy's own),
 #: and those of other platforms (Windows, macOS) that code includes only behind #ifdefs.
 SYSTEM_HEADER_RE = re.compile(
     r"^(Python\.h|py[a-z_]*\.h|structmember\.h|numpy/.*|"
@@ -87,6 +88,7 @@ SYSTEM_HEADER_RE = re.compile(
     r"uchar|wchar|wctype|unistd|fcntl|dirent|dlfcn|pthread|sched|poll|termios|syslog|netdb|alloca|"
     r"endian|byteswap|malloc|features|getopt|glob|grp|pwd|semaphore|spawn|libgen|iconv|langinfo)\.h|"
     r"(sys|arpa|netinet|net|linux|asm|bits)/.*|"
+    r"(cpuid|[a-z0-9]*intrin|arm_neon|arm_acle|arm_sve)\.h|"  # the compiler's own (SIMD intrinsics)
     r"[a-z_]+)$"  # C++ standard headers have no suffix: <vector>, <cstdint>
 )
 #: Headers of libraries the Debian target sysroot can supply -> the -dev package.
@@ -344,11 +346,11 @@ def _md5(path: Path) -> str:
 
 
 def gather(
-    spec: str, dl_dir: Path, facts: TargetFacts, classes_dirs: Iterable[Path] = (CLASSES_DIR,),
+    spec: str, dl_dir: Path, facts: TargetFacts, classes_dirs: Iterable[Path] = (CLASSES_DIR,), index: str = pypi.SIMPLE_INDEX,
 ) -> RecipeFacts:
     """Find, download (checksum-verified) and read the sdist named by ``spec``."""
     name, version = parse_spec(spec)
-    sdist = choose_sdist(pypi.project_files(name), name, version, facts)
+    sdist = choose_sdist(pypi.project_files(name, index), name, version, facts)
     if not sdist.entry.sha256:
         raise BuildError(f"the index gives no sha256 for {sdist.entry.filename}; cannot pin it")
     archive = fetch(sdist.entry.url, dl_dir, sdist.entry.sha256, filename=sdist.entry.filename)

@@ -19,6 +19,10 @@ SIMPLE_INDEX = "https://pypi.org/simple"
 _SOURCE_URL_RE = re.compile(r"^https?://files\.pythonhosted\.org/packages/[^/]+/./(?P<project>[^/]+)/(?P<filename>[^/;]+)$")
 
 
+class ProjectNotFound(BuildError):
+    """The index answers that it has no such project (HTTP 404)."""
+
+
 @dataclass(frozen=True)
 class IndexFile:
     filename: str
@@ -40,6 +44,8 @@ def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) 
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data = json.load(response)
     except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            raise ProjectNotFound(f"PyPI has no project {project!r} ({url}: HTTP 404)") from None
         raise BuildError(f"PyPI has no project {project!r} ({url}: HTTP {exc.code})") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise BuildError(f"cannot read the PyPI simple index {url}: {exc}") from None

@@ -26,6 +26,8 @@ from pyrecipe.fsutil import atomic_write_text, file_digest
 
 PINS_FILE = TOOLCHAINS_DIR / "native-tools.txt"
 STAMP_NAME = ".pyrecipe-stamp"
+#: The stamp of the tools installed from PyPI on top of the pins (their files' sha256).
+EXTRAS_STAMP_NAME = ".pyrecipe-pypi-stamp"
 
 
 def native_tool_names() -> list[str]:
@@ -166,3 +168,28 @@ def _root_glibc(root: BuildRoot, cwd: Path) -> str:
     if result.returncode != 0 or not result.stdout.startswith("glibc "):
         raise BuildError(f"cannot read the C library version of the build root {root.path}: {result.stderr.strip()}")
     return result.stdout.split()[1]
+
+
+def ensure_native_extras(venv: Path, files: list[Path], note: Note = silent, root: BuildRoot | None = None) -> None:
+    """Install ``files`` (wheels or sdists of the native tools resolved from PyPI, recorded and
+    checked by sha256 in DL_DIR) into ``venv`` on top of the pins: no index, no dependencies (the
+    record lists every tool it needs that is not pinned), an sdist built with the venv's backends.
+
+    Done again only when the set of files changes (a stamp of their digests); a venv re-created
+    for new pins loses the stamp with everything else and gets them again.
+    """
+    if not files:
+        return
+    venv = venv.absolute()
+    stamp_value = file_digest(*sorted(files), extra=(venv / STAMP_NAME).read_text() if (venv / STAMP_NAME).is_file() else "")
+    stamp = venv / EXTRAS_STAMP_NAME
+    if stamp.is_file() and stamp.read_text() == stamp_value:
+        return
+    names = ", ".join(sorted(path.name for path in files))
+    note(f"NOTE: installing native tools from PyPI into {venv}: {names}")
+    argv = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-index",
+            "--no-deps", "--no-build-isolation", *(str(path) for path in files)]
+    if root is not None:
+        argv = root.command(argv, cwd=venv.parent, writable=[venv.parent], readonly=sorted({path.parent for path in files}))
+    _run_steps(venv, [argv])
+    atomic_write_text(stamp, stamp_value)

@@ -21,7 +21,7 @@ from pyrecipe.toolchain.buildroot import (
 from pyrecipe.fsutil import file_digest
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 from pyrecipe.toolchain.machine import Machine, distro_build_dir
-from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_venv
+from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras, ensure_native_venv
 from pyrecipe.toolchain.render import CrossSettings, render_files
 from pyrecipe.toolchain.sysroot import ensure_sysroot
 from pyrecipe.toolchain.target_python import TargetPython, read_target_python, write_build_sysconfigdata
@@ -130,8 +130,13 @@ def ensure_machine_build_root(machine: Machine, build_dir: Path, note: Note = si
     return ensure_build_root(path, machine.debian_suite, machine.debian_mirror, machine.build_root_packages, note)
 
 
-def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] = (), note: Note = silent) -> Toolchain:
+def provision(
+    machine: Machine, build_dir: Path, extra_packages: Iterable[str] = (), note: Note = silent, native_files: Sequence[Path] = (),
+) -> Toolchain:
     """Make everything a cross build for ``machine`` needs, under ``build_dir``; cached.
+
+    ``native_files`` are the downloaded native tools resolved from PyPI (not pinned), installed
+    into the venv on top of the pins.
 
     ``note`` hears of each step that has work to do (installs, downloads), before it starts.
     """
@@ -142,6 +147,7 @@ def provision(machine: Machine, build_dir: Path, extra_packages: Iterable[str] =
     python = read_target_python(sysroot, machine)
     venv_dir = distro_build_dir(build_dir, machine.distro) / "native" / "venv"
     venv = ensure_native_venv(venv_dir, python.version_short, note, root, machine.build_python)
+    ensure_native_extras(venv, list(native_files), note, root)
     toolchain = Toolchain(machine, sysroot, python, venv, machine.build_dir(build_dir) / "toolchain")
     write_build_sysconfigdata(python, sysroot, toolchain.sysconfigdata_dir)
     render_files(toolchain.settings)

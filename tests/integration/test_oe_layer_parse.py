@@ -163,6 +163,9 @@ def test_oe_layer_bench_counts_parsed_resolved_and_reasons(tmp_path: Path) -> No
     )
     layer = make_layer(tmp_path, recipes=recipes)
     root = Path(__file__).resolve().parents[2]
+    # Offline: names no layer provides are not looked up on PyPI (where "nowhere" may well exist).
+    (tmp_path / "build" / "conf").mkdir(parents=True)
+    (tmp_path / "build" / "conf" / "local.conf").write_text('PYPI_RESOLVE = "0"\n')
     result = subprocess.run(
         [sys.executable, str(root / "bench" / "oe_layer.py"), "--layer", str(layer), "--machine", "testboard",
          "--build-dir", str(tmp_path / "build"), "--json", str(tmp_path / "out.json")],

@@ -1,0 +1,356 @@
+"""Names no layer provides, taken from PyPI: a recipe written for a target package, a pinned
+download for a native tool.
+
+A target ``python3-X`` that no layer has becomes a recipe in the build directory
+(``build/<distro>/generated/recipes/X/X_<version>.bb``): ``pypi_wheel`` when the chosen release
+publishes a ``none-any`` wheel (the project says it runs everywhere as it is), else a recipe for
+its sdist written by ``pyrecipe create``'s code. The file is the record: it names the version
+and the sha256 of what it downloads, so the next build takes the same file, offline once it is
+in ``DL_DIR``, until the file is removed or ``PREFERRED_VERSION_<name>`` asks for another version.
+
+A ``python3-X-native`` that is neither a layer's recipe nor a pinned tool is installed into the
+native venv from PyPI: the release, its file and the file's sha256 are recorded in
+``build/<distro>/generated/native-tools.json`` (with the tools its ``Requires-Dist`` needs that are
+not pinned either), and provisioning installs exactly those files.
+
+Which release: the newest final, non-yanked one whose ``Requires-Python`` admits the distro's
+CPython (``PYTHON_BASEVERSION``), or the newest matching ``PREFERRED_VERSION_<name>``
+(``%`` a wildcard at its end, as in bitbake).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from packaging.metadata import parse_email
+from packaging.tags import Tag
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import Version
+
+from pyrecipe.errors import BuildError, InputError
+from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.recipetool import create
+from pyrecipe.sources import pypi
+from pyrecipe.sources.fetch import fetch
+
+#: What PYRECIPE_GENERATED says in a generated recipe, and the edge kinds ``pyrecipe deps`` shows.
+PYPI_WHEEL = "pypi wheel"
+GENERATED_RECIPE = "generated recipe"
+#: The top of a generated recipe.
+GENERATED_HEADER = "# Written by pyrecipe: no layer provides {name}; from PyPI ({filename}). Delete this file to resolve it again."
+
+
+class NotOnPyPI(Exception):
+    """The index has no project by any spelling of the name (the caller says where else it looked)."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """One version of a project and its files on the index."""
+
+    project: str
+    version: str
+    files: tuple[pypi.IndexFile, ...]
+
+    def pure_wheel(self) -> pypi.IndexFile | None:
+        """The release's ``none-any`` wheel for Python 3, if it publishes one."""
+        for entry in self.files:
+            tags = _wheel_tags(entry.filename)
+            if tags and any(t.interpreter.startswith("py3") and t.abi == "none" and t.platform == "any" for t in tags):
+                return entry
+        return None
+
+    def sdist(self) -> pypi.IndexFile | None:
+        return next((entry for entry in self.files if create.sdist_parts(entry.filename)), None)
+
+
+def _wheel_tags(filename: str) -> frozenset[Tag] | None:
+    if not filename.endswith(".whl"):
+        return None
+    try:
+        return parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return None
+
+
+def file_version(filename: str) -> Version | None:
+    """The version a wheel's or an sdist's file name carries."""
+    if filename.endswith(".whl"):
+        try:
+            return parse_wheel_filename(filename)[1]
+        except InvalidWheelFilename:
+            return None
+    parts = create.sdist_parts(filename)
+    return create._parsed_version(parts[1]) if parts else None
+
+
+def preferred_matches(preferred: str, version: str) -> bool:
+    """bitbake's reading of PREFERRED_VERSION: the exact version, or a prefix before a ``%``."""
+    if preferred.endswith("%"):
+        return version.startswith(preferred[:-1])
+    return version == preferred
+
+
+def choose_release(files: Iterable[pypi.IndexFile], project: str, python_version: str, preferred: str | None = None) -> Release:
+    """The release to take: see the module's docstring."""
+    by_version: dict[Version, list[pypi.IndexFile]] = {}
+    for entry in files:
+        version = file_version(entry.filename)
+        if version is None or entry.yanked or not create._python_ok(entry.requires_python, python_version):
+            continue
+        by_version.setdefault(version, []).append(entry)
+    if preferred:
+        chosen = [v for v in by_version if preferred_matches(preferred, str(v))]
+        if not chosen:
+            raise InputError(f"PyPI project {project!r} has no release matching PREFERRED_VERSION {preferred!r} "
+                             f"for Python {python_version} (newest: {', '.join(str(v) for v in sorted(by_version)[-5:]) or 'none'})")
+    else:
+        chosen = [v for v in by_version if not v.is_prerelease]
+    if not chosen:
+        raise InputError(f"PyPI project {project!r} has no final release for Python {python_version}")
+    best = max(chosen)
+    return Release(project, str(best), tuple(by_version[best]))
+
+
+def pypi_projects(name: str, alias: str | None = None) -> list[str]:
+    """The PyPI projects a dependency name may mean: ``alias`` when the configuration names one
+    (``PYPI_PROJECT[python3-git] = "GitPython"``), else ``python3-six`` -> six, python-six."""
+    if alias:
+        return [pypi.normalise_project(alias)]
+    stem = pypi.normalise_project(name).removesuffix("-native")
+    if stem.startswith("python3-"):
+        stem = stem[len("python3-"):]
+        return [stem, "python-" + stem]
+    return [stem]
+
+
+def find_project(projects: list[str], index: str) -> tuple[str, list[pypi.IndexFile]]:
+    """The first of ``projects`` (:func:`pypi_projects`) the index has, with its files; NotOnPyPI when none."""
+    for project in projects:
+        try:
+            return project, pypi.project_files(project, index)
+        except pypi.ProjectNotFound:
+            continue
+    raise NotOnPyPI(", ".join(f"{index}/{p}/" for p in projects))
+
+
+# ---------------------------------------------------------------- metadata of a downloaded file
+@dataclass(frozen=True)
+class WheelFacts:
+    metadata: dict  # type: ignore[type-arg]
+    dist_info: str
+    license_file: str | None
+    license_md5: str | None
+    modules: list[str]
+
+
+def read_wheel(path: Path) -> WheelFacts:
+    """The METADATA of a wheel, its license file (under ``.dist-info``) and its top-level modules."""
+    try:
+        with zipfile.ZipFile(path) as wheel:
+            names = wheel.namelist()
+            dist_info = next((n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA") and n.count("/") == 1), None)
+            if dist_info is None:
+                raise BuildError(f"{path.name} has no .dist-info/METADATA: not a wheel")
+            metadata, _ = parse_email(wheel.read(f"{dist_info}/METADATA"))
+            declared = [f"{dist_info}/licenses/{n}" for n in metadata.get("license_files", []) or []]
+            licenses = [n for n in declared if n in names] or sorted(
+                n for n in names if n.startswith(dist_info + "/") and create.LICENSE_FILE_RE.match(n.rsplit("/", 1)[1]))
+            license_file = licenses[0] if licenses else None
+            md5 = hashlib.md5(wheel.read(license_file)).hexdigest() if license_file else None
+            modules = _wheel_modules(names, wheel, dist_info)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise BuildError(f"cannot read the wheel {path}: {error}") from None
+    return WheelFacts(dict(metadata), dist_info, license_file, md5, modules)
+
+
+def _wheel_modules(names: list[str], wheel: zipfile.ZipFile, dist_info: str) -> list[str]:
+    if f"{dist_info}/top_level.txt" in names:
+        found = [n for n in wheel.read(f"{dist_info}/top_level.txt").decode(errors="replace").split()
+                 if n.isidentifier() and not n.startswith("_")]
+        if found:
+            return found
+    packages = sorted({n.split("/")[0] for n in names if n.count("/") == 1 and n.endswith("/__init__.py")})
+    modules = sorted(n[:-3] for n in names if "/" not in n and n.endswith(".py") and n[:-3].isidentifier())
+    return [m for m in packages + modules if not m.startswith("_") and m not in ("tests", "test")]
+
+
+def read_sdist_metadata(path: Path) -> dict:  # type: ignore[type-arg]
+    """PKG-INFO of an sdist, read from the archive without unpacking it."""
+    import tarfile
+
+    try:
+        if path.name.endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                member = next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO"))
+                data = archive.read(member)
+        else:
+            with tarfile.open(path) as archive:
+                info = next(m for m in archive.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO"))
+                handle = archive.extractfile(info)
+                data = handle.read() if handle else b""
+    except (StopIteration, OSError, tarfile.TarError, zipfile.BadZipFile) as error:
+        raise BuildError(f"cannot read PKG-INFO of {path}: {error or 'no PKG-INFO'}") from None
+    metadata, _ = parse_email(data)
+    return dict(metadata)
+
+
+# ---------------------------------------------------------------- target recipes
+def generated_recipes(generated_dir: Path, projects: list[str]) -> list[Path]:
+    """Recipes generated before for ``projects`` (:func:`pypi_projects`), oldest version first."""
+    found: list[Path] = []
+    for project in projects:
+        found += (generated_dir / "recipes" / project).glob(f"{project}_*.bb")
+    return sorted(found, key=lambda path: (file_version(f"x-{recipe_version(path)}.tar.gz") or Version("0"), path.name))
+
+
+def recipe_version(path: Path) -> str:
+    return path.stem.split("_", 1)[1]
+
+
+def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_version: str,
+                           index: str, preferred: str | None = None, machine: str = "aarch64") -> Path:
+    """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
+    NotOnPyPI when the index has none of them."""
+    project, files = find_project(projects, index)
+    release = choose_release(files, project, python_version, preferred)
+    facts = create.TargetFacts(python_version, machine)
+    wheel = release.pure_wheel()
+    if wheel is not None:
+        text, recipe_name = _wheel_recipe(name, project, release, wheel, dl_dir, facts)
+    elif release.sdist() is not None:
+        gathered = create.gather(f"{project}=={release.version}", dl_dir, facts, index=index)
+        recipe_name = gathered.name
+        sdist = gathered.sdist.entry
+        extra = [f'PYRECIPE_GENERATED = "{GENERATED_RECIPE}"']
+        known = sorted({pkg for pkg in gathered.native.debian_packages().values() if pkg})
+        if known:
+            extra.append(f'# The headers its C code includes come from these Debian packages:\nSYSROOT_PACKAGES += "{" ".join(known)}"')
+        text = GENERATED_HEADER.format(name=name, filename=sdist.filename) + "\n" + create.render(gathered) + "\n".join(extra) + "\n"
+    else:
+        raise InputError(f"PyPI project {project!r} {release.version} has neither an sdist nor a none-any wheel "
+                         f"({', '.join(f.filename for f in release.files)}): write a recipe for {name}")
+    if pypi.normalise_project(name) not in (recipe_name, f"python3-{recipe_name}"):
+        text += f'PROVIDES += "{name}"\n'  # python3-dateutil for python-dateutil: the name asked for finds it
+    path = generated_dir / "recipes" / recipe_name / f"{recipe_name}_{release.version}.bb"
+    atomic_write_text(path, text, mode=create.RECIPE_MODE)
+    return path
+
+
+def _wheel_recipe(name: str, project: str, release: Release, wheel: pypi.IndexFile, dl_dir: Path,
+                  facts: create.TargetFacts) -> tuple[str, str]:
+    if not wheel.sha256:
+        raise BuildError(f"the index gives no sha256 for {wheel.filename}; cannot pin it")
+    path = fetch(wheel.url, dl_dir, wheel.sha256, filename=wheel.filename)
+    read = read_wheel(path)
+    distribution = parse_wheel_filename(wheel.filename)[0]
+    recipe_name = pypi.normalise_project(str(distribution))
+    tag = "-".join(wheel.filename[:-len(".whl")].split("-")[-3:])
+    license_spdx = create.license_of(read.metadata)
+    summary = (read.metadata.get("summary") or f"The {project} Python package").replace('"', "'")
+    lines = [
+        GENERATED_HEADER.format(name=name, filename=wheel.filename),
+        f'SUMMARY = "{summary}"',
+        f'HOMEPAGE = "https://pypi.org/project/{project}/"',
+        f'LICENSE = "{license_spdx or "Unknown"}"',
+    ]
+    if read.license_file:
+        lines.append(f'LIC_FILES_CHKSUM = "file://{read.license_file};md5={read.license_md5}"')
+    lines += [
+        "", "inherit pypi_wheel", "",
+        f'PYPI_PACKAGE = "{project}"',
+        f'PYPI_WHEEL_NAME = "{wheel.filename.split("-", 1)[0]}"',
+        f'PYPI_WHEEL_TAG = "{tag}"',
+        f'PYPI_SRC_URI = "{wheel.url};downloadfilename={wheel.filename}"',
+        f'SRC_URI[sha256sum] = "{wheel.sha256}"',
+        f'PYRECIPE_GENERATED = "{PYPI_WHEEL}"',
+        "",
+        f'PROVIDES = "python3-{recipe_name}"',
+        f'RDEPENDS:${{PN}} = "{" ".join(["python3-core", *create.runtime_depends(read.metadata.get("requires_dist", []) or [], facts)])}"',
+    ]
+    if read.modules:
+        imports = ", ".join(read.modules)
+        lines.append(f'PYTHON_TEST_CODE = "import {imports}; print(\'imported {imports}\')"')
+    return "\n".join(lines) + "\n", recipe_name
+
+
+# ---------------------------------------------------------------- native tools
+@dataclass(frozen=True)
+class NativeTool:
+    """A tool of the native venv taken from PyPI, as recorded."""
+
+    name: str
+    version: str
+    filename: str
+    url: str
+    sha256: str
+    requires: tuple[str, ...] = ()  # the normalised names it needs besides the pinned tools
+
+
+class NativeToolLock:
+    """``generated/native-tools.json``: what each PyPI native tool resolved to."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tools: dict[str, NativeTool] = {}
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text())
+                self.tools = {name: NativeTool(**{**entry, "requires": tuple(entry.get("requires", ()))}) for name, entry in data.items()}
+            except (ValueError, TypeError) as error:
+                raise InputError(f"{path} is not a native tools record ({error}); delete it to resolve the tools again") from None
+
+    def save(self) -> None:
+        data = {name: asdict(tool) | {"requires": list(tool.requires)} for name, tool in sorted(self.tools.items())}
+        atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_dir: Path, python_version: str,
+                        index: str, preferred: Callable[[str], str | None] = lambda name: None,
+                        alias: str | None = None) -> list[NativeTool]:
+    """The tool ``name`` (``python3-<name>-native``; the PyPI project ``alias`` when one is
+    configured) and the unpinned tools it needs, from the record or resolved now (and recorded);
+    NotOnPyPI when the index has no such project."""
+    wanted: list[str] = [name]
+    result: dict[str, NativeTool] = {}
+    while wanted:
+        tool_name = wanted.pop()
+        if tool_name in result or tool_name in pinned:
+            continue
+        tool = lock.tools.get(tool_name)
+        want_version = preferred(tool_name)
+        if tool is None or (want_version and not preferred_matches(want_version, tool.version)):
+            # the tool asked for is an OE name (X, then python-X); what it requires are PyPI's own
+            projects = pypi_projects(f"python3-{tool_name}", alias) if tool_name == name else [tool_name]
+            tool = _resolve_tool(tool_name, projects, pinned, dl_dir, python_version, index, want_version)
+            lock.tools[tool_name] = tool
+            lock.save()
+        result[tool_name] = tool
+        wanted += list(tool.requires)
+    return list(result.values())
+
+
+def _resolve_tool(name: str, projects: list[str], pinned: set[str], dl_dir: Path, python_version: str, index: str,
+                  preferred: str | None) -> NativeTool:
+    project, files = find_project(projects, index)
+    release = choose_release(files, project, python_version, preferred)
+    chosen = release.pure_wheel() or release.sdist()
+    if chosen is None or not chosen.sha256:
+        raise InputError(f"PyPI project {name!r} {release.version} has no none-any wheel or sdist with a sha256 "
+                         f"({', '.join(f.filename for f in release.files)}): pin it in toolchains/native-tools.txt")
+    path = fetch(chosen.url, dl_dir, chosen.sha256, filename=chosen.filename)
+    metadata = read_wheel(path).metadata if chosen.filename.endswith(".whl") else read_sdist_metadata(path)
+    facts = create.TargetFacts(python_version)
+    needs = [pypi.normalise_project(dep.removeprefix("python3-")) for dep in create.runtime_depends(metadata.get("requires_dist", []) or [], facts)]
+    requires = tuple(dict.fromkeys(n for n in needs if n not in pinned))
+    return NativeTool(name, release.version, chosen.filename, chosen.url, chosen.sha256, requires)
+
+
+def native_tool_files(tools: Iterable[NativeTool], dl_dir: Path) -> list[Path]:
+    """The recorded files of ``tools`` in ``dl_dir`` (downloaded now when missing, checked by sha256)."""
+    return [fetch(tool.url, dl_dir, tool.sha256, filename=tool.filename) for tool in tools]

@@ -1,0 +1,265 @@
+"""Every name resolves: `pyrecipe deps` on OE-style recipes whose dependencies no layer provides.
+
+A target python3-X comes from a PyPI of our own (tests/pypi_support.py, served on 127.0.0.1): a
+none-any wheel through a pypi_wheel recipe, an sdist with C code through a recipe `pyrecipe
+create` writes; a python3-X-native that is not pinned is recorded for the native venv; a C
+library maps to a Debian package through the conf table; a split package resolves to its recipe;
+the pinned tools win over a layer's -native recipe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from http_support import serve_directory
+from parse_support import pyrecipe_cli, write_files
+from pypi_support import Published, publish, sdist, wheel
+
+RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
+
+LAYER = {
+    "recipes-devtools/python/python3-app_1.0.bb": (
+        'LICENSE = "MIT"\n'
+        'DEPENDS = "python3-vcstool-native glib-2.0 libpam"\n'
+        'RDEPENDS:${PN} = "python3-purelib python3-json python3-tzutil-zoneinfo"\n'
+    ),
+    # As meta-python's python3-dateutil splits off its zoneinfo files.
+    "recipes-devtools/python/python3-tzutil_2.0.bb": (
+        'LICENSE = "MIT"\n'
+        'PACKAGES =+ "${PN}-zoneinfo"\n'
+        'FILES:${PN}-zoneinfo = "${PYTHON_SITEPACKAGES_DIR}/tzutil/zoneinfo"\n'
+        'RDEPENDS:${PN}-zoneinfo = "python3-datetime"\n'
+    ),
+}
+
+CEXT_PYPROJECT = (
+    '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+    '[project]\nname = "cext"\nversion = "0.4"\n'
+)
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    root = tmp_path / "pypi"
+    root.mkdir()
+    with serve_directory(root) as url:
+        publish(root, url, "purelib", [
+            wheel("purelib", "1.0"),
+            wheel("purelib", "1.5", requires=["cext>=0.3", "colorama; sys_platform == 'win32'", "extra-only; extra == 'fast'"]),
+            # newer, but not for the distro's CPython 3.11
+            wheel("purelib", "2.0", requires_python=">=3.14"),
+        ])
+        publish(root, url, "cext", [
+            sdist("cext", "0.4", {"pyproject.toml": CEXT_PYPROJECT, "cext/__init__.py": "", "cext/_speed.c": "#include <Python.h>\n#include <zlib.h>\n#include <emmintrin.h>\n"}),
+            Published("cext-0.4-cp311-cp311-manylinux_2_17_x86_64.whl", b"not used"),
+        ])
+        publish(root, url, "vcstool", [wheel("vcstool", "3.1", requires=["vcshelper>=1", "setuptools"])])
+        publish(root, url, "vcshelper", [wheel("vcshelper", "1.2"), sdist("vcshelper", "1.2", {})])
+        publish(root, url, "python-gadget", [wheel("python-gadget", "0.9")])
+        yield root, f"{url}/simple"
+
+
+@pytest.fixture
+def layer(tmp_path: Path, index: tuple[Path, str]) -> Path:
+    copy = tmp_path / "layer"
+    shutil.copytree(RUNNER_LAYER / "conf", copy / "conf")
+    with (copy / "conf" / "layer.conf").open("a") as conf:
+        conf.write(f'PYPI_INDEX_URL = "{index[1]}"\n')
+    write_files(copy, LAYER)
+    return copy
+
+
+def deps(layer: Path, build_dir: Path, *args: str) -> tuple[int, list[str], str]:
+    result = pyrecipe_cli("deps", "--machine", "runnerboard", "--layer", layer, "--build-dir", build_dir, *args)
+    return result.returncode, result.stdout.splitlines(), result.stderr
+
+
+def generated(build_dir: Path) -> Path:
+    return build_dir / "debian-bookworm" / "generated"
+
+
+def test_every_kind_of_name_resolves(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    code, lines, err = deps(layer, build_dir, "python3-app")
+    assert code == 0, err
+    recipes = generated(build_dir) / "recipes"
+    assert lines[:8] == [
+        "python3-app 1.0",
+        "├── build: python3-vcstool-native -> pypi native tool vcstool==3.1 vcshelper==1.2",
+        "├── build: glib-2.0 -> debian libglib2.0-dev",
+        "├── build: libpam -> debian libpam0g-dev",
+        f"├── runtime: purelib 1.5 (pypi wheel: {recipes}/purelib/purelib_1.5.bb)",
+        "│   ├── runtime: python3-core -> python stdlib python3-core",
+        f"│   └── runtime: cext 0.4 (generated recipe: {recipes}/cext/cext_0.4.bb)",
+        "│       ├── build: python3-setuptools-native -> native tool setuptools",
+    ]
+    assert "├── runtime: python3-json -> python stdlib python3-json" in lines
+    # the split package's own RDEPENDS come with it
+    assert lines[-5:-3] == ["└── runtime: python3-tzutil 2.0 (its package python3-tzutil-zoneinfo)",
+                            "    └── runtime: python3-datetime -> python stdlib python3-datetime"]
+    assert "native tools from PyPI (recorded): vcstool==3.1 vcshelper==1.2" in lines
+
+    wheel_recipe = (recipes / "purelib" / "purelib_1.5.bb").read_text()
+    assert "inherit pypi_wheel" in wheel_recipe
+    assert 'RDEPENDS:${PN} = "python3-core python3-cext"' in wheel_recipe  # markers: no colorama, no extras
+    sha = hashlib.sha256((build_dir / "downloads" / "purelib-1.5-py3-none-any.whl").read_bytes()).hexdigest()
+    assert f'SRC_URI[sha256sum] = "{sha}"' in wheel_recipe
+    assert "LIC_FILES_CHKSUM = \"file://purelib-1.5.dist-info/LICENSE;md5=" in wheel_recipe
+    sdist_recipe = (recipes / "cext" / "cext_0.4.bb").read_text()
+    assert "inherit pypi python_setuptools_build_meta" in sdist_recipe
+    assert 'SYSROOT_PACKAGES += "zlib1g-dev"' in sdist_recipe  # from the #include <zlib.h> it scanned
+    assert "emmintrin" not in sdist_recipe  # the compiler's own header: nothing to install
+
+    record = json.loads((generated(build_dir) / "native-tools.json").read_text())
+    assert sorted(record) == ["vcshelper", "vcstool"]  # setuptools is pinned: not recorded
+    assert record["vcstool"]["requires"] == ["vcshelper"]
+    assert record["vcshelper"]["filename"] == "vcshelper-1.2-py3-none-any.whl"  # the wheel before the sdist
+
+
+def test_the_record_makes_the_next_resolution_offline(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
+    build_dir = tmp_path / "build"
+    first = deps(layer, build_dir, "python3-app")
+    assert first[0] == 0, first[2]
+    shutil.rmtree(index[0] / "simple")  # the index forgets every project
+    again = deps(layer, build_dir, "python3-app")
+    assert again[0] == 0, again[2]
+    assert again[1] == first[1]
+
+
+def test_preferred_version_chooses_the_release(layer: Path, tmp_path: Path) -> None:
+    (layer / "conf" / "layer.conf").open("a").write('PREFERRED_VERSION_python3-purelib = "1.0%"\n')
+    code, lines, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 0, err
+    assert any(line.startswith("├── runtime: purelib 1.0 (pypi wheel: ") for line in lines), lines
+    assert not any("cext" in line for line in lines)  # 1.0 needs nothing
+
+
+def test_a_command_line_name_comes_from_pypi_too(layer: Path, tmp_path: Path) -> None:
+    code, lines, err = deps(layer, tmp_path / "build", "purelib")
+    assert code == 0, err
+    assert lines[0] == "purelib 1.5"
+
+
+def test_a_configured_pypi_name_and_no_pypi_for_other_native_names(layer: Path, tmp_path: Path) -> None:
+    """PYPI_PROJECT names the project when OE's name differs; a -native name without python3- (a
+    C tool such as swig-native or dtc-native) is not looked for on PyPI, where its name is taken by
+    unrelated projects."""
+    (layer / "conf" / "layer.conf").open("a").write('PYPI_PROJECT[python3-pl] = "purelib"\n')
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('RDEPENDS:${PN} = "python3-pl"\n')
+    code, lines, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 0, err
+    assert lines[1].startswith("└── runtime: purelib 1.5 (pypi wheel: ")
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "vcstool-native"\n')
+    code, _, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 2 and "DEPENDS on vcstool-native" in err and "only python3- names are looked for there" in err
+
+
+def test_a_native_tool_spelled_python_x_on_pypi(layer: Path, tmp_path: Path) -> None:
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "python3-gadget-native"\n')
+    code, lines, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 0, err
+    assert lines[1] == "└── build: python3-gadget-native -> pypi native tool gadget==0.9"
+
+
+def test_a_name_found_nowhere_says_where_it_looked(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('RDEPENDS:${PN} = "python3-nosuchthing"\n')
+    code, _, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 2 and "Traceback" not in err
+    assert re.search(r"python3-nosuchthing, which no recipe of the layers provides \(searched \d+ recipes\)", err), err
+    assert "no SYSROOT_DEBIAN_PACKAGE or RUNTIME_DEBIAN_PACKAGE[python3-nosuchthing] maps to a Debian package" in err
+    assert f"not on PyPI (looked for {index[1]}/nosuchthing/, {index[1]}/python-nosuchthing/)" in err
+
+
+def test_a_library_name_is_not_looked_for_on_pypi(layer: Path, tmp_path: Path) -> None:
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "libfrob"\n')
+    code, _, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 2
+    assert "SYSROOT_DEBIAN_PACKAGE[libfrob]" in err and "only python3- names are looked for there" in err
+
+
+def test_local_conf_extends_the_debian_table(layer: Path, tmp_path: Path) -> None:
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "libfrob glib-2.0"\n')
+    build_dir = tmp_path / "build"
+    write_files(build_dir, {"conf/local.conf": 'SYSROOT_DEBIAN_PACKAGE[libfrob] = "libfrob-dev"\n'
+                                               'SYSROOT_DEBIAN_PACKAGE[glib-2.0] = "libglib2.0-dev libglib2.0-bin"\n'})
+    code, lines, err = deps(layer, build_dir, "python3-app")
+    assert code == 0, err
+    assert lines[1:3] == ["├── build: libfrob -> debian libfrob-dev", "└── build: glib-2.0 -> debian libglib2.0-dev libglib2.0-bin"]
+
+
+def test_pinned_tool_wins_over_a_layers_native_recipe(layer: Path, tmp_path: Path) -> None:
+    write_files(layer, {
+        "recipes-devtools/python/python3-scikit-build-core_9.0.bb": 'LICENSE = "MIT"\nBBCLASSEXTEND = "native"\n',
+        "recipes-devtools/python/python3-app_1.0.bb": 'DEPENDS = "python3-scikit-build-core-native"\n',
+    })
+    code, lines, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 0, err
+    assert lines[1] == "└── build: python3-scikit-build-core-native -> native tool scikit-build-core"
+    (layer / "conf" / "layer.conf").open("a").write(
+        'PREFERRED_PROVIDER_python3-scikit-build-core-native = "python3-scikit-build-core-native"\n')
+    code, lines, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 0, err
+    assert lines[1] == "└── build: python3-scikit-build-core-native 9.0 [native]"
+
+
+def test_pypi_resolve_off_keeps_the_old_error(layer: Path, tmp_path: Path) -> None:
+    (layer / "conf" / "layer.conf").open("a").write('PYPI_RESOLVE = "0"\n')
+    code, _, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 2 and "PYPI_RESOLVE is off" in err
+    assert not generated(tmp_path / "build").exists()
+
+
+def test_recorded_native_tools_are_installed_into_the_venv_once(tmp_path: Path) -> None:
+    """What provisioning does with the record: the files, no index, no dependencies."""
+    import subprocess
+    import sys
+
+    from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras
+
+    venv = tmp_path / "native" / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    (venv / STAMP_NAME).write_text("pins")
+    files = []
+    for published in (wheel("vcstool", "3.1", requires=["vcshelper>=1"]), wheel("vcshelper", "1.2")):
+        files.append(tmp_path / published.filename)
+        files[-1].write_bytes(published.data)
+    notes: list[str] = []
+    ensure_native_extras(venv, files, notes.append)
+    ensure_native_extras(venv, files, notes.append)
+    assert len(notes) == 1 and "vcstool-3.1-py3-none-any.whl" in notes[0]
+    out = subprocess.run([str(venv / "bin" / "python"), "-c", "import vcstool, vcshelper; print(vcstool.VERSION, vcshelper.VERSION)"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["3.1", "1.2"]
+
+
+def test_a_recorded_tool_release_is_part_of_the_signatures_of_its_users(layer: Path, tmp_path: Path) -> None:
+    """The pins are the toolchain's fingerprint; a tool from PyPI is not, so the recipes that use it
+    carry its recorded release in their signatures (and only they rebuild when it changes)."""
+    from pyrecipe.config.configuration import Settings
+    from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
+    from pyrecipe.engine.scheduler import BuildOptions, plan_build
+
+    write_files(layer, {"recipes-devtools/python/python3-other_1.0.bb": 'LICENSE = "MIT"\nDEPENDS = "python3-setuptools-native"\n'})
+    build_dir = tmp_path / "build"
+    request = BuildRequest(Settings(build_dir=build_dir, machine="runnerboard", layers=(layer,)),
+                           ("python3-app", "python3-other"), BuildOptions(goal="do_build"))
+
+    def signatures() -> dict[str, str]:
+        _, graph = resolve(request, pinned_native_tools())
+        plan = plan_build(graph, BuildOptions(goal="do_build"), {"target": "t", "native": "n"})
+        return {key: plan.signatures[key]["do_build"] for key in ("python3-app", "python3-other")}
+
+    before = signatures()
+    record = generated(build_dir) / "native-tools.json"
+    data = json.loads(record.read_text())
+    data["vcstool"]["version"] = "3.0"  # as if an earlier release had been recorded
+    record.write_text(json.dumps(data))
+    after = signatures()
+    assert after["python3-app"] != before["python3-app"]
+    assert after["python3-other"] == before["python3-other"]
