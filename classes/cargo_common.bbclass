@@ -1,6 +1,7 @@
 # Rust crates built by cargo without crates.io (OpenEmbedded's class name and CARGO_HOME,
-# CARGO_SRC_DIR, CARGO_VENDORING_DIRECTORY). Rust comes from Debian (rustc-web/cargo-web on the
-# build machine, the target's libstd-rust-web-dev in a private Rust sysroot), provisioned by
+# CARGO_SRC_DIR, CARGO_VENDORING_DIRECTORY). Rust comes from Debian (rustc-web/cargo-web of the
+# distro's release: on the build machine, or in the distro's build root; the target's
+# libstd-rust-web-dev of the same version in a private Rust sysroot), provisioned by
 # do_fetch, which also downloads the crates: from the sources themselves when the sdist vendors
 # them (orjson's include/cargo), from crates.io for SRC_URI's crate:// entries (OpenEmbedded's
 # -crates.inc files; do_unpack puts them in ${UNPACKDIR}/cargo_home/bitbake), or from Debian's

@@ -20,9 +20,9 @@ from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer, 
 from pyrecipe.config.sdk import bind_sdk
 
 DEFAULT_MACHINE = "raspberrypi4"
-#: Debian 12 bookworm (CPython 3.11, Raspberry Pi OS Legacy) until Rust recipes build in the trixie
-#: build root; --distro debian-trixie (CPython 3.13) builds for what a board flashed today runs.
-DEFAULT_DISTRO = "debian-bookworm"
+#: What a board flashed today runs: Debian 13 trixie (Raspberry Pi OS is based on it), CPython 3.13;
+#: --distro debian-bookworm (CPython 3.11) is for Raspberry Pi OS Legacy.
+DEFAULT_DISTRO = "debian-trixie"
 
 
 @dataclass(frozen=True)

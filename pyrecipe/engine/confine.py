@@ -106,7 +106,9 @@ def sandboxed_command(
     writable, readonly = task_mounts(d, in_build_root=root is not None)
     if root is not None:
         return root.command(argv, cwd, writable=writable, readonly=readonly, network=network)
-    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # A PID namespace of its own: when bwrap is stopped, the kernel ends everything the task
+    # started (a compiler under ninja under the backend), not just its first process.
+    command = ["bwrap", "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for path in dict.fromkeys(readonly):
         command += ["--ro-bind", str(path), str(path)]
     for path in dict.fromkeys(writable):

@@ -1,7 +1,7 @@
 """The Python tasks of cargo_common.bbclass: provision Rust and crates in do_fetch, vendor in do_configure.
 
 Only do_fetch reaches the network, so everything a Rust build downloads happens there: Debian's
-rustc/cargo on the build machine, the target's std (:mod:`pyrecipe.toolchain.rust`) and the
+rustc/cargo on the build machine (or already in the distro's build root), the target's std (:mod:`pyrecipe.toolchain.rust`) and the
 Debian crate packages the recipe names (:mod:`pyrecipe.toolchain.rust_crates`). do_configure
 then builds the recipe's offline cargo world from the caches alone.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
+from pyrecipe.engine.confine import sandboxed_command
 from pyrecipe.engine.context import current_task
 from pyrecipe.toolchain.machine import machine_from_datastore
 from pyrecipe.toolchain.rust import RustToolchain, ensure_rust_toolchain, rust_toolchain
@@ -103,10 +104,10 @@ def _regenerate_lock(d: DataSmart) -> None:
     rust = recipe_rust(d)
     run_env = {**os.environ, **rust.env(), "CARGO_HOME": d.getVar("CARGO_HOME")}
     log = current_task().log
-    result = subprocess.run(
-        [str(rust.bin_dir / "cargo"), "generate-lockfile", "--offline"],
-        cwd=source, env=run_env, stdout=log, stderr=subprocess.STDOUT, text=True, check=False,
-    )
+    argv = [str(rust.bin_dir / "cargo"), "generate-lockfile", "--offline"]
+    # Walled in as the tasks are; in the distro's build root, where the cargo that compiles later is.
+    argv = sandboxed_command(d, argv, source, network=False)
+    result = subprocess.run(argv, cwd=source, env=run_env, stdout=log, stderr=subprocess.STDOUT, text=True, check=False)
     if result.returncode != 0:
         raise BuildError(
             f"recipe {d.getVar('PN')}: cargo cannot resolve {source / 'Cargo.toml'} against the Debian crates "

@@ -80,7 +80,8 @@ class BuildRoot:
                 command += ["--symlink", os.readlink(entry), f"/{entry.name}"]
             elif entry.is_dir():
                 command += ["--ro-bind", str(entry), f"/{entry.name}"]
-        command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/root", "--die-with-parent"]
+        # A PID namespace of its own: stopping bwrap ends every process of the task with it.
+        command += ["--unshare-pid", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/root", "--die-with-parent"]
         for path in dict.fromkeys(Path(p).absolute() for p in readonly):
             command += ["--ro-bind", str(path), str(path)]
         for path in dict.fromkeys(Path(p).absolute() for p in writable):

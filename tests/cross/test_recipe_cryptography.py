@@ -9,22 +9,33 @@ extension: AArch64, abi3, and linked to the shared OpenSSL rather than a vendore
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
 from cross_support import SITE, do_test_lines, needed_libraries
+from pyrecipe.toolchain.sysroot import MANIFEST_NAME as SYSROOT_MANIFEST
 
 RECIPE, VERSION = "cryptography", "47.0.0"
 
 
+def sysroot_openssl_version(machine_dir: Path) -> str:
+    """The upstream version of the sysroot's libssl3 (bookworm's 3.0 series, trixie's 3.5), from its .deb."""
+    debs = json.loads((machine_dir / "sysroot" / SYSROOT_MANIFEST).read_text())["debs"]
+    versions = {match.group(1) for match in map(re.compile(r"libssl3(?:t64)?_(?:\d+%3a)?(\d+\.\d+\.\d+)").match, debs) if match}
+    assert len(versions) == 1, versions
+    return versions.pop()
+
+
 def test_do_test_used_the_rust_extension_under_qemu(recipe_built: Path) -> None:
     lines = do_test_lines(recipe_built, RECIPE, VERSION)
-    # The OpenSSL line is the sysroot's libssl3 (bookworm's 3.0 series, its date follows updates);
+    # The OpenSSL line is the sysroot's libssl3 (the distro's series, its date follows updates);
     # the digests are SHA-256("abc"), NIST's AES-GCM test case 2 and RFC 8032's Ed25519 test 1.
+    openssl = re.escape(sysroot_openssl_version(recipe_built))
     expected = re.compile(
-        rf"cryptography {re.escape(VERSION)} _rust\.abi3\.so OpenSSL 3\.0\.\d+ .+ sha256 ba7816bf8f01cfea "
+        rf"cryptography {re.escape(VERSION)} _rust\.abi3\.so OpenSSL {openssl} .+ sha256 ba7816bf8f01cfea "
         r"aesgcm 0388dace60b6a392 ed25519 e5564300c360ac72 fernet ok"
     )
     assert any(expected.fullmatch(line) for line in lines), lines

@@ -262,7 +262,8 @@ def interrupt(
         else:
             os.kill(process.pid, sig)
         process.wait(timeout=WAIT_SECONDS)
-        assert not processes_using(build_dir), "a task was left running after the build ended"
+        # The kernel ends the processes of a task's PID namespace once its sandbox is gone: soon after.
+        wait_for(lambda: not processes_using(build_dir), "every process of the interrupted task to end")
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -673,6 +674,31 @@ def test_interrupt_ends_the_build_in_seconds_even_with_a_python_task_blocked(
     assert "pyrecipe: interrupted" in stderr
     with open(build_dir / ".pyrecipe.lock") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if still held
+
+
+def test_stopping_pyrecipe_ends_every_process_a_task_started(layer: Path, tmp_path: Path) -> None:
+    """SIGTERM to pyrecipe alone (not its group): the task's sandbox goes, and with it the
+    grandchild it started (a compiler under ninja under a backend, here a sleep in the background)."""
+    add_recipe(layer, "spawner", "do_compile() {\n"
+                                 "\tsleep 300 &\n"
+                                 "\techo $! > ${TOPDIR}/../spawned-pid-in-namespace\n"
+                                 "\ttouch ${B}/started\n"
+                                 "\twait\n"
+                                 "}\n")
+    build_dir = tmp_path / "build"
+    process = start_build(layer, build_dir, "spawner")
+    try:
+        wait_for(lambda: (workdir(build_dir, "spawner") / "build" / "started").exists(), "do_compile to start its child")
+        sleepers = {int(pid) for pid in subprocess.run(["pgrep", "-f", "^sleep 300$"], capture_output=True, text=True).stdout.split()}
+        assert sleepers, "the task's background sleep is not running"
+        os.kill(process.pid, signal.SIGTERM)
+        returncode = process.wait(timeout=WAIT_SECONDS)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert returncode == 130
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in sleepers), "the task's grandchild to end")
 
 
 # ---------------------------------------------------------------- 14: dry runs, options

@@ -1,12 +1,14 @@
 """Rust cross builds from Debian's toolchain packages: std for the target, and a real PyO3 package.
 
-Everything is provisioned by pyrecipe itself (Debian's rustc-web/cargo-web on the build
-machine, the target's libstd-rust-web-dev in a private Rust sysroot); results run under
-qemu-user with the target's own libraries and CPython.
+Everything is provisioned by pyrecipe itself (Debian's rustc-web/cargo-web of the distro's
+release, on the build machine for bookworm and in the build root for trixie; the target's
+libstd-rust-web-dev of the same version in a private Rust sysroot); results run under qemu-user
+with the target's own libraries and CPython.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,18 +17,22 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from pyrecipe.errors import InputError
 from pyrecipe.toolchain import load_machine
-from pyrecipe.toolchain.rust import ensure_rust_toolchain
-from pyrecipe.toolchain.sysroot import ensure_sysroot
-from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, run_on_board
+from pyrecipe.toolchain.buildroot import MANIFEST_NAME
+from pyrecipe.toolchain.provision import provision
+from pyrecipe.toolchain.rust import (
+    RUST_HOST_PACKAGES, RUST_STD_PACKAGE, ensure_rust_toolchain, installed_version, rust_build_root,
+)
+from cross_support import DISTRO, MACHINE, SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, run_on_board
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "rust_hello"
 
 
 def test_target_std_from_debian_builds_a_program_that_runs_under_qemu(cross_build_dir: Path, tmp_path: Path) -> None:
-    machine = load_machine("raspberrypi4")
+    machine = load_machine(MACHINE, distro=DISTRO)
+    sysroot = provision(machine, cross_build_dir).sysroot  # and the distro's build root, where it has one
     rust = ensure_rust_toolchain(machine, cross_build_dir)
-    sysroot = ensure_sysroot(machine, cross_build_dir)
     assert rust.sysroot is not None and (rust.sysroot / "lib" / "rustlib" / machine.rust_target / "lib").is_dir()
     source = shutil.copytree(FIXTURE, tmp_path / "src")
     triple = machine.rust_target.upper().replace("-", "_")
@@ -36,10 +42,12 @@ def test_target_std_from_debian_builds_a_program_that_runs_under_qemu(cross_buil
         f"CARGO_TARGET_{triple}_LINKER": machine.tool("gcc"),
         f"CARGO_TARGET_{triple}_RUSTFLAGS": " ".join([*rust.target_rustflags, "-C", f"link-arg=--sysroot={sysroot}"]),
     }
-    build = subprocess.run(
-        [str(rust.bin_dir / "cargo"), "build", "--release", "--target", machine.rust_target],
-        cwd=source, env=env, capture_output=True, text=True,
-    )
+    argv = [str(rust.bin_dir / "cargo"), "build", "--release", "--target", machine.rust_target]
+    root = rust_build_root(machine, cross_build_dir)
+    if root is not None:
+        # The distro's rustc is the root's: cargo runs there, as the recipes' tasks do.
+        argv = root.command(argv, source, writable=[cross_build_dir, tmp_path])
+    build = subprocess.run(argv, cwd=source, env=env, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr[-4000:]
     program = source / "target" / machine.rust_target / "release" / "rust_hello"
     with open(program, "rb") as handle:
@@ -49,13 +57,31 @@ def test_target_std_from_debian_builds_a_program_that_runs_under_qemu(cross_buil
     assert run.stdout.split() == ["aarch64", str(sum(n * n for n in range(1, 101)))]
 
 
-def test_rust_toolchain_is_cached(cross_build_dir: Path) -> None:
-    machine = load_machine("raspberrypi4")
+def test_rust_toolchain_is_cached_and_its_std_is_the_rustc_version(cross_build_dir: Path) -> None:
+    machine = load_machine(MACHINE, distro=DISTRO)
+    provision(machine, cross_build_dir)
     first = ensure_rust_toolchain(machine, cross_build_dir)
     stamp = first.sysroot / ".pyrecipe-rust.json"
     before = stamp.stat().st_mtime_ns
     assert ensure_rust_toolchain(machine, cross_build_dir) == first
     assert stamp.stat().st_mtime_ns == before
+    # The std's Debian version is the one of the rustc that compiles (the build machine's, or the root's).
+    root = rust_build_root(machine, cross_build_dir)
+    where = None if root is None else root.path
+    assert json.loads(stamp.read_text())["version"] == installed_version(RUST_HOST_PACKAGES[0], where)
+    assert installed_version(RUST_STD_PACKAGE, where) == installed_version(RUST_HOST_PACKAGES[0], where)
+
+
+def test_a_build_root_without_rust_is_refused_naming_the_variable(tmp_path: Path) -> None:
+    machine = load_machine(MACHINE, distro="debian-trixie")
+    root = rust_build_root(machine, tmp_path)
+    assert root is not None
+    root.path.mkdir(parents=True)
+    without_rust = [p for p in machine.build_root_packages if p not in RUST_HOST_PACKAGES]
+    assert len(without_rust) == len(machine.build_root_packages) - len(RUST_HOST_PACKAGES)
+    (root.path / MANIFEST_NAME).write_text(json.dumps({"suite": "trixie", "packages": without_rust}))
+    with pytest.raises(InputError, match=r"distro 'debian-trixie': its build root has no rustc-web cargo-web, .*BUILD_ROOT_PACKAGES"):
+        ensure_rust_toolchain(machine, tmp_path)
 
 
 @pytest.fixture(scope="module")

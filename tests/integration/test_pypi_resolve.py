@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from http_support import serve_directory
 from parse_support import pyrecipe_cli, write_files
+
+from pyrecipe.config.configuration import DEFAULT_DISTRO
 from pypi_support import Published, publish, sdist, wheel
 
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
@@ -81,7 +83,7 @@ def deps(layer: Path, build_dir: Path, *args: str) -> tuple[int, list[str], str]
 
 
 def generated(build_dir: Path) -> Path:
-    return build_dir / "debian-bookworm" / "generated"
+    return build_dir / DEFAULT_DISTRO / "generated"
 
 
 def test_every_kind_of_name_resolves(layer: Path, tmp_path: Path) -> None:

@@ -21,8 +21,11 @@ def test_every_shipped_machine_loads() -> None:
         machine = load_machine(name)
         assert machine.name == name
         assert machine.sysroot_provider == "debian"
-        assert (machine.distro, machine.debian_suite, machine.python_version) == ("debian-bookworm", "bookworm", "3.11")
-        assert "python3.11" in machine.sysroot_packages and "libstdc++-12-dev" in machine.sysroot_packages
+        # The default distro's software, as its conf says.
+        default = load_configuration(Settings(build_dir=Path("/b"), machine=name))
+        python = default.getVar("PYTHON_BASEVERSION")
+        assert (machine.distro, machine.debian_suite, machine.python_version) == (DEFAULT_DISTRO, default.getVar("DEBIAN_SUITE"), python)
+        assert f"python{python}" in machine.sysroot_packages and default.getVar("DEBIAN_LIBSTDCXX_DEV") in machine.sysroot_packages
 
 
 @pytest.mark.parametrize(("distro", "suite", "python", "libstdcxx"), [
@@ -37,8 +40,8 @@ def test_the_distro_sets_the_software_the_machine_the_hardware(distro, suite, py
     assert machine.build_dir(Path("/b")) == Path("/b") / distro / "raspberrypi4"
 
 
-def test_the_default_distro_is_bookworm_until_rust_builds_on_trixie_and_both_are_listed() -> None:
-    assert DEFAULT_DISTRO == "debian-bookworm"
+def test_the_default_distro_is_trixie_and_both_are_listed() -> None:
+    assert DEFAULT_DISTRO == "debian-trixie"
     assert {"debian-trixie", "debian-bookworm"} <= set(known_confs("distro"))
 
 
@@ -83,8 +86,8 @@ def test_a_distro_without_the_machines_architecture_does_not_fit(tmp_path: Path)
 def test_distros_command_lists_each_with_its_python(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["distros"]) == 0
     by_name = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
-    assert by_name["debian-trixie"].split()[1:3] == ["python3.13", "trixie"]
-    assert by_name["debian-bookworm"].split()[1:3] == ["python3.11", "bookworm"] and "(default)" in by_name["debian-bookworm"]
+    assert by_name["debian-trixie"].split()[1:3] == ["python3.13", "trixie"] and "(default)" in by_name["debian-trixie"]
+    assert by_name["debian-bookworm"].split()[1:3] == ["python3.11", "bookworm"] and "(default)" not in by_name["debian-bookworm"]
 
 
 def test_unknown_distro_on_the_command_line_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
