@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.config.configuration import Settings
-from pyrecipe.graph.build_graph import Graph
 from pyrecipe.config.layers import LayerIndex
-from pyrecipe.parse import DataSmart
+from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.engine.scheduler import BuildOptions
+from pyrecipe.graph.build_graph import Graph
+from pyrecipe.parse import DataSmart
 
 
 def pyrecipe(*args: str, build_dir: Path, machine: str, env: Mapping[str, str] | None = None) -> float:

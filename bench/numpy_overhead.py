@@ -26,7 +26,6 @@ from bench.common import pyrecipe, resolve_recipe
 from pyrecipe.engine.build import provisioned_environment
 from pyrecipe.engine.task_runner import exported_variables
 
-
 #: Compilers run through ccache when it is installed; this makes it run them every time.
 NO_CCACHE = {"CCACHE_DISABLE": "1"}
 

@@ -31,11 +31,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: bench/oe_layer.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pyrecipe.engine.build import pinned_native_tools
 from pyrecipe.config.configuration import Settings, load_configuration
+from pyrecipe.config.layers import UNPARSED, LayerIndex, RecipeInfo
+from pyrecipe.engine.build import pinned_native_tools
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.graph.build_graph import GraphBuilder
-from pyrecipe.config.layers import UNPARSED, LayerIndex, RecipeInfo
 
 
 @dataclass

@@ -38,9 +38,9 @@ from bench import Result
 from bench.stub_classes import write_stub_classes
 from pyrecipe.config.configuration import Settings, load_configuration, machine_conf
 from pyrecipe.config.layers import LayerIndex
+from pyrecipe.config.paths import TOOLCHAINS_DIR, TOPDIR
 from pyrecipe.parse import CORE_CONF
 from pyrecipe.parse.reader import forget_statements
-from pyrecipe.config.paths import TOOLCHAINS_DIR, TOPDIR
 
 ROOT = Path(__file__).resolve().parent.parent
 

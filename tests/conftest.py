@@ -14,7 +14,6 @@ import pytest
 
 from cross_support import build_for_raspberrypi4
 
-
 TESTS_DIR = Path(__file__).parent
 FOLDER_MARKERS = ("unit", "integration", "cross")
 

@@ -8,11 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-from pyrecipe.engine.build import BuildRequest, run_build
 from pyrecipe.commands.common import add_build_options, settings_from
-from pyrecipe.outputs.destdir import check_prefix, install_built_recipe
-from pyrecipe.errors import InputError
+from pyrecipe.engine.build import BuildRequest, run_build
 from pyrecipe.engine.scheduler import BuildOptions
+from pyrecipe.errors import InputError
+from pyrecipe.outputs.destdir import check_prefix, install_built_recipe
 
 
 def register(parser: argparse.ArgumentParser) -> None:

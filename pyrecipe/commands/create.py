@@ -6,11 +6,11 @@ import argparse
 import os
 from pathlib import Path
 
-from pyrecipe.config.configuration import DEFAULT_MACHINE
-from pyrecipe.recipetool.create import TargetFacts, create_recipe
 from pyrecipe.commands.common import add_build_dir_option
+from pyrecipe.config.configuration import DEFAULT_MACHINE
 from pyrecipe.config.paths import RECIPES_DIR, TOPDIR, check_not_in_package
 from pyrecipe.config.project import WORKSPACE_NAME, ensure_layer, workspace_layer
+from pyrecipe.recipetool.create import TargetFacts, create_recipe
 from pyrecipe.toolchain import load_machine
 
 

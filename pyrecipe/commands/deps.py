@@ -15,14 +15,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
+from pyrecipe.engine.scheduler import BuildOptions
+from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import (
-    DEBIAN, HOST_TOOL, IN_SYSROOT, NATIVE_TOOL, PYPI_NATIVE_TOOL, PYTHON_STDLIB, RECIPE, RECIPE_KINDS, SPLIT_PACKAGE, VIRTUAL,
+    DEBIAN,
+    HOST_TOOL,
+    IN_SYSROOT,
+    NATIVE_TOOL,
+    PYPI_NATIVE_TOOL,
+    PYTHON_STDLIB,
+    RECIPE,
+    RECIPE_KINDS,
+    SPLIT_PACKAGE,
+    VIRTUAL,
     Graph,
 )
-from pyrecipe.fsutil import atomic_write_text
-from pyrecipe.engine.scheduler import BuildOptions
 
 DOT_NODE_STYLE = {
     RECIPE: 'shape=box, style=filled, fillcolor="#dbe9f6"',

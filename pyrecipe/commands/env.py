@@ -18,8 +18,8 @@ from typing import Any
 
 from pyrecipe.commands.common import add_build_options, settings_from
 from pyrecipe.config.configuration import load_configuration
-from pyrecipe.errors import InputError, PyrecipeError
 from pyrecipe.config.layers import LayerIndex
+from pyrecipe.errors import InputError, PyrecipeError
 from pyrecipe.parse import DataSmart, parse_recipe
 
 

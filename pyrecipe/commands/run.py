@@ -11,9 +11,9 @@ import argparse
 import subprocess
 from pathlib import Path
 
-from pyrecipe.engine.buildlock import build_lock
 from pyrecipe.commands.common import add_build_options, note_on_stderr
 from pyrecipe.config.configuration import DEFAULT_MACHINE
+from pyrecipe.engine.buildlock import build_lock
 from pyrecipe.errors import InputError
 from pyrecipe.toolchain import load_machine, provision
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 
-from pyrecipe.engine.buildlock import build_lock
 from pyrecipe.commands.common import add_build_options, note_on_stderr
 from pyrecipe.config.configuration import DEFAULT_MACHINE
+from pyrecipe.engine.buildlock import build_lock
 from pyrecipe.toolchain import load_machine, provision
 
 

@@ -13,11 +13,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer, check_not_in_package
+from pyrecipe.config.sdk import bind_sdk
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
 from pyrecipe.parse.evaluate import FileParser
-from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer, check_not_in_package
-from pyrecipe.config.sdk import bind_sdk
 
 DEFAULT_MACHINE = "raspberrypi4"
 #: What a board flashed today runs: Debian 13 trixie (Raspberry Pi OS is based on it), CPython 3.13;

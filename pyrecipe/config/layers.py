@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from pyrecipe.errors import InputError
-from pyrecipe.parse import DataSmart
-from pyrecipe.parse.cache import ParseCache, config_fingerprint
 from pyrecipe.config.paths import RECIPES_DIR
 from pyrecipe.config.versions import compare_versions
+from pyrecipe.errors import InputError
 from pyrecipe.graph.variant import NATIVE_SUFFIX, is_native_name, target_name
+from pyrecipe.parse import DataSmart
+from pyrecipe.parse.cache import ParseCache, config_fingerprint
 from pyrecipe.parse.depends import VersionStringException, explode_dep_versions2
 
 log = logging.getLogger(__name__)

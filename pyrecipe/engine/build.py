@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyrecipe.engine.buildlock import build_lock
 from pyrecipe.config.configuration import Settings, load_configuration
-from pyrecipe.errors import BuildError
-from pyrecipe.graph.build_graph import Graph, GraphBuilder
 from pyrecipe.config.layers import LayerIndex
+from pyrecipe.engine.buildlock import build_lock
+from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.leftovers import remove_leftovers
 from pyrecipe.engine.notes import Note, silent
-from pyrecipe.parse import DataSmart
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import Builder, BuildOptions, BuildResult, plan_build
-from pyrecipe.engine.context import BuildContext
+from pyrecipe.errors import BuildError
+from pyrecipe.graph.build_graph import Graph, GraphBuilder
+from pyrecipe.parse import DataSmart
 from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
 
 if TYPE_CHECKING:
@@ -151,11 +151,10 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
         return host_environment(request)
     if request.options.dry_run:
         return dry_run_environment(request, graph, config, note)
-    from pyrecipe.toolchain import provision
     from pyrecipe.fsutil import atomic_write_text
-    from pyrecipe.toolchain.machine import machine_from_datastore
-
     from pyrecipe.recipetool.pypi_resolve import native_tool_files
+    from pyrecipe.toolchain import provision
+    from pyrecipe.toolchain.machine import machine_from_datastore
 
     machine = machine_from_datastore(config)
     native_files = native_tool_files(graph.pypi_native_tools, Path(config.getVar("DL_DIR")))

@@ -17,7 +17,6 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.text import Text
 
-
 #: Seconds between two plain percentage lines of one task.
 PLAIN_INTERVAL = 5.0
 

@@ -12,14 +12,12 @@ import functools
 import signal
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from pyrecipe.errors import PyrecipeError
-from pyrecipe.graph.build_graph import PYPI_NATIVE_TOOL, Graph, Node
-from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.context import BuildContext
+from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.task_runner import (
     TaskFailure,
     TaskRunner,
@@ -29,6 +27,8 @@ from pyrecipe.engine.task_runner import (
     task_order,
     task_signatures,
 )
+from pyrecipe.errors import PyrecipeError
+from pyrecipe.graph.build_graph import PYPI_NATIVE_TOOL, Graph, Node
 
 DEPENDENCY_GOAL = "do_populate_sysroot"
 

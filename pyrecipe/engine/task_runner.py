@@ -25,13 +25,13 @@ from typing import TextIO
 
 from pyrecipe.engine.codesig import code_digest
 from pyrecipe.engine.confine import check_task_directories, sandboxed_command
+from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
+from pyrecipe.engine.reachable import reachable
+from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.fsutil import file_sha256
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
-from pyrecipe.engine.reachable import reachable
-from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
-from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
 
 #: Variables that change between runs without changing what a task produces.
 SIGNATURE_EXCLUDED = {

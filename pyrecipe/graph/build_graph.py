@@ -24,11 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyrecipe.parse.depends import explode_deps
-from pyrecipe.errors import BuildError, InputError
 from pyrecipe.config.layers import LayerIndex, RecipeInfo, SkippedRecipeError, normalise
-from pyrecipe.parse import DataSmart
+from pyrecipe.errors import BuildError, InputError
 from pyrecipe.graph.variant import is_native_name, target_name
+from pyrecipe.parse import DataSmart
+from pyrecipe.parse.depends import explode_deps
 from pyrecipe.recipetool import pypi_resolve
 from pyrecipe.recipetool.pypi_resolve import GENERATED_RECIPE, PYPI_WHEEL, NativeTool
 

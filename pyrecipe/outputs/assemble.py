@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from pyrecipe.graph.build_graph import Graph
 from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.graph.build_graph import Graph
 from pyrecipe.outputs.image import assemble_image, manifest_path
 from pyrecipe.outputs.licenses import license_manifest, recipe_license
-from pyrecipe.parse import DataSmart
 from pyrecipe.outputs.sbom import spdx_document, spdx_json
+from pyrecipe.parse import DataSmart
 
 
 def assemble(

@@ -27,9 +27,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.parse.depends import explode_deps
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import DataSmart
+from pyrecipe.parse.depends import explode_deps
 from pyrecipe.qa.inventory import StagedFile, take_inventory
 from pyrecipe.toolchain.sysroot import MANIFEST_NAME
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.pep517.install import install_wheel
 from pyrecipe.parse import DataSmart
+from pyrecipe.pep517.install import install_wheel
 
 #: The prefix the recipe's ${D} is installed with (bitbake.conf's ``prefix``).
 TARGET_PREFIX = "/usr"

@@ -22,9 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyrecipe.fsutil import building_dir
 from pyrecipe.errors import BuildError
-from pyrecipe.fsutil import atomic_write_text, file_sha256, writing_file
+from pyrecipe.fsutil import atomic_write_text, building_dir, file_sha256, writing_file
 
 #: Modification time of every tarball member: a constant, so the bytes do not depend on when we built.
 TAR_MTIME = 0

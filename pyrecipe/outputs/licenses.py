@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.sources.fetch import parse_src_uri
 from pyrecipe.graph.build_graph import Node
+from pyrecipe.sources.fetch import parse_src_uri
 
 MANIFEST_HEADER = "# recipe\tversion\tLICENSE\tlicense file\tmd5\n"
 

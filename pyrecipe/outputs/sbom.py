@@ -22,9 +22,9 @@ from importlib import metadata
 from pathlib import Path
 
 from pyrecipe.errors import BuildError
-from pyrecipe.sources.fetch import SrcUriEntry
 from pyrecipe.graph.build_graph import Graph
 from pyrecipe.outputs.licenses import RecipeLicense
+from pyrecipe.sources.fetch import SrcUriEntry
 from pyrecipe.tasks.base import src_uri_entries
 
 DOCUMENT_ID = "SPDXRef-DOCUMENT"

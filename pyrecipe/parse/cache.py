@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from pyrecipe.errors import InputError
+from pyrecipe.fsutil import file_sha256
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.evaluate import FileParser, parse_variants
 from pyrecipe.parse.store import CacheStore, dumps, loads
-from pyrecipe.fsutil import file_sha256
 
 #: Bump when the meaning of cached data changes.
 CACHE_FORMAT = 3

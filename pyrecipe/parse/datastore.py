@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
-from collections.abc import Callable
 
 from pyrecipe.parse.errors import ExpansionError, ParseError
 

@@ -14,11 +14,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pyrecipe.tasks.elfpaths import retarget_rpaths
 from pyrecipe.errors import PyrecipeError
-from pyrecipe.pep517.install import install_wheel
 from pyrecipe.pep517.hooks import build_wheel, check_requirements, parse_config_settings, require_build_requirements
+from pyrecipe.pep517.install import install_wheel
 from pyrecipe.pep517.record import refresh_records
+from pyrecipe.tasks.elfpaths import retarget_rpaths
 
 
 def _config_settings(args: argparse.Namespace) -> dict[str, str | list[str]]:

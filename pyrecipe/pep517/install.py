@@ -26,8 +26,8 @@ import installer.exceptions
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
 
-from pyrecipe.fsutil import building_dir
 from pyrecipe.errors import InputError
+from pyrecipe.fsutil import building_dir
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from pyrecipe.sources import pypi
-from pyrecipe.errors import BuildError, InputError
-from pyrecipe.sources.fetch import fetch
 from pyrecipe.config.paths import CLASSES_DIR
-from pyrecipe.pep517.hooks import read_build_system
+from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.pep517.hooks import read_build_system
+from pyrecipe.sources import pypi
+from pyrecipe.sources.fetch import fetch
 from pyrecipe.sources.unpack import unpack
 
 SDIST_SUFFIXES = (".tar.gz", ".zip")

@@ -11,8 +11,8 @@ reused without touching the network.
 from __future__ import annotations
 
 import hashlib
-import io
 import http.client
+import io
 import logging
 import os
 import re

@@ -20,13 +20,13 @@ import shutil
 import stat
 import tarfile
 import zipfile
-from typing import Literal
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from pyrecipe.fsutil import building_dir
 from pyrecipe.errors import BuildError, InputError
+from pyrecipe.fsutil import building_dir
 
 #: Archive name endings we unpack, and the reader for each.
 ARCHIVE_KINDS = {

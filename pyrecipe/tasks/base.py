@@ -15,20 +15,34 @@ import subprocess
 from pathlib import Path
 
 from pyrecipe.engine.confine import relative_inside, sandboxed_command
+from pyrecipe.engine.context import current_task
 from pyrecipe.errors import BuildError, InputError, PyrecipeError
 from pyrecipe.fsutil import building_dir, file_sha256
+from pyrecipe.graph.variant import is_native
+from pyrecipe.parse import DataSmart
 from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import (
-    DOWNLOAD_DEADLINE, SourceMissing, SrcUriEntry, check_scheme, fetch as fetch_url, mask_credentials,
-    mirror_urls, parse_src_uri,
+    DOWNLOAD_DEADLINE,
+    SourceMissing,
+    SrcUriEntry,
+    check_scheme,
+    mask_credentials,
+    mirror_urls,
+    parse_src_uri,
+)
+from pyrecipe.sources.fetch import (
+    fetch as fetch_url,
 )
 from pyrecipe.sources.git import (
-    GitSource, checkout_git, fetch_git, fetch_submodules, parse_git_url, resolve_srcrev,
+    GitSource,
+    checkout_git,
+    fetch_git,
+    fetch_submodules,
+    parse_git_url,
+    resolve_srcrev,
 )
-from pyrecipe.parse import DataSmart
-from pyrecipe.engine.context import current_task
-from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits, unpack as unpack_archive
-from pyrecipe.graph.variant import is_native
+from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits
+from pyrecipe.sources.unpack import unpack as unpack_archive
 
 PATCH_SUFFIXES = (".patch", ".diff")
 

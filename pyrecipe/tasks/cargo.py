@@ -12,10 +12,10 @@ import os
 import subprocess
 from pathlib import Path
 
-from pyrecipe.errors import BuildError
-from pyrecipe.parse import DataSmart
 from pyrecipe.engine.confine import sandboxed_command
 from pyrecipe.engine.context import current_task
+from pyrecipe.errors import BuildError
+from pyrecipe.parse import DataSmart
 from pyrecipe.toolchain.machine import machine_from_datastore
 from pyrecipe.toolchain.rust import RustToolchain, ensure_rust_toolchain, rust_toolchain
 from pyrecipe.toolchain.rust_crates import cached_crate_debs, fetch_crate_debs, vendor_crates, write_cargo_config

@@ -24,13 +24,12 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import NoteSection
 
-from pyrecipe.fsutil import building_dir
-from pyrecipe.errors import BuildError
-from pyrecipe.qa.inventory import ELF_MAGIC
-from pyrecipe.fsutil import writing_file
 from pyrecipe.engine.context import current_task
+from pyrecipe.errors import BuildError
+from pyrecipe.fsutil import building_dir, writing_file
 from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
+from pyrecipe.qa.inventory import ELF_MAGIC
 
 #: Sections OpenEmbedded's strip also drops (compiler version strings, the bare ``.note``).
 STRIP_SECTIONS = ("--remove-section=.comment", "--remove-section=.note")

@@ -14,13 +14,12 @@ import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyrecipe.engine.context import TaskContext, current_task
 from pyrecipe.errors import BuildError
-from pyrecipe.parse import DataSmart
-from pyrecipe.qa import CHECKS, QAContext, run_qa
-from pyrecipe.engine.context import TaskContext
 from pyrecipe.graph.variant import is_native
-from pyrecipe.engine.context import current_task
+from pyrecipe.parse import DataSmart
 from pyrecipe.pep517.record import refresh_records
+from pyrecipe.qa import CHECKS, QAContext, run_qa
 
 if TYPE_CHECKING:
     from pyrecipe.toolchain.provision import Toolchain

@@ -15,11 +15,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from pyrecipe.errors import BuildError
-from pyrecipe.parse import DataSmart
-from pyrecipe.graph.variant import is_native
-from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.engine.context import current_task
+from pyrecipe.errors import BuildError
+from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.graph.variant import is_native
+from pyrecipe.parse import DataSmart
 
 MANIFEST_DIR = ".pyrecipe-staged"
 

@@ -6,9 +6,9 @@ the pinned native tools venv, the target CPython's facts and the rendered cross 
 """
 
 from pyrecipe.toolchain.machine import Machine, load_machine, machine_from_datastore
+from pyrecipe.toolchain.native import ensure_native_venv, native_tool_names
 from pyrecipe.toolchain.provision import Toolchain, provision
 from pyrecipe.toolchain.sysroot import ensure_sysroot
-from pyrecipe.toolchain.native import ensure_native_venv, native_tool_names
 from pyrecipe.toolchain.target_python import TargetPython, read_target_python
 
 __all__ = [

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyrecipe.errors import BuildError
-from pyrecipe.fsutil import building_dir
 from pyrecipe.engine.notes import Note, silent
-from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.errors import BuildError
+from pyrecipe.fsutil import atomic_write_text, building_dir
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from pyrecipe.errors import BuildError, InputError
 from pyrecipe.engine.notes import Note, silent
+from pyrecipe.errors import BuildError, InputError
 
 APT_LISTS = Path("/var/lib/apt/lists")
 #: Package lists older than this are refreshed before installing (a week: Debian stable moves slowly).

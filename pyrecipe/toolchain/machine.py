@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.config.configuration import DEFAULT_DISTRO, distro_conf, machine_conf
+from pyrecipe.config.sdk import SDK_PROVIDER, bind_sdk
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
-from pyrecipe.config.sdk import SDK_PROVIDER, bind_sdk
 
 #: Environment variable naming an existing target sysroot (a Yocto SDK's, Buildroot's staging):
 #: when set, the "path" provider uses it and nothing is downloaded.

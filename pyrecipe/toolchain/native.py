@@ -18,11 +18,11 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pyrecipe.errors import BuildError, InputError
-from pyrecipe.engine.notes import Note, silent
 from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR
-from pyrecipe.toolchain.buildroot import BuildRoot
+from pyrecipe.engine.notes import Note, silent
+from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text, file_digest
+from pyrecipe.toolchain.buildroot import BuildRoot
 
 PINS_FILE = TOOLCHAINS_DIR / "native-tools.txt"
 STAMP_NAME = ".pyrecipe-stamp"

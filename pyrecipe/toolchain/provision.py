@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from pyrecipe.errors import InputError
 from pyrecipe.engine.notes import Note, silent
-from pyrecipe.toolchain.buildroot import (
-    BUILD_ROOT_NAME, HOST_PROVIDER, MMDEBSTRAP_PROVIDER, BuildRoot, ensure_build_root,
-)
+from pyrecipe.errors import InputError
 from pyrecipe.fsutil import file_digest
+from pyrecipe.toolchain.buildroot import (
+    BUILD_ROOT_NAME,
+    HOST_PROVIDER,
+    MMDEBSTRAP_PROVIDER,
+    BuildRoot,
+    ensure_build_root,
+)
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 from pyrecipe.toolchain.machine import Machine, distro_build_dir
 from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras, ensure_native_venv

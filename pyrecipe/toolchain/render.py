@@ -16,8 +16,8 @@ from pathlib import Path
 
 import jinja2
 
-from pyrecipe.errors import InputError
 from pyrecipe.config.paths import TOOLCHAINS_DIR
+from pyrecipe.errors import InputError
 from pyrecipe.fsutil import FILE_MODE, atomic_write_text
 from pyrecipe.toolchain.machine import Machine
 from pyrecipe.toolchain.target_python import TargetPython

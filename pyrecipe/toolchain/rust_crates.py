@@ -26,10 +26,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.fsutil import building_dir
 from pyrecipe.errors import BuildError, InputError
+from pyrecipe.fsutil import atomic_write_text, building_dir
 from pyrecipe.toolchain.debian_apt import SuiteApt
-from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.toolchain.sysroot import _unpack as unpack_debs  # the sysroot's parallel dpkg-deb -x
 
 CRATE_PACKAGE_PREFIX = "librust-"

@@ -18,11 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
-from pyrecipe.errors import BuildError, InputError
 from pyrecipe.engine.notes import Note, silent
-from pyrecipe.toolchain.debian_apt import SuiteApt
-from pyrecipe.toolchain.alternatives import apply_alternatives
+from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.toolchain.alternatives import apply_alternatives
+from pyrecipe.toolchain.debian_apt import SuiteApt
 from pyrecipe.toolchain.machine import SYSROOT_ENV, Machine
 
 #: Written last, when a sysroot is complete: what was asked for and which .debs are in it.

@@ -15,12 +15,21 @@ from pathlib import Path
 
 import pytest
 
-from pyrecipe.recipetool.create import (
-    GENERIC_CLASS, TargetFacts, choose_sdist, class_for_backend, license_of, native_depends, parse_spec,
-    import_names, runtime_depends, scan_native_code, sdist_parts,
-)
-from pyrecipe.errors import InputError
 from pyrecipe.config.paths import CLASSES_DIR
+from pyrecipe.errors import InputError
+from pyrecipe.recipetool.create import (
+    GENERIC_CLASS,
+    TargetFacts,
+    choose_sdist,
+    class_for_backend,
+    import_names,
+    license_of,
+    native_depends,
+    parse_spec,
+    runtime_depends,
+    scan_native_code,
+    sdist_parts,
+)
 from pyrecipe.sources.pypi import IndexFile
 from pyrecipe.toolchain import load_machine
 

@@ -17,12 +17,20 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from pyrecipe.tasks.package import build_id, has_debug_info
+from cross_support import (
+    SITE,
+    SUFFIX,
+    assert_aarch64_module,
+    build_for_raspberrypi4,
+    do_test_lines,
+    native_dir,
+    pyrecipe,
+    run_on_board,
+)
 from pyrecipe.qa.elfchecks import optimisation_level
 from pyrecipe.qa.inventory import gcc_producers
+from pyrecipe.tasks.package import build_id, has_debug_info
 from pyrecipe.toolchain import host_tools
-
-from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, native_dir, pyrecipe, run_on_board
 
 LAYER = Path(__file__).parents[1] / "fixtures" / "cross_layer"
 

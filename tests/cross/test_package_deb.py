@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from cross_support import DISTRO, PYTHON_VERSION, SUFFIX, machine_dir
 from pyrecipe.outputs.deb import Control, debian_package_name, parse_shlibs
 from pyrecipe.toolchain import load_machine
-from cross_support import DISTRO, PYTHON_VERSION, SUFFIX, machine_dir
 
 DIST_PACKAGES = "usr/lib/python3/dist-packages"
 

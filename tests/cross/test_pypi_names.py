@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from cross_support import SITE, SUFFIX, assert_aarch64_module, machine_dir, pyrecipe, run_on_board
 from http_support import serve_directory
 from parse_support import write_files
 from pypi_support import publish, sdist, wheel
-
-from cross_support import SITE, SUFFIX, assert_aarch64_module, machine_dir, pyrecipe, run_on_board
 
 SETUP_PY = (
     "from setuptools import Extension, setup\n"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from cross_support import MACHINE, SITE, SUFFIX, machine_dir, pyrecipe
 
 LAYER = Path(__file__).parents[1] / "fixtures" / "qa_fault_layer"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
 from cross_support import SITE, SUFFIX, assert_aarch64_module, do_test_lines, needed_libraries
 
 RECIPE, VERSION = "bcrypt", "4.2.0"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from cross_support import SITE, SUFFIX, assert_aarch64_module, do_test_lines
 
 RECIPE, VERSION = "pydantic-core", "2.27.2"

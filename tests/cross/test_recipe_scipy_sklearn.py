@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, needed_libraries, run_on_board
+from cross_support import (
+    SITE,
+    SUFFIX,
+    assert_aarch64_module,
+    build_for_raspberrypi4,
+    do_test_lines,
+    needed_libraries,
+    run_on_board,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,16 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from cross_support import CPYTHON_TAG, SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, machine_dir, pyrecipe
+from cross_support import (
+    CPYTHON_TAG,
+    SITE,
+    SUFFIX,
+    assert_aarch64_module,
+    build_for_raspberrypi4,
+    do_test_lines,
+    machine_dir,
+    pyrecipe,
+)
 from pyrecipe.sources.pypi import source_url_parts
 
 CMAKE_LAYER = Path(__file__).parents[1] / "fixtures" / "cmake_layer"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from cross_support import SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, do_test_lines, needed_libraries
 
 #: recipe -> (version, its main C extension in site-packages, libraries it must link,

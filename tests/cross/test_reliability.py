@@ -17,22 +17,22 @@ import http.server
 import io
 import os
 import re
-import shutil
-import tempfile
 import shlex
+import shutil
 import signal
 import socketserver
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from http_support import send_trickle, serve_directory
 
+from http_support import send_trickle, serve_directory
 from pyrecipe.config.configuration import DEFAULT_DISTRO
 from pyrecipe.config.paths import TOPDIR
 

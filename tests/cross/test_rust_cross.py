@@ -17,14 +17,18 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from cross_support import DISTRO, MACHINE, SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, run_on_board
 from pyrecipe.errors import InputError
 from pyrecipe.toolchain import load_machine
 from pyrecipe.toolchain.buildroot import MANIFEST_NAME
 from pyrecipe.toolchain.provision import provision
 from pyrecipe.toolchain.rust import (
-    RUST_HOST_PACKAGES, RUST_STD_PACKAGE, ensure_rust_toolchain, installed_version, rust_build_root,
+    RUST_HOST_PACKAGES,
+    RUST_STD_PACKAGE,
+    ensure_rust_toolchain,
+    installed_version,
+    rust_build_root,
 )
-from cross_support import DISTRO, MACHINE, SITE, SUFFIX, assert_aarch64_module, build_for_raspberrypi4, run_on_board
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "rust_hello"
 

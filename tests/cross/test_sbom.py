@@ -18,15 +18,15 @@ import pytest
 from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
-from pyrecipe.engine.build import BuildRequest, run_build
+from cross_support import SITE, SUFFIX, machine_dir
 from pyrecipe.config.configuration import DEFAULT_DISTRO, Settings, load_configuration
-from pyrecipe.errors import BuildError
-from pyrecipe.outputs.image import manifest_path
 from pyrecipe.config.layers import LayerIndex
+from pyrecipe.engine.build import BuildRequest, run_build
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import BuildOptions
+from pyrecipe.errors import BuildError
+from pyrecipe.outputs.image import manifest_path
 from pyrecipe.outputs.sbom import spdx_license_expression
-from cross_support import SITE, SUFFIX, machine_dir
 from runner_support import plain_environment
 
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 from parse_support import META_TEST, write_files
-from pyrecipe.engine.build import BuildRequest, resolve
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.config.paths import CODEDIR
+from pyrecipe.engine.build import BuildRequest, resolve
 from pyrecipe.engine.scheduler import BuildOptions
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()

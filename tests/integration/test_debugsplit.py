@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from pyrecipe.tasks.package import BinTools, build_id, has_debug_info, split_and_strip
 from pyrecipe.errors import BuildError
+from pyrecipe.tasks.package import BinTools, build_id, has_debug_info, split_and_strip
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 CROSS = "aarch64-linux-gnu-"

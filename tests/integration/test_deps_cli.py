@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from parse_support import pyrecipe_cli, write_files
 
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"

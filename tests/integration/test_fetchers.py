@@ -23,15 +23,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from http_support import serve_directory
 
+from http_support import serve_directory
 from pyrecipe.config.configuration import DEFAULT_DISTRO
+from pyrecipe.config.paths import TOPDIR
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.sources.fetch import check_scheme, crate_download_url, mirror_urls, parse_src_uri_entry
 from pyrecipe.sources.git import (
-    checkout_git, fetch_git, fetch_submodules, parse_git_url, resolve_srcrev,
+    checkout_git,
+    fetch_git,
+    fetch_submodules,
+    parse_git_url,
+    resolve_srcrev,
 )
-from pyrecipe.config.paths import TOPDIR
 
 LAYER = Path(__file__).parents[1] / "fixtures" / "fetchers_layer"
 MACHINE = "runnerboard"
@@ -449,11 +453,11 @@ def test_crate_without_a_reachable_source_is_a_build_failure(tmp_path: Path) -> 
 
 @pytest.mark.skipif(shutil.which("cargo") is None, reason="no cargo on this machine")
 def test_vendored_crates_build_offline_with_cargo(tmp_path: Path) -> None:
-    from pyrecipe.tasks import cargo as cargo_steps
-    from pyrecipe.parse import DataSmart
-    from pyrecipe.tasks.base import CRATE_UNPACK_SUBDIR, _unpack_crate
     from pyrecipe.engine.context import BuildContext, TaskContext, running_task
+    from pyrecipe.parse import DataSmart
     from pyrecipe.sources.unpack import UnpackLimits
+    from pyrecipe.tasks import cargo as cargo_steps
+    from pyrecipe.tasks.base import CRATE_UNPACK_SUBDIR, _unpack_crate
 
     crate = make_crate(tmp_path / "mirror")
     # What do_unpack leaves, then cargo_common's do_configure on it.

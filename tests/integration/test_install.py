@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from pyrecipe.errors import InputError
-from pyrecipe.pep517.install import install_wheel
 from pyrecipe.pep517.hooks import build_wheel
+from pyrecipe.pep517.install import install_wheel
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"

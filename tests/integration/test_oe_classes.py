@@ -14,9 +14,9 @@ import pytest
 
 from parse_support import META_TEST, write_files
 from pyrecipe.config.configuration import Settings, load_configuration
-from pyrecipe.errors import InputError
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.engine.task_runner import task_order
+from pyrecipe.errors import InputError
 from runner_support import build, workdir
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()

@@ -11,9 +11,9 @@ import pytest
 
 from parse_support import META_TEST, pyrecipe_cli, write_files
 from pyrecipe.config.configuration import Settings, load_configuration
+from pyrecipe.config.layers import LayerIndex
 from pyrecipe.errors import InputError
 from pyrecipe.graph.build_graph import GraphBuilder
-from pyrecipe.config.layers import LayerIndex
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"

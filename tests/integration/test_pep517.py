@@ -19,7 +19,11 @@ from hypothesis import strategies as st
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.pep517.hooks import (
-    LEGACY_BACKEND, build_wheel, check_requirements, parse_config_settings, read_build_system,
+    LEGACY_BACKEND,
+    build_wheel,
+    check_requirements,
+    parse_config_settings,
+    read_build_system,
     require_build_requirements,
 )
 

@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from http_support import serve_directory
 from parse_support import pyrecipe_cli, write_files
-
-from pyrecipe.config.configuration import DEFAULT_DISTRO
 from pypi_support import Published, publish, sdist, wheel
+from pyrecipe.config.configuration import DEFAULT_DISTRO
 
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+import cross_support
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.qa import CHECKS, QAContext, QAProblem, check_file_owners, run_qa
 from pyrecipe.qa.elfchecks import optimisation_level
 from pyrecipe.qa.hostpaths import HostPathFinder, shebang_complaint
-import cross_support
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 SOURCE = Path(__file__).parents[1] / "fixtures" / "qa" / "objects.c"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pyrecipe.engine.build import BuildRequest, run_build
 from pyrecipe.config.configuration import DEFAULT_DISTRO, Settings
+from pyrecipe.engine.build import BuildRequest, run_build
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import BuildOptions
 from runner_support import build, plain_environment, workdir

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pyrecipe.cli import main
-from pyrecipe.errors import InputError
 from pyrecipe.config.sdk import find_sdk
+from pyrecipe.errors import InputError
 from pyrecipe.toolchain import load_machine
 
 

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pyrecipe.sources.fetch import fetch, parse_src_uri_entry
 from pyrecipe.outputs.image import assemble_image, manifest_path
-from pyrecipe.pep517.install import install_wheel
 from pyrecipe.pep517.hooks import build_wheel
+from pyrecipe.pep517.install import install_wheel
+from pyrecipe.sources.fetch import fetch, parse_src_uri_entry
 from pyrecipe.sources.unpack import unpack
 
 RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"

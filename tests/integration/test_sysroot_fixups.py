@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pyrecipe.tasks.elfpaths import _rpath, retarget_rpaths
 from pyrecipe.pep517.record import refresh_records
+from pyrecipe.tasks.elfpaths import _rpath, retarget_rpaths
 from pyrecipe.toolchain.alternatives import alternatives_of, apply_alternatives
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from pyrecipe.engine import codesig
 from pyrecipe.config.configuration import Settings, load_configuration
-from pyrecipe.parse import parse_recipe
 from pyrecipe.config.paths import TOPDIR
+from pyrecipe.engine import codesig
 from pyrecipe.engine.task_runner import task_order, task_signatures
+from pyrecipe.parse import parse_recipe
 
 MODULES = {
     "__init__.py": "",

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from http_support import send_trickle
 
+from http_support import send_trickle
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.sources.fetch import QUARANTINE_SUFFIX, fetch, parse_src_uri, parse_src_uri_entry
 from pyrecipe.fsutil import file_sha256
+from pyrecipe.sources.fetch import QUARANTINE_SUFFIX, fetch, parse_src_uri, parse_src_uri_entry
 
 PAYLOAD = b"pyrecipe test archive\n" * 5000
 PAYLOAD_SHA256 = hashlib.sha256(PAYLOAD).hexdigest()

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from parse_support import parse
 from pyrecipe.engine import codesig
+from pyrecipe.engine.task_runner import TaskRunner
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.parse.pyapi import bb
-from pyrecipe.engine.task_runner import TaskRunner
-
-from parse_support import parse
 
 
 def import_graph() -> dict[str, set[str]]:

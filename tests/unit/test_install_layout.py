@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pyrecipe.config import paths
+from pyrecipe.engine.confine import sandboxed_command
 from pyrecipe.errors import BuildError
 from pyrecipe.parse import core_datastore
 from pyrecipe.toolchain import native
-from pyrecipe.engine.confine import sandboxed_command
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 

@@ -10,9 +10,8 @@ import pyrecipe.parse.cache as cache_module
 import pyrecipe.parse.reader as reader_module
 from parse_support import META_TEST, write_files
 from pyrecipe.config.configuration import Settings, load_configuration
-from pyrecipe.errors import InputError
 from pyrecipe.config.layers import LayerIndex, append_matches
-
+from pyrecipe.errors import InputError
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
 

@@ -12,8 +12,8 @@ from rich.console import Console
 
 from pyrecipe.engine import progress as progress_module
 from pyrecipe.engine.progress import Progress
-from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
 from pyrecipe.engine.task_runner import recipe_signature
+from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
 from pyrecipe.errors import InputError
 from pyrecipe.parse import core_datastore
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from parse_support import parse
 from pyrecipe.errors import InputError
 from pyrecipe.tasks.base import _test_program
-
-from parse_support import parse
 
 
 def test_a_one_line_test_runs_with_dash_c(tmp_path: Path) -> None:

@@ -13,20 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from cross_support import cross_environment
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.paths import TOPDIR
 from pyrecipe.engine.task_runner import exported_variables
 from pyrecipe.errors import InputError
 from pyrecipe.parse import parse_recipe
-from pyrecipe.toolchain import Toolchain, load_machine, native_tool_names, read_target_python
-from pyrecipe.toolchain import host_tools
+from pyrecipe.toolchain import Toolchain, host_tools, load_machine, native_tool_names, read_target_python
 from pyrecipe.toolchain.debian_apt import _INST_LINE, DebPackage, PrivateApt
 from pyrecipe.toolchain.native import find_build_interpreter
 from pyrecipe.toolchain.render import CrossSettings, render_files
 from pyrecipe.toolchain.sysroot import MANIFEST_FORMAT, MANIFEST_NAME, DebianSysroot, fix_absolute_symlinks
 from pyrecipe.toolchain.target_python import write_build_sysconfigdata
-
-from cross_support import cross_environment
 
 TRIPLET = "aarch64-linux-gnu"
 #: The default distro's CPython X.Y (what load_machine("raspberrypi4") expects) and its SOABI tag.
