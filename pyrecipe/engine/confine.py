@@ -79,7 +79,13 @@ def task_mounts(d: DataSmart, in_build_root: bool) -> tuple[list[Path], list[Pat
     tmpdir = os.environ.get("TMPDIR")
     if tmpdir and Path(tmpdir).absolute() != Path("/tmp"):
         writable.append(tmpdir)
-    readonly = [d.getVar("TOPDIR"), d.getVar("DL_DIR"), d.getVar("PYRECIPE_TOPDIR"), *(d.getVar("BBLAYERS") or "").split()]
+    readonly = [d.getVar("TOPDIR"), d.getVar("DL_DIR"), d.getVar("PYRECIPE_TOPDIR"), *(d.getVar("BBLAYERS") or "").split(),
+                # A sysroot given by path or by an SDK, and the SDK's own build interpreter with its
+                # native sysroot (Yocto's sysroots/<host>/usr/bin/python3, Buildroot's host/bin/python3).
+                d.getVar("PYRECIPE_CROSS_SYSROOT"), d.getVar("SDK_TARGET_SYSROOT")]
+    sdk_python = d.getVar("SDK_BUILD_PYTHON")
+    if sdk_python:
+        readonly.append(str(Path(sdk_python).parents[2]))
     codedir = d.getVar("PYRECIPE_CODEDIR")
     if in_build_root:
         readonly.append(os.path.join(codedir, "pyrecipe") if codedir else None)

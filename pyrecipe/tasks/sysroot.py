@@ -5,16 +5,19 @@ such as numpy for scipy), so a target recipe's ${D} is copied there; a native re
 to the native sysroot, whose site-packages later builds import from. Each recipe keeps a
 manifest of what it staged: a rebuild first removes its previous files, so a file dropped
 from a recipe does not linger in the sysroot. A file has one owner: a recipe may not stage over
-what Debian or another recipe put there.
+what Debian or another recipe put there, unless that recipe is another provider of the same
+package (pyrecipe's ``six`` and a layer's ``python3-six``): the build chose this one, so the other
+one's files leave the sysroot first, as switching PREFERRED_PROVIDER does in OpenEmbedded.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from pyrecipe.config.layers import normalise
 from pyrecipe.engine.context import current_task
 from pyrecipe.errors import BuildError
 from pyrecipe.fsutil import atomic_write_text
@@ -55,28 +58,50 @@ def _entries(image: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def _owner(sysroot: Path, relative: str) -> str:
-    """Which recipe staged ``relative`` into the sysroot, else the machine's Debian packages."""
+def _owning_recipe(sysroot: Path, relative: str) -> str | None:
+    """Which recipe staged ``relative`` into the sysroot; None: the machine's Debian packages did."""
     for manifest in sorted((sysroot / MANIFEST_DIR).glob("*.files")):
         if relative in manifest.read_text().splitlines():
-            return f"recipe {manifest.stem}"
-    return "the target's Debian packages"
+            return manifest.stem
+    return None
 
 
-def stage(image: Path, sysroot: Path, pn: str) -> list[str]:
+def _package(name: str) -> str:
+    """The package a recipe name stands for: ``python3-six``, ``six`` and ``Six`` are one."""
+    return normalise(name).removeprefix("python3-")
+
+
+def _taken(entries: list[tuple[Path, str]], sysroot: Path) -> list[str]:
+    return [relative for _, relative in entries if (sysroot / relative).exists() or (sysroot / relative).is_symlink()]
+
+
+def stage(
+    image: Path, sysroot: Path, pn: str, provides: Iterable[str] = (), say: Callable[[str], None] = lambda _: None,
+) -> list[str]:
     """Copy the tree ``image`` into ``sysroot``, recording the files in ``pn``'s manifest.
 
     A file the sysroot already has (from Debian, or from another recipe) is refused, as
     OpenEmbedded refuses a file "installed by both": overwritten, it was lost for good once the
-    recipe stopped installing it (its manifest said it was the recipe's to remove). The manifest
-    is written before any file, and each file is copied under a temporary name and renamed, so a
-    staging cut short (a full disk) leaves no half-written file that no manifest names.
+    recipe stopped installing it (its manifest said it was the recipe's to remove). The exception
+    is another provider of a package this recipe provides (``pn`` and ``provides``): its files are
+    unstaged first. The manifest is written before any file, and each file is copied under a
+    temporary name and renamed, so a staging cut short (a full disk) leaves no half-written file
+    that no manifest names.
     """
     unstage(sysroot, pn)
     entries = _entries(image)
-    taken = [relative for _, relative in entries if (sysroot / relative).exists() or (sysroot / relative).is_symlink()]
+    packages = {_package(name) for name in (pn, *provides)}
+    owners = {_owning_recipe(sysroot, relative) for relative in _taken(entries, sysroot)}
+    for other in sorted(owner for owner in owners if owner is not None and _package(owner) in packages):
+        unstage(sysroot, other)
+        say(f"NOTE: recipe {pn} replaces recipe {other} in {sysroot}: both provide {_package(other)}")
+    taken = _taken(entries, sysroot)
     if taken:
-        shown = "; ".join(f"{relative} (from {_owner(sysroot, relative)})" for relative in taken[:10])
+        def owner(relative: str) -> str:
+            recipe = _owning_recipe(sysroot, relative)
+            return f"recipe {recipe}" if recipe else "the target's Debian packages"
+
+        shown = "; ".join(f"{relative} (from {owner(relative)})" for relative in taken[:10])
         more = f" and {len(taken) - 10} more" if len(taken) > 10 else ""
         raise BuildError(f"recipe {pn} installs files the sysroot already has: {shown}{more}; "
                          "remove them from do_install (a sysroot file has one owner)")
@@ -103,7 +128,8 @@ def stage_into_sysroot(d: DataSmart, say: Callable[[str], None]) -> None:
     """A target recipe's ${D} goes into the target sysroot, a native recipe's into the native one."""
     native = is_native(d)
     sysroot = d.getVar("STAGING_DIR_NATIVE" if native else "RECIPE_SYSROOT")
-    staged = stage(Path(d.getVar("D")), Path(sysroot), d.getVar("PN"))
+    provides = (d.getVar("PROVIDES") or "").split()
+    staged = stage(Path(d.getVar("D")), Path(sysroot), d.getVar("PN"), provides, say)
     say(f"NOTE: staged {len(staged)} files into {sysroot}")
 
 

@@ -39,3 +39,19 @@ def test_a_full_disk_mid_staging_leaves_only_tracked_files(tmp_path: Path, monke
     assert sorted(p.name for p in (sysroot / "usr/include").iterdir()) == ["a.h"], "a truncated file was left"
     unstage(sysroot, "pkg")  # the next run starts by this: the manifest named what might be there
     assert not (sysroot / "usr/include/a.h").exists()
+
+
+def test_another_provider_of_the_same_package_is_replaced_anything_else_is_refused(tmp_path: Path) -> None:
+    sysroot = tmp_path / "sysroot"
+    stage(image_with(tmp_path / "ours", {"usr/lib/site/six.py": b"pyrecipe's"}), sysroot, "six")
+    notes: list[str] = []
+
+    staged = stage(image_with(tmp_path / "layer", {"usr/lib/site/six.py": b"the layer's"}), sysroot, "python3-six",
+                   say=notes.append)
+
+    assert staged == ["usr/lib/site/six.py"] and (sysroot / "usr/lib/site/six.py").read_bytes() == b"the layer's"
+    assert notes == [f"NOTE: recipe python3-six replaces recipe six in {sysroot}: both provide six"]
+    assert not (sysroot / staging.MANIFEST_DIR / "six.files").exists()
+    with pytest.raises(staging.BuildError, match=r"recipe other installs files the sysroot already has: "
+                                                  r"usr/lib/site/six.py \(from recipe python3-six\)"):
+        stage(image_with(tmp_path / "other", {"usr/lib/site/six.py": b"x"}), sysroot, "other")
