@@ -71,6 +71,18 @@ def _package(name: str) -> str:
     return normalise(name).removeprefix("python3-")
 
 
+def _distributions(paths: Iterable[str]) -> set[str]:
+    """The Python distributions among staged paths, by their ``NAME-VERSION.dist-info`` directory:
+    pyrecipe's ``python-dateutil`` and a layer's ``python3-dateutil`` both stage
+    ``python_dateutil-2.9.0.post0.dist-info``, so they are one package whatever the recipes' names."""
+    return {normalise(part.split("-")[0]) for path in paths for part in path.split("/") if part.endswith(".dist-info")}
+
+
+def _staged_by(sysroot: Path, pn: str) -> list[str]:
+    manifest = _manifest(sysroot, pn)
+    return manifest.read_text().splitlines() if manifest.exists() else []
+
+
 def _taken(entries: list[tuple[Path, str]], sysroot: Path) -> list[str]:
     return [relative for _, relative in entries if (sysroot / relative).exists() or (sysroot / relative).is_symlink()]
 
@@ -91,10 +103,14 @@ def stage(
     unstage(sysroot, pn)
     entries = _entries(image)
     packages = {_package(name) for name in (pn, *provides)}
+    distributions = _distributions(relative for _, relative in entries)
     owners = {_owning_recipe(sysroot, relative) for relative in _taken(entries, sysroot)}
-    for other in sorted(owner for owner in owners if owner is not None and _package(owner) in packages):
-        unstage(sysroot, other)
-        say(f"NOTE: recipe {pn} replaces recipe {other} in {sysroot}: both provide {_package(other)}")
+    for other in sorted(owner for owner in owners if owner is not None):
+        shared = distributions & _distributions(_staged_by(sysroot, other))
+        if _package(other) in packages or shared:
+            unstage(sysroot, other)
+            what = _package(other) if _package(other) in packages else ", ".join(sorted(shared))
+            say(f"NOTE: recipe {pn} replaces recipe {other} in {sysroot}: both provide {what}")
     taken = _taken(entries, sysroot)
     if taken:
         def owner(relative: str) -> str:

@@ -55,3 +55,18 @@ def test_another_provider_of_the_same_package_is_replaced_anything_else_is_refus
     with pytest.raises(staging.BuildError, match=r"recipe other installs files the sysroot already has: "
                                                   r"usr/lib/site/six.py \(from recipe python3-six\)"):
         stage(image_with(tmp_path / "other", {"usr/lib/site/six.py": b"x"}), sysroot, "other")
+
+
+def test_recipes_of_one_python_distribution_under_other_names_replace_each_other(tmp_path: Path) -> None:
+    """pyrecipe's python-dateutil and an OE layer's python3-dateutil: different names, one
+    distribution (the same NAME-VERSION.dist-info)."""
+    sysroot = tmp_path / "sysroot"
+    dist = "usr/lib/site/python_dateutil-2.9.0.post0.dist-info/METADATA"
+    stage(image_with(tmp_path / "ours", {dist: b"a", "usr/lib/site/dateutil/__init__.py": b"a"}), sysroot, "python-dateutil")
+    notes: list[str] = []
+
+    stage(image_with(tmp_path / "layer", {dist: b"b", "usr/lib/site/dateutil/__init__.py": b"b"}), sysroot,
+          "python3-dateutil", say=notes.append)
+
+    assert (sysroot / "usr/lib/site/dateutil/__init__.py").read_bytes() == b"b"
+    assert notes == [f"NOTE: recipe python3-dateutil replaces recipe python-dateutil in {sysroot}: both provide python-dateutil"]
