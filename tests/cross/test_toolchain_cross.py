@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pyproject_hooks import BuildBackendHookCaller
 
-from cross_support import DISTRO, cross_environment, native_dir
+from cross_support import DISTRO, cross_environment
 from pyrecipe.toolchain import Toolchain, load_machine, provision
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -26,9 +26,15 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 EXPECTED = {"raspberrypi4": ("aarch64", 64), "beaglebone": ("armv7-a", 32), "x86-64": ("x86_64", 64)}
 
 
+#: These tests drive the toolchain by hand on the build machine (its cross compilers, its native
+#: venv), which a distro with a build root keeps inside the root: bookworm's toolchain is the
+#: build machine's own. The recipe builds test the build root's.
+TOOLCHAIN_DISTRO = "debian-bookworm"
+
+
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
 def toolchain(request: pytest.FixtureRequest, cross_build_dir: Path) -> Toolchain:
-    return provision(load_machine(request.param, distro=DISTRO), cross_build_dir)
+    return provision(load_machine(request.param, distro=TOOLCHAIN_DISTRO), cross_build_dir)
 
 
 def run_on_target(toolchain: Toolchain, code: str, pythonpath: list[Path]) -> str:
@@ -141,11 +147,12 @@ def test_an_existing_sysroot_is_used_as_it_is(
 ) -> None:
     # As a Yocto SDK's or Buildroot's sysroot would be: PYRECIPE_SYSROOT names it, nothing is downloaded.
     monkeypatch.setenv("PYRECIPE_SYSROOT", str(toolchain.sysroot))
-    machine = load_machine(toolchain.machine.name, distro=DISTRO)
+    machine = load_machine(toolchain.machine.name, distro=TOOLCHAIN_DISTRO)
     build_dir = tmp_path / "build"
     build_dir.mkdir()
-    native_dir(build_dir).parent.mkdir()
-    native_dir(build_dir).symlink_to(native_dir(cross_build_dir))  # the shared venv: not what this tests
+    (build_dir / TOOLCHAIN_DISTRO).mkdir()
+    # The shared venv: not what this tests.
+    (build_dir / TOOLCHAIN_DISTRO / "native").symlink_to(cross_build_dir / TOOLCHAIN_DISTRO / "native")
     other = provision(machine, build_dir)
     assert other.sysroot == toolchain.sysroot
     assert not (build_dir / "downloads").exists() and not (machine.build_dir(build_dir) / "sysroot").exists()

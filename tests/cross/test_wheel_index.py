@@ -63,6 +63,9 @@ def served(cross_build_dir: Path) -> Iterator[tuple[str, list[str]]]:
 
 def test_board_installs_from_the_index(cross_build_dir: Path, served: tuple[str, list[str]], tmp_path: Path) -> None:
     build_for_raspberrypi4(cross_build_dir, *RECIPES)
+    # Other recipes of the session's build directory deploy a wheel of the same name (an OE layer's
+    # python3-six, built from its sdist): the last one deployed is served. This test's six is ours.
+    build_for_raspberrypi4(cross_build_dir, "six", "-c", "deploy_wheel", "-f")
     wheels_dir = cross_build_dir / "deploy" / DISTRO / MACHINE / "wheels"
     names = {path.name for path in wheels_dir.glob("*.whl")}
     # The C extensions need glibc and nothing else: manylinux, with the target CPython's ABI.
