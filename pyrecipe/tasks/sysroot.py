@@ -37,7 +37,7 @@ def unstage(sysroot: Path, pn: str) -> None:
     if not manifest.exists():
         return
     directories: set[Path] = set()
-    for line in manifest.read_text().splitlines():
+    for line in _staged_by(sysroot, pn):
         path = sysroot / line
         if path.is_symlink() or path.is_file():
             path.unlink()
@@ -58,12 +58,11 @@ def _entries(image: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def _owning_recipe(sysroot: Path, relative: str) -> str | None:
-    """Which recipe staged ``relative`` into the sysroot; None: the machine's Debian packages did."""
-    for manifest in sorted((sysroot / MANIFEST_DIR).glob("*.files")):
-        if relative in manifest.read_text().splitlines():
-            return manifest.stem
-    return None
+def _owners(sysroot: Path) -> dict[str, str]:
+    """The recipe that staged each file of the sysroot (a file no manifest names is Debian's),
+    read once from every manifest rather than once per file asked about."""
+    return {relative: manifest.stem for manifest in sorted((sysroot / MANIFEST_DIR).glob("*.files"))
+            for relative in manifest.read_text().splitlines()}
 
 
 def _package(name: str) -> str:
@@ -104,18 +103,19 @@ def stage(
     entries = _entries(image)
     packages = {_package(name) for name in (pn, *provides)}
     distributions = _distributions(relative for _, relative in entries)
-    owners = {_owning_recipe(sysroot, relative) for relative in _taken(entries, sysroot)}
-    for other in sorted(owner for owner in owners if owner is not None):
-        shared = distributions & _distributions(_staged_by(sysroot, other))
-        if _package(other) in packages or shared:
+    owners = _owners(sysroot)
+    for other in sorted({owners[relative] for relative in _taken(entries, sysroot) if relative in owners}):
+        package, shared = _package(other), distributions & _distributions(_staged_by(sysroot, other))
+        if package in packages or shared:
             unstage(sysroot, other)
-            what = _package(other) if _package(other) in packages else ", ".join(sorted(shared))
+            what = package if package in packages else ", ".join(sorted(shared))
             say(f"NOTE: recipe {pn} replaces recipe {other} in {sysroot}: both provide {what}")
     taken = _taken(entries, sysroot)
     if taken:
+        owners = _owners(sysroot)
+
         def owner(relative: str) -> str:
-            recipe = _owning_recipe(sysroot, relative)
-            return f"recipe {recipe}" if recipe else "the target's Debian packages"
+            return f"recipe {owners[relative]}" if relative in owners else "the target's Debian packages"
 
         shown = "; ".join(f"{relative} (from {owner(relative)})" for relative in taken[:10])
         more = f" and {len(taken) - 10} more" if len(taken) > 10 else ""
