@@ -1,6 +1,6 @@
 """The headline, end to end: `pyrecipe build numpy --machine raspberrypi4`, then numpy on the emulated board.
 
-A real cross build of numpy 2.3.5 (meson-python, Cython, OpenBLAS from the Debian arm64 sysroot)
+A real cross build of the distro's numpy (2.5 on trixie, 2.3 on bookworm; meson-python, Cython, OpenBLAS from the Debian arm64 sysroot)
 takes about five minutes on two cores; it runs in CI on every run.
 """
 
