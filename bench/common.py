@@ -42,5 +42,5 @@ class ResolvedRecipe:
 
 def resolve_recipe(name: str, build_dir: Path, machine: str) -> ResolvedRecipe:
     request = BuildRequest(Settings(build_dir=build_dir, machine=machine), (name,), BuildOptions())
-    index, graph = resolve(request, pinned_native_tools())
+    index, graph, _ = resolve(request, pinned_native_tools())
     return ResolvedRecipe(request, index, graph, graph.nodes[graph.targets[0]].d)

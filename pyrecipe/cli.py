@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "deps": "show the dependency tree of recipes (build, runtime, native tools, Debian packages)",
     "env": "show the expanded variables of recipes (like bitbake -e)",
     "index": "write a PEP 503 package index of the wheels a machine's builds deployed",
+    "lock": "resolve requirement files for a machine into a PEP 751 pylock.toml",
     "init": "make a build directory: conf/local.conf, conf/bblayers.conf (like oe-init-build-env)",
     "machines": "list the target machines",
     "run": "run a program (python3 ...) of the target under qemu-user",

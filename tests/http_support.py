@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,13 @@ def send_trickle(handler: http.server.BaseHTTPRequestHandler) -> None:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        """The pages under /simple/ are PEP 691 JSON (pypi_support.publish): said so, for
+        clients that read the type (uv) and not only the body (pyrecipe)."""
+        if "/simple/" in str(path):
+            return "application/vnd.pypi.simple.v1+json"
+        return super().guess_type(path)
 
 
 @contextlib.contextmanager

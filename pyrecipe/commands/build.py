@@ -8,9 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.commands.common import add_build_options, add_requirement_option, print_columns, settings_from
 from pyrecipe.engine.build import BuildRequest, run_build
-from pyrecipe.engine.scheduler import BuildOptions
+from pyrecipe.engine.progress import Progress
+from pyrecipe.engine.scheduler import BuildOptions, BuildResult
 from pyrecipe.errors import InputError
 from pyrecipe.outputs.destdir import check_prefix, install_built_recipe
 
@@ -18,6 +19,7 @@ from pyrecipe.outputs.destdir import check_prefix, install_built_recipe
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="*", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
     add_build_options(parser)
+    add_requirement_option(parser, "build")
     parser.add_argument("-c", "--cmd", metavar="TASK", help="run the targets up to this task only (e.g. compile)")
     parser.add_argument("-f", "--force", action="store_true", help="run the targets' tasks even if up to date")
     parser.add_argument("-k", "--continue", dest="keep_going", action="store_true", help="go on after a failure")
@@ -53,9 +55,13 @@ def run(args: argparse.Namespace) -> int:
     request = BuildRequest(
         settings=settings_from(args), targets=tuple(args.targets), options=options, tar=args.tar,
         allow_missing_checksum=args.allow_missing_checksum, build_all=args.build_all,
+        requirements=tuple(args.requirements),
     )
     started = time.monotonic()
-    result = run_build(request)
+    progress = Progress()
+    result = run_build(request, progress)
+    if result.requirements and not args.dry_run:
+        print_requirement_report(result, progress.seconds)
     for failure in result.failures:
         print(f"pyrecipe: error: {failure}", file=sys.stderr)
     if result.skipped:
@@ -69,3 +75,15 @@ def run(args: argparse.Namespace) -> int:
         files = install_built_recipe(request, args.destdir, args.prefix)
         print(f"Installed {len(files)} files of {args.targets[0]} into {args.destdir} (prefix {args.prefix})")
     return 0 if result.ok else 1
+
+
+def print_requirement_report(result: BuildResult, seconds: dict[str, float]) -> None:
+    """Each package of the ``-r`` set: its version, where its recipe came from, the seconds its
+    tasks took in this run, and whether it was built."""
+    failed = {failure.recipe for failure in result.failures}
+    rows = [("package", "version", "from", "recipe", "s", "")]
+    for row in sorted(result.requirements, key=lambda row: row.name):
+        state = "FAILED" if row.recipe in failed else "not built" if row.recipe in result.skipped else "ok"
+        rows.append((row.name, row.version, row.origin, row.recipe, f"{seconds.get(row.recipe, 0.0):.1f}", state))
+    print(f"Requirement set: {len(rows) - 1} package(s)")
+    print_columns(rows)

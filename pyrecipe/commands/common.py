@@ -23,6 +23,14 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_requirement_option(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument(
+        "-r", "--requirement", dest="requirements", action="append", type=Path, default=[], metavar="FILE",
+        help=f"{verb} the packages of a requirements.txt, a pyproject.toml's dependencies or a pylock.toml, "
+             "resolved for the machine (repeatable)",
+    )
+
+
 def add_build_dir_option(parser: argparse.ArgumentParser, what: str = "") -> None:
     parser.add_argument(
         "--build-dir", type=Path, default=find_build_dir(),

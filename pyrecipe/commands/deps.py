@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.commands.common import add_build_options, add_requirement_option, settings_from
 from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.engine.scheduler import BuildOptions
+from pyrecipe.errors import InputError
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import (
     DEBIAN,
@@ -45,15 +46,19 @@ DOT_EDGE_STYLE = {"build": "solid", "runtime": "dashed", "sysroot": "dotted"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="+", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
+    parser.add_argument("targets", nargs="*", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
     add_build_options(parser)
+    add_requirement_option(parser, "show")
     parser.add_argument("--dot", type=Path, metavar="FILE", help="also write the recipe graph for Graphviz to FILE")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    request = BuildRequest(settings=settings_from(args), targets=tuple(args.targets), options=BuildOptions(goal="do_build"))
-    _, graph = resolve(request, pinned_native_tools())
+    if not args.targets and not args.requirements:
+        raise InputError("name a RECIPE, or requirement files with -r FILE")
+    request = BuildRequest(settings=settings_from(args), targets=tuple(args.targets), options=BuildOptions(goal="do_build"),
+                           requirements=tuple(args.requirements))
+    _, graph, _ = resolve(request, pinned_native_tools())
     print(render_tree(graph), end="")
     if args.dot is not None:
         args.dot.parent.mkdir(parents=True, exist_ok=True)

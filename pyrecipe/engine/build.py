@@ -28,6 +28,7 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
 
 if TYPE_CHECKING:
+    from pyrecipe.requirements.targets import RequirementRow
     from pyrecipe.toolchain import Toolchain
 
 #: Host environment variables passed to tasks; everything else comes from the recipe and toolchain.
@@ -45,6 +46,8 @@ class BuildRequest:
     tar: bool = False
     allow_missing_checksum: bool = False
     build_all: bool = False
+    #: ``-r`` files: requirements.txt, pyproject.toml, pylock.toml.
+    requirements: tuple[Path, ...] = ()
 
 
 def _base_env() -> dict[str, str]:
@@ -78,16 +81,23 @@ def pinned_native_tools() -> list[str]:
     return native_tool_names()
 
 
-def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIndex, Graph]:
+def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIndex, Graph, list[RequirementRow]]:
+    """The layers, the graph of what the request builds, and the rows of its requirement set."""
+    from pyrecipe.requirements import targets as requirement_targets
+
     config = load_configuration(request.settings)
+    locked = requirement_targets.requirement_set(request.requirements, config) if request.requirements else []
+    requirement_targets.pin(config, locked)
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
     targets = list(request.targets)
     if request.build_all:
         targets += [info.pn for info in index.infos if info.variant == "" and not info.skipped]
+    targets += [package.target for package in locked]
     if not targets:
         raise BuildError("nothing to build: name a recipe, or use --all")
     graph = GraphBuilder(index, native_tools).build(targets)
-    return index, graph
+    rows = requirement_targets.check_recipes(graph, graph.targets[len(targets) - len(locked):], locked)
+    return index, graph, rows
 
 
 @dataclass(frozen=True)
@@ -204,13 +214,14 @@ def _locked_build(
     environment: Callable[[BuildRequest, Graph, DataSmart, Note], Environment],
     native_tools: Callable[[], Iterable[str]],
 ) -> BuildResult:
-    index, graph = resolve(request, native_tools())
+    index, graph, requirements = resolve(request, native_tools())
     config = index.config
     if not request.options.dry_run:
         _remove_leftovers(graph, config, progress.note)
     env = environment(request, graph, config, progress.note)
     plan = plan_build(graph, request.options, env.fingerprints)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
+    result.requirements = requirements
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
         from pyrecipe.outputs.assemble import assemble
 

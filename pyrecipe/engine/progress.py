@@ -30,6 +30,8 @@ class Progress:
         self.total = 0
         self.finished = 0
         self.running: dict[tuple[str, str], float] = {}
+        #: Seconds each recipe's tasks took in this run.
+        self.seconds: dict[str, float] = {}
         #: The running tasks' percentages, and when each was last printed (plain output).
         self.percent: dict[tuple[str, str], float] = {}
         self._printed: dict[tuple[str, str], tuple[float, float]] = {}
@@ -90,6 +92,7 @@ class Progress:
             started = self.running.pop((recipe, task), time.monotonic())
             self.finished += 1
             elapsed = time.monotonic() - started
+            self.seconds[recipe] = self.seconds.get(recipe, 0.0) + elapsed
             status = "Succeeded" if ok else "Failed"
             line = f"NOTE: recipe {recipe}: task {task}: {status} ({elapsed:.1f} s)"
             if self._live is None:

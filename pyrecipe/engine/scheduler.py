@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.progress import Progress
@@ -29,6 +30,9 @@ from pyrecipe.engine.task_runner import (
 )
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.graph.build_graph import PYPI_NATIVE_TOOL, Graph, Node
+
+if TYPE_CHECKING:
+    from pyrecipe.requirements.targets import RequirementRow
 
 DEPENDENCY_GOAL = "do_populate_sysroot"
 
@@ -70,6 +74,8 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # recipes not built because a dependency failed
     executed: int = 0
     would_run: int = 0  # in a dry run: the tasks a build would run
+    #: With ``-r``: each package of the requirement set and the recipe that builds it.
+    requirements: list[RequirementRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

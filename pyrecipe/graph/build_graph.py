@@ -280,7 +280,7 @@ class GraphBuilder:
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
                 name, projects, self.generated_dir, self.dl_dir, self.python_version, self.pypi_index, preferred,
-                self.index.config.getVar("TARGET_ARCH") or "aarch64")
+                self.index.config.getVar("UNAME_MACHINE") or "aarch64")
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:

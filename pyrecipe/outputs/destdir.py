@@ -63,5 +63,5 @@ def _the_wheel(d: DataSmart) -> Path:
 
 def install_built_recipe(request: BuildRequest, destdir: Path, prefix: str = TARGET_PREFIX) -> list[Path]:
     """After ``request`` (one target) was built: install that recipe into ``destdir``."""
-    _, graph = resolve(request, pinned_native_tools())
+    _, graph, _ = resolve(request, pinned_native_tools())
     return install_into_destdir(graph.nodes[graph.targets[0]].d, destdir, prefix)

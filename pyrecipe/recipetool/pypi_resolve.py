@@ -4,9 +4,11 @@ download for a native tool.
 A target ``python3-X`` that no layer has becomes a recipe in the build directory
 (``build/<distro>/generated/recipes/X/X_<version>.bb``): ``pypi_wheel`` when the chosen release
 publishes a ``none-any`` wheel (the project says it runs everywhere as it is), else a recipe for
-its sdist written by ``pyrecipe create``'s code. The file is the record: it names the version
-and the sha256 of what it downloads, so the next build takes the same file, offline once it is
-in ``DL_DIR``, until the file is removed or ``PREFERRED_VERSION_<name>`` asks for another version.
+its sdist written by ``pyrecipe create``'s code. A project that also publishes wheels for
+particular platforms has native code its ``none-any`` wheel goes without (frozenlist's and
+yarl's Cython, charset-normalizer's mypyc): it is built from its sdist. The file is the record:
+it names the version and the sha256 of what it downloads, so the next build takes the same
+file, offline once it is in ``DL_DIR``, until the file is removed or ``PREFERRED_VERSION_<name>`` asks for another version.
 
 A ``python3-X-native`` that is neither a layer's recipe nor a pinned tool is installed into the
 native venv from PyPI: the release, its file and the file's sha256 are recorded in
@@ -67,6 +69,18 @@ class Release:
 
     def sdist(self) -> pypi.IndexFile | None:
         return next((entry for entry in self.files if create.sdist_parts(entry.filename)), None)
+
+    def has_native_wheels(self) -> bool:
+        """Whether the project also publishes wheels for particular platforms: its ``none-any``
+        wheel is then a fallback without the compiled speed-ups (frozenlist, yarl, multidict)."""
+        return any(tag.platform != "any" for entry in self.files for tag in (_wheel_tags(entry.filename) or ()))
+
+    def board_wheel(self) -> pypi.IndexFile | None:
+        """The ``none-any`` wheel to install on the board as it is: when the project has no
+        compiled variant, or no sdist to compile one from."""
+        if self.has_native_wheels() and self.sdist() is not None:
+            return None
+        return self.pure_wheel()
 
 
 def _wheel_tags(filename: str) -> frozenset[Tag] | None:
@@ -220,7 +234,7 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
     project, files = find_project(projects, index)
     release = choose_release(files, project, python_version, preferred)
     facts = create.TargetFacts(python_version, machine)
-    wheel = release.pure_wheel()
+    wheel = release.board_wheel()
     if wheel is not None:
         text, recipe_name = _wheel_recipe(name, project, release, wheel, dl_dir, facts)
     elif release.sdist() is not None:

@@ -48,7 +48,7 @@ def test_recipe_cached_by_env_is_complete_for_build(tmp_path: Path) -> None:
     first = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
     assert first.datastore(first.find("python3-demo")).getVar("PYRECIPE_FRONTEND") == FRONTEND
     # `pyrecipe build` resolves through the same cache and gets the same expansion.
-    index, graph = resolve(BuildRequest(settings=settings, targets=("python3-demo",), options=BuildOptions()), ())
+    index, graph, _ = resolve(BuildRequest(settings=settings, targets=("python3-demo",), options=BuildOptions()), ())
     (node,) = graph.nodes.values()
     assert node.d.getVar("PYRECIPE_FRONTEND") == FRONTEND
 

@@ -253,7 +253,7 @@ def test_a_recorded_tool_release_is_part_of_the_signatures_of_its_users(layer: P
                            ("python3-app", "python3-other"), BuildOptions(goal="do_build"))
 
     def signatures() -> dict[str, str]:
-        _, graph = resolve(request, pinned_native_tools())
+        _, graph, _ = resolve(request, pinned_native_tools())
         plan = plan_build(graph, BuildOptions(goal="do_build"), {"target": "t", "native": "n"})
         return {key: plan.signatures[key]["do_build"] for key in ("python3-app", "python3-other")}
 

@@ -1,0 +1,78 @@
+"""Requirement files resolved for the board by uv's resolver, into a PEP 751 lock.
+
+Why uv: resolving a requirement set (markers, extras, constraints, ``-r`` includes,
+``pyproject.toml`` dependencies, backtracking) is a solved problem, and uv solves it for a
+Python and a platform other than the one it runs on (``--python-version``,
+``--python-platform``), which pip does not without refusing sdists. pyrecipe asks it for the
+board's CPython X.Y and architecture and takes its ``pylock.toml``.
+
+uv knows the 64-bit Linux platforms (aarch64, x86_64, riscv64) by name; for another board
+(armv7l) the resolution is universal and :mod:`pyrecipe.requirements.lockfile` evaluates the
+lock's markers for the board, as it does for any lock. uv's cache lives in the build
+directory, and uv reads no user configuration (``--no-config``): the index is PYPI_INDEX_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from pyrecipe.errors import InputError
+
+#: uv's --python-platform for the boards' ``uname -m`` it knows (glibc targets).
+UV_PLATFORMS = {"aarch64": "aarch64-unknown-linux-gnu", "x86_64": "x86_64-unknown-linux-gnu", "riscv64": "riscv64-unknown-linux"}
+#: The inputs uv reads besides requirements files.
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def is_lock(path: Path) -> bool:
+    """A PEP 751 lock: ``pylock.toml`` or ``pylock.<name>.toml``."""
+    return path.name == "pylock.toml" or (path.name.startswith("pylock.") and path.name.endswith(".toml"))
+
+
+def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path) -> list[str]:
+    """The ``uv pip compile`` line that writes the lock of ``inputs`` for the board to ``out``."""
+    from uv import find_uv_bin
+
+    platform = UV_PLATFORMS.get(machine)
+    where = ["--python-platform", platform] if platform else ["--universal"]
+    return [
+        find_uv_bin(), "pip", "compile", *map(str, inputs), "--format", "pylock.toml", "--output-file", str(out),
+        "--python-version", python_version, *where, "--index-url", index_url,
+        "--no-config", "--no-header", "--quiet", "--cache-dir", str(cache_dir),
+    ]
+
+
+def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path) -> Path:
+    """Resolve requirement files (``requirements.txt``, ``pyproject.toml``) for the board into
+    the lock ``out`` (written whole or not at all); InputError with uv's own words when the set
+    cannot be resolved (a project the index lacks, conflicting pins, a bad marker).
+
+    The versions of an existing ``out`` are kept where the files still allow them (uv prefers
+    the pins of its output file), so resolving again does not move a working set."""
+    for path in inputs:
+        if not path.is_file():
+            raise InputError(f"-r {path}: no such file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # uv insists on the name pylock.toml: the lock is written in a temporary folder beside
+    # ``out`` and renamed into place.
+    scratch = Path(tempfile.mkdtemp(dir=out.parent, prefix=".pylock.tmp-"))
+    try:
+        partial = scratch / "pylock.toml"
+        if out.is_file():
+            shutil.copyfile(out, partial)
+        command = uv_command(inputs, partial, python_version, machine, index_url, cache_dir)
+        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"}
+        result = subprocess.run(command, capture_output=True, text=True, env=env)
+        if result.returncode != 0:
+            said = "\n".join(line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip())
+            names = ", ".join(str(p) for p in inputs)
+            raise InputError(f"cannot resolve {names} for Python {python_version} on {machine} (uv pip compile):\n{said}")
+        os.replace(partial, out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return out
