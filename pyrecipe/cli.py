@@ -19,6 +19,7 @@ import sys
 import threading
 import traceback
 
+from pyrecipe.engine.interrupts import sigterm_as_interrupt
 from pyrecipe.errors import PyrecipeError
 
 #: Each command (the module of that name in pyrecipe.commands) and what it does, for --help.
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         argv = sys.argv[1:]
     args = build_parser(argv).parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with sigterm_as_interrupt():  # provisioning's programs too, not only a build's tasks
+            return int(args.func(args) or 0)
     except PyrecipeError as exc:
         if args.debug:
             traceback.print_exc()

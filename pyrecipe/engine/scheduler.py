@@ -9,15 +9,14 @@ depends on it, and nothing else.
 from __future__ import annotations
 
 import functools
-import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pyrecipe.engine.context import BuildContext
+from pyrecipe.engine.interrupts import sigterm_as_interrupt
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.task_runner import (
     TaskFailure,
@@ -107,27 +106,6 @@ def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mappi
     return plan
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (``kill``, a CI timeout) stops a build as Ctrl-C does: running tasks are stopped too.
-
-    Python's default for SIGTERM ends the process at once, leaving its shell tasks running as
-    orphans that go on writing into the build dir after the build lock is released.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 class Builder:
     """Runs a :class:`Plan` over a :class:`Graph` with a pool of workers."""
 
@@ -160,7 +138,7 @@ class Builder:
                     self.progress.note(f"{key}: {task}")
             self.progress.stop()
             return result
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             return self._run_pending(pending, result)
 
     def _run_pending(self, pending: dict[str, list[str]], result: BuildResult) -> BuildResult:

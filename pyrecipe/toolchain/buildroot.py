@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -112,6 +113,23 @@ def link_static_qemu_names(root: Path) -> None:
             static_name.symlink_to(f"/usr/bin/{binary.name}")
 
 
+def run_whole_group(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """``command`` in a process group of its own, ended whole when pyrecipe is interrupted.
+
+    Why: mmdebstrap runs apt and dpkg as its children; killing mmdebstrap alone (what
+    ``subprocess.run`` does on Ctrl-C or SIGTERM) leaves them installing into a root that the
+    next run removes as a leftover while they still write.
+    """
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate()
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    return subprocess.CompletedProcess(list(command), process.returncode, stdout, stderr)
+
+
 def ensure_build_root(path: Path, suite: str, mirror: str, packages: Iterable[str], note: Note = silent) -> BuildRoot:
     """The root at ``path`` holding ``packages`` of Debian ``suite``; made (or remade with the
     packages it had as well) when some are missing. Installs mmdebstrap and bubblewrap first."""
@@ -125,7 +143,7 @@ def ensure_build_root(path: Path, suite: str, mirror: str, packages: Iterable[st
     note(f"NOTE: {'remaking' if have else 'making'} the Debian {suite} build root {root.path} with mmdebstrap: "
          f"{' '.join(sorted(wanted - have))}")
     with building_dir(root.path) as scratch:
-        result = subprocess.run(mmdebstrap_command(suite, mirror, everything, scratch), capture_output=True, text=True, check=False)
+        result = run_whole_group(mmdebstrap_command(suite, mirror, everything, scratch))
         if result.returncode != 0:
             raise BuildError(f"mmdebstrap could not make the {suite} build root:\n{(result.stderr or result.stdout)[-3000:]}")
         link_static_qemu_names(scratch)

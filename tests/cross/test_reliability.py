@@ -10,6 +10,7 @@ toolchain is needed and every build is real (bash, tar, the task runner, stamps,
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gzip
 import hashlib
@@ -106,6 +107,28 @@ def wait_for(condition, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def reaped(process: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
+    """``process`` killed with its whole group when the block leaves it running (a failed wait)."""
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def stop(process: subprocess.Popen[str], sig: signal.Signals, whole_group: bool = False) -> tuple[int, float]:
+    """Send ``sig`` (to pyrecipe alone, or to its group as a terminal's Ctrl-C does); its exit code
+    and the seconds it took to exit."""
+    started = time.monotonic()
+    if whole_group:
+        os.killpg(process.pid, sig)
+    else:
+        os.kill(process.pid, sig)
+    return process.wait(timeout=WAIT_SECONDS), time.monotonic() - started
 
 
 def tree(root: Path) -> dict[str, bytes | str]:
@@ -655,21 +678,11 @@ def test_interrupt_ends_the_build_in_seconds_even_with_a_python_task_blocked(
                                "    open(fifo).read()  # no writer ever comes: blocks\n"
                                "}\n")
     build_dir = tmp_path / "build"
-    process = start_build(layer, build_dir, "stuck")
-    try:
+    with reaped(start_build(layer, build_dir, "stuck")) as process:
         wait_for(lambda: (build_dir / "stuck-started").exists(), "do_compile to block")
-        started = time.monotonic()
-        if whole_group:
-            os.killpg(process.pid, sig)
-        else:
-            os.kill(process.pid, sig)
-        returncode = process.wait(timeout=WAIT_SECONDS)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        returncode, seconds = stop(process, sig, whole_group)
     stderr = process.stderr.read()
-    assert time.monotonic() - started < 10
+    assert seconds < 10
     assert returncode == 130, stderr
     assert "pyrecipe: interrupted" in stderr
     with open(build_dir / ".pyrecipe.lock") as lock:
@@ -686,17 +699,11 @@ def test_stopping_pyrecipe_ends_every_process_a_task_started(layer: Path, tmp_pa
                                  "\twait\n"
                                  "}\n")
     build_dir = tmp_path / "build"
-    process = start_build(layer, build_dir, "spawner")
-    try:
+    with reaped(start_build(layer, build_dir, "spawner")) as process:
         wait_for(lambda: (workdir(build_dir, "spawner") / "build" / "started").exists(), "do_compile to start its child")
         sleepers = {int(pid) for pid in subprocess.run(["pgrep", "-f", "^sleep 300$"], capture_output=True, text=True).stdout.split()}
         assert sleepers, "the task's background sleep is not running"
-        os.kill(process.pid, signal.SIGTERM)
-        returncode = process.wait(timeout=WAIT_SECONDS)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        returncode, _ = stop(process, signal.SIGTERM)
     assert returncode == 130
     wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in sleepers), "the task's grandchild to end")
 
@@ -882,3 +889,29 @@ def test_full_disk_is_said_plainly_not_called_a_bug(layer: Path, tmp_path: Path)
 
     assert_clean_error(result, 1)
     assert "No space left on device" in result.stderr and "the disk is full: free some space" in result.stderr
+
+
+def test_interrupt_during_provisioning_ends_mmdebstrap_and_its_children(tmp_path: Path) -> None:
+    """SIGTERM while the trixie build root is being made: pyrecipe ends in seconds with exit 130 and
+    its lock released, and mmdebstrap's apt and dpkg stop writing into the half-made root."""
+    build_dir = tmp_path / "build"
+    command = [sys.executable, "-m", "pyrecipe", "sysroot", "--machine", "raspberrypi4", "--distro", "debian-trixie",
+               "--build-dir", str(build_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=TOPDIR,
+                               env=build_env(), start_new_session=True)
+
+    def writers() -> list[str]:
+        listing = subprocess.run(["pgrep", "-a", "-f", str(build_dir)], capture_output=True, text=True).stdout
+        return [line for line in listing.splitlines() if line.split(maxsplit=1)[0] != str(process.pid)]
+
+    with reaped(process):
+        wait_for(lambda: any("mmdebstrap" in line for line in writers()), "mmdebstrap to start")
+        time.sleep(2)  # apt at work under it
+        returncode, seconds = stop(process, signal.SIGTERM)
+    stderr = process.stderr.read()
+    assert seconds < 10
+    assert returncode == 130, stderr
+    assert "pyrecipe: interrupted" in stderr and "Traceback" not in stderr
+    wait_for(lambda: not writers(), "mmdebstrap and its children to end")
+    with open(build_dir / ".pyrecipe.lock") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if still held
