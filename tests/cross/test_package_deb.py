@@ -73,7 +73,8 @@ def write_layer(layer: Path) -> None:
         MAINTAINER = "Test Packager <test@example.org>"
         RDEPENDS:${PN} = "python3-core python3-json python3-hello-zlib"
         """))
-    # A C extension linking the sysroot's zlib: its package must depend on Debian's zlib1g.
+    # A C extension linking the sysroot's zlib and libcrypto: its package must depend on Debian's
+    # zlib1g and on the distro's name of OpenSSL's library package (trixie renamed it libssl3t64).
     ext = layer / "recipes-test" / "hello-zlib"
     ext_source = ext / "files" / "hello-zlib"
     ext_source.mkdir(parents=True)
@@ -82,19 +83,21 @@ def write_layer(layer: Path) -> None:
         '[project]\nname = "hello-zlib"\nversion = "1.0"\n'
     )
     (ext_source / "setup.py").write_text(
-        'from setuptools import Extension, setup\n\nsetup(ext_modules=[Extension("hello_zlib", ["hello_zlib.c"], libraries=["z"])])\n'
+        'from setuptools import Extension, setup\n\nsetup(ext_modules=[Extension("hello_zlib", ["hello_zlib.c"], libraries=["z", "crypto"])])\n'
     )
     (ext_source / "hello_zlib.c").write_text(textwrap.dedent("""\
         #define PY_SSIZE_T_CLEAN
         #include <Python.h>
         #include <zlib.h>
+        #include <openssl/crypto.h>
 
         static PyObject *crc(PyObject *self, PyObject *args) {
             const char *data; Py_ssize_t size;
             if (!PyArg_ParseTuple(args, "y#", &data, &size)) return NULL;
             return PyLong_FromUnsignedLong(crc32(0L, (const Bytef *)data, (uInt)size));
         }
-        static PyMethodDef methods[] = {{"crc", crc, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+        static PyObject *openssl(PyObject *self, PyObject *args) { return PyLong_FromUnsignedLong(OpenSSL_version_num() >> 28); }
+        static PyMethodDef methods[] = {{"crc", crc, METH_VARARGS, NULL}, {"openssl", openssl, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
         static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "hello_zlib", NULL, -1, methods};
         PyMODINIT_FUNC PyInit_hello_zlib(void) { return PyModule_Create(&module); }
         """))
@@ -104,10 +107,10 @@ def write_layer(layer: Path) -> None:
         SRC_URI = "file://hello-zlib"
         S = "${UNPACKDIR}/hello-zlib"
         inherit setuptools3
-        DEPENDS += "zlib"
+        DEPENDS += "zlib openssl"
         PACKAGE_FORMAT = "deb"
         RDEPENDS:${PN} = "python3-core"
-        PYTHON_TEST_CODE = "import hello_zlib; assert hello_zlib.crc(b'hello') == 907060870"
+        PYTHON_TEST_CODE = "import hello_zlib; assert hello_zlib.crc(b'hello') == 907060870; assert hello_zlib.openssl() == 3"
         """))
 
 
@@ -143,8 +146,9 @@ def test_control_fields(debs: Path) -> None:
     assert dpkg_field(cext, "Architecture") == "arm64"
     major, minor = PYTHON_VERSION.split(".")
     upper = f"{major}.{int(minor) + 1}"
-    assert re.fullmatch(rf"python3 \(>= {re.escape(PYTHON_VERSION)}~\), python3 \(<< {re.escape(upper)}\), zlib1g \(>= 1:[^)]+\)",
-                        dpkg_field(cext, "Depends"))
+    libssl = {"debian-bookworm": "libssl3", "debian-trixie": "libssl3t64"}[DISTRO]  # trixie's 64-bit time_t rename
+    assert re.fullmatch(rf"python3 \(>= {re.escape(PYTHON_VERSION)}~\), python3 \(<< {re.escape(upper)}\), "
+                        rf"zlib1g \(>= 1:[^)]+\), {libssl} \(>= 3[^)]+\)", dpkg_field(cext, "Depends")), dpkg_field(cext, "Depends")
     assert dpkg_field(pure, "Architecture") == "all"
     assert dpkg_field(pure, "Depends") == "python3, python3-hello-zlib"
     assert dpkg_field(pure, "Maintainer") == "Test Packager <test@example.org>"
