@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,8 @@ SDIST_SUFFIXES = (".tar.gz", ".zip")
 #: Written files are readable by everyone (a temporary file starts as 0600).
 RECIPE_MODE = 0o644
 
+#: The ``source`` of a crates.io package in a Cargo.lock.
+CRATES_IO_SOURCE = "registry+https://github.com/rust-lang/crates.io-index"
 #: PEP 517 backend -> the class that builds with it (the module part of ``build-backend``).
 BACKEND_CLASSES = {
     "setuptools.build_meta:__legacy__": "setuptools3",
@@ -165,6 +168,8 @@ class RecipeFacts:
     test_modules: list[str]
     native: NativeCode
     notes: list[str]
+    #: (name, version, sha256) of the crates.io crates its Cargo.lock pins, when the sdist does not vendor them.
+    crates: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def parse_spec(spec: str) -> tuple[str, str | None]:
@@ -307,6 +312,21 @@ def scan_native_code(source_dir: Path) -> NativeCode:
     return native
 
 
+def locked_crates(source_dir: Path) -> list[tuple[str, str, str]]:
+    """The crates.io crates of the sdist's ``Cargo.lock`` with their checksums, as OpenEmbedded's
+    ``-crates.inc`` lists them; none when there is no lock or the sdist vendors its crates
+    (``.cargo-checksum.json`` files: cargo builds from those, as orjson's sdist does)."""
+    lock = source_dir / "Cargo.lock"
+    if not lock.is_file() or next(source_dir.rglob(".cargo-checksum.json"), None) is not None:
+        return []
+    try:
+        packages = tomllib.loads(lock.read_text()).get("package", [])
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise BuildError(f"{lock.name} of the sdist is not TOML: {error}") from None
+    return [(p["name"], p["version"], p["checksum"]) for p in packages
+            if str(p.get("source", "")).startswith(CRATES_IO_SOURCE) and p.get("checksum")]
+
+
 def import_names(source_dir: Path, project: str) -> list[str]:
     """Top-level modules the package installs: setuptools' top_level.txt when the sdist has one,
     else the packages of a src/, lib/ or flat layout, else a single module."""
@@ -387,6 +407,7 @@ def gather(
             test_modules=import_names(source_dir, name),
             native=native,
             notes=notes,
+            crates=locked_crates(source_dir) if "Rust" in native.languages else [],
         )
 
 
@@ -411,6 +432,11 @@ def render(facts: RecipeFacts) -> str:
         lines.append(f'DEPENDS += "{" ".join(facts.depends)}"')
     lines.append(f'RDEPENDS:${{PN}} = "{" ".join(["python3-core", *facts.rdepends])}"')
     lines += _native_comment(facts.native)
+    if facts.crates:
+        lines += ["", "# The crates its Cargo.lock pins, from crates.io (OpenEmbedded's -crates.inc form):", 'SRC_URI += " \\']
+        lines += [f"    crate://crates.io/{name}/{version} \\" for name, version, _ in facts.crates]
+        lines.append('"')
+        lines += [f'SRC_URI[{name}-{version}.sha256sum] = "{sha}"' for name, version, sha in facts.crates]
     imports = ", ".join(facts.test_modules)
     lines += ["", f'PYTHON_TEST_CODE = "import {imports}; print(\'imported {imports}\')"', ""]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from pyrecipe.recipetool.create import (
     class_for_backend,
     import_names,
     license_of,
+    locked_crates,
     native_depends,
     parse_spec,
     runtime_depends,
@@ -116,6 +117,23 @@ def test_native_code_and_its_outside_headers_are_reported(tmp_path: Path) -> Non
     native = scan_native_code(tmp_path)
     assert native.languages == {"C": 2, "Cython": 1}
     assert native.debian_packages() == {"weird/thing.h": None, "yaml.h": "libyaml-dev"}
+
+
+def test_the_crates_cargo_lock_pins_become_crate_entries(tmp_path: Path) -> None:
+    """As OpenEmbedded's -crates.inc: crates.io packages with their checksums; not the workspace's own
+    crates, not git ones; nothing when the sdist vendors its crates."""
+    (tmp_path / "Cargo.lock").write_text(
+        'version = 4\n'
+        '[[package]]\nname = "ahash"\nversion = "0.8.12"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n'
+        f'checksum = "{"a" * 64}"\n'
+        '[[package]]\nname = "jiter"\nversion = "0.19.0"\n'
+        '[[package]]\nname = "gitdep"\nversion = "1.0.0"\nsource = "git+https://example.org/gitdep#abc"\n'
+    )
+    assert locked_crates(tmp_path) == [("ahash", "0.8.12", "a" * 64)]
+    vendored = tmp_path / "vendor" / "ahash"
+    vendored.mkdir(parents=True)
+    (vendored / ".cargo-checksum.json").write_text("{}")
+    assert locked_crates(tmp_path) == []
 
 
 def test_import_names_from_top_level_txt_layouts_or_single_module(tmp_path: Path) -> None:
