@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "lock": "resolve requirement files for a machine into a PEP 751 pylock.toml",
     "init": "make a build directory: conf/local.conf, conf/bblayers.conf (like oe-init-build-env)",
     "machines": "list the target machines",
+    "show": "show the recipe file that builds a name (a layer's, or one generated from PyPI)",
     "run": "run a program (python3 ...) of the target under qemu-user",
     "sysroot": "provision the cross toolchain and target sysroot of a machine",
 }

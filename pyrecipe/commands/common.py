@@ -6,9 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyrecipe.config.configuration import Settings
 from pyrecipe.config.project import find_build_dir
+from pyrecipe.errors import InputError
+
+if TYPE_CHECKING:
+    from pyrecipe.graph.build_graph import Graph
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -52,3 +57,16 @@ def note_on_stderr(message: str) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(build_dir=args.build_dir, machine=args.machine, distro=args.distro, layers=tuple(args.layer))
+
+
+def graph_of(args: argparse.Namespace) -> Graph:
+    """The dependency graph of the command line's RECIPE names and ``-r`` files, as a build
+    would resolve it (for the commands that show it rather than build it)."""
+    from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
+    from pyrecipe.engine.scheduler import BuildOptions
+
+    if not args.targets and not args.requirements:
+        raise InputError("name a RECIPE, or requirement files with -r FILE")
+    request = BuildRequest(settings=settings_from(args), targets=tuple(args.targets), options=BuildOptions(goal="do_build"),
+                           requirements=tuple(args.requirements))
+    return resolve(request, pinned_native_tools())[1]

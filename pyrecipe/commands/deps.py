@@ -15,10 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, add_requirement_option, settings_from
-from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
-from pyrecipe.engine.scheduler import BuildOptions
-from pyrecipe.errors import InputError
+from pyrecipe.commands.common import add_build_options, add_requirement_option, graph_of
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import (
     DEBIAN,
@@ -54,11 +51,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.targets and not args.requirements:
-        raise InputError("name a RECIPE, or requirement files with -r FILE")
-    request = BuildRequest(settings=settings_from(args), targets=tuple(args.targets), options=BuildOptions(goal="do_build"),
-                           requirements=tuple(args.requirements))
-    _, graph, _ = resolve(request, pinned_native_tools())
+    graph = graph_of(args)
     print(render_tree(graph), end="")
     if args.dot is not None:
         args.dot.parent.mkdir(parents=True, exist_ok=True)

@@ -114,6 +114,15 @@ def test_another_version_than_the_layers_comes_from_pypi(layer: Path, tmp_path: 
     assert (generated / "purelib" / "purelib_1.5.bb").is_file() and (generated / "cext" / "cext_0.4.bb").is_file()
 
 
+def test_show_prints_the_recipes_of_the_set(layer: Path, tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    code, stdout, stderr = cli("show", layer, build_dir, "-r", requirements(tmp_path, "purelib==1.5\n"))
+    assert code == 0, stderr
+    recipe = build_dir / DEFAULT_DISTRO / "generated" / "recipes" / "purelib" / "purelib_1.5.bb"
+    assert f"# purelib 1.5: {recipe}\n" in stdout
+    assert recipe.read_text() in stdout and "# cext 0.4: " in stdout
+
+
 def test_pyproject_dependencies_and_a_lock_give_the_same_set(layer: Path, tmp_path: Path) -> None:
     project = requirements(tmp_path, '[project]\nname = "myapp"\nversion = "1"\ndependencies = ["purelib==1.5"]\n', "pyproject.toml")
     out = tmp_path / "pylock.toml"
