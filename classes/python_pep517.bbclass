@@ -33,9 +33,10 @@ do_compile[cleandirs] += "${PEP517_WHEEL_PATH}"
 
 # Installed files (relative to site-packages) in which a project records how it was built, such as
 # numpy's and scipy's __config__.py (show_config()): paths into the build sysroot become the
-# board's own paths, the cross flags say <sysroot> instead of naming the build machine, the
-# build interpreter becomes the board's Python, and the other build paths are mapped as
-# DEBUG_PREFIX_MAP maps them for the compiler (the recorded flags name them too).
+# board's own paths, the cross flags say <sysroot> (and the machine's cross file <toolchain>)
+# instead of naming the build machine, the build interpreter becomes the board's Python, and the
+# other build paths are mapped as DEBUG_PREFIX_MAP maps them for the compiler (the recorded
+# flags name them too).
 PYTHON_BUILD_CONFIG_FILES ?= ""
 
 def python_build_config_sed_args(d):
@@ -50,7 +51,7 @@ python_pep517_do_install () {
 		--interpreter ${PYTHON_INTERPRETER} ${INSTALL_WHEEL_COMPILE_BYTECODE} --sysroot ${RECIPE_SYSROOT} \
 		${PEP517_WHEEL_PATH}
 	for config in ${PYTHON_BUILD_CONFIG_FILES}; do
-		sed -i -e 's#${RECIPE_SYSROOT}/#/#g' -e 's#${RECIPE_SYSROOT}#<sysroot>#g' \
+		sed -i -e 's#${RECIPE_SYSROOT}/#/#g' -e 's#${RECIPE_SYSROOT}#<sysroot>#g' -e 's#${PYRECIPE_TOOLCHAIN_DIR}#<toolchain>#g' \
 			-e 's#${STAGING_BINDIR_NATIVE}/python[0-9.]*#${PYTHON_INTERPRETER}#g' \
 			${@python_build_config_sed_args(d)} ${D}${PYTHON_SITEPACKAGES_DIR}/$config
 	done

@@ -170,6 +170,8 @@ class RecipeFacts:
     notes: list[str]
     #: (name, version, sha256) of the crates.io crates its Cargo.lock pins, when the sdist does not vendor them.
     crates: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Installed files (relative to site-packages) that meson configures with the build's facts.
+    build_config_files: list[str] = field(default_factory=list)
 
 
 def parse_spec(spec: str) -> tuple[str, str | None]:
@@ -327,6 +329,19 @@ def locked_crates(source_dir: Path) -> list[tuple[str, str, str]]:
             if str(p.get("source", "")).startswith(CRATES_IO_SOURCE) and p.get("checksum")]
 
 
+def meson_build_config_files(source_dir: Path, packages: Iterable[str]) -> list[str]:
+    """The ``.py.in`` templates of a meson-python package's own modules (numpy's ``__config__.py``,
+    contourpy's ``util/_build_config.py``): meson writes the build's paths and flags into them,
+    and the installed file must name the board's instead (PYTHON_BUILD_CONFIG_FILES)."""
+    found = []
+    for template in sorted(source_dir.rglob("*.py.in")):
+        parts = template.relative_to(source_dir).parts
+        top = next((i for i, part in enumerate(parts[:-1]) if part in packages), None)
+        if top is not None and top <= 1:  # the package at the top, or under src/ or lib/
+            found.append("/".join(parts[top:])[: -len(".in")])
+    return found
+
+
 def import_names(source_dir: Path, project: str) -> list[str]:
     """Top-level modules the package installs: setuptools' top_level.txt when the sdist has one,
     else the packages of a src/, lib/ or flat layout, else a single module."""
@@ -383,6 +398,7 @@ def gather(
         system = read_build_system(source_dir)
         license_file = find_license_file(source_dir, metadata.get("license_files", []) or [])
         native = scan_native_code(source_dir)
+        modules = import_names(source_dir, name)
         recipe_name = pypi.normalise_project(metadata.get("name") or name)
         notes = []
         license_spdx = license_of(metadata)
@@ -404,10 +420,11 @@ def gather(
             depends=native_depends(system.requires, facts),
             rdepends=runtime_depends(metadata.get("requires_dist", []) or [], facts),
             source_dir_name=source_dir.name,
-            test_modules=import_names(source_dir, name),
+            test_modules=modules,
             native=native,
             notes=notes,
             crates=locked_crates(source_dir) if "Rust" in native.languages else [],
+            build_config_files=meson_build_config_files(source_dir, modules) if system.backend == "mesonpy" else [],
         )
 
 
@@ -432,6 +449,9 @@ def render(facts: RecipeFacts) -> str:
         lines.append(f'DEPENDS += "{" ".join(facts.depends)}"')
     lines.append(f'RDEPENDS:${{PN}} = "{" ".join(["python3-core", *facts.rdepends])}"')
     lines += _native_comment(facts.native)
+    if facts.build_config_files:
+        lines += ["", "# Written by meson with the build's paths: made the board's (python_pep517).",
+                  f'PYTHON_BUILD_CONFIG_FILES = "{" ".join(facts.build_config_files)}"']
     if facts.crates:
         lines += ["", "# The crates its Cargo.lock pins, from crates.io (OpenEmbedded's -crates.inc form):", 'SRC_URI += " \\']
         lines += [f"    crate://crates.io/{name}/{version} \\" for name, version, _ in facts.crates]

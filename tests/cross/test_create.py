@@ -25,6 +25,7 @@ from pyrecipe.recipetool.create import (
     import_names,
     license_of,
     locked_crates,
+    meson_build_config_files,
     native_depends,
     parse_spec,
     runtime_depends,
@@ -134,6 +135,15 @@ def test_the_crates_cargo_lock_pins_become_crate_entries(tmp_path: Path) -> None
     vendored.mkdir(parents=True)
     (vendored / ".cargo-checksum.json").write_text("{}")
     assert locked_crates(tmp_path) == []
+
+
+def test_meson_configured_modules_are_build_config_files(tmp_path: Path) -> None:
+    """contourpy's lib/contourpy/util/_build_config.py.in, numpy's numpy/__config__.py.in; not a
+    vendored tool's test template."""
+    for template in ("lib/contourpy/util/_build_config.py.in", "vendored-meson/meson/test cases/x/test.py.in", "numpy/__config__.py.in"):
+        (tmp_path / template).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / template).write_text("@BUILD_PATH@\n")
+    assert meson_build_config_files(tmp_path, ["contourpy", "numpy"]) == ["contourpy/util/_build_config.py", "numpy/__config__.py"]
 
 
 def test_import_names_from_top_level_txt_layouts_or_single_module(tmp_path: Path) -> None:
