@@ -1,7 +1,3 @@
-SUMMARY = "Powerful data structures for data analysis, time series, and statistics"
-DESCRIPTION = "pandas: labelled DataFrame/Series, group-by, rolling windows, time zones; its \
-algorithms are Cython and C extension modules (pandas._libs) compiled against numpy's C API."
-HOMEPAGE = "https://pandas.pydata.org"
 # pandas itself is BSD-3-Clause; LICENSES/ holds the licenses of the code it vendors (numpy's
 # datetime code, ujson, klib, musl's strptime, dateutil, packaging, CPython, pyperclip,
 # bottleneck, haven, sas7bdat, xarray, pyupgrade).
@@ -21,22 +17,8 @@ LIC_FILES_CHKSUM = "file://LICENSE;md5=cb819092901ddb13a7d0a4f5e05f098a \
                     file://LICENSES/XARRAY_LICENSE;md5=554f1a8b845d7b28c73f36b711b506be \
                     file://LICENSES/PYUPGRADE_LICENSE;md5=29534ffc25130d01cd6e6a6c9cd41070"
 
-inherit pypi python_mesonpy cython
+# The pandas of debian-bookworm (PREFERRED_VERSION_pandas): built and tested there against numpy 2.3.
+require pandas.inc
 
-SRC_URI += "file://0001-generate_version-import-versioneer-only-when-needed.patch \
-            file://0002-meson-numpy-from-numpy.pc-when-cross-compiling.patch"
 SRC_URI[sha256sum] = "e05e1af93b977f7eafa636d043f9f94c7ee3ac81af99c13508215942e64c993b"
-
-PROVIDES = "python3-pandas"
-
-# The target's numpy, built first and staged into the sysroot: its C headers and its Cython
-# declarations (numpy/__init__.cython-30.pxd for `cimport numpy`) are the ones the extensions
-# compile against, found through its numpy.pc (see the meson patch).
-DEPENDS += "numpy"
-
-RDEPENDS:${PN} = "numpy python-dateutil pytz tzdata python3-json python3-pickle python3-profile"
-
-# Group-by, a rolling window and a tz-aware DatetimeIndex all run in pandas._libs' compiled
-# code; the last check proves those modules are the cross-built extensions of this recipe.
-SRC_URI += "file://test_pandas.py"
-PYTHON_TEST_SCRIPT = "${UNPACKDIR}/test_pandas.py"
+RDEPENDS:${PN} += "pytz"

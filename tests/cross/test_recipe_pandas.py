@@ -1,4 +1,4 @@
-"""pandas 2.3.3 cross-built for a Raspberry Pi 4 against the target's numpy.
+"""The distro's pandas (3.1 on trixie, 2.3 on bookworm) cross-built for a Raspberry Pi 4 against the target's numpy.
 
 pandas' meson build takes numpy's headers from the numpy recipe staged into the shared target
 sysroot (numpy.pc through the machine's pkg-config) and Cython's `cimport numpy` from the numpy
@@ -25,11 +25,12 @@ def built(cross_build_dir: Path) -> Path:
 
 
 def test_do_test_ran_pandas_under_qemu(built: Path) -> None:
-    lines = (built / "work" / "pandas" / "2.3.3" / "temp" / "log.do_test").read_text().splitlines()
-    # The distro's numpy (its PREFERRED_VERSION): the one version directory numpy was built in.
+    # The distro's pandas and numpy (their PREFERRED_VERSION): the one version directory each was built in.
+    (pandas_version,) = [version.name for version in (built / "work" / "pandas").iterdir()]
     (numpy_version,) = [version.name for version in (built / "work" / "numpy").iterdir()]
+    lines = (built / "work" / "pandas" / pandas_version / "temp" / "log.do_test").read_text().splitlines()
     expected = (
-        f"pandas 2.3.3 numpy {numpy_version} groupby [9.0, 6.0] rolling 4.5 utc hours [23, 23, 22] 4 extensions "
+        f"pandas {pandas_version} numpy {numpy_version} groupby [9.0, 6.0] rolling 4.5 utc hours [23, 23, 22] 4 extensions "
         + SUFFIX
     )
     assert expected in lines, lines
