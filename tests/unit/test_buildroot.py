@@ -38,7 +38,7 @@ class FakeMmdebstrap:
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeMmdebstrap:
     monkeypatch.setattr(buildroot, "ensure_host_packages", lambda packages, note: [])
     runner = FakeMmdebstrap()
-    monkeypatch.setattr(buildroot.subprocess, "run", runner)
+    monkeypatch.setattr(buildroot, "run_whole_group", runner)
     return runner
 
 
@@ -59,7 +59,7 @@ def test_root_is_made_once_and_remade_with_the_union_when_a_machine_needs_more(f
 def test_a_failed_remake_keeps_the_old_root(fake: FakeMmdebstrap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "buildroot"
     ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["python3.13"])
-    monkeypatch.setattr(buildroot.subprocess, "run", FakeMmdebstrap(fail=True))
+    monkeypatch.setattr(buildroot, "run_whole_group", FakeMmdebstrap(fail=True))
     with pytest.raises(BuildError, match="cannot reach the mirror"):
         ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["ccache"])
     assert json.loads((path / MANIFEST_NAME).read_text())["packages"] == ["python3.13"]
