@@ -73,10 +73,13 @@ def pyrecipe_build(layer: Path, build_dir: Path, *args: str) -> subprocess.Compl
 
 
 def start_build(layer: Path, build_dir: Path, *args: str) -> subprocess.Popen[str]:
-    """A build in its own process group, as a shell starts it (so signals reach all of it)."""
+    """A build in its own process group, as a shell starts it in the foreground (so signals reach
+    all of it): with Ctrl-C's default action, even when the tests themselves run as a background
+    job, whose children inherit SIGINT ignored."""
     return subprocess.Popen(
         build_command(layer, build_dir, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=TOPDIR, env=build_env(), start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
