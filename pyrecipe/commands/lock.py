@@ -13,9 +13,10 @@ from pathlib import Path
 from pyrecipe.commands.common import add_build_options, add_requirement_option, settings_from
 from pyrecipe.config.configuration import load_configuration
 from pyrecipe.errors import InputError
+from pyrecipe.recipetool.create import board_machine
 from pyrecipe.requirements.lockfile import read_lock
 from pyrecipe.requirements.resolve import is_lock
-from pyrecipe.requirements.targets import board_environment, board_machine, lock_requirements
+from pyrecipe.requirements.targets import board_environment, lock_requirements
 
 
 def register(parser: argparse.ArgumentParser) -> None:

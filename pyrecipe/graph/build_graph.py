@@ -29,7 +29,7 @@ from pyrecipe.errors import BuildError, InputError
 from pyrecipe.graph.variant import is_native_name, target_name
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
-from pyrecipe.recipetool import pypi_resolve
+from pyrecipe.recipetool import create, pypi_resolve
 from pyrecipe.recipetool.pypi_resolve import GENERATED_RECIPE, PYPI_WHEEL, NativeTool
 
 log = logging.getLogger(__name__)
@@ -280,7 +280,7 @@ class GraphBuilder:
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
                 name, projects, self.generated_dir, self.dl_dir, self.python_version, self.pypi_index, preferred,
-                self.index.config.getVar("UNAME_MACHINE") or "aarch64")
+                create.board_machine(self.index.config))
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:

@@ -17,6 +17,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.markers import Marker
 from packaging.metadata import parse_email
@@ -31,6 +32,9 @@ from pyrecipe.pep517.hooks import read_build_system
 from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import fetch
 from pyrecipe.sources.unpack import unpack
+
+if TYPE_CHECKING:
+    from pyrecipe.parse import DataSmart
 
 SDIST_SUFFIXES = (".tar.gz", ".zip")
 #: Written files are readable by everyone (a temporary file starts as 0600).
@@ -120,6 +124,11 @@ class TargetFacts:
             "platform_system": "Linux", "platform_machine": self.machine, "platform_release": "",
             "platform_version": "", "extra": extra,
         }
+
+
+def board_machine(d: DataSmart) -> str:
+    """The board's ``uname -m`` (PEP 508's platform_machine): UNAME_MACHINE, else the target architecture."""
+    return d.getVar("UNAME_MACHINE") or d.getVar("TARGET_ARCH")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ its sdist written by ``pyrecipe create``'s code. A project that also publishes w
 particular platforms has native code its ``none-any`` wheel goes without (frozenlist's and
 yarl's Cython, charset-normalizer's mypyc): it is built from its sdist. The file is the record:
 it names the version and the sha256 of what it downloads, so the next build takes the same
-file, offline once it is in ``DL_DIR``, until the file is removed or ``PREFERRED_VERSION_<name>`` asks for another version.
+file, offline once it is in ``DL_DIR``, until the file is removed or
+``PREFERRED_VERSION_<name>`` asks for another version.
 
 A ``python3-X-native`` that is neither a layer's recipe nor a pinned tool is installed into the
 native venv from PyPI: the release, its file and the file's sha256 are recorded in

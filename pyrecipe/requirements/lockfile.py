@@ -61,30 +61,27 @@ def read_lock(path: Path, environment: Mapping[str, str]) -> list[LockedPackage]
     if environments and not any(_marker_holds(where, text, environment) for text in environments):
         raise InputError(f"{where}: none of its environments ({'; '.join(environments)}) is the board's "
                          f"(Python {environment['python_version']}, {environment['platform_machine']})")
-    chosen: dict[str, LockedPackage] = {}
-    for entry in data.get("packages", []):
-        package = _package(where, entry, environment)
-        if package is None:
-            continue
-        if package.name in chosen and chosen[package.name].version != package.version:
-            raise InputError(f"{where}: {package.name} is locked at {chosen[package.name].version} and at "
-                             f"{package.version} for the same board")
-        chosen[package.name] = package
+    selected = (_package(where, entry, environment) for entry in data.get("packages", []))
+    chosen = _one_version_each((package for package in selected if package is not None), f"{where}: ", " for the same board")
     if not chosen:
         raise InputError(f"{where}: no package of the lock applies to the board")
-    return list(chosen.values())
+    return chosen
 
 
 def merge(locks: Iterable[list[LockedPackage]]) -> list[LockedPackage]:
     """Several locks as one set; a package locked at two versions is an error."""
-    merged: dict[str, LockedPackage] = {}
-    for packages in locks:
-        for package in packages:
-            known = merged.get(package.name)
-            if known is not None and known.version != package.version:
-                raise InputError(f"{package.name} is locked at {known.version} and at {package.version} by two of the -r files")
-            merged[package.name] = package
-    return list(merged.values())
+    return _one_version_each((package for packages in locks for package in packages), "", " by two of the -r files")
+
+
+def _one_version_each(packages: Iterable[LockedPackage], where: str, how: str) -> list[LockedPackage]:
+    """``packages`` by name; InputError (``where`` before it, ``how`` after) for a name at two versions."""
+    chosen: dict[str, LockedPackage] = {}
+    for package in packages:
+        known = chosen.get(package.name)
+        if known is not None and known.version != package.version:
+            raise InputError(f"{where}{package.name} is locked at {known.version} and at {package.version}{how}")
+        chosen[package.name] = package
+    return list(chosen.values())
 
 
 def preferred_versions(packages: Iterable[LockedPackage]) -> dict[str, str]:

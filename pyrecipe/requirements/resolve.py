@@ -25,8 +25,6 @@ from pyrecipe.errors import InputError
 
 #: uv's --python-platform for the boards' ``uname -m`` it knows (glibc targets).
 UV_PLATFORMS = {"aarch64": "aarch64-unknown-linux-gnu", "x86_64": "x86_64-unknown-linux-gnu", "riscv64": "riscv64-unknown-linux"}
-#: The inputs uv reads besides requirements files.
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
 def is_lock(path: Path) -> bool:

@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 from pyrecipe.errors import InputError
 from pyrecipe.graph.build_graph import Graph
 from pyrecipe.parse import DataSmart
-from pyrecipe.recipetool.create import TargetFacts
+from pyrecipe.recipetool.create import TargetFacts, board_machine
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
 
@@ -41,11 +41,6 @@ class RequirementRow:
 def board_environment(config: DataSmart) -> dict[str, str]:
     """The PEP 508 marker values of the board: the distro's CPython on the machine's CPU."""
     return TargetFacts(config.getVar("PYTHON_BASEVERSION"), board_machine(config)).marker_environment()
-
-
-def board_machine(config: DataSmart) -> str:
-    """The board's ``uname -m`` (platform_machine): UNAME_MACHINE, else the target architecture."""
-    return config.getVar("UNAME_MACHINE") or config.getVar("TARGET_ARCH")
 
 
 def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart) -> Path:
