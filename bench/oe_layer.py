@@ -8,8 +8,9 @@ meta-openembedded's meta-python, never part of this repository):
 * resolved: ``pyrecipe build NAME`` would find every build and runtime dependency (a recipe, a
   native tool, a Debian package, CPython's stdlib), checked as the build checks them, provisioning
   nothing;
-* with ``--build N``: N of the resolved recipes (spread evenly over the list) built with
-  ``pyrecipe build`` and their top-level modules imported under qemu-user with the board's CPython.
+* with ``--build N``: N of the resolved recipes (a seeded random sample) built with
+  ``pyrecipe build -k``, whose do_test runs the recipe's own test or imports the top-level
+  modules it installed, under qemu-user with the board's CPython.
 
 Each failure keeps its reason; the totals and the most frequent reasons are printed, and
 ``--json FILE`` writes one record per recipe.
@@ -21,8 +22,8 @@ import argparse
 import collections
 import json
 import logging
+import random
 import re
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -33,9 +34,13 @@ if __package__ in (None, ""):  # run as a script: bench/oe_layer.py
 
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.layers import UNPARSED, LayerIndex, RecipeInfo
-from pyrecipe.engine.build import pinned_native_tools
+from pyrecipe.engine.build import BuildRequest, pinned_native_tools, run_build
+from pyrecipe.engine.scheduler import BuildOptions
+from pyrecipe.engine.task_runner import TaskFailure
 from pyrecipe.errors import PyrecipeError
+from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import GraphBuilder
+from pyrecipe.tasks.base import top_level_modules
 
 
 @dataclass
@@ -83,9 +88,7 @@ def parse_reason(skipped: str) -> str:
 
 
 def scan(options: argparse.Namespace) -> tuple[LayerIndex, list[Outcome]]:
-    settings = Settings(build_dir=options.build_dir, machine=options.machine, distro=options.distro,
-                        layers=tuple(layer.absolute() for layer in options.layer))
-    config = load_configuration(settings)
+    config = load_configuration(_settings(options))
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
     layers = [layer.resolve() for layer in options.layer]
     mine = [recipe for recipe in index.recipes if any(layer in recipe.resolve().parents for layer in layers)]
@@ -114,57 +117,65 @@ def scan(options: argparse.Namespace) -> tuple[LayerIndex, list[Outcome]]:
 
 
 def build_sample(options: argparse.Namespace, outcomes: list[Outcome]) -> None:
-    """Build ``--build`` of the resolved recipes and import what each installed under qemu."""
+    """Build ``--build`` of the resolved recipes (a seeded random sample, so that a run stopped
+    early is still a fair sample), ``--chunk`` targets per ``pyrecipe build -k``. A finished
+    build has passed do_test: the recipe's own test, or an import of the top-level modules it
+    installed, under qemu with the board's CPython. ``--json`` is rewritten after every chunk."""
     resolved = [o for o in outcomes if o.resolved and not o.reason]
     if not resolved or options.build <= 0:
         return
-    step = max(1, len(resolved) // options.build)
-    layer_args = [arg for layer in options.layer for arg in ("--layer", str(layer.absolute()))]
-    common = ["--build-dir", str(options.build_dir), "--machine", options.machine, *layer_args]
-    if options.distro:
-        common += ["--distro", options.distro]
-    for outcome in resolved[::step][: options.build]:
-        started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "pyrecipe", "build", outcome.pn, *common],
-                                capture_output=True, text=True, check=False)
-        outcome.built = result.returncode == 0
-        if not outcome.built:
-            lines = [line for line in result.stderr.splitlines() if "error" in line.lower()] or result.stderr.splitlines()
-            outcome.build_reason = (lines[-1] if lines else f"exit {result.returncode}")[:300]
-            print(f"  {outcome.pn}: build failed ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    random.Random(options.seed).shuffle(resolved)
+    settings = _settings(options)
+    for first in range(0, min(options.build, len(resolved)), options.chunk):
+        chunk = resolved[first:min(first + options.chunk, options.build)]
+        request = BuildRequest(settings=settings, targets=tuple(o.pn for o in chunk),
+                               options=BuildOptions(keep_going=True, jobs=options.jobs))
+        try:
+            result = run_build(request)
+        except PyrecipeError as exc:  # the chunk as a whole could not start (provisioning ...)
+            for outcome in chunk:
+                outcome.built, outcome.build_reason = False, str(exc).splitlines()[0][:300]
             continue
-        modules = _top_level_modules(options, outcome.pn)
-        if not modules:
-            outcome.imported = None
-            outcome.build_reason = "installs no Python module"
-            continue
-        code = "; ".join(f"import {module}" for module in modules)
-        run = subprocess.run([sys.executable, "-m", "pyrecipe", "run", *common, "--", "python3", "-c", code],
-                             capture_output=True, text=True, check=False)
-        outcome.imported = run.returncode == 0
-        if not outcome.imported:
-            outcome.build_reason = f"import {', '.join(modules)}: " + (run.stderr.strip().splitlines() or ["?"])[-1][:300]
-        print(f"  {outcome.pn}: built, import {'ok' if outcome.imported else 'failed'} "
-              f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
+        failed = {failure.recipe: failure for failure in result.failures}
+        for outcome in chunk:
+            _record_build(outcome, failed, result.skipped, settings)
+        _write_json(options, outcomes)
+        done = [o for o in resolved if o.built is not None]
+        print(f"  {len(done)} built or tried: {sum(bool(o.built) for o in done)} ok", file=sys.stderr)
 
 
-def _top_level_modules(options: argparse.Namespace, pn: str) -> list[str]:
-    """The importable top-level names the recipe installed (from its ``${D}``'s site-packages)."""
-    settings = Settings(build_dir=options.build_dir, machine=options.machine, distro=options.distro,
-                        layers=tuple(layer.absolute() for layer in options.layer))
+def _settings(options: argparse.Namespace) -> Settings:
+    return Settings(build_dir=options.build_dir, machine=options.machine, distro=options.distro,
+                    layers=tuple(layer.absolute() for layer in options.layer))
+
+
+def _record_build(outcome: Outcome, failed: dict[str, TaskFailure], skipped: list[str], settings: Settings) -> None:
+    """What became of one target of a chunk: built and tested, failed (the task and the last
+    error line of its log), or not built because a dependency failed."""
+    if outcome.pn in failed:
+        failure = failed[outcome.pn]
+        lines = failure.log.read_text(errors="replace").splitlines() if failure.log.exists() else []
+        errors = [line.strip() for line in lines if "error" in line.lower()] or [failure.reason]
+        outcome.built, outcome.build_reason = False, f"{failure.task}: {errors[-1][:300]}"
+        return
+    if outcome.pn in skipped:
+        causes = [key for key in skipped if key != outcome.pn]
+        outcome.built, outcome.build_reason = False, "a dependency failed" + (f" ({', '.join(causes[:3])} ...)" if causes else "")
+        return
+    outcome.built = True
     config = load_configuration(settings)
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
-    d = index.datastore(index.find(pn))
-    site = Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR"))
-    names = []
-    for entry in sorted(site.iterdir()) if site.is_dir() else []:
-        if entry.name.endswith((".dist-info", ".egg-info", ".pth")) or entry.name.startswith(("_", ".")) or entry.name == "tests":
-            continue
-        if entry.is_dir() and any((entry / init).exists() for init in ("__init__.py",)):
-            names.append(entry.name)
-        elif entry.suffix == ".py" or entry.suffix == ".so":
-            names.append(entry.name.split(".")[0])
-    return [name for name in dict.fromkeys(names) if name.isidentifier()]
+    d = index.datastore(index.find(outcome.pn))
+    modules = top_level_modules(Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR")))
+    tested = bool(d.getVar("PYTHON_TEST_CODE") or d.getVar("PYTHON_TEST_SCRIPT"))
+    outcome.imported = bool(modules) or tested
+    if not outcome.imported:
+        outcome.build_reason = "installs no Python module"
+
+
+def _write_json(options: argparse.Namespace, outcomes: list[Outcome]) -> None:
+    if options.json:
+        atomic_write_text(options.json, "".join(json.dumps(asdict(o)) + "\n" for o in outcomes))
 
 
 def report(outcomes: list[Outcome], top: int) -> str:
@@ -182,7 +193,7 @@ def report(outcomes: list[Outcome], top: int) -> str:
     if built:
         ok = [o for o in built if o.built]
         imported = [o for o in ok if o.imported]
-        lines.append(f"built: {len(ok)} of {len(built)} tried; imported under qemu: {len(imported)}")
+        lines.append(f"built: {len(ok)} of {len(built)} tried; tested or imported under qemu: {len(imported)}")
     failures = collections.Counter(parse_reason(o.skipped) for o in outcomes if not o.parsed)
     if failures:
         lines.append("not parsed, why:")
@@ -210,7 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-dir", type=Path, default=Path("build"), help="pyrecipe's build directory")
     parser.add_argument("--machine", default="raspberrypi4")
     parser.add_argument("--distro", default=None)
-    parser.add_argument("--build", type=int, default=0, metavar="N", help="build N resolved recipes and import them under qemu")
+    parser.add_argument("--build", type=int, default=0, metavar="N",
+                        help="build N resolved recipes (a random sample) and test or import them under qemu")
+    parser.add_argument("--chunk", type=int, default=40, metavar="N", help="recipes per pyrecipe build -k")
+    parser.add_argument("--jobs", "-j", type=int, default=2, help="recipes built at once")
+    parser.add_argument("--seed", type=int, default=15, help="the sample's random seed")
     parser.add_argument("--top", type=int, default=15, help="how many of the most frequent reasons to show")
     parser.add_argument("--json", type=Path, help="write one record per recipe to this file")
     parser.add_argument("--verbose", action="store_true", help="show pyrecipe's warnings (one per recipe skipped ...)")
@@ -227,8 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     except PyrecipeError as exc:
         print(f"oe_layer: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    if options.json:
-        options.json.write_text("".join(json.dumps(asdict(o)) + "\n" for o in outcomes))
+    _write_json(options, outcomes)
     print(report(outcomes, options.top))
     print(f"({time.monotonic() - started:.0f} s)")
     return 0

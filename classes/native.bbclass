@@ -40,7 +40,7 @@ python () {
     for name in (d.getVar("PYRECIPE_CROSS_ENV") or "").split():
         d.setVarFlag(name, "unexport", "1")
 }
-PYTHONPATH = "${PYTHON_SITEPACKAGES_NATIVE}"
+PYRECIPE_PYTHONPATH = "${PYTHON_SITEPACKAGES_NATIVE}"
 
 # As OpenEmbedded's native class: the build machine's flags stand in for the target's.
 TARGET_CPPFLAGS = "${BUILD_CPPFLAGS}"

@@ -208,7 +208,9 @@ def task_signatures(
 
 def exported_variables(d: DataSmart) -> dict[str, str]:
     """The variables a shell task gets in its environment: those flagged ``export`` and not
-    ``unexport`` (the distro's cross environment among them), expanded."""
+    ``unexport`` (the distro's cross environment among them), expanded. PYTHONPATH loses its
+    empty entries: bitbake.conf appends pyrecipe's own to the recipe's with a ":", and an empty
+    entry would put the task's working directory first on the build interpreter's path."""
     exported = {}
     for name in sorted(d.keys()):
         if name.startswith("__") or not d.getVarFlag(name, "export", False) or d.getVarFlag(name, "func", False):
@@ -218,6 +220,8 @@ def exported_variables(d: DataSmart) -> dict[str, str]:
         value = d.getVar(name)
         if value is not None:
             exported[name] = str(value)
+    if "PYTHONPATH" in exported:
+        exported["PYTHONPATH"] = ":".join(entry for entry in exported["PYTHONPATH"].split(":") if entry)
     return exported
 
 

@@ -324,10 +324,31 @@ def patch(d: DataSmart) -> None:
         current_task().note(f"NOTE: applied {path.name}")
 
 
-def _test_program(d: DataSmart) -> list[str] | None:
-    """What do_test runs after the interpreter: ``-c PYTHON_TEST_CODE`` (a line), or the file
-    PYTHON_TEST_SCRIPT names (a test longer than a line, shipped beside the recipe as a file://
-    entry of SRC_URI, so that editing it reruns the test); None when the recipe has no test."""
+#: Top-level names of site-packages that are not the project's importable modules.
+_NOT_MODULES = frozenset({"tests", "test", "testing", "examples", "docs", "benchmarks"})
+
+
+def top_level_modules(site_packages: Path) -> list[str]:
+    """The importable top-level modules a recipe installed into ``site_packages`` (its ${D}'s):
+    packages with an ``__init__.py``, ``.py`` modules and extension modules, not private ones
+    (``_foo``, usually imported by the public module anyway), metadata or test folders."""
+    names = []
+    for entry in sorted(site_packages.iterdir()) if site_packages.is_dir() else []:
+        name = entry.name.split(".")[0]
+        if name.startswith(("_", ".")) or name in _NOT_MODULES or not name.isidentifier():
+            continue
+        if entry.is_dir() and (entry / "__init__.py").exists() or entry.suffix in (".py", ".so"):
+            names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _test_program(d: DataSmart) -> tuple[list[str], str] | None:
+    """What do_test runs after the interpreter, and what to call it: ``-c PYTHON_TEST_CODE`` (a
+    line), or the file PYTHON_TEST_SCRIPT names (a test longer than a line, shipped beside the
+    recipe as a file:// entry of SRC_URI, so that editing it reruns the test). A recipe with
+    neither (a layer's recipe written for OpenEmbedded, which has no such test) gets an import of
+    the top-level modules it installed, unless PYTHON_TEST_IMPORTS is "0": a wrong binary or a
+    missing runtime dependency shows here, not on the board. None when there is nothing to run."""
     code, script = d.getVar("PYTHON_TEST_CODE"), d.getVar("PYTHON_TEST_SCRIPT")
     if code and script:
         raise InputError(f"recipe {d.getVar('PN')}: set PYTHON_TEST_CODE or PYTHON_TEST_SCRIPT, not both")
@@ -335,17 +356,25 @@ def _test_program(d: DataSmart) -> list[str] | None:
         if not Path(script).is_file():
             raise InputError(f"recipe {d.getVar('PN')}: PYTHON_TEST_SCRIPT {script} does not exist (list the file in "
                              "SRC_URI as file://NAME and set PYTHON_TEST_SCRIPT = \"${UNPACKDIR}/NAME\")")
-        return [script]
-    return ["-c", code] if code else None
+        return [script], f"PYTHON_TEST_SCRIPT {Path(script).name}"
+    if code:
+        return ["-c", code], "PYTHON_TEST_CODE"
+    if d.getVar("PYTHON_TEST_IMPORTS") == "0":
+        return None
+    modules = top_level_modules(Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR")))
+    if not modules:
+        return None
+    return ["-c", "import " + ", ".join(modules)], "import " + ", ".join(modules)
 
 
 def test(d: DataSmart) -> None:
     """do_test: run the recipe's test (PYTHON_TEST_CODE or PYTHON_TEST_SCRIPT) with the target's
     own CPython under qemu-user (a native recipe's with the build interpreter)."""
-    program = _test_program(d)
-    if program is None:
-        current_task().note("NOTE: no PYTHON_TEST_CODE or PYTHON_TEST_SCRIPT: nothing to test")
+    test_program = _test_program(d)
+    if test_program is None:
+        current_task().note("NOTE: no PYTHON_TEST_CODE or PYTHON_TEST_SCRIPT and no module installed: nothing to test")
         return
+    program, what = test_program
     site = d.getVar("PYTHON_SITEPACKAGES_DIR")
     task = current_task()
     if is_native(d):
@@ -363,7 +392,6 @@ def test(d: DataSmart) -> None:
         command = sandboxed_command(d, inner, Path(d.getVar("T")), network=False, in_build_root=False)
         env = None
         where = "under qemu"
-    what = "PYTHON_TEST_CODE" if program[0] == "-c" else f"PYTHON_TEST_SCRIPT {Path(program[0]).name}"
     current_task().note("NOTE: running " + " ".join(inner[:3]) + f" ... python3 <{what}>")
     result = subprocess.run(command, stdout=task.log, stderr=subprocess.STDOUT, cwd=d.getVar("T"), env=env)
     if result.returncode != 0:

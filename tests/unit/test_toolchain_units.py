@@ -197,6 +197,22 @@ def test_native_recipes_do_not_get_the_cross_environment(tmp_path: Path) -> None
     assert native["PYTHONPATH"] == variants["native"].getVar("PYTHON_SITEPACKAGES_NATIVE")
 
 
+def test_a_recipes_pythonpath_composes_with_pyrecipes_entries(tmp_path: Path) -> None:
+    """As OpenEmbedded's classes add their entries inside the task, a recipe's own PYTHONPATH
+    (replaced outright or prepended to) keeps the target's sysconfigdata and the native
+    site-packages after it, with no empty entry (the working directory) in between."""
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="raspberrypi4"))
+    ours = config.getVar("PYRECIPE_PYTHONPATH").split(":")
+    assert ours[0].endswith("/toolchain/sysconfigdata") and len(ours) == 2
+    for line, first in (('export PYTHONPATH = "${S}/gen"', "${S}/gen"),
+                        ('PYTHONPATH:prepend:class-target = "${RECIPE_SYSROOT}${PYTHON_SITEPACKAGES_DIR}:"\nexport PYTHONPATH',
+                         "${RECIPE_SYSROOT}${PYTHON_SITEPACKAGES_DIR}")):
+        recipe = tmp_path / "python3-gen_1.0.bb"
+        recipe.write_text(f'LICENSE = "MIT"\ninherit python_setuptools_build_meta\n{line}\n')
+        d = parse_recipe(recipe, config)[""]
+        assert exported_variables(d)["PYTHONPATH"].split(":") == [d.expand(first), *ours]
+
+
 def test_cargo_recipes_get_the_targets_linker_and_runner(tmp_path: Path) -> None:
     config = load_configuration(Settings(build_dir=tmp_path / "build", machine="raspberrypi4"))
     [recipe] = (TOPDIR / "recipes" / "bcrypt").glob("bcrypt_*.bb")
