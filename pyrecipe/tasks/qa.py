@@ -33,6 +33,12 @@ def library_dirs(sysroot: Path, triplet: str) -> list[Path]:
     return [sysroot / p for p in (f"lib/{triplet}", f"usr/lib/{triplet}", "lib", "usr/lib")]
 
 
+def builder_home(home: str) -> str | None:
+    """The builder's home directory as a host path, unless it is root's: /root is root's home on
+    the board as well, and a docstring's example path (GitPython's "/root/repo") is no leak."""
+    return home if home != "/root" else None
+
+
 def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
     machine = toolchain.machine
     python = toolchain.python
@@ -41,7 +47,7 @@ def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
     host_suffix = sysconfig.get_config_var("EXT_SUFFIX") or ""
     host_paths = [
         d.getVar("TOPDIR"), d.getVar("WORKDIR"), str(toolchain.native_venv), str(sysroot),
-        sys.prefix, sys.base_prefix, os.path.expanduser("~"), d.getVar("PYRECIPE_TOPDIR"),
+        sys.prefix, sys.base_prefix, d.getVar("PYRECIPE_TOPDIR"), builder_home(os.path.expanduser("~")),
     ]
     site = d.getVar("PYTHON_SITEPACKAGES_DIR").strip("/")
     return QAContext(
