@@ -232,7 +232,7 @@ class GraphBuilder:
         info = self._find(dep)
         if info is not None:
             return Edge(when, dep, RECIPE, (self._add(info, node.key),))
-        owner = self._split_package_owner(dep)
+        owner = node.info if dep in (node.d.getVar("PACKAGES") or "").split() else self._split_package_owner(dep)
         if owner is not None:
             return Edge(when, dep, SPLIT_PACKAGE, (self._add_package(owner, dep, node.key),))
         return None
@@ -250,7 +250,9 @@ class GraphBuilder:
 
     def _split_package_owner(self, name: str) -> RecipeInfo | None:
         """The recipe whose PACKAGES lists ``name`` (``python3-dateutil-zoneinfo`` is split off
-        ``python3-dateutil``): tried on each shorter prefix of the name that a recipe provides."""
+        ``python3-dateutil``): tried on each shorter prefix of the name that a recipe provides.
+        (A recipe's own split package in its own RDEPENDS, pymongo's python3-bson, is found
+        before this, from the recipe that names it.)"""
         parts = name.split("-")
         for end in range(len(parts) - 1, 0, -1):
             info = self._find("-".join(parts[:end]))

@@ -142,6 +142,17 @@ def test_preferred_version_chooses_the_release(layer: Path, tmp_path: Path) -> N
     assert not any("cext" in line for line in lines)  # 1.0 needs nothing
 
 
+def test_a_recipes_own_split_package_of_another_name(layer: Path, tmp_path: Path) -> None:
+    """As meta-python's python3-pymongo splits off python3-bson and RDEPENDS on it: the package is
+    the recipe's own, not a PyPI project of that name (the fake index has none: it would fail)."""
+    write_files(layer, {"recipes-devtools/python/python3-mongo_1.0.bb": (
+        'LICENSE = "MIT"\nPACKAGES =+ "python3-bsonish"\nFILES:python3-bsonish = "${PYTHON_SITEPACKAGES_DIR}/bsonish/*"\n'
+        'RDEPENDS:${PN} = "python3-bsonish"\n')})
+    code, lines, err = deps(layer, tmp_path / "build", "python3-mongo")
+    assert code == 0, err
+    assert lines[0] == "python3-mongo 1.0" and not any("pypi" in line for line in lines), lines
+
+
 def test_a_command_line_name_comes_from_pypi_too(layer: Path, tmp_path: Path) -> None:
     code, lines, err = deps(layer, tmp_path / "build", "purelib")
     assert code == 0, err
