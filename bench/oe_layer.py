@@ -128,20 +128,30 @@ def build_sample(options: argparse.Namespace, outcomes: list[Outcome]) -> None:
     settings = _settings(options)
     for first in range(0, min(options.build, len(resolved)), options.chunk):
         chunk = resolved[first:min(first + options.chunk, options.build)]
-        request = BuildRequest(settings=settings, targets=tuple(o.pn for o in chunk),
-                               options=BuildOptions(keep_going=True, jobs=options.jobs))
-        try:
-            result = run_build(request)
-        except PyrecipeError as exc:  # the chunk as a whole could not start (provisioning ...)
-            for outcome in chunk:
-                outcome.built, outcome.build_reason = False, str(exc).splitlines()[0][:300]
-            continue
-        failed = {failure.recipe: failure for failure in result.failures}
-        for outcome in chunk:
-            _record_build(outcome, failed, result.skipped, settings)
+        _build_chunk(chunk, settings, options.jobs)
         _write_json(options, outcomes)
         done = [o for o in resolved if o.built is not None]
         print(f"  {len(done)} built or tried: {sum(bool(o.built) for o in done)} ok", file=sys.stderr)
+
+
+def _build_chunk(chunk: list[Outcome], settings: Settings, jobs: int) -> None:
+    """One ``pyrecipe build -k`` of the chunk's targets; when it cannot start (a target whose
+    graph the build finds incomplete, provisioning), each target alone, so that one bad target
+    does not fail the others."""
+    request = BuildRequest(settings=settings, targets=tuple(o.pn for o in chunk),
+                           options=BuildOptions(keep_going=True, jobs=jobs))
+    try:
+        result = run_build(request)
+    except PyrecipeError as exc:
+        if len(chunk) > 1:
+            for outcome in chunk:
+                _build_chunk([outcome], settings, jobs)
+            return
+        chunk[0].built, chunk[0].build_reason = False, str(exc).splitlines()[0][:300]
+        return
+    failed = {failure.recipe: failure for failure in result.failures}
+    for outcome in chunk:
+        _record_build(outcome, failed, result.skipped, settings)
 
 
 def _settings(options: argparse.Namespace) -> Settings:
@@ -159,8 +169,7 @@ def _record_build(outcome: Outcome, failed: dict[str, TaskFailure], skipped: lis
         outcome.built, outcome.build_reason = False, f"{failure.task}: {errors[-1][:300]}"
         return
     if outcome.pn in skipped:
-        causes = [key for key in skipped if key != outcome.pn]
-        outcome.built, outcome.build_reason = False, "a dependency failed" + (f" ({', '.join(causes[:3])} ...)" if causes else "")
+        outcome.built, outcome.build_reason = False, "not built: a dependency failed"
         return
     outcome.built = True
     config = load_configuration(settings)
