@@ -19,6 +19,7 @@ from pyrecipe.commands.common import add_build_options, add_requirement_option, 
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import (
     DEBIAN,
+    DEBIAN_TOOL,
     HOST_TOOL,
     IN_SYSROOT,
     NATIVE_TOOL,
@@ -37,6 +38,7 @@ DOT_NODE_STYLE = {
     NATIVE_TOOL: 'shape=ellipse, style=filled, fillcolor="#eeeeee"',
     PYPI_NATIVE_TOOL: 'shape=ellipse, style=filled, fillcolor="#fff4c2"',
     HOST_TOOL: 'shape=ellipse, style=dashed',
+    DEBIAN_TOOL: 'shape=ellipse, style=filled, fillcolor="#fbe3d6"',
     DEBIAN: 'shape=note, style=filled, fillcolor="#fbe3d6"',
 }
 DOT_EDGE_STYLE = {"build": "solid", "runtime": "dashed", "sysroot": "dotted"}
@@ -93,6 +95,8 @@ def render_tree(graph: Graph) -> str:
     if graph.pypi_native_tools:
         lines.append("native tools from PyPI (recorded): " + " ".join(f"{t.name}=={t.version}" for t in graph.pypi_native_tools))
     lines.append("Debian packages in the target sysroot: " + (" ".join(graph.sysroot_packages) or "none"))
+    if graph.build_tool_packages:
+        lines.append("Debian packages of build tools (build root or build machine): " + " ".join(graph.build_tool_packages))
     return "\n".join(lines) + "\n"
 
 

@@ -168,7 +168,8 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
 
     machine = machine_from_datastore(config)
     native_files = native_tool_files(graph.pypi_native_tools, Path(config.getVar("DL_DIR")))
-    toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note, native_files)
+    toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note, native_files,
+                          graph.build_tool_packages)
     envs = _task_envs(toolchain)
     facts = toolchain.facts()
     _apply_facts(graph, facts)

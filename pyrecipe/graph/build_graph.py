@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 #: Kinds of what satisfies a dependency entry (what ``pyrecipe deps`` prints).
 RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL, IN_SYSROOT = (
     "recipe", "native tool", "host tool", "debian", "python stdlib", "virtual", "already in the sysroot")
+#: A build-machine program from Debian (BUILD_DEBIAN_PACKAGE): in the build root, or on the host.
+DEBIAN_TOOL = "debian build tool"
 #: A package split off a recipe (PACKAGES, FILES:<package>): the recipe is built.
 SPLIT_PACKAGE = "package of"
 #: Recipes generated from PyPI (PYPI_WHEEL, GENERATED_RECIPE) and tools installed from it.
@@ -87,6 +89,8 @@ class Graph:
     native_tools: list[str]
     #: Native tools that are not pinned, as recorded from PyPI (installed into the venv on top).
     pypi_native_tools: list[NativeTool] = field(default_factory=list)
+    #: Debian packages of build-machine programs (``swig-native``) the tasks run.
+    build_tool_packages: list[str] = field(default_factory=list)
 
     def order(self) -> list[str]:
         """Keys in an order where every node comes after its build and runtime dependencies."""
@@ -144,6 +148,7 @@ class GraphBuilder:
         self.available_tools = {normalise(t) for t in native_tools}
         self.nodes: dict[str, Node] = {}
         self.sysroot_packages: dict[str, None] = {}
+        self.build_tool_packages: dict[str, None] = {}
         self.native_tools: dict[str, None] = {}
         self.pypi_tools: dict[str, NativeTool] = {}
         #: Names found only in skipped recipes, with the reason.
@@ -158,7 +163,8 @@ class GraphBuilder:
 
     def build(self, targets: Iterable[str]) -> Graph:
         keys = [self._add_target(name) for name in targets]
-        return Graph(self.nodes, keys, list(self.sysroot_packages), list(self.native_tools), list(self.pypi_tools.values()))
+        return Graph(self.nodes, keys, list(self.sysroot_packages), list(self.native_tools), list(self.pypi_tools.values()),
+                     list(self.build_tool_packages))
 
     def _add_target(self, name: str) -> str:
         """A command-line name: a recipe of the layers, else (a Python package) from PyPI."""
@@ -303,7 +309,8 @@ class GraphBuilder:
 
     def _native_edge(self, dep: str, node: Node) -> Edge | None:
         """A ``-native`` name as a pinned tool (which wins over a layer's recipe of the same tool
-        unless PREFERRED_PROVIDER_<dep> names one) or a host tool; None otherwise."""
+        unless PREFERRED_PROVIDER_<dep> names one), a host tool, or a Debian package's program
+        (BUILD_DEBIAN_PACKAGE[swig] = "swig": in the build root, or on the build machine); None otherwise."""
         tool = native_tool_name(dep)
         if tool in self.available_tools and not node.d.getVar(f"PREFERRED_PROVIDER_{dep}"):
             self.native_tools[tool] = None
@@ -311,6 +318,11 @@ class GraphBuilder:
         host_tools = set((node.d.getVar("HOST_TOOLS_NATIVE") or "").split())
         if tool in host_tools or dep in host_tools:
             return Edge("build", dep, HOST_TOOL, (tool,))
+        debian = node.d.getVarFlag("BUILD_DEBIAN_PACKAGE", target_name(dep))
+        if debian:
+            packages = tuple(debian.split())
+            self.build_tool_packages.update(dict.fromkeys(packages))
+            return Edge("build", dep, DEBIAN_TOOL, packages)
         return None
 
     def _pypi_tool_edge(self, dep: str, node: Node) -> Edge | str:
@@ -360,7 +372,8 @@ class GraphBuilder:
             raise self._missing(
                 f"recipe {node.key} ({node.info.file}): DEPENDS on {dep}, which no recipe of the layers provides "
                 f"(searched {len(self.index.recipes)} recipes), which is not a pinned native tool "
-                f"(toolchains/native-tools.txt) or a host tool (HOST_TOOLS_NATIVE), and which is not on PyPI ({why})",
+                f"(toolchains/native-tools.txt), a host tool (HOST_TOOLS_NATIVE) or a Debian build tool (BUILD_DEBIAN_PACKAGE), "
+                f"and which is not on PyPI ({why})",
                 dep,
             )
         debian = d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep)

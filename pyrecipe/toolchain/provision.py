@@ -122,31 +122,34 @@ class Toolchain:
         return [*command, program, *argv[1:]]
 
 
-def ensure_machine_build_root(machine: Machine, build_dir: Path, note: Note = silent) -> BuildRoot | None:
-    """The build root of ``machine``'s distro with what the machine needs in it, or None when the
-    distro's tasks run on the build machine (BUILD_ROOT_PROVIDER "host")."""
+def ensure_machine_build_root(machine: Machine, build_dir: Path, note: Note = silent, build_tools: Iterable[str] = ()) -> BuildRoot | None:
+    """The build root of ``machine``'s distro with what the machine needs in it and the Debian
+    packages of ``build_tools`` (programs recipes run: swig), or None when the distro's tasks run
+    on the build machine (BUILD_ROOT_PROVIDER "host"), which then gets those packages itself."""
     if machine.build_root_provider == HOST_PROVIDER:
+        ensure_host_packages(build_tools, note)
         return None
     if machine.build_root_provider != MMDEBSTRAP_PROVIDER:
         raise InputError(f"distro {machine.distro!r}: unknown BUILD_ROOT_PROVIDER {machine.build_root_provider!r} "
                          f"(use {HOST_PROVIDER} or {MMDEBSTRAP_PROVIDER})")
     path = distro_build_dir(build_dir, machine.distro) / BUILD_ROOT_NAME
-    return ensure_build_root(path, machine.debian_suite, machine.debian_mirror, machine.build_root_packages, note)
+    return ensure_build_root(path, machine.debian_suite, machine.debian_mirror, [*machine.build_root_packages, *build_tools], note)
 
 
 def provision(
     machine: Machine, build_dir: Path, extra_packages: Iterable[str] = (), note: Note = silent, native_files: Sequence[Path] = (),
+    build_tools: Iterable[str] = (),
 ) -> Toolchain:
     """Make everything a cross build for ``machine`` needs, under ``build_dir``; cached.
 
     ``native_files`` are the downloaded native tools resolved from PyPI (not pinned), installed
-    into the venv on top of the pins.
+    into the venv on top of the pins; ``build_tools`` Debian packages of programs the recipes run.
 
     ``note`` hears of each step that has work to do (installs, downloads), before it starts.
     """
     build_dir = Path(build_dir).absolute()
     ensure_host_packages(machine.host_packages, note)
-    root = ensure_machine_build_root(machine, build_dir, note)
+    root = ensure_machine_build_root(machine, build_dir, note, build_tools)
     sysroot = ensure_sysroot(machine, build_dir, extra_packages, note)
     python = read_target_python(sysroot, machine)
     venv_dir = distro_build_dir(build_dir, machine.distro) / "native" / "venv"

@@ -196,6 +196,17 @@ def test_a_library_name_is_not_looked_for_on_pypi(layer: Path, tmp_path: Path) -
     assert "SYSROOT_DEBIAN_PACKAGE[libfrob]" in err and "only python3- names are looked for there" in err
 
 
+def test_a_native_c_tool_comes_from_debian(layer: Path, tmp_path: Path) -> None:
+    """meta-python's m2crypto and pocketsphinx DEPEND on swig-native: Debian's swig, in the build
+    root (or on the build machine), not a recipe and not PyPI."""
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "swig-native dtc-native"\n')
+    code, lines, err = deps(layer, tmp_path / "build", "python3-app")
+    assert code == 0, err
+    assert lines[1:3] == ["├── build: swig-native -> debian build tool swig",
+                          "└── build: dtc-native -> debian build tool device-tree-compiler"], lines
+    assert lines[-1] == "Debian packages of build tools (build root or build machine): swig device-tree-compiler"
+
+
 def test_local_conf_extends_the_debian_table(layer: Path, tmp_path: Path) -> None:
     (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "libfrob glib-2.0"\n')
     build_dir = tmp_path / "build"
