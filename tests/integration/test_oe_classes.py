@@ -7,7 +7,11 @@ packagegroup) run through the task runner on the build machine (machine runnerbo
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +24,8 @@ from pyrecipe.errors import InputError
 from runner_support import build, workdir
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
-RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+RUNNER_LAYER = FIXTURES / "runner_layer"
 LAYER_CONF = 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes-*/*/*.bb"\n'
 
 
@@ -99,6 +104,41 @@ def test_classes_pyrecipe_cannot_build_skip_with_the_reason(tmp_path: Path, cls:
     index = index_of(tmp_path, recipe("thing_1.0", f'inherit {cls}\nEXTRA_OECONF += "--x"\nEXTRA_OEMESON += "-Dx=1"\n'))
     with pytest.raises(InputError, match=reason.replace("(", r"\(").replace(")", r"\)")):
         index.find("thing")
+
+
+
+@pytest.mark.parametrize(("cls", "after_dist_dir"), [
+    # OE's setuptools3: `setup.py bdist_wheel --dist-dir DIR ${SETUPTOOLS_BUILD_ARGS}`
+    ("setuptools3", ["--demo-include-dir=/sysroot/usr/include", "--plat-name=linux_demo"]),
+    # OE's setuptools3_legacy: `setup.py build ${SETUPTOOLS_BUILD_ARGS}`; here build's options
+    ("setuptools3_legacy", ["build", "--demo-include-dir=/sysroot/usr/include", "--build-base=BUILD"]),
+])
+def test_setuptools_build_args_reach_setup_py_in_the_setup_path(tmp_path: Path, cls: str, after_dist_dir: list[str]) -> None:
+    """SETUPTOOLS_BUILD_ARGS on setup.py's command line, run in SETUPTOOLS_SETUP_PATH (a project
+    with only a setup.py, below ${S}), built as the class's do_compile builds: its PEP517_BUILD_OPTS
+    and PEP517_SOURCE_PATH given to pyrecipe's frontend, through a shell as the task runs it."""
+    source = Path(shutil.copytree(FIXTURES / "setuptools3_args", tmp_path / "src"))
+    build_base = tmp_path / "setup-build"
+    args = {"setuptools3": " --plat-name=linux_demo", "setuptools3_legacy": f" --build-base={build_base}"}[cls]
+    index = index_of(tmp_path, recipe("python3-argv_1.0", (
+        f'S = "{source}"\ninherit {cls}\nSETUPTOOLS_SETUP_PATH = "${{S}}/sub"\n'
+        # python3-rapidjson's spelling: a setup.py option naming a sysroot directory
+        'SETUPTOOLS_BUILD_ARGS += " --demo-include-dir=/sysroot${includedir}"\n'
+        f'SETUPTOOLS_BUILD_ARGS += "{args}"\n'
+    )))
+    d = index.datastore(index.find("python3-argv"))
+    assert d.getVar("PEP517_SOURCE_PATH") == f"{source}/sub"
+    command = (f"{sys.executable} -m pyrecipe.pep517.frontend build-wheel --python {sys.executable} "
+               f"--wheel-dir {tmp_path / 'dist'} {d.getVar('PEP517_BUILD_OPTS')} {d.getVar('PEP517_SOURCE_PATH')}")
+    subprocess.run(["bash", "-c", command], check=True, capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    (wheel,) = (tmp_path / "dist").iterdir()
+    argv = json.loads(zipfile.ZipFile(wheel).read("argv_demo/argv.json"))
+    assert argv[:2] == ["bdist_wheel", "--dist-dir"]
+    assert argv[3:] == [arg.replace("BUILD", str(build_base)) for arg in after_dist_dir]
+    if cls == "setuptools3":
+        assert wheel.name == "argv_demo-1.0-py3-none-linux_demo.whl"  # an option bdist_wheel took
+    else:
+        assert (build_base / "lib" / "argv_demo" / "__init__.py").is_file()  # an option the build took
 
 
 RUNNER_RECIPES = {
