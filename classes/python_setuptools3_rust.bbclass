@@ -2,7 +2,8 @@
 # Python parts and setuptools-rust runs cargo for the Rust extensions. setuptools-rust reads
 # CARGO_BUILD_TARGET for the target and the PyO3 cross variables from the cross environment;
 # cargo_common brings Rust and the crates. The crate is often below the top of the sdist (named in
-# [tool.setuptools-rust]): its directory is CARGO_SRC_DIR, for the offline Cargo.lock (recipes/bcrypt).
+# [tool.setuptools-rust]): its directory, relative to ${S}, is CARGO_SRC_DIR,
+# for the offline Cargo.lock (recipes/bcrypt).
 
 inherit cargo_common python_setuptools_build_meta
 
