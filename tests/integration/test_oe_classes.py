@@ -21,6 +21,8 @@ from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.engine.task_runner import task_order
 from pyrecipe.errors import InputError
+from pyrecipe.tasks.cargo import crate_dir
+from pyrecipe.tasks.pyo3 import config_text
 from runner_support import build, workdir
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
@@ -139,6 +141,49 @@ def test_setuptools_build_args_reach_setup_py_in_the_setup_path(tmp_path: Path, 
         assert wheel.name == "argv_demo-1.0-py3-none-linux_demo.whl"  # an option bdist_wheel took
     else:
         assert (build_base / "lib" / "argv_demo" / "__init__.py").is_file()  # an option the build took
+
+
+
+PYO3_VARS = ("PYO3_CROSS", "PYO3_CROSS_LIB_DIR", "PYO3_CROSS_PYTHON_VERSION", "PYO3_CONFIG_FILE")
+
+
+@pytest.mark.parametrize("cls", ["python_maturin", "python_setuptools3_rust"])
+def test_rust_classes_inherit_python_pyo3(tmp_path: Path, cls: str) -> None:
+    """OE's python_pyo3 under both Rust Python classes: PyO3's cross variables exported for the
+    target (unexported for native), its config file written by do_configure with the crates vendored;
+    CARGO_SRC_DIR empty (${S}) unless the recipe names a directory below it, as meta-python's cbor2."""
+    index = index_of(tmp_path, {
+        **recipe("python3-cbor2_5.6.5", f'inherit {cls}\nCARGO_SRC_DIR = "rust"\nBBCLASSEXTEND = "native"\n'),
+        **recipe("python3-plain_1.0", f"inherit {cls}\n"),
+    })
+    d = index.datastore(index.find("python3-cbor2"))
+    assert [d.getVarFlag(name, "export") for name in PYO3_VARS] == ["1"] * 4
+    assert not any(d.getVarFlag(name, "unexport") for name in PYO3_VARS)
+    assert (d.getVar("PYO3_CROSS"), d.getVar("PYO3_CROSS_PYTHON_VERSION")) == ("1", d.getVar("PYTHON_BASEVERSION"))
+    assert d.getVar("PYO3_CROSS_LIB_DIR") == d.getVar("PYRECIPE_SYSCONFIGDATA_DIR")
+    assert d.getVar("PYO3_CONFIG_FILE") == d.getVar("WORKDIR") + "/pyo3.config"
+    configure = d.getVar(f"{cls}_do_configure")
+    assert configure.index("python_pyo3_do_configure") < configure.index("cargo_common_do_configure")
+    assert crate_dir(d) == Path(d.getVar("S")) / "rust"
+    plain = index.datastore(index.find("python3-plain"))
+    assert plain.getVar("CARGO_SRC_DIR") == "" and crate_dir(plain) == Path(plain.getVar("S"))
+    native = index.datastore(index.find("python3-cbor2-native"))
+    assert all(native.getVarFlag(name, "unexport") for name in PYO3_VARS)
+
+
+def test_pyo3_config_describes_the_target_interpreter() -> None:
+    config_vars: dict[str, object] = {
+        "VERSION": "3.13", "LDVERSION": "3.13", "Py_ENABLE_SHARED": 1, "LIBDIR": "/sysroot/usr/lib/aarch64-linux-gnu",
+        "SIZEOF_VOID_P": 8, "Py_DEBUG": 0, "Py_GIL_DISABLED": 0,
+    }
+    assert config_text(config_vars).splitlines() == [
+        "implementation=CPython", "version=3.13", "shared=true", "abi3=false", "lib_name=python3.13",
+        "lib_dir=/sysroot/usr/lib/aarch64-linux-gnu", "pointer_width=64", "build_flags=",
+        "suppress_build_script_link_lines=false",
+    ]
+    debug_armhf = {**config_vars, "LDVERSION": "3.13d", "SIZEOF_VOID_P": 4, "Py_DEBUG": 1, "Py_ENABLE_SHARED": 0}
+    assert {"shared=false", "lib_name=python3.13d", "pointer_width=32", "build_flags=Py_DEBUG"} <= set(
+        config_text(debug_armhf).splitlines())
 
 
 RUNNER_RECIPES = {
