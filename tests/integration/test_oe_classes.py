@@ -186,6 +186,24 @@ def test_pyo3_config_describes_the_target_interpreter() -> None:
         config_text(debug_armhf).splitlines())
 
 
+
+def test_python_mesonpy_inherits_meson_and_passes_its_options(tmp_path: Path) -> None:
+    """OE's python_mesonpy: meson's MESONOPTS, MESON_CROSS_FILE and EXTRA_OEMESON, in that order,
+    each word a meson setup argument (meta-python's matplotlib and pandas spellings)."""
+    index = index_of(tmp_path, recipe("python3-mpl_1.0", (
+        'inherit python_mesonpy\nEXTRA_OEMESON += "-Dsystem-freetype=true -Dsystem-qhull=true"\n'
+        'EXTRA_OEMESON:append:class-target = " -Dmacosx=false"\nMESONOPTS += "--wrap-mode=nodownload"\n'
+    )))
+    d = index.datastore(index.find("python3-mpl"))
+    assert d.getVar("MESONOPTS").split()[-1] == "--wrap-mode=nodownload"
+    assert {"python3-meson-native", "python3-ninja-native", "python3-meson-python-native"} <= set(d.getVar("DEPENDS").split())
+    words = [*d.getVar("MESONOPTS").split(), *d.getVar("MESON_CROSS_FILE").split(),
+             "-Dsystem-freetype=true", "-Dsystem-qhull=true", "-Dmacosx=false"]
+    assert words[0].startswith("-Doptimization=") and words[4].startswith("--cross-file=")
+    setup_args = [word for word in d.getVar("PEP517_BUILD_OPTS").split() if word.startswith("-Csetup-args=")]
+    assert setup_args == ["-Csetup-args=" + word for word in words]
+
+
 RUNNER_RECIPES = {
     "recipes-oe/alt/files/alt.service": "[Unit]\nDescription=alt\n[Install]\nWantedBy=multi-user.target\n",
     "recipes-oe/alt/files/run-ptest": "#!/bin/sh\necho custom\n",
