@@ -37,7 +37,7 @@ def raw_meson_seconds(build_dir: Path, machine: str) -> float:
     environment = provisioned_environment(numpy.request, numpy.graph, numpy.index.config)
     env = {**environment.envs["target"], **exported_variables(d), **NO_CCACHE}
     source = d.getVar("S")
-    setup_args = [*(d.getVar("MESON_CROSS_FILE") or "").split(), *(d.getVar("MESON_BUILD_OPTIONS") or "").split(),
+    setup_args = [*(d.getVar("MESONOPTS") or "").split(), *(d.getVar("MESON_CROSS_FILE") or "").split(),
                   *(d.getVar("EXTRA_OEMESON") or "").split()]
     # numpy builds with its vendored meson (SIMD dispatch support), as meson-python does.
     vendored = Path(source, "vendored-meson", "meson", "meson.py")

@@ -11,7 +11,8 @@
 
 CARGO_HOME = "${WORKDIR}/cargo_home"
 export CARGO_HOME
-CARGO_SRC_DIR ?= "${S}"
+# The crate's directory relative to ${S} (OE's meaning: meta-python's cbor2 and ruff set "rust").
+CARGO_SRC_DIR ?= ""
 CARGO_VENDORING_DIRECTORY = "${WORKDIR}/cargo-vendor"
 CARGO_DEBIAN_CRATES ?= ""
 # Crate sources are architecture-free, so a newer suite than the target's serves (bookworm's PyO3

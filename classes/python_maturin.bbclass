@@ -1,10 +1,10 @@
 # PyO3/maturin packages (OpenEmbedded's class name): maturin's PEP 517 backend builds the wheel
 # through cargo for the machine's Rust target. The cross environment names the target
-# (CARGO_BUILD_TARGET, which maturin's --target reads), the linker, and the target's CPython
-# (PYO3_CROSS_LIB_DIR: the directory holding its sysconfigdata); cargo_common brings Rust and
-# the crates. MATURIN_EXTRA_ARGS reach `maturin build` (--features ...).
+# (CARGO_BUILD_TARGET, which maturin's --target reads) and the linker; python_pyo3 the target's
+# CPython (PYO3_CROSS_LIB_DIR, PYO3_CONFIG_FILE); cargo_common brings Rust and the crates.
+# MATURIN_EXTRA_ARGS reach `maturin build` (--features ...).
 
-inherit cargo_common python_pep517
+inherit python_pyo3 python_pep517
 
 DEPENDS += "python3-maturin-native"
 
@@ -13,8 +13,8 @@ MATURIN_EXTRA_ARGS ?= ""
 export MATURIN_PEP517_ARGS = "--offline --compatibility linux ${MATURIN_EXTRA_ARGS}"
 
 python python_maturin_do_configure() {
-    import pyrecipe.tasks.cargo
-    pyrecipe.tasks.cargo.configure(d)
+    bb.build.exec_func("python_pyo3_do_configure", d)
+    bb.build.exec_func("cargo_common_do_configure", d)
 }
 
 python_maturin_do_compile () {

@@ -75,8 +75,13 @@ def _manifests_below(top: Path, most: int = 5) -> list[Path]:
     return sorted(found, key=lambda path: (len(path.parts), path))[:most]
 
 
+def crate_dir(d: DataSmart) -> Path:
+    """The directory of the crate's Cargo.toml: CARGO_SRC_DIR is relative to ${S}, as in OpenEmbedded."""
+    return Path(d.getVar("S")) / (d.getVar("CARGO_SRC_DIR") or "")
+
+
 def _missing_manifest_message(d: DataSmart, source: Path) -> str:
-    """Why the lock cannot be resolved when CARGO_SRC_DIR has no Cargo.toml, and which directories do.
+    """Why the lock cannot be resolved when CARGO_SRC_DIR has no Cargo.toml, and which values would do.
 
     setuptools-rust projects often keep their crate below the top of the sdist (bcrypt's
     src/_bcrypt, named in [tool.setuptools-rust]); cargo's own error there ("could not find
@@ -84,18 +89,17 @@ def _missing_manifest_message(d: DataSmart, source: Path) -> str:
     """
     top = Path(d.getVar("S"))
     candidates = _manifests_below(top) if top.is_dir() else []
-    hint = ""
-    if candidates:
-        hint = "; the sources have " + ", ".join(
-            f"${{S}}/{path.parent.relative_to(top)}".removesuffix("/.") for path in candidates
-        )
-    return (f"recipe {d.getVar('PN')}: CARGO_SRC_DIR ({source}) has no Cargo.toml, so its Cargo.lock cannot be "
-            f"resolved against the Debian crates: set CARGO_SRC_DIR to the crate's directory{hint}")
+    # As CARGO_SRC_DIR would say them: empty for ${S} itself.
+    values = ["" if path.parent == top else str(path.parent.relative_to(top)) for path in candidates]
+    hint = "; the sources have one in " + ", ".join(f'"{value}"' for value in values) if values else ""
+    return (f"recipe {d.getVar('PN')}: CARGO_SRC_DIR (\"{d.getVar('CARGO_SRC_DIR') or ''}\": {source}) has no "
+            "Cargo.toml, so its Cargo.lock cannot be resolved against the Debian crates: set CARGO_SRC_DIR to the "
+            f"crate's directory, relative to ${{S}}{hint}")
 
 
 def _regenerate_lock(d: DataSmart) -> None:
     """Resolve Cargo.lock again against the vendored crates (Debian's versions, not upstream's pins)."""
-    source = Path(d.getVar("CARGO_SRC_DIR"))
+    source = crate_dir(d)
     if not (source / "Cargo.toml").is_file():
         raise BuildError(_missing_manifest_message(d, source))
     lock = source / "Cargo.lock"

@@ -16,7 +16,7 @@ PROVIDES = "python3-bcrypt"
 # python3-setuptools-rust-native are all of [build-system] requires; the extension links no
 # target library but the C library (no OpenSSL: bcrypt's crates are pure Rust).
 
-CARGO_SRC_DIR = "${S}/src/_bcrypt"
+CARGO_SRC_DIR = "src/_bcrypt"
 
 # The sdist does not vendor its crates. 4.2.0 is the release whose Cargo.toml (pyo3 0.22, bcrypt
 # 0.15, bcrypt-pbkdf 0.10, base64 0.22.1, subtle 2.6, getrandom 0.2) Debian trixie's crate

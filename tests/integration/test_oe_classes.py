@@ -7,7 +7,11 @@ packagegroup) run through the task runner on the build machine (machine runnerbo
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,10 +21,13 @@ from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.engine.task_runner import task_order
 from pyrecipe.errors import InputError
+from pyrecipe.tasks.cargo import crate_dir
+from pyrecipe.tasks.pyo3 import config_text
 from runner_support import build, workdir
 
 TESTBOARD = (META_TEST / "conf" / "machine" / "testboard.conf").read_text()
-RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+RUNNER_LAYER = FIXTURES / "runner_layer"
 LAYER_CONF = 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes-*/*/*.bb"\n'
 
 
@@ -99,6 +106,102 @@ def test_classes_pyrecipe_cannot_build_skip_with_the_reason(tmp_path: Path, cls:
     index = index_of(tmp_path, recipe("thing_1.0", f'inherit {cls}\nEXTRA_OECONF += "--x"\nEXTRA_OEMESON += "-Dx=1"\n'))
     with pytest.raises(InputError, match=reason.replace("(", r"\(").replace(")", r"\)")):
         index.find("thing")
+
+
+
+@pytest.mark.parametrize(("cls", "after_dist_dir"), [
+    # OE's setuptools3: `setup.py bdist_wheel --dist-dir DIR ${SETUPTOOLS_BUILD_ARGS}`
+    ("setuptools3", ["--demo-include-dir=/sysroot/usr/include", "--plat-name=linux_demo"]),
+    # OE's setuptools3_legacy: `setup.py build ${SETUPTOOLS_BUILD_ARGS}`; here build's options
+    ("setuptools3_legacy", ["build", "--demo-include-dir=/sysroot/usr/include", "--build-base=BUILD"]),
+])
+def test_setuptools_build_args_reach_setup_py_in_the_setup_path(tmp_path: Path, cls: str, after_dist_dir: list[str]) -> None:
+    """SETUPTOOLS_BUILD_ARGS on setup.py's command line, run in SETUPTOOLS_SETUP_PATH (a project
+    with only a setup.py, below ${S}), built as the class's do_compile builds: its PEP517_BUILD_OPTS
+    and PEP517_SOURCE_PATH given to pyrecipe's frontend, through a shell as the task runs it."""
+    source = Path(shutil.copytree(FIXTURES / "setuptools3_args", tmp_path / "src"))
+    build_base = tmp_path / "setup-build"
+    args = {"setuptools3": " --plat-name=linux_demo", "setuptools3_legacy": f" --build-base={build_base}"}[cls]
+    index = index_of(tmp_path, recipe("python3-argv_1.0", (
+        f'S = "{source}"\ninherit {cls}\nSETUPTOOLS_SETUP_PATH = "${{S}}/sub"\n'
+        # python3-rapidjson's spelling: a setup.py option naming a sysroot directory
+        'SETUPTOOLS_BUILD_ARGS += " --demo-include-dir=/sysroot${includedir}"\n'
+        f'SETUPTOOLS_BUILD_ARGS += "{args}"\n'
+    )))
+    d = index.datastore(index.find("python3-argv"))
+    assert d.getVar("PEP517_SOURCE_PATH") == f"{source}/sub"
+    command = (f"{sys.executable} -m pyrecipe.pep517.frontend build-wheel --python {sys.executable} "
+               f"--wheel-dir {tmp_path / 'dist'} {d.getVar('PEP517_BUILD_OPTS')} {d.getVar('PEP517_SOURCE_PATH')}")
+    subprocess.run(["bash", "-c", command], check=True, capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    (wheel,) = (tmp_path / "dist").iterdir()
+    argv = json.loads(zipfile.ZipFile(wheel).read("argv_demo/argv.json"))
+    assert argv[:2] == ["bdist_wheel", "--dist-dir"]
+    assert argv[3:] == [arg.replace("BUILD", str(build_base)) for arg in after_dist_dir]
+    if cls == "setuptools3":
+        assert wheel.name == "argv_demo-1.0-py3-none-linux_demo.whl"  # an option bdist_wheel took
+    else:
+        assert (build_base / "lib" / "argv_demo" / "__init__.py").is_file()  # an option the build took
+
+
+
+PYO3_VARS = ("PYO3_CROSS", "PYO3_CROSS_LIB_DIR", "PYO3_CROSS_PYTHON_VERSION", "PYO3_CONFIG_FILE")
+
+
+@pytest.mark.parametrize("cls", ["python_maturin", "python_setuptools3_rust"])
+def test_rust_classes_inherit_python_pyo3(tmp_path: Path, cls: str) -> None:
+    """OE's python_pyo3 under both Rust Python classes: PyO3's cross variables exported for the
+    target (unexported for native), its config file written by do_configure with the crates vendored;
+    CARGO_SRC_DIR empty (${S}) unless the recipe names a directory below it, as meta-python's cbor2."""
+    index = index_of(tmp_path, {
+        **recipe("python3-cbor2_5.6.5", f'inherit {cls}\nCARGO_SRC_DIR = "rust"\nBBCLASSEXTEND = "native"\n'),
+        **recipe("python3-plain_1.0", f"inherit {cls}\n"),
+    })
+    d = index.datastore(index.find("python3-cbor2"))
+    assert [d.getVarFlag(name, "export") for name in PYO3_VARS] == ["1"] * 4
+    assert not any(d.getVarFlag(name, "unexport") for name in PYO3_VARS)
+    assert (d.getVar("PYO3_CROSS"), d.getVar("PYO3_CROSS_PYTHON_VERSION")) == ("1", d.getVar("PYTHON_BASEVERSION"))
+    assert d.getVar("PYO3_CROSS_LIB_DIR") == d.getVar("PYRECIPE_SYSCONFIGDATA_DIR")
+    assert d.getVar("PYO3_CONFIG_FILE") == d.getVar("WORKDIR") + "/pyo3.config"
+    configure = d.getVar(f"{cls}_do_configure")
+    assert configure.index("python_pyo3_do_configure") < configure.index("cargo_common_do_configure")
+    assert crate_dir(d) == Path(d.getVar("S")) / "rust"
+    plain = index.datastore(index.find("python3-plain"))
+    assert plain.getVar("CARGO_SRC_DIR") == "" and crate_dir(plain) == Path(plain.getVar("S"))
+    native = index.datastore(index.find("python3-cbor2-native"))
+    assert all(native.getVarFlag(name, "unexport") for name in PYO3_VARS)
+
+
+def test_pyo3_config_describes_the_target_interpreter() -> None:
+    config_vars: dict[str, object] = {
+        "VERSION": "3.13", "LDVERSION": "3.13", "Py_ENABLE_SHARED": 1, "LIBDIR": "/sysroot/usr/lib/aarch64-linux-gnu",
+        "SIZEOF_VOID_P": 8, "Py_DEBUG": 0, "Py_GIL_DISABLED": 0,
+    }
+    assert config_text(config_vars).splitlines() == [
+        "implementation=CPython", "version=3.13", "shared=true", "abi3=false", "lib_name=python3.13",
+        "lib_dir=/sysroot/usr/lib/aarch64-linux-gnu", "pointer_width=64", "build_flags=",
+        "suppress_build_script_link_lines=false",
+    ]
+    debug_armhf = {**config_vars, "LDVERSION": "3.13d", "SIZEOF_VOID_P": 4, "Py_DEBUG": 1, "Py_ENABLE_SHARED": 0}
+    assert {"shared=false", "lib_name=python3.13d", "pointer_width=32", "build_flags=Py_DEBUG"} <= set(
+        config_text(debug_armhf).splitlines())
+
+
+
+def test_python_mesonpy_inherits_meson_and_passes_its_options(tmp_path: Path) -> None:
+    """OE's python_mesonpy: meson's MESONOPTS, MESON_CROSS_FILE and EXTRA_OEMESON, in that order,
+    each word a meson setup argument (meta-python's matplotlib and pandas spellings)."""
+    index = index_of(tmp_path, recipe("python3-mpl_1.0", (
+        'inherit python_mesonpy\nEXTRA_OEMESON += "-Dsystem-freetype=true -Dsystem-qhull=true"\n'
+        'EXTRA_OEMESON:append:class-target = " -Dmacosx=false"\nMESONOPTS += "--wrap-mode=nodownload"\n'
+    )))
+    d = index.datastore(index.find("python3-mpl"))
+    assert d.getVar("MESONOPTS").split()[-1] == "--wrap-mode=nodownload"
+    assert {"python3-meson-native", "python3-ninja-native", "python3-meson-python-native"} <= set(d.getVar("DEPENDS").split())
+    words = [*d.getVar("MESONOPTS").split(), *d.getVar("MESON_CROSS_FILE").split(),
+             "-Dsystem-freetype=true", "-Dsystem-qhull=true", "-Dmacosx=false"]
+    assert words[0].startswith("-Doptimization=") and words[4].startswith("--cross-file=")
+    setup_args = [word for word in d.getVar("PEP517_BUILD_OPTS").split() if word.startswith("-Csetup-args=")]
+    assert setup_args == ["-Csetup-args=" + word for word in words]
 
 
 RUNNER_RECIPES = {
