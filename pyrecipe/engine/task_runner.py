@@ -27,6 +27,7 @@ from pyrecipe.engine.codesig import code_digest
 from pyrecipe.engine.confine import check_task_directories, sandboxed_command
 from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
 from pyrecipe.engine.reachable import reachable
+from pyrecipe.engine.sigpaths import NO_NAMES, PathNames, path_names
 from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.fsutil import file_sha256
@@ -128,7 +129,10 @@ def recipe_signature(d: DataSmart, inputs: Iterable[str]) -> str:
 
     Functions are hashed per task (:func:`task_signatures`), so that editing one task's code
     (``do_install:append``) reruns that task and the ones after it, not the compile before it.
+    Values count with the build directory, pyrecipe's checkout and the layers written by name
+    (:mod:`pyrecipe.engine.sigpaths`): the same recipe has the same signature wherever it is built.
     """
+    names = path_names(d)
     digest = hashlib.sha256()
     for name in sorted(d.keys()):
         if name.startswith(("__", *SIGNATURE_EXCLUDED_PREFIXES)) or name in SIGNATURE_EXCLUDED:
@@ -143,7 +147,7 @@ def recipe_signature(d: DataSmart, inputs: Iterable[str]) -> str:
                 value = d.getVar(name)
             except PyrecipeError as exc:
                 value = f"<error {exc}>"
-        digest.update(f"{name}={value!r}\0".encode())
+        digest.update(f"{name}={names(repr(value))}\0".encode())
         if "export" in flags:
             digest.update(f"{name}[export]={flags['export']!r}\0".encode())
     for item in inputs:
@@ -171,17 +175,18 @@ def pyrecipe_code_text(d: DataSmart, names: Iterable[str]) -> str:
     return "\n".join([*bodies, *(str(d.getVar(ref, False) or "") for ref in referenced)])
 
 
-def file_checksums(listing: str) -> str:
+def file_checksums(listing: str, names: PathNames = NO_NAMES) -> str:
     """The content digest of the files a ``[file-checksums]`` flag lists (``PATH:True`` words, as
     bitbake writes them; a directory counts with every file under it): a task that reads files
-    of the recipe's own (a local patch) reruns when one of them changes."""
+    of the recipe's own (a local patch) reruns when one of them changes. Their paths count as
+    ``names`` writes them (the layer's place on this machine is not part of it)."""
     digest = hashlib.sha256()
     for word in listing.split():
         path, _, exists = word.rpartition(":")
         target = Path(path)
         files = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
         for file in files:
-            digest.update(f"{file}={file_sha256(file) if exists == 'True' and file.is_file() else 'missing'}\0".encode())
+            digest.update(f"{names(str(file))}={file_sha256(file) if exists == 'True' and file.is_file() else 'missing'}\0".encode())
     return digest.hexdigest()
 
 
@@ -191,6 +196,7 @@ def task_signatures(
     """Each task's signature: the previous task's, the recipe's variables, the code it runs (its
     functions, and the pyrecipe code they call: :mod:`pyrecipe.engine.codesig`)."""
     functions = {name for name in d.keys() if d.getVarFlag(name, "func", False)}
+    names = path_names(d)
     signatures: dict[str, str] = {}
     previous = base
     for task in order:
@@ -201,7 +207,7 @@ def task_signatures(
         digest.update(f"pyrecipe-code={code(pyrecipe_code_text(d, closure))}\0".encode())
         for flag in TASK_FLAGS:
             digest.update(f"[{flag}]={d.getVarFlag(task, flag, False)!r}\0".encode())
-        digest.update(f"[file-checksums]={file_checksums(d.getVarFlag(task, 'file-checksums') or '')}\0".encode())
+        digest.update(f"[file-checksums]={file_checksums(d.getVarFlag(task, 'file-checksums') or '', names)}\0".encode())
         previous = signatures[task] = digest.hexdigest()
     return signatures
 

@@ -7,6 +7,7 @@ only checks stamps.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from functools import cached_property
 from pathlib import Path
 
 from pyrecipe.engine.notes import Note, silent
+from pyrecipe.engine.sigpaths import PathNames
 from pyrecipe.errors import InputError
-from pyrecipe.fsutil import file_digest
 from pyrecipe.toolchain.buildroot import (
     BUILD_ROOT_NAME,
     HOST_PROVIDER,
@@ -79,7 +80,14 @@ class Toolchain:
         # Not the sysroot's package list: adding a package for one recipe (libyaml-dev for pyyaml)
         # must not rebuild every other recipe; a recipe that uses a package names it itself.
         files = [p for p in (self.meson_cross_file, self.cmake_toolchain_file, self.cargo_config) if p.is_file()]
-        return file_digest(*files, extra=f"{self.machine!r} {self.python.version} {self.native_fingerprint()}")
+        # The files name the sysroot and the build directory: they count by name, not by place
+        # (the same toolchain anywhere has the same fingerprint; see pyrecipe.engine.sigpaths).
+        names = PathNames.of([(str(self.directory.parent), "${MACHINE_BUILD_DIR}"), (str(self.sysroot), "${PYRECIPE_CROSS_SYSROOT}"),
+                              (str(self.native_venv), "${NATIVE_VENV}")])
+        digest = hashlib.sha256(names(f"{self.machine!r} {self.python.version} {self.native_fingerprint()}").encode())
+        for file in files:
+            digest.update(names(file.read_text()).encode())
+        return digest.hexdigest()
 
     def native_fingerprint(self) -> str:
         """What native builds depend on: the native venv (its pins and interpreter)."""

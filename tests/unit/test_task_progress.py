@@ -88,7 +88,7 @@ CLASSES = Path(__file__).parents[2] / "classes"
 
 
 @pytest.mark.parametrize(("bbclass", "line", "percent"), [
-    ("python_mesonpy", "[81/326] Compiling C object numpy/_core/npymath.o", 81 / 326 * 100),
+    ("meson", "[81/326] Compiling C object numpy/_core/npymath.o", 81 / 326 * 100),
     ("cmake", "[3/4] Linking CXX shared module demo.so", 75.0),
     ("cargo_common", "    Building [=====>                  ] 45/120: serde, pyo3(build)   ", 37.5),
 ])

@@ -1,0 +1,63 @@
+"""Signatures that do not depend on where things are: build directories, checkouts and layers.
+
+A task's signature says whether its output can be reused: by a later build in the same build
+directory, and (shared state) by a build on another machine or in another build directory. Values
+such as ``WORKDIR`` or the meson cross file's ``--sysroot=...`` hold the build directory's path,
+pyrecipe's checkout and the layers' places, which differ between machines without changing what
+a task makes (the compiler maps them away: DEBUG_PREFIX_MAP). Before hashing, each such directory
+is written as a name (``${TOPDIR}``, ``<layer meta-python>``), as bitbake keeps TOPDIR and the
+layer paths out of its task hashes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrecipe.parse import DataSmart
+
+
+@dataclass(frozen=True)
+class PathNames:
+    """Directories and the names a signature uses for them, the longest directory first (a layer
+    or the build directory may lie inside the checkout)."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, places: Iterable[tuple[str | None, str]]) -> PathNames:
+        usable = {str(path).rstrip("/"): name for path, name in places if path and str(path).rstrip("/")}
+        return cls(tuple(sorted(usable.items(), key=lambda pair: -len(pair[0]))))
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every directory written as its name: a whole path or a prefix of one,
+        not the start of a longer name (``/tmp/b`` in ``/tmp/b-other``)."""
+        for path, name in self.pairs:
+            if path in text:
+                text = re.sub(re.escape(path) + r"(?![\w.+-])", name.replace("\\", "\\\\"), text)
+        return text
+
+
+#: No directory to name: paths count as they are.
+NO_NAMES = PathNames(())
+
+
+def path_names(d: DataSmart) -> PathNames:
+    """The machine-specific directories of a recipe's (or the configuration's) datastore."""
+    places: list[tuple[str | None, str]] = [
+        (d.getVar("TOPDIR"), "${TOPDIR}"),
+        (d.getVar("PYRECIPE_TOPDIR"), "${PYRECIPE_TOPDIR}"),
+        (d.getVar("PYRECIPE_CODEDIR"), "${PYRECIPE_CODEDIR}"),
+    ]
+    # A layer by its collection's name (layer.conf's BBFILE_PATTERN_<name> = "^${LAYERDIR}/"), the
+    # same wherever it is checked out; a layer without a plain pattern by its directory's name.
+    collections = {}
+    for name in (d.getVar("BBFILE_COLLECTIONS") or "").split():
+        pattern = (d.getVar(f"BBFILE_PATTERN_{name}") or "").removeprefix("^").rstrip("/")
+        if pattern.startswith("/") and not set(pattern) & set("[]()*+?\\|$"):
+            collections[pattern] = name
+    places += [(layer, f"<layer {collections.get(layer.rstrip('/'), Path(layer).name)}>")
+               for layer in (d.getVar("BBLAYERS") or "").split()]
+    return PathNames.of(places)
