@@ -356,7 +356,11 @@ def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float) -> tup
 
 
 def check_scheme(url: str) -> None:
-    """InputError for a URL pyrecipe cannot fetch (``svn://``, ``npm://``, ``ftp://`` ...), named as such."""
+    """InputError for a URL pyrecipe cannot fetch (``svn://``, ``npm://``, ``ftp://`` ...), named as such,
+    or one that still holds a variable reference (``${SOURCEFORGE_MIRROR}`` when nothing sets it)."""
+    unset = re.findall(r"\$\{[^}]*\}", url)
+    if unset:
+        raise InputError(f"SRC_URI entry {url} names {', '.join(dict.fromkeys(unset))}, which no configuration sets")
     scheme = url.partition("://")[0] if "://" in url else ""
     if scheme and scheme not in SUPPORTED_SCHEMES:
         raise InputError(f"unsupported URL scheme {scheme!r} in SRC_URI entry {url}: pyrecipe fetches "

@@ -44,7 +44,7 @@ class Machine:
     qemu_cpu: str
     sysroot_provider: str  # "debian" or "path"
     debian_suite: str  # DEBIAN_SUITE: the release the sysroot's packages come from, trixie
-    debian_mirror: str  # DEBIAN_MIRROR: the archive that has it
+    debian_mirror: str  # DEBIAN_ARCHIVE: the archive that has it (OE's DEBIAN_MIRROR is its pool)
     longdouble_format: str
     elf_machine: str  # pyelftools' e_machine name: EM_AARCH64
     elf_class: int  # 32 or 64
@@ -84,7 +84,7 @@ _STRING_VARS = {
     "qemu_cpu": "QEMU_CPU",
     "sysroot_provider": "SYSROOT_PROVIDER",
     "debian_suite": "DEBIAN_SUITE",
-    "debian_mirror": "DEBIAN_MIRROR",
+    "debian_mirror": "DEBIAN_ARCHIVE",
     "longdouble_format": "LONGDOUBLE_FORMAT",
     "elf_machine": "ELF_MACHINE",
     "elf_endian": "ELF_ENDIAN",

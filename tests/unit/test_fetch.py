@@ -177,6 +177,9 @@ def test_bad_checksum_text_and_scheme(tmp_path: Path) -> None:
         fetch("git://example.invalid/a.tar.gz", tmp_path, PAYLOAD_SHA256)
     with pytest.raises(InputError, match="unsupported URL scheme 'svn' in SRC_URI entry svn://"):
         fetch("svn://example.invalid/repo", tmp_path, PAYLOAD_SHA256)
+    # a download site no configuration names: said as such, not "not found in FILESPATH"
+    with pytest.raises(InputError, match=r"SRC_URI entry \$\{NOSUCH_MIRROR\}/x.tar.gz names \$\{NOSUCH_MIRROR\}, which no configuration sets"):
+        fetch("${NOSUCH_MIRROR}/x.tar.gz", tmp_path, PAYLOAD_SHA256)
 
 
 def test_parse_src_uri_parameters_and_flags() -> None:
