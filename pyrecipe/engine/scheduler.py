@@ -27,7 +27,7 @@ from pyrecipe.engine.task_runner import (
     task_order,
     task_signatures,
 )
-from pyrecipe.errors import PyrecipeError
+from pyrecipe.errors import InputError, PyrecipeError
 from pyrecipe.graph.build_graph import PYPI_NATIVE_TOOL, Graph, Node
 
 if TYPE_CHECKING:
@@ -59,6 +59,9 @@ class Plan:
     #: Per recipe, the signature of what it delivers (its do_populate_sysroot, whatever the goal):
     #: what dependents and the image see of it.
     results: dict[str, str] = field(default_factory=dict)
+    #: With -k: recipes whose sources cannot be fetched as written (an unsupported scheme, an
+    #: unpinned SRCREV), and why; each fails alone, at its do_fetch, instead of the whole build.
+    unfetchable: dict[str, str] = field(default_factory=dict)
 
     def pending(self, runners: Mapping[str, TaskRunner]) -> dict[str, list[str]]:
         return {
@@ -83,14 +86,20 @@ class BuildResult:
 
 def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mapping[str, str]) -> Plan:
     """Tasks and signatures of every recipe, dependencies first; InputError, before any task runs,
-    for a recipe whose sources cannot be fetched as written (an unsupported scheme, an unpinned SRCREV)."""
+    for a recipe whose sources cannot be fetched as written (an unsupported scheme, an unpinned
+    SRCREV), unless the build goes on after failures (-k): then that recipe fails alone."""
     from pyrecipe.tasks.base import check_sources
 
     plan = Plan()
     final = plan.results
     for key in graph.order():
         node = graph.nodes[key]
-        check_sources(node.d)
+        try:
+            check_sources(node.d)
+        except InputError as error:
+            if not options.keep_going:
+                raise
+            plan.unfetchable[key] = str(error)
         goal = options.goal if key in graph.targets else DEPENDENCY_GOAL
         order = task_order(node.d, goal)
         inputs = [toolchain_fingerprint["native" if node.native else "target"]]
@@ -199,6 +208,8 @@ class Builder:
     def _build_recipe(self, key: str, tasks: list[str], result: BuildResult) -> None:
         runner = self.runners[key]
         signatures = self.plan.signatures[key]
+        if key in self.plan.unfetchable and tasks:
+            raise TaskFailure(key, "do_fetch", runner.temp / "log.do_fetch", self.plan.unfetchable[key])
         for task in tasks:
             if self._stop.is_set():
                 raise _Stopped(key)

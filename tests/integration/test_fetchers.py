@@ -395,6 +395,16 @@ def test_unsupported_scheme_names_it(tmp_path: Path) -> None:
     assert "FILESPATH" not in result.stderr
 
 
+def test_with_keep_going_an_unfetchable_recipe_fails_alone(tmp_path: Path) -> None:
+    """bitbake -k: the recipe that cannot be fetched fails at its do_fetch; the others build."""
+    up = Upstream(tmp_path)
+    build_dir = tmp_path / "build"
+    result = build(build_dir, "-k", "unsupported", "gitsrc", FETCHERS_GIT_REPO=str(up.path), FETCHERS_GIT_SRCREV=up.second)
+    assert_clean_error(result, 1)
+    assert "recipe unsupported: task do_fetch failed: " in result.stderr and "unsupported URL scheme 'svn'" in result.stderr
+    assert "recipe gitsrc: task do_build: Succeeded" in result.stdout + result.stderr
+
+
 # ---------------------------------------------------------------- crates
 
 def make_crate(root: Path, name: str = "tinydep", version: str = "0.1.0") -> Path:
