@@ -45,6 +45,8 @@ def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
         sys.prefix, sys.base_prefix, os.path.expanduser("~"), d.getVar("PYRECIPE_TOPDIR"),
     ]
     site = d.getVar("PYTHON_SITEPACKAGES_DIR").strip("/")
+    # A ptest suite is installed where OE puts it (ptest.bbclass), outside the Python scheme.
+    ptest = [d.getVar("PTEST_PATH").strip("/")] if d.getVar("PTEST_ENABLED") == "1" else []
     return QAContext(
         staging_dir=staging,
         elf_machine=machine.elf_machine,
@@ -55,7 +57,7 @@ def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
         pyc_magic=python.magic_number,
         library_dirs=library_dirs(sysroot, machine.target_sys) + library_dirs(staging, machine.target_sys),
         host_paths=[p for p in dict.fromkeys(host_paths) if p and p != "/"],
-        allowed_prefixes=(site, "usr/bin", "usr/include", "usr/share"),
+        allowed_prefixes=(site, "usr/bin", "usr/include", "usr/share", *ptest),
     )
 
 
