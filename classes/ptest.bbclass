@@ -16,6 +16,8 @@ PACKAGES =+ "${PN}-ptest"
 FILES:${PN}-ptest += "${PTEST_PATH}"
 RDEPENDS:${PN}-ptest += "${PN}"
 ALLOW_EMPTY:${PN}-ptest = "1"
+# Where `pyrecipe test` assembles the image of ${PN}-ptest (apart from the build's IMAGE_ROOTFS).
+PTEST_IMAGE_ROOTFS ?= "${MACHINE_BUILD_DIR}/ptest/${PN}/image"
 
 # What a recipe overrides.
 do_configure_ptest() {

@@ -1,4 +1,5 @@
-"""Assembling ``build/<machine>/image`` from the recipes of a build (after every task succeeded)."""
+"""Assembling the image of a build (``build/<distro>/<machine>/image``, IMAGE_ROOTFS) from its
+recipes' packages, after every task succeeded."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pyrecipe.tasks.package_split import read_package_list
 
 
 def assemble(
-    graph: Graph, config: DataSmart, *, tar: bool, say: Callable[[str], None],
+    graph: Graph, config: DataSmart, image_dir: Path, *, tar: bool, say: Callable[[str], None],
     results: Mapping[str, str], tasks_ran: bool,
 ) -> Path | None:
     """The union of the packages the targets install (:meth:`Graph.installed_packages`): the paths
@@ -30,7 +31,6 @@ def assemble(
     """
     packages = graph.installed_packages(graph.target_packages)
     keys = list(packages)
-    image_dir = Path(config.getVar("IMAGE_ROOTFS"))
     if not keys:
         say(f"Image: {image_dir} left as it is (no target recipe in this build)")
         return None
