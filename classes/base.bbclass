@@ -65,6 +65,9 @@ python base_do_qa() {
 # do_package, as OpenEmbedded's: ${D} as it ships, into ${PKGD}: ELF files stripped with the
 # cross strip, their debug information kept apart, keyed by build-id (see pyrecipe/tasks/package.py).
 PKGD = "${WORKDIR}/package"
+# do_package's split of ${PKGD}: <package>.list, the paths each package of PACKAGES ships (OE keeps
+# a tree per package in PKGDEST instead; the image and the .debs read these lists).
+PKGMANIFESTDIR = "${WORKDIR}/package-lists"
 # The debug files of every recipe of the machine: .build-id/xx/yyyy.debug, as in Debian's -dbgsym
 # packages and under /usr/lib/debug on a board (gdb finds them with set debug-file-directory).
 DEPLOY_DIR_DEBUG ?= "${MACHINE_BUILD_DIR}/deploy/debug"

@@ -1,7 +1,7 @@
 # OpenEmbedded's ptest for Python packages tested with pytest: the source tree's tests
 # (${S}/${PTEST_PYTEST_DIR}) are the suite, and a run-ptest script running `pytest --automake` is
 # written when SRC_URI brings none. See ptest.bbclass: pyrecipe runs this only when DISTRO_FEATURES
-# has "ptest"; the suite's runtime dependencies (RDEPENDS:${PN}-ptest) are not pulled into the image.
+# has "ptest"; the suite's runtime dependencies (RDEPENDS:${PN}-ptest) come with ${PN}-ptest.
 inherit ptest
 
 # The directory of the source tree that holds the tests.

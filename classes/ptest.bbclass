@@ -5,8 +5,8 @@
 #
 # pyrecipe's distros leave "ptest" out of DISTRO_FEATURES: the image gets no test suites and these
 # tasks run nothing, so a layer's recipes parse and build as they are. DISTRO_FEATURES:append =
-# " ptest" (local.conf) runs them, and the suite lands in the image under ${PTEST_PATH} (pyrecipe
-# does not split packages: the image is the union of the recipes' files).
+# " ptest" (local.conf) runs them, and the suite lands in ${PN}-ptest: an image that asks for that
+# package (`pyrecipe test RECIPE` makes one) gets ${PTEST_PATH}, the others do not.
 PTEST_PATH ?= "${libdir}/${BPN}/ptest"
 PTEST_ENABLED = "${@bb.utils.contains('DISTRO_FEATURES', 'ptest', '1', '0', d)}"
 PTEST_ENABLED:class-native = "0"
@@ -16,6 +16,8 @@ PACKAGES =+ "${PN}-ptest"
 FILES:${PN}-ptest += "${PTEST_PATH}"
 RDEPENDS:${PN}-ptest += "${PN}"
 ALLOW_EMPTY:${PN}-ptest = "1"
+# Where `pyrecipe test` assembles the image of ${PN}-ptest (apart from the build's IMAGE_ROOTFS).
+PTEST_IMAGE_ROOTFS ?= "${MACHINE_BUILD_DIR}/ptest/${PN}/image"
 
 # What a recipe overrides.
 do_configure_ptest() {

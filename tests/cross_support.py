@@ -29,7 +29,7 @@ SITE = Path(f"usr/lib/python{PYTHON_VERSION}/site-packages")
 CPYTHON_TAG = f"cpython-{PYTHON_VERSION.replace('.', '')}"
 SUFFIX = f".{CPYTHON_TAG}-aarch64-linux-gnu.so"
 #: The commands that take --distro (those that work on a build).
-BUILD_COMMANDS = ("build", "env", "deps", "sysroot", "run", "index")
+BUILD_COMMANDS = ("build", "env", "deps", "sysroot", "run", "index", "test")
 
 
 def cross_environment(toolchain: Toolchain, build_dir: Path | None = None) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.metadata
 import io
 import json
 import tarfile
@@ -52,6 +53,30 @@ def wheel(name: str, version: str, requires: list[str] = [], modules: dict[str, 
         for path, text in members.items():
             archive.writestr(path, text)
     return Published(f"{dist}-{version}-{tag}.whl", buffer.getvalue(), requires_python)
+
+
+#: What an installer adds to a dist-info directory: not part of the wheel.
+INSTALLER_FILES = ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json")
+
+
+def installed_wheel(name: str) -> Published:
+    """The installed pure-Python distribution ``name`` (pytest ...) packed again as its wheel, so
+    that a real project is on the offline index without a download: from the tests' own venv."""
+    dist = importlib.metadata.distribution(name)
+    members: dict[str, bytes] = {}
+    for file in dist.files or []:
+        path = file.as_posix()
+        if path.startswith("..") or "__pycache__" in path or (".dist-info/" in path and file.name in INSTALLER_FILES):
+            continue
+        members[path] = Path(str(dist.locate_file(file))).read_bytes()
+    [dist_info] = {path.split("/")[0] for path in members if path.split("/")[0].endswith(".dist-info")}
+    record = [f"{path},sha256={_record_hash(data)},{len(data)}" for path, data in members.items()]
+    members[f"{dist_info}/RECORD"] = ("\n".join([*record, f"{dist_info}/RECORD,,"]) + "\n").encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, data in members.items():
+            archive.writestr(path, data)
+    return Published(f"{dist_info.removesuffix('.dist-info')}-py3-none-any.whl", buffer.getvalue())
 
 
 def sdist(name: str, version: str, files: dict[str, str], requires: list[str] = [],  # noqa: B006 - never mutated

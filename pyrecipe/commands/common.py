@@ -14,6 +14,7 @@ from pyrecipe.errors import InputError
 
 if TYPE_CHECKING:
     from pyrecipe.graph.build_graph import Graph
+    from pyrecipe.toolchain import Toolchain
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +54,17 @@ def print_columns(rows: Sequence[tuple[str, ...]]) -> None:
 def note_on_stderr(message: str) -> None:
     """Progress of provisioning for commands whose standard output is their result (sysroot, run)."""
     print(message, file=sys.stderr, flush=True)
+
+
+def provisioned_toolchain(args: argparse.Namespace, machine: str, distro: str | None) -> Toolchain:
+    """The toolchain of ``machine`` running ``distro`` (provisioned now if need be), for the
+    commands that run target programs under qemu-user; never while a build replaces the image."""
+    from pyrecipe.engine.buildlock import build_lock
+    from pyrecipe.toolchain import load_machine, provision
+
+    loaded = load_machine(machine, layers=tuple(p.absolute() for p in args.layer), distro=distro)
+    with build_lock(args.build_dir, note_on_stderr):
+        return provision(loaded, args.build_dir, note=note_on_stderr)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

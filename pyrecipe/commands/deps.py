@@ -115,6 +115,8 @@ def render_dot(graph: Graph) -> str:
             if edge.kind in (PYTHON_STDLIB, VIRTUAL, IN_SYSROOT):
                 continue
             for target in edge.targets:
+                if edge.kind in RECIPE_KINDS and target == key:
+                    continue  # one package of the recipe needing another: no edge between recipes
                 dot_id = target if edge.kind in RECIPE_KINDS else f"{edge.kind}:{target}"
                 if edge.kind not in RECIPE_KINDS:
                     nodes[dot_id] = (target, DOT_NODE_STYLE[edge.kind])

@@ -11,11 +11,9 @@ import argparse
 import subprocess
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, note_on_stderr
+from pyrecipe.commands.common import add_build_options, provisioned_toolchain
 from pyrecipe.config.configuration import DEFAULT_MACHINE
-from pyrecipe.engine.buildlock import build_lock
 from pyrecipe.errors import InputError
-from pyrecipe.toolchain import load_machine, provision
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -28,10 +26,8 @@ def run(args: argparse.Namespace) -> int:
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
         raise InputError("pyrecipe run needs a program: pyrecipe run --machine M -- python3 -c '...'")
-    layers = tuple(p.absolute() for p in args.layer)
-    machine = load_machine(args.machine or DEFAULT_MACHINE, layers=layers, distro=args.distro)
-    with build_lock(args.build_dir, note_on_stderr):  # not while a build provisions or replaces the image
-        toolchain = provision(machine, args.build_dir, note=note_on_stderr)
+    toolchain = provisioned_toolchain(args, args.machine or DEFAULT_MACHINE, args.distro)
+    machine = toolchain.machine
     site_packages = (
         machine.build_dir(args.build_dir) / "image" / "usr" / "lib"
         / f"python{toolchain.python.version_short}" / "site-packages"

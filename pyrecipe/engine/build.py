@@ -48,6 +48,8 @@ class BuildRequest:
     build_all: bool = False
     #: ``-r`` files: requirements.txt, pyproject.toml, pylock.toml.
     requirements: tuple[Path, ...] = ()
+    #: Where the image goes instead of IMAGE_ROOTFS (``pyrecipe test``'s image of a suite).
+    image_rootfs: Path | None = None
 
 
 def _base_env() -> dict[str, str]:
@@ -185,12 +187,12 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
     )
 
 
-def _remove_leftovers(graph: Graph, config: DataSmart, note: Note) -> None:
-    """What an interrupted run left in the places a build writes: the machine's directory (image,
+def _remove_leftovers(graph: Graph, config: DataSmart, image_dir: Path, note: Note) -> None:
+    """What an interrupted run left in the places a build writes: the image's directory (image,
     tarball), DL_DIR (downloads), the deployed wheels and their index, and the work directories
     of the recipes about to be built."""
     wheels = Path(config.getVar("DEPLOY_DIR_WHEELS"))
-    places = [Path(config.getVar("IMAGE_ROOTFS")).parent, Path(config.getVar("DL_DIR")), wheels, wheels.parent]
+    places = [image_dir.parent, Path(config.getVar("DL_DIR")), wheels, wheels.parent]
     places += [Path(node.d.getVar("WORKDIR")) for node in graph.nodes.values()]
     removed = remove_leftovers(places)
     if removed:
@@ -217,8 +219,9 @@ def _locked_build(
 ) -> BuildResult:
     index, graph, requirements = resolve(request, native_tools())
     config = index.config
+    image_dir = request.image_rootfs or Path(config.getVar("IMAGE_ROOTFS"))
     if not request.options.dry_run:
-        _remove_leftovers(graph, config, progress.note)
+        _remove_leftovers(graph, config, image_dir, progress.note)
     env = environment(request, graph, config, progress.note)
     plan = plan_build(graph, request.options, env.fingerprints)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
@@ -226,5 +229,6 @@ def _locked_build(
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
         from pyrecipe.outputs.assemble import assemble
 
-        assemble(graph, config, tar=request.tar, say=progress.note, results=plan.results, tasks_ran=result.executed > 0)
+        assemble(graph, config, image_dir, tar=request.tar, say=progress.note, results=plan.results,
+                 tasks_ran=result.executed > 0)
     return result

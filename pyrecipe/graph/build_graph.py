@@ -4,9 +4,11 @@
 the shared target sysroot; ``foo-native`` runs on the build machine and is either a recipe's
 native variant or a tool of the native environment (the pinned venv, or a host tool). A plain
 name that no recipe provides may be a library the target sysroot takes from Debian
-(``SYSROOT_DEBIAN_PACKAGE[zlib] = "zlib1g-dev"``). ``RDEPENDS:${PN}`` entries are runtime
-dependencies that go into the image; OpenEmbedded's split CPython packages (``python3-json`` ...)
-are satisfied by the sysroot's complete CPython.
+(``SYSROOT_DEBIAN_PACKAGE[zlib] = "zlib1g-dev"``). ``RDEPENDS:<package>`` entries are runtime
+dependencies of that package (``${PN}``, or a package split off the recipe that something asks
+for): the image installs packages, each with what its RDEPENDS name (:meth:`Graph.installed_packages`).
+OpenEmbedded's split CPython packages (``python3-json`` ...) are satisfied by the sysroot's complete
+CPython.
 
 A name no layer provides is looked for further, as bitbake would find it in OpenEmbedded-core
 (which pyrecipe stands in for): a package a recipe splits off (``PACKAGES =+ "${PN}-zoneinfo"``)
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pyrecipe.config.layers import LayerIndex, RecipeInfo, SkippedRecipeError, normalise
@@ -52,10 +54,11 @@ RECIPE_KINDS = (RECIPE, SPLIT_PACKAGE, PYPI_WHEEL, GENERATED_RECIPE)
 class Edge:
     """One dependency entry of a recipe and what satisfied it, as the graph resolved it."""
 
-    when: str  # "build" (DEPENDS), "runtime" (RDEPENDS:${PN}) or "sysroot" (SYSROOT_PACKAGES)
+    when: str  # "build" (DEPENDS), "runtime" (RDEPENDS:<package>) or "sysroot" (SYSROOT_PACKAGES)
     entry: str  # the name as the recipe writes it
     kind: str  # one of the kinds above
     targets: tuple[str, ...]  # node key (RECIPE_KINDS), tool name or Debian package names
+    package: str = ""  # a runtime entry's package: the one whose RDEPENDS:<package> names it
 
 
 @dataclass
@@ -91,6 +94,8 @@ class Graph:
     pypi_native_tools: list[NativeTool] = field(default_factory=list)
     #: Debian packages of build-machine programs (``swig-native``) the tasks run.
     build_tool_packages: list[str] = field(default_factory=list)
+    #: (node key, package) of each target: a recipe's ${PN}, or the split package named.
+    target_packages: list[tuple[str, str]] = field(default_factory=list)
 
     def order(self) -> list[str]:
         """Keys in an order where every node comes after its build and runtime dependencies."""
@@ -114,17 +119,30 @@ class Graph:
             visit(target)
         return list(done)
 
-    def runtime_closure(self, keys: Iterable[str]) -> list[str]:
-        """Target nodes whose output belongs in the image of ``keys``: their DEPENDS and RDEPENDS."""
-        seen: dict[str, None] = {}
-        stack = list(keys)
+    def installed_packages(self, roots: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+        """The packages an image of ``roots`` ((key, package) pairs) installs, by node key in build
+        order: each root, the packages the RDEPENDS:<package> of an installed one name (a recipe's
+        ${PN}, or the split package named), and the ${PN} of each DEPENDS of an installed ${PN}
+        (pyrecipe reads no shared-library dependencies off the files, as OE's shlibdeps does: a
+        library built for a recipe is taken to be needed by it on the board too). Native recipes
+        put nothing on the board."""
+        installed: dict[str, dict[str, None]] = {}
+        stack = list(roots)
         while stack:
-            key = stack.pop()
-            if key in seen or self.nodes[key].native:
+            key, package = stack.pop()
+            node = self.nodes[key]
+            if node.native or package in installed.setdefault(key, {}):
                 continue
-            seen[key] = None
-            stack.extend(self.nodes[key].depends + self.nodes[key].rdepends)
-        return [key for key in self.order() if key in seen]
+            installed[key][package] = None
+            for edge in node.edges:
+                if edge.kind not in RECIPE_KINDS:
+                    continue
+                target = edge.targets[0]
+                if edge.when == "runtime" and edge.package == package:
+                    stack.append((target, edge.entry if edge.kind == SPLIT_PACKAGE else self.nodes[target].key))
+                elif edge.when == "build" and package == node.key:
+                    stack.append((target, self.nodes[target].key))
+        return {key: list(installed[key]) for key in self.order() if installed.get(key)}
 
 
 def _python_stdlib_package(name: str, d: DataSmart) -> bool:
@@ -162,24 +180,30 @@ class GraphBuilder:
         self._tool_lock: pypi_resolve.NativeToolLock | None = None
 
     def build(self, targets: Iterable[str]) -> Graph:
-        keys = [self._add_target(name) for name in targets]
+        packages = [self._add_target(name) for name in targets]
+        keys = list(dict.fromkeys(key for key, _ in packages))
         return Graph(self.nodes, keys, list(self.sysroot_packages), list(self.native_tools), list(self.pypi_tools.values()),
-                     list(self.build_tool_packages))
+                     list(self.build_tool_packages), target_packages=packages)
 
-    def _add_target(self, name: str) -> str:
-        """A command-line name: a recipe of the layers, else (a Python package) from PyPI."""
+    def _add_target(self, name: str) -> tuple[str, str]:
+        """A command-line name as (node key, package): a recipe of the layers (its ${PN}), a package
+        split off one (``python3-foo-ptest``), else (a Python package) from PyPI."""
         try:
             info = self.index.find(name)
         except SkippedRecipeError:
             raise  # a layer's recipe for it was skipped: that reason, not a substitute from PyPI
         except InputError as not_found:
+            owner = self._split_package_owner(name)
+            if owner is not None:
+                return self._add_package(owner, name, f"the command line ({name})"), name
             generated = self._from_pypi(name) if self.pypi_enabled and not is_native_name(name) else None
             if isinstance(generated, str):
                 raise InputError(f"{not_found}; not on PyPI either ({generated})") from None
             if generated is None:
                 raise
             info = generated[0]
-        return self._add(info, f"the command line ({name})")
+        key = self._add(info, f"the command line ({name})")
+        return key, key
 
     def _add(self, info: RecipeInfo, wanted_by: str) -> str:
         if info.pn in self.nodes:
@@ -189,8 +213,7 @@ class GraphBuilder:
         for dep in dict.fromkeys(explode_deps(d.getVar("DEPENDS") or "")):
             self._record(node, self._resolve_build_dep(dep, node), node.depends)
         if not node.native:
-            for dep in dict.fromkeys(explode_deps(d.getVar(f"RDEPENDS:{info.pn}") or "")):
-                self._record(node, self._resolve_runtime_dep(dep, node), node.rdepends)
+            self._add_runtime_deps(node, info.pn)
         packages = tuple((d.getVar("SYSROOT_PACKAGES") or "").split())
         if packages:
             self._record(node, Edge("sysroot", "SYSROOT_PACKAGES", DEBIAN, self._need_debian(packages)), [])
@@ -198,9 +221,13 @@ class GraphBuilder:
 
     @staticmethod
     def _record(node: Node, edge: Edge, keys: list[str]) -> None:
-        """Keep ``edge`` on ``node`` (a recipe depending on itself is no edge) and, for a recipe,
-        its key in ``keys`` (the node's build or runtime dependencies)."""
+        """Keep ``edge`` on ``node`` and, for a recipe, its key in ``keys`` (the node's build or
+        runtime dependencies). A recipe's build dependency on itself is no edge; a runtime one is
+        a package of the recipe needing another of its packages (``${PN}-ptest`` needs ``${PN}``),
+        kept for the image but no dependency between recipes."""
         if edge.targets == (node.key,):
+            if edge.when == "runtime":
+                node.edges.append(edge)
             return
         node.edges.append(edge)
         if edge.kind in RECIPE_KINDS and edge.targets[0] not in keys:
@@ -250,9 +277,13 @@ class GraphBuilder:
         node = self.nodes[key]
         if package not in node.packages and not node.native:
             node.packages.append(package)
-            for dep in dict.fromkeys(explode_deps(node.d.getVar(f"RDEPENDS:{package}") or "")):
-                self._record(node, self._resolve_runtime_dep(dep, node), node.rdepends)
+            self._add_runtime_deps(node, package)
         return key
+
+    def _add_runtime_deps(self, node: Node, package: str) -> None:
+        """The entries of ``RDEPENDS:<package>``, resolved and recorded as ``package``'s."""
+        for dep in dict.fromkeys(explode_deps(node.d.getVar(f"RDEPENDS:{package}") or "")):
+            self._record(node, replace(self._resolve_runtime_dep(dep, node), package=package), node.rdepends)
 
     def _split_package_owner(self, name: str) -> RecipeInfo | None:
         """The recipe whose PACKAGES lists ``name`` (``python3-dateutil-zoneinfo`` is split off

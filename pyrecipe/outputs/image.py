@@ -1,7 +1,8 @@
-"""Assembling the machine's image from the recipes' staging trees.
+"""Assembling the machine's image from the recipes' packaged trees.
 
-The image is the union of every recipe's staging tree (``work/<recipe>/<ver>/image``). A path
-installed by two recipes must be the same file in both (same content, mode, or link target);
+The image is the union of the packages it installs: for each recipe, the paths of its packaged
+tree (``${PKGD}``) that those of its packages ship (do_package's lists), with the directories
+above them. A path installed by two recipes must be the same file in both (same content, mode, or link target);
 anything else is a conflict that would make the result depend on build order, so it stops the
 build naming both recipes. The image is the board's, not the builder's: directories are 0755,
 files 0644 or 0755 and owned by root whatever the builder's umask (:func:`board_mode`). Files are
@@ -18,7 +19,7 @@ import os
 import shutil
 import stat
 import tarfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,18 +50,24 @@ def manifest_path(image_dir: Path) -> Path:
     return image_dir.parent / f"{image_dir.name}-manifest.tsv"
 
 
-def assemble_image(stagings: Sequence[tuple[str, Path]], image_dir: Path, *, tar_path: Path | None = None) -> Path:
-    """Make ``image_dir`` the union of the ``(recipe, staging_dir)`` trees; return ``image_dir``.
+def assemble_image(stagings: Sequence[tuple[str, Path, Iterable[str]]], image_dir: Path, *,
+                   tar_path: Path | None = None) -> Path:
+    """Make ``image_dir`` the union of the ``(recipe, staging_dir, paths)`` selections (paths
+    relative to the staging tree); return ``image_dir``.
 
     The previous image is replaced as a whole. Also writes :func:`manifest_path` and, with
     ``tar_path``, a reproducible gzip'd tarball of the image.
     """
     entries: dict[str, ImageEntry] = {}
     with building_dir(image_dir) as tmp:
-        for recipe, staging in stagings:
+        for recipe, staging, paths in stagings:
             if not staging.is_dir():
                 raise BuildError(f"staging tree {staging} of recipe {recipe} does not exist: run its install task first")
-            for source, relative in _walk(staging):
+            for relative in _with_parents(paths):
+                source = staging / relative
+                if not os.path.lexists(source):
+                    raise BuildError(f"{source} of recipe {recipe} is in a package list but not in its tree: "
+                                     "run its do_package again")
                 _merge(recipe, source, relative, tmp, entries)
     atomic_write_text(
         manifest_path(image_dir), MANIFEST_HEADER + "".join(e.manifest_line() for p, e in sorted(entries.items()) if e.kind != "dir")
@@ -70,14 +77,25 @@ def assemble_image(stagings: Sequence[tuple[str, Path]], image_dir: Path, *, tar
     return image_dir
 
 
+def _by_components(relative: str) -> list[str]:
+    """The sort key that puts each directory right before its content, the same on every machine."""
+    return relative.split("/")
+
+
+def _with_parents(paths: Iterable[str]) -> list[str]:
+    """``paths`` and every directory above them, sorted by :func:`_by_components`."""
+    wanted = set(paths)
+    wanted |= {parent.as_posix() for path in list(wanted) for parent in Path(path).parents if parent != Path(".")}
+    return sorted(wanted, key=_by_components)
+
+
 def _walk(root: Path) -> list[tuple[Path, str]]:
-    """Every entry under ``root``, links not followed, sorted by path components (so each
-    directory comes right before its content, in the same order on every machine)."""
+    """Every entry under ``root``, links not followed, sorted by :func:`_by_components`."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         base = Path(dirpath)
         found += [(base / name, (base / name).relative_to(root).as_posix()) for name in dirnames + filenames]
-    return sorted(found, key=lambda item: item[1].split("/"))
+    return sorted(found, key=lambda item: _by_components(item[1]))
 
 
 def board_mode(st: os.stat_result) -> int:

@@ -7,7 +7,8 @@ OpenEmbedded's do_package and Debian's dh_strip do, each ELF file of ``${D}`` is
 file named by the ELF build-id (``.build-id/ab/cdef….debug``), which gdb finds by itself when
 pointed at the directory (``set debug-file-directory``). The stripped file also carries a
 ``.gnu_debuglink`` to it. Other files are hard-linked: ``${D}`` stays as do_install made it, so
-QA, the sysroot and a rerun of this task all see the unstripped tree.
+QA, the sysroot and a rerun of this task all see the unstripped tree. Last, each path of ``${PKGD}``
+is given to a package of ``PACKAGES`` (:mod:`pyrecipe.tasks.package_split`): what the image installs.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import NoteSection
 
-from pyrecipe.engine.context import current_task
+from pyrecipe.engine.context import TaskContext, current_task
 from pyrecipe.errors import BuildError
 from pyrecipe.fsutil import building_dir, writing_file
 from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
 from pyrecipe.qa.inventory import ELF_MAGIC
+from pyrecipe.tasks.package_split import INSTALLED_VS_SHIPPED, package_patterns, split_files, write_package_lists
+from pyrecipe.tasks.qa import waived_checks
 
 #: Sections OpenEmbedded's strip also drops (compiler version strings, the bare ``.note``).
 STRIP_SECTIONS = ("--remove-section=.comment", "--remove-section=.note")
@@ -192,5 +195,24 @@ def package(d: DataSmart) -> None:
         cross = toolchain.settings.tools
         tools = BinTools(strip=cross.strip, objcopy=cross.objcopy)
     jobs = int(d.getVar("BB_NUMBER_THREADS") or 1)
-    split_and_strip(Path(d.getVar("D")), Path(d.getVar("PKGD")), Path(d.getVar("DEPLOY_DIR_DEBUG")), tools,
+    pkgd = Path(d.getVar("PKGD"))
+    split_and_strip(Path(d.getVar("D")), pkgd, Path(d.getVar("DEPLOY_DIR_DEBUG")), tools,
                     jobs=jobs, say=task.note, warn=task.warn)
+    split_into_packages(d, pkgd, task)
+
+
+def split_into_packages(d: DataSmart, pkgd: Path, task: TaskContext) -> None:
+    """Record which package of PACKAGES ships each path of ``pkgd`` (:mod:`pyrecipe.tasks.package_split`);
+    paths no package takes fail the task unless INSANE_SKIP names installed-vs-shipped, as in OE."""
+    split = split_files(pkgd, package_patterns(d))
+    if split.unshipped:
+        listing = "\n".join(f"  /{path}" for path in split.unshipped)
+        if INSTALLED_VS_SHIPPED not in waived_checks(d):
+            raise BuildError(
+                f"recipe {d.getVar('PN')}: {len(split.unshipped)} installed file(s) are in no package of PACKAGES "
+                f"(FILES:<package> takes none of them):\n{listing}\n  (add them to a package's FILES, or delete them "
+                f"in do_install; INSANE_SKIP:${{PN}} += \"{INSTALLED_VS_SHIPPED}\" leaves them out of every package)")
+        task.warn(f"QA: INSANE_SKIP waived {INSTALLED_VS_SHIPPED}: not shipped:\n{listing}")
+    write_package_lists(split, Path(d.getVar("PKGMANIFESTDIR")))
+    for package, paths in split.files.items():
+        task.note(f"NOTE: package {package}: {len(paths)} path(s)")

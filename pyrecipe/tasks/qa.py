@@ -20,6 +20,7 @@ from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
 from pyrecipe.pep517.record import refresh_records
 from pyrecipe.qa import CHECKS, QAContext, run_qa
+from pyrecipe.tasks.package_split import INSTALLED_VS_SHIPPED
 
 if TYPE_CHECKING:
     from pyrecipe.toolchain.provision import Toolchain
@@ -50,6 +51,8 @@ def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
         sys.prefix, sys.base_prefix, d.getVar("PYRECIPE_TOPDIR"), builder_home(os.path.expanduser("~")),
     ]
     site = d.getVar("PYTHON_SITEPACKAGES_DIR").strip("/")
+    # A ptest suite is installed where OE puts it (ptest.bbclass), outside the Python scheme.
+    ptest = [d.getVar("PTEST_PATH").strip("/")] if d.getVar("PTEST_ENABLED") == "1" else []
     return QAContext(
         staging_dir=staging,
         elf_machine=machine.elf_machine,
@@ -60,8 +63,13 @@ def qa_context(d: DataSmart, toolchain: Toolchain) -> QAContext:
         pyc_magic=python.magic_number,
         library_dirs=library_dirs(sysroot, machine.target_sys) + library_dirs(staging, machine.target_sys),
         host_paths=[p for p in dict.fromkeys(host_paths) if p and p != "/"],
-        allowed_prefixes=(site, "usr/bin", "usr/include", "usr/share"),
+        allowed_prefixes=(site, "usr/bin", "usr/include", "usr/share", *ptest),
     )
+
+
+def waived_checks(d: DataSmart) -> list[str]:
+    """The checks ``INSANE_SKIP`` and ``INSANE_SKIP:${PN}`` name, as the recipe writes them."""
+    return (d.getVar("INSANE_SKIP") or "").split() + (d.getVar(f"INSANE_SKIP:{d.getVar('PN')}") or "").split()
 
 
 def check_recipe(d: DataSmart, task: TaskContext) -> None:
@@ -71,9 +79,8 @@ def check_recipe(d: DataSmart, task: TaskContext) -> None:
         say("NOTE: native recipe: target QA does not apply")
         return
     pn = d.getVar("PN")
-    named = (d.getVar("INSANE_SKIP") or "").split() + (d.getVar(f"INSANE_SKIP:{pn}") or "").split()
-    skip = {OE_CHECK_NAMES.get(name, name) for name in named}
-    for name in sorted(skip - CHECKS.keys()):
+    skip = {OE_CHECK_NAMES.get(name, name) for name in waived_checks(d)}
+    for name in sorted(skip - CHECKS.keys() - {INSTALLED_VS_SHIPPED}):  # that one is do_package's
         say(f"NOTE: INSANE_SKIP names {name}, which is not a pyrecipe check; nothing to waive")
     result = run_qa(qa_context(d, task.build.toolchain), skip=skip & CHECKS.keys())
     say(result.format())

@@ -12,6 +12,7 @@ from pyrecipe.pep517.hooks import build_wheel
 from pyrecipe.pep517.install import install_wheel
 from pyrecipe.sources.fetch import fetch, parse_src_uri_entry
 from pyrecipe.sources.unpack import unpack
+from pyrecipe.tasks.package_split import split_files
 
 RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -31,7 +32,8 @@ def test_six_sdist_from_pypi_to_image(tmp_path: Path) -> None:
     wheel = build_wheel(source, workdir / "dist", python=Path(sys.executable), env=dict(os.environ), log=None)
     assert wheel.name == "six-1.16.0-py2.py3-none-any.whl"
     install_wheel(wheel, workdir / "image", python_version=RUNNING)
-    image = assemble_image([("python3-six", workdir / "image")], tmp_path / "image", tar_path=tmp_path / "image.tar.gz")
+    shipped = split_files(workdir / "image", [("python3-six", ["/"])]).files["python3-six"]
+    image = assemble_image([("python3-six", workdir / "image", shipped)], tmp_path / "image", tar_path=tmp_path / "image.tar.gz")
     site = image / f"usr/lib/python{RUNNING}/site-packages"
     run = subprocess.run([sys.executable, "-c", "import six; print(six.__version__, six.__file__)"],
                          capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(site)})

@@ -12,6 +12,9 @@ import pytest
 import cross_support
 from pyrecipe.errors import BuildError
 from pyrecipe.outputs.image import assemble_image, manifest_path
+from pyrecipe.tasks.package_split import split_files
+
+Staging = tuple[str, Path, list[str]]
 
 SITE = str(cross_support.SITE)
 
@@ -29,8 +32,13 @@ def make_tree(root: Path, files: dict[str, bytes | str], modes: dict[str, int] |
     return root
 
 
+def whole(recipe: str, tree: Path) -> Staging:
+    """All of ``tree``, as a recipe whose one package takes everything (FILES = "/") ships it."""
+    return recipe, tree, split_files(tree, [(recipe, ["/"])]).files[recipe]
+
+
 @pytest.fixture
-def stagings(tmp_path: Path) -> list[tuple[str, Path]]:
+def stagings(tmp_path: Path) -> list[Staging]:
     alpha = make_tree(tmp_path / "work/alpha/1.0/image", {
         f"{SITE}/alpha/__init__.py": b"A = 1\n",
         "usr/bin/alpha": b"#!/usr/bin/python3\n",
@@ -42,10 +50,10 @@ def stagings(tmp_path: Path) -> list[tuple[str, Path]]:
         f"{SITE}/beta/__init__.py": b"B = 2\n",
         "usr/share/common/LICENSE": b"same text\n",
     })
-    return [("alpha", alpha), ("beta", beta)]
+    return [whole("alpha", alpha), whole("beta", beta)]
 
 
-def test_union_links_files_and_keeps_modes_and_symlinks(stagings: list[tuple[str, Path]], tmp_path: Path) -> None:
+def test_union_links_files_and_keeps_modes_and_symlinks(stagings: list[Staging], tmp_path: Path) -> None:
     image = assemble_image(stagings, tmp_path / "image")
     alpha = stagings[0][1]
     assert image == tmp_path / "image"
@@ -57,7 +65,7 @@ def test_union_links_files_and_keeps_modes_and_symlinks(stagings: list[tuple[str
     assert (image.stat().st_mode & 0o777) == 0o755
 
 
-def test_manifest_names_recipe_and_sha256_of_every_file(stagings: list[tuple[str, Path]], tmp_path: Path) -> None:
+def test_manifest_names_recipe_and_sha256_of_every_file(stagings: list[Staging], tmp_path: Path) -> None:
     image = assemble_image(stagings, tmp_path / "image")
     lines = manifest_path(image).read_text().splitlines()
     assert manifest_path(image) == tmp_path / "image-manifest.tsv"
@@ -70,7 +78,7 @@ def test_manifest_names_recipe_and_sha256_of_every_file(stagings: list[tuple[str
 
 
 @pytest.mark.parametrize("clash", ["content", "mode", "link-target", "file-vs-dir", "dir-vs-file"])
-def test_conflicting_paths_name_both_recipes(stagings: list[tuple[str, Path]], tmp_path: Path, clash: str) -> None:
+def test_conflicting_paths_name_both_recipes(stagings: list[Staging], tmp_path: Path, clash: str) -> None:
     previous = assemble_image(stagings, tmp_path / "image")
     path, files, modes = {
         "content": ("usr/share/common/LICENSE", {"usr/share/common/LICENSE": b"other text\n"}, None),
@@ -81,13 +89,13 @@ def test_conflicting_paths_name_both_recipes(stagings: list[tuple[str, Path]], t
     }[clash]
     gamma = make_tree(tmp_path / "work/gamma/1/image", files, modes)
     with pytest.raises(BuildError) as error:
-        assemble_image([*stagings, ("gamma", gamma)], tmp_path / "image")
+        assemble_image([*stagings, whole("gamma", gamma)], tmp_path / "image")
     assert f"{path} is installed by both alpha and gamma" in str(error.value)
     assert (previous / SITE / "beta/__init__.py").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["image", "image-manifest.tsv", "work"]
 
 
-def test_reassembly_replaces_the_image(stagings: list[tuple[str, Path]], tmp_path: Path) -> None:
+def test_reassembly_replaces_the_image(stagings: list[Staging], tmp_path: Path) -> None:
     assemble_image(stagings, tmp_path / "image")
     image = assemble_image(stagings[1:], tmp_path / "image")
     assert not (image / SITE / "alpha").exists()
@@ -96,13 +104,13 @@ def test_reassembly_replaces_the_image(stagings: list[tuple[str, Path]], tmp_pat
 
 def test_missing_staging_tree_is_a_build_error(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="staging tree .*nothing of recipe ghost does not exist"):
-        assemble_image([("ghost", tmp_path / "nothing")], tmp_path / "image")
+        assemble_image([("ghost", tmp_path / "nothing", [])], tmp_path / "image")
 
 
-def test_tarball_is_reproducible_and_faithful(stagings: list[tuple[str, Path]], tmp_path: Path) -> None:
+def test_tarball_is_reproducible_and_faithful(stagings: list[Staging], tmp_path: Path) -> None:
     first = tmp_path / "first.tar.gz"
     assemble_image(stagings, tmp_path / "image", tar_path=first)
-    for _, staging in stagings:  # different mtimes, same content
+    for _, staging, _ in stagings:  # different mtimes, same content
         for path in staging.rglob("*"):
             if not path.is_symlink():
                 os.utime(path, (1_000_000, 1_000_000))
@@ -118,3 +126,13 @@ def test_tarball_is_reproducible_and_faithful(stagings: list[tuple[str, Path]], 
         assert by_name["usr/bin/alpha"].mode == 0o755
         assert by_name["usr/lib/libalpha.so"].issym() and by_name["usr/lib/libalpha.so"].linkname == "libalpha.so.1"
         assert tar.extractfile(f"{SITE}/beta/__init__.py").read() == b"B = 2\n"
+
+
+def test_a_selection_installs_its_paths_and_the_directories_above_them(stagings: list[Staging], tmp_path: Path) -> None:
+    """A recipe of which only a split package is installed brings that package's paths, no more."""
+    alpha = stagings[0][1]
+    image = assemble_image([("alpha", alpha, [f"{SITE}/alpha/__init__.py"])], tmp_path / "image")
+    assert sorted(p.relative_to(image).as_posix() for p in image.rglob("*") if not p.is_dir()) == [f"{SITE}/alpha/__init__.py"]
+    assert (image / "usr").stat().st_mode & 0o777 == 0o755
+    with pytest.raises(BuildError, match="usr/bin/gone of recipe alpha is in a package list but not in its tree"):
+        assemble_image([("alpha", alpha, ["usr/bin/gone"])], tmp_path / "image")
