@@ -51,13 +51,8 @@ def path_names(d: DataSmart) -> PathNames:
         (d.getVar("PYRECIPE_TOPDIR"), "${PYRECIPE_TOPDIR}"),
         (d.getVar("PYRECIPE_CODEDIR"), "${PYRECIPE_CODEDIR}"),
     ]
-    # A layer by its collection's name (layer.conf's BBFILE_PATTERN_<name> = "^${LAYERDIR}/"), the
-    # same wherever it is checked out; a layer without a plain pattern by its directory's name.
-    collections = {}
-    for name in (d.getVar("BBFILE_COLLECTIONS") or "").split():
-        pattern = (d.getVar(f"BBFILE_PATTERN_{name}") or "").removeprefix("^").rstrip("/")
-        if pattern.startswith("/") and not set(pattern) & set("[]()*+?\\|$"):
-            collections[pattern] = name
-    places += [(layer, f"<layer {collections.get(layer.rstrip('/'), Path(layer).name)}>")
-               for layer in (d.getVar("BBLAYERS") or "").split()]
+    # A layer by its directory's name (meta-python wherever it is checked out), not by its
+    # collection: layer.conf's bookkeeping (collections, priorities) chooses recipes, it is no
+    # input of a task.
+    places += [(layer, f"<layer {Path(layer.rstrip('/')).name}>") for layer in (d.getVar("BBLAYERS") or "").split()]
     return PathNames.of(places)

@@ -42,7 +42,7 @@ def write_layer(where: Path) -> Path:
 
 def test_the_same_recipe_elsewhere_has_the_same_signatures(tmp_path: Path) -> None:
     here = signatures(tmp_path / "b", write_layer(tmp_path / "l"))
-    there = signatures(tmp_path / "a-much-longer-build-directory" / "b2", write_layer(tmp_path / "elsewhere" / "meta-demo"))
+    there = signatures(tmp_path / "a-much-longer-build-directory" / "b2", write_layer(tmp_path / "elsewhere" / "l"))
     assert here == there
     # ... and a real change still counts: a variable, and the content of a local file
     assert signatures(tmp_path / "b", tmp_path / "l", extra="1")["do_fetch"] != here["do_fetch"]
