@@ -182,8 +182,35 @@ class GraphBuilder:
     def build(self, targets: Iterable[str]) -> Graph:
         packages = [self._add_target(name) for name in targets]
         keys = list(dict.fromkeys(key for key, _ in packages))
+        self._cut_runtime_cycles()
         return Graph(self.nodes, keys, list(self.sysroot_packages), list(self.native_tools), list(self.pypi_tools.values()),
                      list(self.build_tool_packages), target_packages=packages)
+
+    def _cut_runtime_cycles(self) -> None:
+        """Leave out of the build order each runtime dependency that closes a cycle (meta-python's
+        beautifulsoup4 and soupsieve name each other). In bitbake RDEPENDS order no build; here
+        they do (a recipe's do_test imports it with them in the sysroot), so one of a cycle's
+        recipes is tested without the other. The edge stays: the image installs both. A cycle of
+        build dependencies stays an error (:meth:`Graph.order`)."""
+        visiting, finished = set(), set()
+
+        def visit(key: str) -> None:
+            visiting.add(key)
+            node = self.nodes[key]
+            for dep in node.depends:
+                if dep not in visiting and dep not in finished:
+                    visit(dep)
+            for dep in list(node.rdepends):
+                if dep in visiting:
+                    node.rdepends.remove(dep)
+                elif dep not in finished:
+                    visit(dep)
+            visiting.discard(key)
+            finished.add(key)
+
+        for key in list(self.nodes):
+            if key not in finished:
+                visit(key)
 
     def _add_target(self, name: str) -> tuple[str, str]:
         """A command-line name as (node key, package): a recipe of the layers (its ${PN}), a package

@@ -153,6 +153,24 @@ def test_a_recipes_own_split_package_of_another_name(layer: Path, tmp_path: Path
     assert lines[0] == "python3-mongo 1.0" and not any("pypi" in line for line in lines), lines
 
 
+def test_a_runtime_dependency_cycle_is_no_error(layer: Path, tmp_path: Path) -> None:
+    """meta-python's beautifulsoup4 and soupsieve RDEPEND on each other: bitbake builds both; so
+    does pyrecipe (a build-time cycle stays an error)."""
+    write_files(layer, {
+        "recipes-devtools/python/python3-soup_1.0.bb": 'LICENSE = "MIT"\nRDEPENDS:${PN} = "python3-sieve"\n',
+        "recipes-devtools/python/python3-sieve_1.0.bb": 'LICENSE = "MIT"\nRDEPENDS:${PN} = "python3-soup"\n',
+    })
+    dot = tmp_path / "graph.dot"
+    code, lines, err = deps(layer, tmp_path / "build", "python3-soup", "--dot", str(dot))
+    assert code == 0, err
+    assert lines[:3] == ["python3-soup 1.0", "└── runtime: python3-sieve 1.0", "    └── runtime: python3-soup 1.0 (see above)"]
+    assert '"python3-soup" -> "python3-sieve"' in dot.read_text()
+    (layer / "recipes-devtools/python/python3-sieve_1.0.bb").write_text('LICENSE = "MIT"\nDEPENDS = "python3-soup"\n')
+    (layer / "recipes-devtools/python/python3-soup_1.0.bb").write_text('LICENSE = "MIT"\nDEPENDS = "python3-sieve"\n')
+    code, _, err = deps(layer, tmp_path / "build", "python3-soup", "--dot", str(dot))
+    assert code == 2 and "dependency cycle: python3-soup -> python3-sieve -> python3-soup" in err, err
+
+
 def test_a_command_line_name_comes_from_pypi_too(layer: Path, tmp_path: Path) -> None:
     code, lines, err = deps(layer, tmp_path / "build", "purelib")
     assert code == 0, err
