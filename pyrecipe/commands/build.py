@@ -70,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Dry run: {result.would_run} tasks would run; nothing was run")
         return 0
     status = "failed" if not result.ok else "done"
-    print(f"Build {status}: {result.executed} tasks run in {time.monotonic() - started:.1f} s")
+    restored = f", {result.restored} restored from shared state" if result.restored else ""
+    print(f"Build {status}: {result.executed} tasks run{restored} in {time.monotonic() - started:.1f} s")
     if result.ok and args.destdir is not None:
         files = install_built_recipe(request, args.destdir, args.prefix)
         print(f"Installed {len(files)} files of {args.targets[0]} into {args.destdir} (prefix {args.prefix})")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.interrupts import sigterm_as_interrupt
 from pyrecipe.engine.progress import Progress
+from pyrecipe.engine.sstate import PRODUCER_TASK, SharedState
 from pyrecipe.engine.task_runner import (
     TaskFailure,
     TaskRunner,
@@ -75,6 +76,8 @@ class BuildResult:
     failures: list[TaskFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # recipes not built because a dependency failed
     executed: int = 0
+    #: Tasks not run because shared state had their output.
+    restored: int = 0
     would_run: int = 0  # in a dry run: the tasks a build would run
     #: With ``-r``: each package of the requirement set and the recipe that builds it.
     requirements: list[RequirementRow] = field(default_factory=list)
@@ -201,6 +204,23 @@ class Builder:
         result.skipped = [key for key in result.skipped if key not in done]
         return result
 
+    def _from_shared_state(self, key: str, tasks: list[str], shared: SharedState, result: BuildResult) -> list[str]:
+        """The tasks still to run once shared state has given what the tasks up to do_package
+        make (when SSTATE_DIR or a mirror has it): those are stamped done. A target forced with
+        -f is built, not restored."""
+        if PRODUCER_TASK not in tasks or (self.options.force and key in self.graph.targets):
+            return tasks
+        signatures = self.plan.signatures[key]
+        restored = shared.restore(signatures[PRODUCER_TASK], lambda text: self.progress.note(f"WARNING: {key}: {text}"))
+        if restored is None:
+            return tasks
+        done = self.plan.tasks[key][: self.plan.tasks[key].index(PRODUCER_TASK) + 1]
+        for task in done:
+            self.runners[key].mark_done(task, signatures[task])
+        result.restored += len([task for task in tasks if task in done])
+        self.progress.note(f"NOTE: {key}: {done[0]} ... {PRODUCER_TASK} restored from shared state {restored.source}")
+        return [task for task in tasks if task not in done]
+
     @staticmethod
     def _deps(node: Node) -> list[str]:
         return node.depends + node.rdepends
@@ -208,7 +228,9 @@ class Builder:
     def _build_recipe(self, key: str, tasks: list[str], result: BuildResult) -> None:
         runner = self.runners[key]
         signatures = self.plan.signatures[key]
-        if key in self.plan.unfetchable and tasks:
+        shared = SharedState(self.graph.nodes[key].d)
+        tasks = self._from_shared_state(key, tasks, shared, result)
+        if key in self.plan.unfetchable and "do_fetch" in tasks:
             raise TaskFailure(key, "do_fetch", runner.temp / "log.do_fetch", self.plan.unfetchable[key])
         for task in tasks:
             if self._stop.is_set():
@@ -226,3 +248,8 @@ class Builder:
             self.progress.task_finished(key, task, ok=True)
             for warning in runner.warnings:
                 self.progress.note(f"WARNING: {key}: {task}: {warning}")
+            if task == PRODUCER_TASK:
+                try:
+                    shared.store(signatures[task])
+                except OSError as error:
+                    self.progress.note(f"WARNING: {key}: could not write shared state to {shared.directory}: {error}")

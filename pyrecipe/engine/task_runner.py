@@ -38,6 +38,8 @@ from pyrecipe.parse.pyapi import function_executor, run_python_function
 SIGNATURE_EXCLUDED = {
     "BB_NUMBER_THREADS", "PARALLEL_MAKE", "PYRECIPE_TASK_LOG", "PYRECIPE_TASK", "DATE", "TIME", "DATETIME",
     "PYRECIPE_FORCE", "BUILD_ARCH",
+    # Where shared state is kept and looked for, not what a task makes.
+    "SSTATE_DIR", "SSTATE_MIRRORS",
     # How cargo reports progress in a log (cargo_common.bbclass), not what it builds.
     "CARGO_TERM_PROGRESS_WHEN", "CARGO_TERM_PROGRESS_WIDTH",
     # Which layers there are and how they rank choose recipes; they are no input of a recipe's
@@ -287,6 +289,10 @@ class TaskRunner:
                         self._run_shell(task, cwd, log, log_path)
                 else:
                     self._run_shell(task, cwd, log, log_path)
+        self.mark_done(task, signature)
+
+    def mark_done(self, task: str, signature: str) -> None:
+        """Stamp ``task`` as done with ``signature``: it ran, or shared state gave its output."""
         self.stamps.mkdir(parents=True, exist_ok=True)
         stamp = self.stamp(task, signature)
         tmp = stamp.with_name(stamp.name + ".tmp")

@@ -1,0 +1,89 @@
+"""Shared state between build directories: one build stores, others (elsewhere, other path
+lengths) restore from SSTATE_DIR or a file:// or http:// mirror instead of building."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from http_support import serve_directory
+from pyrecipe.engine.sstate import mirror_urls
+from runner_support import build, workdir
+
+LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
+
+
+@pytest.fixture
+def layer(tmp_path: Path) -> Path:
+    copy = tmp_path / "layer"
+    shutil.copytree(LAYER, copy)
+    return copy
+
+
+def build_dir_with(path: Path, local_conf: str) -> Path:
+    (path / "conf").mkdir(parents=True)
+    (path / "conf" / "local.conf").write_text(local_conf)
+    return path
+
+
+def app_txt(build_dir: Path) -> str:
+    return (workdir(build_dir, "app", "2.1") / "image" / "usr" / "bin" / "app.txt").read_text()
+
+
+@pytest.fixture
+def shared(layer: Path, tmp_path: Path) -> Path:
+    """An SSTATE_DIR filled by a first build."""
+    sstate = tmp_path / "sstate"
+    first = build_dir_with(tmp_path / "first", f'SSTATE_DIR = "{sstate}"\n')
+    result, output = build(layer, first, "app")
+    assert result.ok and result.restored == 0, output
+    archives = sorted(p.name for p in sstate.glob("*/sstate:*.tar.gz"))
+    assert [name.split(":")[1] for name in archives] == ["app", "liba"]
+    return sstate
+
+
+def test_another_build_directory_restores_instead_of_building(layer: Path, tmp_path: Path, shared: Path) -> None:
+    other = build_dir_with(tmp_path / "somewhere" / "with-a-longer-path" / "build", f'SSTATE_MIRRORS = "file://{shared}"\n')
+    result, output = build(layer, other, "app")
+    assert result.ok, output
+    assert "NOTE: app: do_fetch ... do_package restored from shared state file://" in output
+    assert "(app:do_compile)" not in output and "(liba:do_compile)" not in output
+    assert result.restored > 0 and not (workdir(other, "app", "2.1") / "temp" / "log.do_compile").exists()
+    assert app_txt(other) == app_txt(tmp_path / "first")
+    # liba was restored and staged: app's files are built on it, as in the first build
+    assert "hello from liba" in app_txt(other)
+    again, output = build(layer, other, "app")
+    assert again.ok and again.executed == 0 and again.restored == 0, output
+
+
+def test_an_http_mirror_in_bitbakes_pair_form(layer: Path, tmp_path: Path, shared: Path) -> None:
+    with serve_directory(shared) as url:
+        other = build_dir_with(tmp_path / "b", f'SSTATE_MIRRORS = "file://.* {url}/PATH"\n')
+        result, output = build(layer, other, "app")
+    assert result.ok and f"restored from shared state {url}/" in output, output
+    assert list((other / "sstate-cache").glob("*/sstate:app:*.tar.gz"))  # kept for this build directory's next builds
+
+
+def test_a_damaged_archive_is_said_and_built_instead(layer: Path, tmp_path: Path, shared: Path) -> None:
+    [archive] = shared.glob("*/sstate:app:*.tar.gz")
+    archive.write_bytes(archive.read_bytes()[:-10] + b"0123456789")
+    other = build_dir_with(tmp_path / "b", f'SSTATE_MIRRORS = "file://{shared}"\n')
+    result, output = build(layer, other, "app")
+    assert result.ok, output
+    assert "WARNING: app: shared state file://" in output and "is not usable" in output and "building instead" in output
+    assert "(app:do_compile)" in output and "(liba:do_compile)" not in output
+    assert app_txt(other) == app_txt(tmp_path / "first")
+
+
+def test_a_forced_target_is_built_not_restored(layer: Path, tmp_path: Path, shared: Path) -> None:
+    other = build_dir_with(tmp_path / "b", f'SSTATE_MIRRORS = "file://{shared}"\n')
+    result, output = build(layer, other, "app", force=True)
+    assert result.ok and "(app:do_compile)" in output and "(liba:do_compile)" not in output, output
+
+
+def test_mirror_forms() -> None:
+    assert mirror_urls("file:///srv/sstate http://cache.example/sstate/") == ["file:///srv/sstate", "http://cache.example/sstate"]
+    assert mirror_urls("file://.* https://cache.example/sstate/PATH file://.* file:///nfs/sstate/PATH") == [
+        "https://cache.example/sstate", "file:///nfs/sstate"]
