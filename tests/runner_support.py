@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 from pyrecipe.config.configuration import DEFAULT_DISTRO, Settings
@@ -12,6 +13,15 @@ from pyrecipe.engine.build import BuildRequest, Environment, run_build
 from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import BuildOptions
+
+RUNNER_LAYER = Path(__file__).parent / "fixtures" / "runner_layer"
+
+
+def runner_layer_copy(tmp_path: Path) -> Path:
+    """A copy of the runner layer that a test may edit."""
+    copy = tmp_path / "layer"
+    shutil.copytree(RUNNER_LAYER, copy)
+    return copy
 
 
 def plain_environment(request, graph, config, note) -> Environment:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,12 @@ from pyrecipe.config.configuration import DEFAULT_DISTRO, Settings
 from pyrecipe.engine.build import BuildRequest, run_build
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import BuildOptions
-from runner_support import build, plain_environment, workdir
-
-LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
+from runner_support import build, plain_environment, runner_layer_copy, workdir
 
 
 @pytest.fixture
 def layer(tmp_path: Path) -> Path:
-    copy = tmp_path / "layer"
-    shutil.copytree(LAYER, copy)
-    return copy
+    return runner_layer_copy(tmp_path)
 
 
 def test_dependencies_build_first_and_tasks_compose(layer: Path, tmp_path: Path) -> None:

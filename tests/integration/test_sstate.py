@@ -3,23 +3,18 @@ lengths) restore from SSTATE_DIR or a file:// or http:// mirror instead of build
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from http_support import serve_directory
 from pyrecipe.engine.sstate import mirror_urls
-from runner_support import build, workdir
-
-LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
+from runner_support import build, runner_layer_copy, workdir
 
 
 @pytest.fixture
 def layer(tmp_path: Path) -> Path:
-    copy = tmp_path / "layer"
-    shutil.copytree(LAYER, copy)
-    return copy
+    return runner_layer_copy(tmp_path)
 
 
 def build_dir_with(path: Path, local_conf: str) -> Path:
