@@ -328,17 +328,21 @@ def patch(d: DataSmart) -> None:
 _NOT_MODULES = frozenset({"tests", "test", "testing", "examples", "docs", "benchmarks"})
 
 
-def top_level_modules(site_packages: Path) -> list[str]:
+def top_level_modules(site_packages: Path, prefix: str = "") -> list[str]:
     """The importable top-level modules a recipe installed into ``site_packages`` (its ${D}'s):
     packages with an ``__init__.py``, ``.py`` modules and extension modules, not private ones
-    (``_foo``, usually imported by the public module anyway), metadata or test folders."""
+    (``_foo``, usually imported by the public module anyway), metadata or test folders. In a
+    namespace package (a folder without ``__init__.py``: ``google/``), the modules one level down
+    (``google.auth``)."""
     names = []
     for entry in sorted(site_packages.iterdir()) if site_packages.is_dir() else []:
         name = entry.name.split(".")[0]
         if name.startswith(("_", ".")) or name in _NOT_MODULES or not name.isidentifier():
             continue
         if entry.is_dir() and (entry / "__init__.py").exists() or entry.suffix in (".py", ".so"):
-            names.append(name)
+            names.append(prefix + name)
+        elif entry.is_dir() and not prefix:
+            names += top_level_modules(entry, f"{name}.")
     return list(dict.fromkeys(names))
 
 
