@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "machines": "list the target machines",
     "show": "show the recipe file that builds a name (a layer's, or one generated from PyPI)",
     "run": "run a program (python3 ...) of the target under qemu-user",
+    "sstate": "push shared state to a WebDAV server, or prune it",
     "sysroot": "provision the cross toolchain and target sysroot of a machine",
     "test": "build a recipe's ptest suite into a test image and run it under qemu-user",
 }

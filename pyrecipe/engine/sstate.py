@@ -14,7 +14,9 @@ the test under qemu) run as usual. Each archive has a ``.sha256`` beside it and 
 
 Layout: ``<SSTATE_DIR>/<first two hex digits>/sstate:<recipe>:<signature>.tar.gz``; an archive
 is written under a temporary name and renamed, so a reader never sees half of one, and a
-directory served read-only by any web server is a mirror.
+directory served read-only by any web server is a mirror. ``pyrecipe sstate push URL`` copies
+new archives to a server that takes HTTP PUT (WebDAV: nginx's dav module, Apache's mod_dav), and
+``pyrecipe sstate prune`` removes those no build has used for a while.
 """
 
 from __future__ import annotations
@@ -119,6 +121,7 @@ class SharedState:
                 if actual != expected:
                     raise PyrecipeError(f"sha256 {actual}, recorded {expected}")
                 self._unpack(path)
+                os.utime(path)  # used now: `pyrecipe sstate prune` keeps what builds use
                 return Restored(source)
             except (OSError, tarfile.TarError, PyrecipeError) as error:
                 warn(f"shared state {source} of {self.pn} is not usable ({error}); building instead")
@@ -157,3 +160,92 @@ def _reset_owner(member: tarfile.TarInfo) -> tarfile.TarInfo:
     member.uid = member.gid = 0
     member.uname = member.gname = "root"
     return member
+
+
+@dataclass(frozen=True)
+class Archive:
+    """One archive of an SSTATE_DIR, with the files beside it."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        """Its path relative to the SSTATE_DIR (the same on a mirror)."""
+        return f"{self.path.parent.name}/{self.path.name}"
+
+    @property
+    def sidecars(self) -> list[Path]:
+        return [self.path.with_name(self.path.name + suffix) for suffix in (".siginfo", ".sha256")]
+
+
+def archives(directory: Path) -> list[Archive]:
+    """The complete archives of ``directory`` (with their ``.sha256``), oldest use first."""
+    found = [Archive(path) for path in directory.glob("??/sstate:*.tar.gz") if path.with_name(path.name + ".sha256").is_file()]
+    return sorted(found, key=lambda archive: archive.path.stat().st_mtime)
+
+
+def prune(directory: Path, keep_days: float | None, max_bytes: int | None, now: float) -> list[Archive]:
+    """Remove the archives no build used in ``keep_days`` days, then the least recently used until
+    the rest take at most ``max_bytes``; also what an interrupted store left (``*.part`` an hour
+    old, an archive without its ``.sha256``). Returns the archives removed."""
+    removed = []
+    kept = archives(directory)
+    if keep_days is not None:
+        removed += [archive for archive in kept if now - archive.path.stat().st_mtime > keep_days * 86400]
+        kept = [archive for archive in kept if archive not in removed]
+    if max_bytes is not None:
+        sizes = {archive: archive.path.stat().st_size for archive in kept}
+        total = sum(sizes.values())
+        for archive in kept:
+            if total <= max_bytes:
+                break
+            removed.append(archive)
+            total -= sizes[archive]
+    for archive in removed:
+        for path in (archive.path, *archive.sidecars):
+            path.unlink(missing_ok=True)
+    for leftover in directory.glob("??/sstate:*.part"):
+        if now - leftover.stat().st_mtime > 3600:
+            leftover.unlink(missing_ok=True)
+    for orphan in directory.glob("??/sstate:*.tar.gz"):
+        if not orphan.with_name(orphan.name + ".sha256").exists():
+            orphan.unlink(missing_ok=True)
+    return removed
+
+
+def push(directory: Path, url: str, timeout: float = 60) -> tuple[list[str], list[str]]:
+    """PUT the archives of ``directory`` that the server at ``url`` lacks (it has an archive when
+    it serves its ``.sha256``): the archive and its ``.siginfo`` first, the ``.sha256`` last, so a
+    reader never finds a checksum without its archive. Returns (pushed, already there)."""
+    pushed, present = [], []
+    root = url.rstrip("/")
+    for archive in archives(directory):
+        checksum = f"{root}/{archive.name}.sha256"
+        try:
+            with urllib.request.urlopen(checksum, timeout=timeout):
+                present.append(archive.name)
+                continue
+        except urllib.error.HTTPError as error:
+            if error.code != 404:
+                raise PyrecipeError(f"{checksum}: the server answered {error.code} {error.reason}") from None
+        except urllib.error.URLError as error:
+            raise PyrecipeError(f"cannot reach {root}: {error.reason}") from None
+        for path in (archive.path, archive.sidecars[0], archive.sidecars[1]):
+            _put(f"{root}/{archive.name[: -len(archive.path.name)]}{path.name}", path, timeout)
+        pushed.append(archive.name)
+    return pushed, present
+
+
+def _put(url: str, path: Path, timeout: float) -> None:
+    with path.open("rb") as stream:
+        request = urllib.request.Request(url, data=stream, method="PUT",
+                                         headers={"Content-Length": str(path.stat().st_size),
+                                                  "Content-Type": "application/octet-stream"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout):
+                pass
+        except urllib.error.HTTPError as error:
+            raise PyrecipeError(f"PUT {url}: the server answered {error.code} {error.reason} "
+                                "(does it take PUT? nginx needs dav_methods PUT and create_full_put_path on)") from None
+        except urllib.error.URLError as error:
+            raise PyrecipeError(f"PUT {url}: {error.reason}") from None

@@ -3,12 +3,19 @@ lengths) restore from SSTATE_DIR or a file:// or http:// mirror instead of build
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from http_support import serve_directory
-from pyrecipe.engine.sstate import mirror_urls
+from parse_support import pyrecipe_cli
+from pyrecipe.engine.sstate import mirror_urls, prune
 from runner_support import build, runner_layer_copy, workdir
 
 
@@ -82,3 +89,76 @@ def test_mirror_forms() -> None:
     assert mirror_urls("file:///srv/sstate http://cache.example/sstate/") == ["file:///srv/sstate", "http://cache.example/sstate"]
     assert mirror_urls("file://.* https://cache.example/sstate/PATH file://.* file:///nfs/sstate/PATH") == [
         "https://cache.example/sstate", "file:///nfs/sstate"]
+
+
+@pytest.fixture
+def webdav(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """Debian's nginx on 127.0.0.1 with its WebDAV module taking PUT: (URL, the directory it
+    writes)."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    prefix = tmp_path / "nginx"
+    root = prefix / "root"
+    for folder in (root, prefix / "temp", prefix / "logs"):
+        folder.mkdir(parents=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(
+        f"{user}daemon off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\nevents {{}}\n"
+        f"http {{\n access_log off;\n client_body_temp_path {prefix}/temp/body;\n proxy_temp_path {prefix}/temp/proxy;\n"
+        f" fastcgi_temp_path {prefix}/temp/fastcgi;\n uwsgi_temp_path {prefix}/temp/uwsgi;\n scgi_temp_path {prefix}/temp/scgi;\n"
+        f" server {{\n  listen 127.0.0.1:{port};\n  root {root};\n"
+        "  location / { dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; client_max_body_size 0; }\n"
+        " }\n}\n")
+    server = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "logs/error.log")])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (prefix / "logs/error.log").read_text()
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/sstate", root / "sstate"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_push_to_a_webdav_server_then_restore_from_it(layer: Path, tmp_path: Path, webdav: tuple[str, Path]) -> None:
+    url, served = webdav
+    first = build_dir_with(tmp_path / "first", "")
+    assert build(layer, first, "app")[0].ok
+    push = pyrecipe_cli("sstate", "push", url, "--build-dir", str(first))
+    assert push.returncode == 0 and "Pushed 2 archive(s)" in push.stdout, push.stdout + push.stderr
+    assert sorted(p.name.split(":")[1] for p in served.glob("*/sstate:*.tar.gz")) == ["app", "liba"]
+    again = pyrecipe_cli("sstate", "push", url, "--build-dir", str(first))
+    assert "Pushed 0 archive(s)" in again.stdout and "2 were there already" in again.stdout, again.stdout
+    other = build_dir_with(tmp_path / "other", f'SSTATE_MIRRORS = "{url}"\n')
+    result, output = build(layer, other, "app")
+    assert result.ok and f"restored from shared state {url}/" in output and "(app:do_compile)" not in output, output
+
+
+def test_prune_by_age_and_size(tmp_path: Path) -> None:
+    def archive(name: str, days_old: float, size: int) -> Path:
+        path = tmp_path / name[:2] / f"sstate:{name}:{name * 8}.tar.gz"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"x" * size)
+        path.with_name(path.name + ".sha256").write_text("0\n")
+        then = NOW - days_old * 86400
+        os.utime(path, (then, then))
+        return path
+
+    old, recent, newest = archive("aa", 40, 100), archive("bb", 2, 300), archive("cc", 0, 300)
+    orphan = tmp_path / "dd" / "sstate:dd:x.tar.gz"
+    orphan.parent.mkdir()
+    orphan.write_bytes(b"no checksum beside it: an interrupted store")
+    removed = prune(tmp_path, keep_days=30, max_bytes=400, now=NOW)
+    assert [a.path for a in removed] == [old, recent]  # too old, then the least recently used over 400 bytes
+    assert newest.exists() and not old.exists() and not recent.with_name(recent.name + ".sha256").exists()
+    assert not orphan.exists()
+
+
+NOW = 2_000_000_000.0

@@ -1,0 +1,58 @@
+"""``pyrecipe sstate``: the build directory's shared state (SSTATE_DIR) as a store for others.
+
+``push URL`` copies the archives a WebDAV server lacks to it with HTTP PUT (nginx with
+``dav_methods PUT; create_full_put_path on;``, Apache's mod_dav); the same server then serves
+them read-only to every build that names it in SSTATE_MIRRORS. ``prune`` removes the archives no
+build used in ``--keep-days`` days and, with ``--max-size``, the least recently used until the
+rest fit. See :mod:`pyrecipe.engine.sstate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from pathlib import Path
+
+from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.config.configuration import load_configuration
+from pyrecipe.engine import sstate
+from pyrecipe.errors import InputError, PyrecipeError
+from pyrecipe.sources.fetch import mask_credentials
+
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    push = actions.add_parser("push", help="PUT the archives a WebDAV server lacks to it")
+    push.add_argument("url", metavar="URL", help="the server's directory for them (http(s)://host/sstate)")
+    add_build_options(push)
+    prune = actions.add_parser("prune", help="remove archives no build used lately")
+    prune.add_argument("--keep-days", type=float, metavar="N", help="remove those not used in N days")
+    prune.add_argument("--max-size", metavar="SIZE", help="then the least recently used until the rest take SIZE (500M, 20G)")
+    add_build_options(prune)
+    parser.set_defaults(func=run)
+
+
+def size_in_bytes(text: str) -> int:
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*", text, re.IGNORECASE)
+    if not found:
+        raise InputError(f"--max-size {text!r}: give a size such as 500M or 20G")
+    return int(float(found.group(1)) * _SIZE_UNITS[found.group(2).upper()])
+
+
+def run(args: argparse.Namespace) -> int:
+    directory = Path(load_configuration(settings_from(args)).getVar("SSTATE_DIR"))
+    if args.action == "prune":
+        if args.keep_days is None and args.max_size is None:
+            raise InputError("sstate prune: give --keep-days N, --max-size SIZE or both")
+        removed = sstate.prune(directory, args.keep_days, size_in_bytes(args.max_size) if args.max_size else None, time.time())
+        print(f"Removed {len(removed)} archive(s) from {directory}; {len(sstate.archives(directory))} kept")
+        return 0
+    try:
+        pushed, present = sstate.push(directory, args.url)
+    except PyrecipeError as error:
+        raise type(error)(mask_credentials(str(error), args.url)) from None
+    print(f"Pushed {len(pushed)} archive(s) to {mask_credentials(args.url, args.url)}; {len(present)} were there already")
+    return 0
