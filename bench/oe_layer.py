@@ -144,6 +144,7 @@ def _build_chunk(chunk: list[Outcome], settings: Settings, jobs: int) -> None:
         result = run_build(request)
     except PyrecipeError as exc:
         if len(chunk) > 1:
+            print(f"  the chunk of {len(chunk)} could not start ({str(exc).splitlines()[0][:200]}): one at a time", file=sys.stderr)
             for outcome in chunk:
                 _build_chunk([outcome], settings, jobs)
             return

@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import platform
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from packaging.metadata import parse_email
-from packaging.tags import Tag
+from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
@@ -71,6 +73,13 @@ class Release:
     def sdist(self) -> pypi.IndexFile | None:
         return next((entry for entry in self.files if create.sdist_parts(entry.filename)), None)
 
+    def wheel_for(self, tags: Sequence[Tag]) -> pypi.IndexFile | None:
+        """The release's wheel that best matches ``tags`` (most preferred first), if any."""
+        rank = {tag: index for index, tag in enumerate(tags)}
+        ranked = [(min(rank[tag] for tag in found & rank.keys()), entry) for entry in self.files
+                  if (found := _wheel_tags(entry.filename)) and found & rank.keys()]
+        return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
     def has_native_wheels(self) -> bool:
         """Whether the project also publishes wheels for particular platforms: its ``none-any``
         wheel is then a fallback without the compiled speed-ups (frozenlist, yarl, multidict)."""
@@ -82,6 +91,17 @@ class Release:
         if self.has_native_wheels() and self.sdist() is not None:
             return None
         return self.pure_wheel()
+
+
+def build_machine_tags(python_version: str) -> list[Tag]:
+    """The wheel tags the native venv's CPython X.Y takes on this build machine, most preferred
+    first: its glibc's manylinux platforms (the build root's glibc is at least as new) and abi3."""
+    major, minor = (int(part) for part in python_version.split(".")[:2])
+    arch = platform.machine()
+    glibc = os.confstr("CS_GNU_LIBC_VERSION") or "glibc 2.17"
+    glibc_minor = int(glibc.split()[-1].split(".")[1])
+    platforms = [f"manylinux_2_{m}_{arch}" for m in range(glibc_minor, 16, -1)] + [f"manylinux2014_{arch}"]
+    return [*cpython_tags((major, minor), platforms=platforms), *compatible_tags((major, minor), platforms=platforms)]
 
 
 def _wheel_tags(filename: str) -> frozenset[Tag] | None:
@@ -354,9 +374,11 @@ def _resolve_tool(name: str, projects: list[str], pinned: set[str], dl_dir: Path
                   preferred: str | None) -> NativeTool:
     project, files = find_project(projects, index)
     release = choose_release(files, project, python_version, preferred)
-    chosen = release.pure_wheel() or release.sdist()
+    # A build tool runs on the build machine: its own compiled wheel serves as well as a pure one
+    # (an sdist would be compiled in the venv: pycairo's needs cairo's headers there).
+    chosen = release.pure_wheel() or release.wheel_for(build_machine_tags(python_version)) or release.sdist()
     if chosen is None or not chosen.sha256:
-        raise InputError(f"PyPI project {name!r} {release.version} has no none-any wheel or sdist with a sha256 "
+        raise InputError(f"PyPI project {name!r} {release.version} has no none-any wheel, wheel for the build machine or sdist with a sha256 "
                          f"({', '.join(f.filename for f in release.files)}): pin it in toolchains/native-tools.txt")
     path = fetch(chosen.url, dl_dir, chosen.sha256, filename=chosen.filename)
     metadata = read_wheel(path).metadata if chosen.filename.endswith(".whl") else read_sdist_metadata(path)
