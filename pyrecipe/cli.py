@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "build": "build recipes for a machine and assemble its image",
     "create": "write a recipe for a PyPI project from its sdist",
     "distros": "list the distros (what a machine runs: Debian release, CPython)",
+    "diffsigs": "show what changed between the last two signatures of a recipe's task (like bitbake-diffsigs)",
     "deps": "show the dependency tree of recipes (build, runtime, native tools, Debian packages)",
     "env": "show the expanded variables of recipes (like bitbake -e)",
     "index": "write a PEP 503 package index of the wheels a machine's builds deployed",

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pyrecipe.engine import sigdata
 from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.interrupts import sigterm_as_interrupt
 from pyrecipe.engine.progress import Progress
+from pyrecipe.engine.sigpaths import path_names
 from pyrecipe.engine.sstate import PRODUCER_TASK, SharedState
 from pyrecipe.engine.task_runner import (
     TaskFailure,
     TaskRunner,
     network_isolation_available,
     recipe_signature,
+    recipe_signature_items,
+    signature_of,
     stop_running_tasks,
     task_order,
+    task_signature_items,
     task_signatures,
 )
 from pyrecipe.errors import InputError, PyrecipeError
@@ -63,6 +68,9 @@ class Plan:
     #: With -k: recipes whose sources cannot be fetched as written (an unsupported scheme, an
     #: unpinned SRCREV), and why; each fails alone, at its do_fetch, instead of the whole build.
     unfetchable: dict[str, str] = field(default_factory=dict)
+    #: Per recipe, what its recipe signature hashed besides its variables (the toolchain's
+    #: fingerprint, its dependencies' signatures): kept for the signature records (sigdata).
+    inputs: dict[str, list[str]] = field(default_factory=dict)
 
     def pending(self, runners: Mapping[str, TaskRunner]) -> dict[str, list[str]]:
         return {
@@ -110,6 +118,7 @@ def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mappi
         # A native tool from PyPI is not in the venv's pins (the toolchain's fingerprint): the
         # recipes that use it are the ones to build again when its recorded release changes.
         inputs += [f"{edge.entry}={' '.join(edge.targets)}" for edge in node.edges if edge.kind == PYPI_NATIVE_TOOL]
+        plan.inputs[key] = inputs
         signatures = task_signatures(node.d, order, recipe_signature(node.d, inputs))
         plan.tasks[key], plan.signatures[key] = order, signatures
         # Dependents see a dependency through its populated sysroot, whatever the goal was.
@@ -204,6 +213,25 @@ class Builder:
         result.skipped = [key for key in result.skipped if key not in done]
         return result
 
+    def _signature_recorder(self, key: str) -> Callable[[str], None]:
+        """Records what each task of ``key`` that runs had in its signature (:mod:`sigdata`); the
+        recipe's items are computed once, when its first task runs."""
+        d = self.graph.nodes[key].d
+        order, signatures = self.plan.tasks[key], self.plan.signatures[key]
+        recipe: list[tuple[str, str]] = []
+        functions = {name for name in d.keys() if d.getVarFlag(name, "func", False)}
+
+        def record(task: str) -> None:
+            if not recipe:
+                recipe.extend(recipe_signature_items(d, self.plan.inputs[key]))
+            base = signature_of(recipe)
+            index = order.index(task)
+            previous = signatures[order[index - 1]] if index else base
+            sigdata.record(self.runners[key].stamps, task, signatures[task], previous,
+                           task_signature_items(d, task, functions, path_names(d)), base, recipe)
+
+        return record
+
     def _from_shared_state(self, key: str, tasks: list[str], shared: SharedState, result: BuildResult) -> list[str]:
         """The tasks still to run once shared state has given what the tasks up to do_package
         make (when SSTATE_DIR or a mirror has it): those are stamped done. A target forced with
@@ -232,6 +260,7 @@ class Builder:
         tasks = self._from_shared_state(key, tasks, shared, result)
         if key in self.plan.unfetchable and "do_fetch" in tasks:
             raise TaskFailure(key, "do_fetch", runner.temp / "log.do_fetch", self.plan.unfetchable[key])
+        record = self._signature_recorder(key)
         for task in tasks:
             if self._stop.is_set():
                 raise _Stopped(key)
@@ -239,6 +268,7 @@ class Builder:
             try:
                 runner.run(task, signatures[task], progress=functools.partial(self.progress.task_progress, key, task))
                 result.executed += 1
+                record(task)
             except TaskFailure:
                 self.progress.task_finished(key, task, ok=False)
                 raise

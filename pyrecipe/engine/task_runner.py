@@ -134,8 +134,14 @@ def recipe_signature(d: DataSmart, inputs: Iterable[str]) -> str:
     Values count with the build directory, pyrecipe's checkout and the layers written by name
     (:mod:`pyrecipe.engine.sigpaths`): the same recipe has the same signature wherever it is built.
     """
+    return signature_of(recipe_signature_items(d, inputs))
+
+
+def recipe_signature_items(d: DataSmart, inputs: Iterable[str]) -> list[tuple[str, str]]:
+    """What :func:`recipe_signature` hashes, as (name, value) pairs (``pyrecipe diffsigs`` shows
+    the ones that changed)."""
     names = path_names(d)
-    digest = hashlib.sha256()
+    items = []
     for name in sorted(d.keys()):
         if name.startswith(("__", *SIGNATURE_EXCLUDED_PREFIXES)) or name in SIGNATURE_EXCLUDED:
             continue
@@ -149,11 +155,17 @@ def recipe_signature(d: DataSmart, inputs: Iterable[str]) -> str:
                 value = d.getVar(name)
             except PyrecipeError as exc:
                 value = f"<error {exc}>"
-        digest.update(f"{name}={names(repr(value))}\0".encode())
+        items.append((name, names(repr(value))))
         if "export" in flags:
-            digest.update(f"{name}[export]={flags['export']!r}\0".encode())
-    for item in inputs:
-        digest.update(f"input={item}\0".encode())
+            items.append((f"{name}[export]", repr(flags["export"])))
+    items += [("input", item) for item in inputs]
+    return items
+
+
+def signature_of(items: Iterable[tuple[str, str]], start: str = "") -> str:
+    digest = hashlib.sha256(start.encode())
+    for name, value in items:
+        digest.update(f"{name}={value}\0".encode())
     return digest.hexdigest()
 
 
@@ -202,16 +214,22 @@ def task_signatures(
     signatures: dict[str, str] = {}
     previous = base
     for task in order:
-        digest = hashlib.sha256(f"{previous}\0{task}\0".encode())
-        closure = function_closure(d, task, functions)
-        for name in closure:
-            digest.update(f"{name}={d.getVar(name, False)!r}\0".encode())
-        digest.update(f"pyrecipe-code={code(pyrecipe_code_text(d, closure))}\0".encode())
-        for flag in TASK_FLAGS:
-            digest.update(f"[{flag}]={d.getVarFlag(task, flag, False)!r}\0".encode())
-        digest.update(f"[file-checksums]={file_checksums(d.getVarFlag(task, 'file-checksums') or '', names)}\0".encode())
-        previous = signatures[task] = digest.hexdigest()
+        items = task_signature_items(d, task, functions, names, code)
+        previous = signatures[task] = signature_of(items, f"{previous}\0{task}\0")
     return signatures
+
+
+def task_signature_items(
+    d: DataSmart, task: str, functions: set[str], names: PathNames, code: Callable[[str], str] = code_digest,
+) -> list[tuple[str, str]]:
+    """What a task's signature hashes besides the previous task's signature: its functions'
+    text, the pyrecipe code they reach, its flags and the files of [file-checksums]."""
+    closure = function_closure(d, task, functions)
+    items = [(name, repr(d.getVar(name, False))) for name in closure]
+    items.append(("pyrecipe-code", code(pyrecipe_code_text(d, closure))))
+    items += [(f"[{flag}]", repr(d.getVarFlag(task, flag, False))) for flag in TASK_FLAGS]
+    items.append(("[file-checksums]", file_checksums(d.getVarFlag(task, "file-checksums") or "", names)))
+    return items
 
 
 def exported_variables(d: DataSmart) -> dict[str, str]:
@@ -258,9 +276,11 @@ class TaskRunner:
         return self.stamp(task, signature).exists()
 
     def clear_stamps(self, task: str | None = None) -> None:
+        """Remove the stamps of ``task`` (of every task when None); the signature records in
+        the sigdata folder stay (diffsigs compares a task's last two)."""
         if self.stamps.is_dir():
             for stamp in self.stamps.iterdir():
-                if task is None or stamp.name.startswith(task + "."):
+                if stamp.is_file() and (task is None or stamp.name.startswith(task + ".")):
                     stamp.unlink()
 
     def run(self, task: str, signature: str, progress: Callable[[float], None] | None = None) -> None:
