@@ -290,12 +290,21 @@ class GraphBuilder:
         """``dep`` as a recipe of the layers, a package split off one, or a recipe generated from
         PyPI before; None when it is none of these."""
         info = self._find(dep)
+        if info is not None and dep not in info.provides and (info.pn == node.info.pn or self._debian_mapping(dep, node)):
+            # Found only through another spelling (libusb1 as python3-libusb1): that is the recipe
+            # itself, or the name is a library the Debian tables know. meta-python's
+            # python3-libusb1 RDEPENDS on libusb1, the C library, not on itself.
+            info = None
         if info is not None:
             return Edge(when, dep, RECIPE, (self._add(info, node.key),))
         owner = node.info if dep in (node.d.getVar("PACKAGES") or "").split() else self._split_package_owner(dep)
         if owner is not None:
             return Edge(when, dep, SPLIT_PACKAGE, (self._add_package(owner, dep, node.key),))
         return None
+
+    @staticmethod
+    def _debian_mapping(dep: str, node: Node) -> bool:
+        return any(node.d.getVarFlag(table, dep) is not None for table in ("SYSROOT_DEBIAN_PACKAGE", "RUNTIME_DEBIAN_PACKAGE"))
 
     def _add_package(self, info: RecipeInfo, package: str, wanted_by: str) -> str:
         """The recipe of split package ``package``, with the package's own ``RDEPENDS:<package>``

@@ -225,6 +225,23 @@ def test_a_native_c_tool_comes_from_debian(layer: Path, tmp_path: Path) -> None:
     assert lines[-1] == "Debian packages of build tools (build root or build machine): swig device-tree-compiler"
 
 
+def test_a_library_named_like_the_recipe_is_not_the_recipe(layer: Path, tmp_path: Path) -> None:
+    """meta-python's python3-libusb1 RDEPENDS on libusb1 (the C library) and python3-rapidjson
+    DEPENDS on rapidjson: names found only as another spelling of the recipe itself, or known to
+    the Debian tables, are not that recipe."""
+    write_files(layer, {
+        "recipes-devtools/python/python3-libfrob_1.0.bb": 'LICENSE = "MIT"\nDEPENDS = "libfrob"\nRDEPENDS:${PN} = "libfrob"\n',
+        "recipes-devtools/python/python3-selfy_1.0.bb": 'LICENSE = "MIT"\nRDEPENDS:${PN} = "selfy"\n',
+    })
+    build_dir = tmp_path / "build"
+    write_files(build_dir, {"conf/local.conf": 'SYSROOT_DEBIAN_PACKAGE[libfrob] = "libfrob-dev"\n'})
+    code, lines, err = deps(layer, build_dir, "python3-libfrob")
+    assert code == 0, err
+    assert lines[1:3] == ["├── build: libfrob -> debian libfrob-dev", "└── runtime: libfrob -> debian libfrob-dev"], lines
+    code, _, err = deps(layer, build_dir, "python3-selfy")
+    assert code == 2 and "RDEPENDS:python3-selfy names selfy, which no recipe of the layers provides" in err, err
+
+
 def test_local_conf_extends_the_debian_table(layer: Path, tmp_path: Path) -> None:
     (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('DEPENDS = "libfrob glib-2.0"\n')
     build_dir = tmp_path / "build"
