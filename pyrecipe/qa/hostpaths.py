@@ -122,7 +122,7 @@ def _check_contents(finder: HostPathFinder, staged: StagedFile) -> Iterator[QAPr
         return
     with _contents(staged.path) as data:
         body_start = 0
-        if staged.executable and data[:2] == b"#!":
+        if staged.executable and data[:2] == b"#!" and _run_as_a_script(staged.rel):
             line_end = data.find(b"\n", 0, _SHEBANG_LIMIT)
             line_end = min(len(data), _SHEBANG_LIMIT) if line_end == -1 else line_end
             complaint = shebang_complaint(data[2:line_end].decode(errors="replace"), finder)
@@ -139,6 +139,14 @@ def _check_contents(finder: HostPathFinder, staged: StagedFile) -> Iterator[QAPr
             yield QAProblem(CHECK, staged.rel, f"{where} contains the build machine's path "
                             f"{path}; on the target it points nowhere: make the recipe write the target's path "
                             "(or a relative one), or do not install the file")
+
+
+def _run_as_a_script(rel: str) -> bool:
+    """Whether an executable file is one the board runs by its ``#!`` line: every one outside
+    site-packages (``usr/bin/pip3.13`` too); in it, not a template or data file that has an
+    executable bit (Django's ``project_template/manage.py-tpl``, whose line is the project's to
+    fix once copied), told by a suffix other than none, ``.py`` or ``.sh``."""
+    return "/site-packages/" not in f"/{rel}" or Path(rel).suffix in ("", ".py", ".sh")
 
 
 def shebang_complaint(line: str, finder: HostPathFinder) -> str | None:

@@ -23,7 +23,7 @@ import cross_support
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.qa import CHECKS, QAContext, QAProblem, check_file_owners, run_qa
 from pyrecipe.qa.elfchecks import optimisation_level
-from pyrecipe.qa.hostpaths import HostPathFinder, shebang_complaint
+from pyrecipe.qa.hostpaths import HostPathFinder, _run_as_a_script, shebang_complaint
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 SOURCE = Path(__file__).parents[1] / "fixtures" / "qa" / "objects.c"
@@ -423,6 +423,17 @@ def test_crlf_shebang_is_reported(qa) -> None:
 def test_shebang_of_a_non_executable_file_is_not_judged(qa) -> None:
     # The kernel never reads it; many modules carry "#!/usr/bin/env python" from history.
     assert qa({f"{SITE}/pkg/old.py": "#!/usr/bin/env python\n"}).problems == []
+
+
+@pytest.mark.parametrize(("rel", "judged"), [
+    ("usr/bin/pip3.13", True),
+    (f"{SITE}/pkg/tool.py", True),
+    (f"{SITE}/pkg/run", True),
+    # Django ships its project template executable; it becomes a script only once copied
+    (f"{SITE}/django/conf/project_template/manage.py-tpl", False),
+])
+def test_which_executables_have_their_shebang_judged(rel: str, judged: bool) -> None:
+    assert _run_as_a_script(rel) is judged
 
 
 @pytest.mark.parametrize(("text", "found"), [
