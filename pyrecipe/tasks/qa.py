@@ -18,8 +18,11 @@ from pyrecipe.engine.context import TaskContext, current_task
 from pyrecipe.errors import BuildError
 from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
+from pyrecipe.parse.depends import explode_deps
 from pyrecipe.pep517.record import refresh_records
 from pyrecipe.qa import CHECKS, QAContext, run_qa
+from pyrecipe.qa.requires import project_alias, unlisted_requirements
+from pyrecipe.recipetool.create import TargetFacts, board_machine
 from pyrecipe.tasks.package_split import INSTALLED_VS_SHIPPED
 
 if TYPE_CHECKING:
@@ -84,6 +87,13 @@ def check_recipe(d: DataSmart, task: TaskContext) -> None:
         say(f"NOTE: INSANE_SKIP names {name}, which is not a pyrecipe check; nothing to waive")
     result = run_qa(qa_context(d, task.build.toolchain), skip=skip & CHECKS.keys())
     say(result.format())
+    site = Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR"))
+    rdepends = explode_deps(d.getVar(f"RDEPENDS:{pn}") or "")
+    unlisted = unlisted_requirements(site, rdepends, TargetFacts(d.getVar("PYTHON_BASEVERSION"), board_machine(d)),
+                                     project_alias(d.getVarFlag))
+    if unlisted:
+        task.warn(f"the installed package requires {', '.join(unlisted)} (its Requires-Dist), which RDEPENDS:{pn} "
+                  "does not name: the board may lack them")
     if result.waived:
         task.warn(f"QA: INSANE_SKIP waived {len(result.waived)} finding(s): " + "; ".join(map(str, result.waived)))
     if result.problems:
