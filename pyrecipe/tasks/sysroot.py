@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -86,6 +87,12 @@ def _taken(entries: list[tuple[Path, str]], sysroot: Path) -> list[str]:
     return [relative for _, relative in entries if (sysroot / relative).exists() or (sysroot / relative).is_symlink()]
 
 
+#: One staging at a time: two recipes' do_populate_sysroot run in threads of one build, and one
+#: reads every manifest (who owns what) while the other removes or writes its own (a race seen
+#: when meta-python's sphinxcontrib-* recipes, which share a namespace, staged side by side).
+_STAGING = threading.Lock()
+
+
 def stage(
     image: Path, sysroot: Path, pn: str, provides: Iterable[str] = (), say: Callable[[str], None] = lambda _: None,
 ) -> list[str]:
@@ -99,6 +106,11 @@ def stage(
     temporary name and renamed, so a staging cut short (a full disk) leaves no half-written file
     that no manifest names.
     """
+    with _STAGING:
+        return _stage(image, sysroot, pn, provides, say)
+
+
+def _stage(image: Path, sysroot: Path, pn: str, provides: Iterable[str], say: Callable[[str], None]) -> list[str]:
     unstage(sysroot, pn)
     entries = _entries(image)
     packages = {_package(name) for name in (pn, *provides)}

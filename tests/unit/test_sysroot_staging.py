@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,31 @@ def test_recipes_of_one_python_distribution_under_other_names_replace_each_other
 
     assert (sysroot / "usr/lib/site/dateutil/__init__.py").read_bytes() == b"b"
     assert notes == [f"NOTE: recipe python3-dateutil replaces recipe python-dateutil in {sysroot}: both provide python-dateutil"]
+
+
+def test_recipes_staging_side_by_side_do_not_trip_over_each_other(tmp_path: Path) -> None:
+    """Two do_populate_sysroot run in threads of one build; one reads every manifest while the
+    other rewrites its own (meta-python's sphinxcontrib-* failed with FileNotFoundError)."""
+    sysroot = tmp_path / "sysroot"
+    images = {}
+    for name in ("sphinxcontrib-qthelp", "sphinxcontrib-serializinghtml"):
+        image = images[name] = tmp_path / name
+        for index in range(30):
+            (image / f"usr/lib/site/sphinxcontrib/{name}/m{index}.py").parent.mkdir(parents=True, exist_ok=True)
+            (image / f"usr/lib/site/sphinxcontrib/{name}/m{index}.py").write_text("x\n")
+    errors: list[BaseException] = []
+
+    def restage(name: str) -> None:
+        try:
+            for _ in range(40):
+                stage(images[name], sysroot, name)
+        except BaseException as error:  # collected for the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=restage, args=(name,)) for name in images]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(list((sysroot / "usr/lib/site/sphinxcontrib").rglob("*.py"))) == 60
