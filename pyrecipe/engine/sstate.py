@@ -1,7 +1,8 @@
 """Shared state: a recipe's build outputs kept under the signature of the task that made them.
 
 As Yocto's sstate: once a recipe's do_package has run, what it and the tasks before it produced
-(``${D}``, ``${PKGD}``, the package lists, the wheel do_compile built) is stored as one archive
+(``${D}``, ``${PKGD}``, the package lists, the wheel do_compile built, the license files
+the image's manifest reads) is stored as one archive
 named by do_package's signature in ``SSTATE_DIR`` (default ``${TOPDIR}/sstate-cache``; any path,
 an NFS mount too). Signatures do not depend on where a build directory is
 (:mod:`pyrecipe.engine.sigpaths`), so another build directory, on this machine or another, that
@@ -35,7 +36,7 @@ from pathlib import Path
 from pyrecipe.errors import PyrecipeError
 from pyrecipe.fsutil import atomic_write_text, file_sha256
 from pyrecipe.parse import DataSmart
-from pyrecipe.sources.fetch import fetch
+from pyrecipe.sources.fetch import fetch, parse_src_uri
 
 #: The task whose signature names a recipe's archive: everything up to it is restored.
 PRODUCER_TASK = "do_package"
@@ -79,8 +80,12 @@ class SharedState:
         self.workdir = Path(d.getVar("WORKDIR"))
         self.directory = Path(d.getVar("SSTATE_DIR"))
         self.mirrors = mirror_urls(d.getVar("SSTATE_MIRRORS") or "")
-        # What do_package and the tasks before it leave for later tasks, inside WORKDIR.
+        # What do_package and the tasks before it leave for later tasks, inside WORKDIR: the
+        # trees, and the license files of the sources that the image's license manifest reads.
         outputs = [d.getVar(name) for name in ("D", "PKGD", "PKGMANIFESTDIR", "PEP517_WHEEL_PATH")]
+        source = Path(d.getVar("S"))
+        outputs += [str(source / entry.url.removeprefix("file://")) for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or "")
+                    if entry.url.startswith("file://")]
         self.outputs = [Path(path) for path in outputs if path and Path(path).is_relative_to(self.workdir)]
 
     def store(self, signature: str) -> None:
