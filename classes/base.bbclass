@@ -21,8 +21,10 @@ inherit_defer ${@bb.utils.contains('PACKAGE_FORMAT', 'deb', 'package_deb', '', d
 # do_install starts from an empty ${D}: a rerun after an interrupted or changed install must not
 # trip over its own half-made tree (`ln -s` into an existing link) or ship files it no longer makes.
 do_install[cleandirs] = "${D}"
-# Only do_fetch reaches the network; every other task runs in a network namespace of its own.
+# Only do_fetch reaches the network; every other task runs in a network namespace of its own,
+# but do_compile when the user gave ccache a remote storage (CCACHE_REMOTE_STORAGE in local.conf).
 do_fetch[network] = "1"
+do_compile[network] = "${@'1' if d.getVar('CCACHE_REMOTE_STORAGE') else '0'}"
 # As in OpenEmbedded, do_fetch's signature covers the content of the recipe's local files
 # (file:// patches and scripts found along FILESPATH): editing a patch reruns the build from there.
 def checksum_file_list(d):

@@ -6,6 +6,9 @@ import contextlib
 import functools
 import http.server
 import os
+import shutil
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -53,3 +56,38 @@ def serve_directory(root: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def webdav_server(prefix: Path) -> Iterator[tuple[str, Path]]:
+    """Debian's nginx on 127.0.0.1 with its WebDAV module taking PUT (as a shared-state or ccache
+    server is set up): yields (its URL, the directory it serves and writes)."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    root = prefix / "root"
+    for folder in (root, prefix / "temp", prefix / "logs"):
+        folder.mkdir(parents=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(
+        f"{user}daemon off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\nevents {{}}\n"
+        f"http {{\n access_log off;\n client_body_temp_path {prefix}/temp/body;\n proxy_temp_path {prefix}/temp/proxy;\n"
+        f" fastcgi_temp_path {prefix}/temp/fastcgi;\n uwsgi_temp_path {prefix}/temp/uwsgi;\n scgi_temp_path {prefix}/temp/scgi;\n"
+        f" server {{\n  listen 127.0.0.1:{port};\n  root {root};\n"
+        "  location / { dav_methods PUT DELETE; create_full_put_path on; dav_access user:rw group:r all:r; client_max_body_size 0; }\n"
+        " }\n}\n")
+    server = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "logs/error.log")])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (prefix / "logs/error.log").read_text()
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", root
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -38,8 +38,8 @@ from pyrecipe.parse.pyapi import function_executor, run_python_function
 SIGNATURE_EXCLUDED = {
     "BB_NUMBER_THREADS", "PARALLEL_MAKE", "PYRECIPE_TASK_LOG", "PYRECIPE_TASK", "DATE", "TIME", "DATETIME",
     "PYRECIPE_FORCE", "BUILD_ARCH",
-    # Where shared state is kept and looked for, not what a task makes.
-    "SSTATE_DIR", "SSTATE_MIRRORS",
+    # Where shared state (and ccache's) is kept and looked for, not what a task makes.
+    "SSTATE_DIR", "SSTATE_MIRRORS", "CCACHE_REMOTE_STORAGE",
     # How cargo reports progress in a log (cargo_common.bbclass), not what it builds.
     "CARGO_TERM_PROGRESS_WHEN", "CARGO_TERM_PROGRESS_WIDTH",
     # Which layers there are and how they rank choose recipes; they are no input of a recipe's
@@ -387,9 +387,10 @@ class TaskRunner:
         env = dict(self.env)
         env["PARALLEL_MAKE"] = self.d.getVar("PARALLEL_MAKE") or ""
         command = ["bash", str(script)]
-        # Only do_fetch may reach the network: a backend that tries to download its build
-        # dependencies fails here, loudly, instead of leaking unpinned code into the build.
-        isolate = self.isolate_network and not self.d.getVarFlag(task, "network", False)
+        # Only do_fetch may reach the network (and do_compile when the user gives ccache a remote
+        # storage): a backend that tries to download its build dependencies fails here, loudly,
+        # instead of leaking unpinned code into the build.
+        isolate = self.isolate_network and (self.d.getVarFlag(task, "network") or "0") in ("", "0")
         command = sandboxed_command(self.d, command, cwd, network=not isolate)
         # Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
         # the set below lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop them as well.

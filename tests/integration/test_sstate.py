@@ -4,16 +4,12 @@ lengths) restore from SSTATE_DIR or a file:// or http:// mirror instead of build
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from http_support import serve_directory
+from http_support import serve_directory, webdav_server
 from parse_support import pyrecipe_cli
 from pyrecipe.engine.sstate import mirror_urls, prune
 from runner_support import build, runner_layer_copy, workdir
@@ -93,38 +89,8 @@ def test_mirror_forms() -> None:
 
 @pytest.fixture
 def webdav(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """Debian's nginx on 127.0.0.1 with its WebDAV module taking PUT: (URL, the directory it
-    writes)."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    prefix = tmp_path / "nginx"
-    root = prefix / "root"
-    for folder in (root, prefix / "temp", prefix / "logs"):
-        folder.mkdir(parents=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(
-        f"{user}daemon off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\nevents {{}}\n"
-        f"http {{\n access_log off;\n client_body_temp_path {prefix}/temp/body;\n proxy_temp_path {prefix}/temp/proxy;\n"
-        f" fastcgi_temp_path {prefix}/temp/fastcgi;\n uwsgi_temp_path {prefix}/temp/uwsgi;\n scgi_temp_path {prefix}/temp/scgi;\n"
-        f" server {{\n  listen 127.0.0.1:{port};\n  root {root};\n"
-        "  location / { dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; client_max_body_size 0; }\n"
-        " }\n}\n")
-    server = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "logs/error.log")])
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, (prefix / "logs/error.log").read_text()
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/sstate", root / "sstate"
-    finally:
-        server.terminate()
-        server.wait(10)
+    with webdav_server(tmp_path / "nginx") as (url, root):
+        yield f"{url}/sstate", root / "sstate"
 
 
 def test_push_to_a_webdav_server_then_restore_from_it(layer: Path, tmp_path: Path, webdav: tuple[str, Path]) -> None:
