@@ -42,6 +42,7 @@ from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.recipetool import create
 from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import fetch
+from pyrecipe.toolchain.native import manylinux_platforms
 
 #: What PYRECIPE_GENERATED says in a generated recipe, and the edge kinds ``pyrecipe deps`` shows.
 PYPI_WHEEL = "pypi wheel"
@@ -97,10 +98,8 @@ def build_machine_tags(python_version: str) -> list[Tag]:
     """The wheel tags the native venv's CPython X.Y takes on this build machine, most preferred
     first: its glibc's manylinux platforms (the build root's glibc is at least as new) and abi3."""
     major, minor = (int(part) for part in python_version.split(".")[:2])
-    arch = platform.machine()
-    glibc = os.confstr("CS_GNU_LIBC_VERSION") or "glibc 2.17"
-    glibc_minor = int(glibc.split()[-1].split(".")[1])
-    platforms = [f"manylinux_2_{m}_{arch}" for m in range(glibc_minor, 16, -1)] + [f"manylinux2014_{arch}"]
+    glibc = (os.confstr("CS_GNU_LIBC_VERSION") or "glibc 2.17").split()[-1]
+    platforms = manylinux_platforms(glibc, platform.machine())
     return [*cpython_tags((major, minor), platforms=platforms), *compatible_tags((major, minor), platforms=platforms)]
 
 

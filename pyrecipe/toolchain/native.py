@@ -153,13 +153,17 @@ def _put_pyrecipe_on_path(venv: Path, python_version: str) -> None:
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 
 
+def manylinux_platforms(glibc: str, arch: str) -> list[str]:
+    """Every manylinux platform tag a C library ``glibc`` (2.41) takes, the newest first."""
+    major, minor = (int(part) for part in glibc.split(".")[:2])
+    tags = [f"manylinux_{major}_{m}_{arch}" for m in range(minor, 4, -1)]
+    return tags + [f"{name}_{arch}" for m, name in _LEGACY_MANYLINUX.items() if m <= minor]
+
+
 def manylinux_platform_options(glibc: str, arch: str) -> list[str]:
     """pip's ``--platform`` options for every manylinux tag a C library ``glibc`` (2.41) takes:
     pip does not widen one tag to the older ones as it does for the interpreter it runs in."""
-    major, minor = (int(part) for part in glibc.split(".")[:2])
-    tags = [f"manylinux_{major}_{m}_{arch}" for m in range(minor, 4, -1)]
-    tags += [f"{name}_{arch}" for m, name in _LEGACY_MANYLINUX.items() if m <= minor]
-    return [option for tag in tags for option in ("--platform", tag)]
+    return [option for tag in manylinux_platforms(glibc, arch) for option in ("--platform", tag)]
 
 
 def _root_glibc(root: BuildRoot, cwd: Path) -> str:
