@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,6 +109,8 @@ class Environment:
     envs: dict[str, dict[str, str]]
     fingerprints: dict[str, str]
     context: BuildContext
+    #: With -k: native tools from PyPI that did not install (name -> why); their users fail alone.
+    unusable_tools: dict[str, str] = field(default_factory=dict)
 
 
 def host_environment(request: BuildRequest) -> Environment:
@@ -171,7 +173,7 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
     machine = machine_from_datastore(config)
     native_files = native_tool_files(graph.pypi_native_tools, Path(config.getVar("DL_DIR")))
     toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note, native_files,
-                          graph.build_tool_packages)
+                          graph.build_tool_packages, keep_going=request.options.keep_going)
     envs = _task_envs(toolchain)
     facts = toolchain.facts()
     _apply_facts(graph, facts)
@@ -180,10 +182,12 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
         "native": _fingerprint(envs["native"], toolchain.native_fingerprint()),
     }
     atomic_write_text(_toolchain_record(config), json.dumps({"fingerprints": fingerprints, "facts": facts}, sort_keys=True) + "\n")
+    unusable = dict(toolchain.unusable_native_files)
     return Environment(
         envs=envs,
         fingerprints=fingerprints,
         context=BuildContext(toolchain=toolchain, allow_missing_checksum=request.allow_missing_checksum),
+        unusable_tools={tool.name: unusable[tool.filename] for tool in graph.pypi_native_tools if tool.filename in unusable},
     )
 
 
@@ -223,7 +227,7 @@ def _locked_build(
     if not request.options.dry_run:
         _remove_leftovers(graph, config, image_dir, progress.note)
     env = environment(request, graph, config, progress.note)
-    plan = plan_build(graph, request.options, env.fingerprints)
+    plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
     result.requirements = requirements
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:

@@ -65,9 +65,10 @@ class Plan:
     #: Per recipe, the signature of what it delivers (its do_populate_sysroot, whatever the goal):
     #: what dependents and the image see of it.
     results: dict[str, str] = field(default_factory=dict)
-    #: With -k: recipes whose sources cannot be fetched as written (an unsupported scheme, an
-    #: unpinned SRCREV), and why; each fails alone, at its do_fetch, instead of the whole build.
-    unfetchable: dict[str, str] = field(default_factory=dict)
+    #: With -k: recipes that cannot be built, the task that fails and why: sources that cannot be
+    #: fetched as written (an unsupported scheme, an unpinned SRCREV; do_fetch), a native tool
+    #: from PyPI that did not install (do_configure). Each fails alone instead of the whole build.
+    blocked: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Per recipe, what its recipe signature hashed besides its variables (the toolchain's
     #: fingerprint, its dependencies' signatures): kept for the signature records (sigdata).
     inputs: dict[str, list[str]] = field(default_factory=dict)
@@ -95,7 +96,8 @@ class BuildResult:
         return not self.failures and not self.skipped
 
 
-def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mapping[str, str]) -> Plan:
+def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mapping[str, str],
+               unusable_tools: Mapping[str, str] | None = None) -> Plan:
     """Tasks and signatures of every recipe, dependencies first; InputError, before any task runs,
     for a recipe whose sources cannot be fetched as written (an unsupported scheme, an unpinned
     SRCREV), unless the build goes on after failures (-k): then that recipe fails alone."""
@@ -110,7 +112,13 @@ def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mappi
         except InputError as error:
             if not options.keep_going:
                 raise
-            plan.unfetchable[key] = str(error)
+            plan.blocked[key] = ("do_fetch", str(error))
+        for edge in node.edges:
+            broken = [tool for tool in edge.targets if tool.split("==")[0] in (unusable_tools or {})]
+            if edge.kind == PYPI_NATIVE_TOOL and broken:
+                name = broken[0].split("==")[0]
+                plan.blocked[key] = ("do_configure", f"native tool {broken[0]} (from PyPI, for {edge.entry}) did not install "
+                                                     f"into the native venv: {(unusable_tools or {})[name]}")
         goal = options.goal if key in graph.targets else DEPENDENCY_GOAL
         order = task_order(node.d, goal)
         inputs = [toolchain_fingerprint["native" if node.native else "target"]]
@@ -258,8 +266,9 @@ class Builder:
         signatures = self.plan.signatures[key]
         shared = SharedState(self.graph.nodes[key].d)
         tasks = self._from_shared_state(key, tasks, shared, result)
-        if key in self.plan.unfetchable and "do_fetch" in tasks:
-            raise TaskFailure(key, "do_fetch", runner.temp / "log.do_fetch", self.plan.unfetchable[key])
+        if key in self.plan.blocked and self.plan.blocked[key][0] in tasks:
+            task, why = self.plan.blocked[key]
+            raise TaskFailure(key, task, runner.temp / f"log.{task}", why)
         record = self._signature_recorder(key)
         for task in tasks:
             if self._stop.is_set():

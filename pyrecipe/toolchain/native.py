@@ -174,26 +174,50 @@ def _root_glibc(root: BuildRoot, cwd: Path) -> str:
     return result.stdout.split()[1]
 
 
-def ensure_native_extras(venv: Path, files: list[Path], note: Note = silent, root: BuildRoot | None = None) -> None:
+def ensure_native_extras(
+    venv: Path, files: list[Path], note: Note = silent, root: BuildRoot | None = None, keep_going: bool = False,
+) -> dict[Path, str]:
     """Install ``files`` (wheels or sdists of the native tools resolved from PyPI, recorded and
     checked by sha256 in DL_DIR) into ``venv`` on top of the pins: no index, no dependencies (the
     record lists every tool it needs that is not pinned), an sdist built with the venv's backends.
 
     Done again only when the set of files changes (a stamp of their digests); a venv re-created
-    for new pins loses the stamp with everything else and gets them again.
+    for new pins loses the stamp with everything else and gets them again. When one does not
+    install (an sdist that needs C headers the build root lacks: pycairo) the error names it;
+    with ``keep_going`` (``pyrecipe build -k``) the others are installed one by one and the ones
+    that failed are returned with the reason, so that only the recipes needing them fail.
     """
     if not files:
-        return
+        return {}
     venv = venv.absolute()
     stamp_value = file_digest(*sorted(files), extra=(venv / STAMP_NAME).read_text() if (venv / STAMP_NAME).is_file() else "")
     stamp = venv / EXTRAS_STAMP_NAME
     if stamp.is_file() and stamp.read_text() == stamp_value:
-        return
+        return {}
     names = ", ".join(sorted(path.name for path in files))
     note(f"NOTE: installing native tools from PyPI into {venv}: {names}")
+    try:
+        _run_steps(venv, [_pip_install(venv, files, root)])
+    except BuildError:
+        if not keep_going:
+            raise
+        failed = {}
+        for path in files:
+            try:
+                _run_steps(venv, [_pip_install(venv, [path], root)])
+            except BuildError as error:
+                failed[path] = str(error).splitlines()[-1][:300]
+        if failed:
+            note(f"WARNING: native tools from PyPI that do not install: {', '.join(sorted(p.name for p in failed))}; "
+                 "the recipes that need them fail")
+            return failed
+    atomic_write_text(stamp, stamp_value)
+    return {}
+
+
+def _pip_install(venv: Path, files: list[Path], root: BuildRoot | None) -> list[str]:
     argv = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-index",
             "--no-deps", "--no-build-isolation", *(str(path) for path in files)]
     if root is not None:
         argv = root.command(argv, cwd=venv.parent, writable=[venv.parent], readonly=sorted({path.parent for path in files}))
-    _run_steps(venv, [argv])
-    atomic_write_text(stamp, stamp_value)
+    return argv

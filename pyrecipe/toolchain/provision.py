@@ -44,6 +44,8 @@ class Toolchain:
     python: TargetPython
     native_venv: Path
     directory: Path  # build/<distro>/<machine>/toolchain: the rendered files
+    #: With -k: the native tools' files from PyPI that did not install (file name -> why).
+    unusable_native_files: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def settings(self) -> CrossSettings:
@@ -146,12 +148,14 @@ def ensure_machine_build_root(machine: Machine, build_dir: Path, note: Note = si
 
 def provision(
     machine: Machine, build_dir: Path, extra_packages: Iterable[str] = (), note: Note = silent, native_files: Sequence[Path] = (),
-    build_tools: Iterable[str] = (),
+    build_tools: Iterable[str] = (), keep_going: bool = False,
 ) -> Toolchain:
     """Make everything a cross build for ``machine`` needs, under ``build_dir``; cached.
 
     ``native_files`` are the downloaded native tools resolved from PyPI (not pinned), installed
     into the venv on top of the pins; ``build_tools`` Debian packages of programs the recipes run.
+    With ``keep_going`` a native tool that does not install is recorded on the toolchain
+    (``unusable_native_files``) instead of failing the whole build.
 
     ``note`` hears of each step that has work to do (installs, downloads), before it starts.
     """
@@ -162,8 +166,9 @@ def provision(
     python = read_target_python(sysroot, machine)
     venv_dir = distro_build_dir(build_dir, machine.distro) / "native" / "venv"
     venv = ensure_native_venv(venv_dir, python.version_short, note, root, machine.build_python)
-    ensure_native_extras(venv, list(native_files), note, root)
-    toolchain = Toolchain(machine, sysroot, python, venv, machine.build_dir(build_dir) / "toolchain")
+    failed = ensure_native_extras(venv, list(native_files), note, root, keep_going)
+    toolchain = Toolchain(machine, sysroot, python, venv, machine.build_dir(build_dir) / "toolchain",
+                          tuple((path.name, why) for path, why in failed.items()))
     write_build_sysconfigdata(python, sysroot, toolchain.sysconfigdata_dir)
     render_files(toolchain.settings)
     return toolchain

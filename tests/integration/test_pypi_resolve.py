@@ -297,6 +297,48 @@ def test_recorded_native_tools_are_installed_into_the_venv_once(tmp_path: Path) 
     assert out.split() == ["3.1", "1.2"]
 
 
+def test_with_keep_going_a_tool_that_does_not_install_is_named_and_the_rest_installed(tmp_path: Path) -> None:
+    """pycairo's sdist needs cairo's headers: with -k it is returned, not raised, the others install."""
+    import subprocess
+    import sys
+
+    from pyrecipe.errors import BuildError
+    from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras
+
+    venv = tmp_path / "native" / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    (venv / STAMP_NAME).write_text("pins")
+    broken = sdist("needsheaders", "1.0", {"setup.py": "raise SystemExit('cairo.h: No such file or directory')\n"})
+    files = []
+    for published in (wheel("vcshelper", "1.2"), broken):
+        files.append(tmp_path / published.filename)
+        files[-1].write_bytes(published.data)
+    with pytest.raises(BuildError, match="creating the native tools venv"):
+        ensure_native_extras(venv, files)
+    notes: list[str] = []
+    failed = ensure_native_extras(venv, files, notes.append, keep_going=True)
+    assert list(failed) == [files[1]] and failed[files[1]]
+    assert any("do not install: needsheaders-1.0.tar.gz" in note for note in notes)
+    subprocess.run([str(venv / "bin" / "python"), "-c", "import vcshelper"], check=True)
+
+
+def test_with_keep_going_the_users_of_a_tool_that_did_not_install_fail_alone(layer: Path, tmp_path: Path) -> None:
+    from pyrecipe.config.configuration import Settings, load_configuration
+    from pyrecipe.config.layers import LayerIndex
+    from pyrecipe.engine.build import pinned_native_tools
+    from pyrecipe.engine.scheduler import BuildOptions, plan_build
+    from pyrecipe.graph.build_graph import GraphBuilder
+
+    write_files(layer, {"recipes-devtools/python/python3-other_1.0.bb": 'LICENSE = "MIT"\n'})
+    config = load_configuration(Settings(build_dir=tmp_path / "build", machine="runnerboard", layers=(layer,)))
+    graph = GraphBuilder(LayerIndex(config, tmp_path / "parse"), pinned_native_tools()).build(["python3-app", "python3-other"])
+    fingerprints = {"target": "t", "native": "n"}
+    plan = plan_build(graph, BuildOptions(keep_going=True), fingerprints, {"vcstool": "cairo.h: No such file"})
+    assert list(plan.blocked) == ["python3-app"]
+    task, why = plan.blocked["python3-app"]
+    assert task == "do_configure" and why.startswith("native tool vcstool==3.1 (from PyPI, for python3-vcstool-native) did not install")
+
+
 def test_a_recorded_tool_release_is_part_of_the_signatures_of_its_users(layer: Path, tmp_path: Path) -> None:
     """The pins are the toolchain's fingerprint; a tool from PyPI is not, so the recipes that use it
     carry its recorded release in their signatures (and only they rebuild when it changes)."""
