@@ -10,6 +10,8 @@ LIC_FILES_CHKSUM = "file://LICENSE-APACHE;md5=1836efb2eb779966696f473ee8540542 \
 inherit pypi python_maturin
 
 SRC_URI[sha256sum] = "d1de5eb04485110c5da4c657e49168995d55e076b1ce60f1a042e254f4186c4f"
+# Its build script chose the x86 AVX-512 code by the build machine's architecture.
+SRC_URI += "file://0001-build.rs-avx512-by-target-arch.patch"
 
 PROVIDES = "python3-orjson"
 
