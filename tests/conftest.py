@@ -8,11 +8,14 @@ qemu-user with the target's CPython). ``pytest -m unit`` is the quick run while 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cross_support import build_for_raspberrypi4
+from pyrecipe.toolchain.provision_cache import CACHE_ENV
 
 TESTS_DIR = Path(__file__).parent
 FOLDER_MARKERS = ("unit", "integration", "cross")
@@ -23,6 +26,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = item.path.relative_to(TESTS_DIR).parts[0]
         if folder in FOLDER_MARKERS:
             item.add_marker(folder)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def provision_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's cache of provisioning results (build roots, sysroots, venvs), shared by its build
+    directories as a user's cache is by theirs; not the user's own, so a test run starts from nothing."""
+    path = tmp_path_factory.mktemp("provision-cache")
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(path)
+    yield path
+    if previous is None:
+        del os.environ[CACHE_ENV]
+    else:
+        os.environ[CACHE_ENV] = previous
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,7 @@ from pyrecipe.engine.notes import Note, silent
 from pyrecipe.errors import BuildError
 from pyrecipe.fsutil import atomic_write_text, building_dir
 from pyrecipe.toolchain.host_tools import ensure_host_packages
+from pyrecipe.toolchain.provision_cache import BUILD_ROOTS, ProvisionCache, inputs_key, link_to
 
 if TYPE_CHECKING:
     from pyrecipe.parse import DataSmart
@@ -113,6 +115,23 @@ def link_static_qemu_names(root: Path) -> None:
             static_name.symlink_to(f"/usr/bin/{binary.name}")
 
 
+_MOUNTINFO_ESCAPE = re.compile(r"\\([0-7]{3})")
+
+
+def unmount_below(path: Path) -> None:
+    """Detach whatever is still mounted under ``path``.
+
+    Why: mmdebstrap, run as root, mounts /proc, /sys and the device nodes of /dev into the root it
+    makes; ended before it unmounts them, it leaves them there, and removing the half-made root
+    would then reach into the build machine's own /dev and /sys.
+    """
+    prefix = f"{path}/"
+    with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
+        points = [_MOUNTINFO_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), line.split()[4]) for line in mounts]
+    for point in sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True):
+        subprocess.run(["umount", "--lazy", point], capture_output=True, check=False)
+
+
 def run_whole_group(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
     """``command`` in a process group of its own, ended whole when pyrecipe is interrupted.
 
@@ -130,9 +149,15 @@ def run_whole_group(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(list(command), process.returncode, stdout, stderr)
 
 
-def ensure_build_root(path: Path, suite: str, mirror: str, packages: Iterable[str], note: Note = silent) -> BuildRoot:
+def ensure_build_root(
+    path: Path, suite: str, mirror: str, packages: Iterable[str], note: Note = silent, cache: ProvisionCache | None = None,
+) -> BuildRoot:
     """The root at ``path`` holding ``packages`` of Debian ``suite``; made (or remade with the
-    packages it had as well) when some are missing. Installs mmdebstrap and bubblewrap first."""
+    packages it had as well) when some are missing. Installs mmdebstrap and bubblewrap first.
+
+    With a ``cache``, ``path`` is a link to the cached root of the fewest packages that has them
+    all, made there when none has: every build directory of the user shares one.
+    """
     ensure_host_packages(HOST_TOOLS, note)
     root = BuildRoot(Path(path).absolute())
     have = root.packages()
@@ -140,15 +165,35 @@ def ensure_build_root(path: Path, suite: str, mirror: str, packages: Iterable[st
     if have and wanted <= have:
         return root
     everything = sorted(wanted | have)
-    note(f"NOTE: {'remaking' if have else 'making'} the Debian {suite} build root {root.path} with mmdebstrap: "
-         f"{' '.join(sorted(wanted - have))}")
-    with building_dir(root.path) as scratch:
-        result = run_whole_group(mmdebstrap_command(suite, mirror, everything, scratch))
+    adding = sorted(wanted - have)
+    if cache is None:
+        _make_root(root.path, suite, mirror, everything, adding, note)
+        return root
+    prefix = f"{suite}-{inputs_key(mirror)}"
+    cached = cache.smallest_holding(BUILD_ROOTS, prefix, everything, lambda entry: BuildRoot(entry).packages())
+    if cached is None:
+        cached = cache.entry(BUILD_ROOTS, f"{prefix}-{inputs_key(everything)}")
+        _make_root(cached, suite, mirror, everything, adding, note)
+    elif not root.path.is_symlink() or root.path.resolve() != cached.resolve():
+        note(f"NOTE: using the cached Debian {suite} build root {cached}")
+    link_to(cached, root.path)
+    return root
+
+
+def _make_root(path: Path, suite: str, mirror: str, packages: list[str], adding: list[str], note: Note) -> None:
+    """mmdebstrap's root of ``packages`` (``adding`` the ones a root there did not have) at
+    ``path``, in a temporary directory renamed into place."""
+    note(f"NOTE: {'remaking' if adding != packages else 'making'} the Debian {suite} build root {path} with mmdebstrap: "
+         f"{' '.join(adding)}")
+    with building_dir(path) as scratch:
+        try:
+            result = run_whole_group(mmdebstrap_command(suite, mirror, packages, scratch))
+        finally:
+            unmount_below(scratch)
         if result.returncode != 0:
             raise BuildError(f"mmdebstrap could not make the {suite} build root:\n{(result.stderr or result.stdout)[-3000:]}")
         link_static_qemu_names(scratch)
-        atomic_write_text(scratch / MANIFEST_NAME, json.dumps({"suite": suite, "packages": everything}, indent=1))
-    return root
+        atomic_write_text(scratch / MANIFEST_NAME, json.dumps({"suite": suite, "packages": packages}, indent=1))
 
 
 def task_build_root(d: DataSmart) -> BuildRoot | None:

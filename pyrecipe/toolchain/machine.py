@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyrecipe.config.configuration import DEFAULT_DISTRO, distro_conf, machine_conf
 from pyrecipe.config.sdk import SDK_PROVIDER, bind_sdk
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
+from pyrecipe.toolchain.provision_cache import default_cache_dir
 
 #: Environment variable naming an existing target sysroot (a Yocto SDK's, Buildroot's staging):
 #: when set, the "path" provider uses it and nothing is downloaded.
@@ -57,6 +58,9 @@ class Machine:
     cross_compile: str  # CROSS_COMPILE: prefix of the cross binutils/compilers, aarch64-linux-gnu-
     sysroot_path: Path | None = None  # set when the provider is "path" or "sdk"
     build_python: Path | None = None  # the SDK's own python3 (provider "sdk"), else found on the build machine
+    #: PROVISION_CACHE_DIR (None: no cache). Where results are kept changes none of them, so it
+    #: is left out of the repr that toolchain fingerprints hash.
+    provision_cache_dir: Path | None = field(default=None, repr=False, compare=False)
 
     def build_dir(self, top: Path) -> Path:
         """This machine's directory in build directory ``top``: ``<top>/<distro>/<machine>``
@@ -126,6 +130,7 @@ def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
     elif os.environ.get(SYSROOT_ENV):
         sysroot_path = Path(os.environ[SYSROOT_ENV]).absolute()
         values["sysroot_provider"] = "path"
+    cache_dir = d.getVar("PROVISION_CACHE_DIR")
     return Machine(
         name=name,
         distro=distro,
@@ -135,6 +140,7 @@ def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
         build_root_packages=tuple((d.getVar("BUILD_ROOT_PACKAGES") or "").split()),
         sysroot_path=sysroot_path,
         build_python=build_python,
+        provision_cache_dir=default_cache_dir() if cache_dir is None else Path(cache_dir).absolute() if cache_dir.strip() else None,
         **values,  # type: ignore[arg-type]
     )
 

@@ -21,8 +21,16 @@ from packaging.utils import canonicalize_name
 from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR
 from pyrecipe.engine.notes import Note, silent
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.fsutil import atomic_write_text, file_digest
+from pyrecipe.fsutil import atomic_write_text, building_dir, file_digest
 from pyrecipe.toolchain.buildroot import BuildRoot
+from pyrecipe.toolchain.provision_cache import (
+    VENV_ORIGIN_NAME,
+    VENVS,
+    ProvisionCache,
+    copy_tree,
+    inputs_key,
+    relocate_venv,
+)
 
 PINS_FILE = TOOLCHAINS_DIR / "native-tools.txt"
 STAMP_NAME = ".pyrecipe-stamp"
@@ -66,12 +74,14 @@ def find_build_interpreter(version: str) -> str:
 
 
 def ensure_native_venv(
-    venv: Path, python_version: str, note: Note = silent, root: BuildRoot | None = None, interpreter: Path | None = None
+    venv: Path, python_version: str, note: Note = silent, root: BuildRoot | None = None, interpreter: Path | None = None,
+    cache: ProvisionCache | None = None,
 ) -> Path:
     """The venv ``venv`` (a distro's ``native/venv``) with the pinned tools for CPython ``python_version``.
 
     Made with ``interpreter`` (an SDK's own python3), the one of the distro's build ``root``, or
-    one of the build machine's.
+    one of the build machine's; or copied from ``cache``, where a venv made here is kept (before
+    any tool from PyPI is added to it) under its stamp.
     """
     venv = venv.absolute()
     python: str
@@ -90,20 +100,30 @@ def ensure_native_venv(
     identity = os.path.realpath(python) if root is None else file_digest(root.path / python.lstrip("/"))
     stamp_value = file_digest(PINS_FILE, extra=f"{identity} {python_version}")
     stamp = venv / STAMP_NAME
+    cached = cache.entry(VENVS, inputs_key(stamp_value)) if cache is not None else None
     if stamp.is_file() and stamp.read_text() == stamp_value:
-        if root is not None:
-            _put_pyrecipe_on_path(venv, python_version)
-        return venv
-    note(f"NOTE: creating the native tools venv {venv} ({PINS_FILE.name}, with {python}{'' if root is None else ' of ' + str(root.path)})")
-    shutil.rmtree(venv, ignore_errors=True)
-    if root is None:
-        _run_steps(venv, [
-            [python, "-m", "venv", str(venv)],
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(PINS_FILE)],
-        ])
+        pass
+    elif cached is not None and (cached / STAMP_NAME).is_file():
+        note(f"NOTE: copying the cached native tools venv {cached}")
+        origin = (cached / VENV_ORIGIN_NAME).read_text()
+        with building_dir(venv) as scratch:
+            copy_tree(cached, scratch)
+            relocate_venv(scratch, origin, venv)
     else:
-        _make_venv_in_root(venv, python, python_version, root)
-    atomic_write_text(stamp, stamp_value)
+        note(f"NOTE: creating the native tools venv {venv} ({PINS_FILE.name}, with {python}{'' if root is None else ' of ' + str(root.path)})")
+        shutil.rmtree(venv, ignore_errors=True)
+        if root is None:
+            _run_steps(venv, [
+                [python, "-m", "venv", str(venv)],
+                [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(PINS_FILE)],
+            ])
+        else:
+            _make_venv_in_root(venv, python, python_version, root)
+        atomic_write_text(stamp, stamp_value)
+        if cache is not None and cached is not None:
+            cache.store_copy(venv, VENVS, cached.name, lambda copy: atomic_write_text(copy / VENV_ORIGIN_NAME, str(venv)))
+    if root is not None:
+        _put_pyrecipe_on_path(venv, python_version)
     return venv
 
 

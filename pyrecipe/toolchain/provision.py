@@ -27,6 +27,7 @@ from pyrecipe.toolchain.buildroot import (
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 from pyrecipe.toolchain.machine import Machine, distro_build_dir
 from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras, ensure_native_venv
+from pyrecipe.toolchain.provision_cache import ProvisionCache
 from pyrecipe.toolchain.render import CrossSettings, render_files
 from pyrecipe.toolchain.sysroot import ensure_sysroot
 from pyrecipe.toolchain.target_python import TargetPython, read_target_python, write_build_sysconfigdata
@@ -132,6 +133,11 @@ class Toolchain:
         return [*command, program, *argv[1:]]
 
 
+def provision_cache(machine: Machine) -> ProvisionCache | None:
+    """The user's cache of provisioning results that ``machine``'s configuration names, if any."""
+    return ProvisionCache(machine.provision_cache_dir) if machine.provision_cache_dir else None
+
+
 def ensure_machine_build_root(machine: Machine, build_dir: Path, note: Note = silent, build_tools: Iterable[str] = ()) -> BuildRoot | None:
     """The build root of ``machine``'s distro with what the machine needs in it and the Debian
     packages of ``build_tools`` (programs recipes run: swig), or None when the distro's tasks run
@@ -143,7 +149,8 @@ def ensure_machine_build_root(machine: Machine, build_dir: Path, note: Note = si
         raise InputError(f"distro {machine.distro!r}: unknown BUILD_ROOT_PROVIDER {machine.build_root_provider!r} "
                          f"(use {HOST_PROVIDER} or {MMDEBSTRAP_PROVIDER})")
     path = distro_build_dir(build_dir, machine.distro) / BUILD_ROOT_NAME
-    return ensure_build_root(path, machine.debian_suite, machine.debian_mirror, [*machine.build_root_packages, *build_tools], note)
+    return ensure_build_root(path, machine.debian_suite, machine.debian_mirror, [*machine.build_root_packages, *build_tools], note,
+                             provision_cache(machine))
 
 
 def provision(
@@ -165,7 +172,7 @@ def provision(
     sysroot = ensure_sysroot(machine, build_dir, extra_packages, note)
     python = read_target_python(sysroot, machine)
     venv_dir = distro_build_dir(build_dir, machine.distro) / "native" / "venv"
-    venv = ensure_native_venv(venv_dir, python.version_short, note, root, machine.build_python)
+    venv = ensure_native_venv(venv_dir, python.version_short, note, root, machine.build_python, provision_cache(machine))
     failed = ensure_native_extras(venv, list(native_files), note, root, keep_going)
     toolchain = Toolchain(machine, sysroot, python, venv, machine.build_dir(build_dir) / "toolchain",
                           tuple((path.name, why) for path, why in failed.items()))

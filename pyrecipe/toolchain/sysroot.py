@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +24,7 @@ from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.toolchain.alternatives import apply_alternatives
 from pyrecipe.toolchain.debian_apt import SuiteApt
 from pyrecipe.toolchain.machine import SYSROOT_ENV, Machine
+from pyrecipe.toolchain.provision_cache import SYSROOTS, ProvisionCache, copy_tree, inputs_key
 
 #: Written last, when a sysroot is complete: what was asked for and which .debs are in it.
 MANIFEST_NAME = ".pyrecipe-sysroot.json"
@@ -82,6 +83,20 @@ def _unpack(debs: list[Path], dest: Path) -> None:
         list(pool.map(one, debs))
 
 
+def read_manifest(root: Path) -> dict[str, list[str]] | None:
+    """The manifest of the sysroot ``root``, or None when it is incomplete or not one."""
+    try:
+        return json.loads((root / MANIFEST_NAME).read_text())
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
+        return None
+
+
+def requested_packages(root: Path) -> set[str]:
+    """The packages a complete sysroot of this pyrecipe's format was asked to hold (empty otherwise)."""
+    manifest = read_manifest(root)
+    return set(manifest["requested"]) if manifest and manifest.get("format") == MANIFEST_FORMAT else set()
+
+
 class DebianSysroot:
     """A sysroot unpacked from Debian packages of the machine's architecture and suite."""
 
@@ -93,16 +108,16 @@ class DebianSysroot:
             (build_dir / "downloads" / "debian" / f"{machine.debian_suite}-{machine.debian_arch}").absolute(),
             suite=machine.debian_suite, mirror=machine.debian_mirror,
         )
+        self.cache = ProvisionCache(machine.provision_cache_dir) if machine.provision_cache_dir else None
+        #: What a cached sysroot must match besides its packages: release, architecture, archive, format.
+        self.cache_prefix = f"{machine.debian_suite}-{machine.debian_arch}-{inputs_key(machine.debian_mirror, MANIFEST_FORMAT)}"
 
     @property
     def manifest_path(self) -> Path:
         return self.path / MANIFEST_NAME
 
     def _manifest(self) -> dict[str, list[str]] | None:
-        try:
-            return json.loads(self.manifest_path.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
+        return read_manifest(self.path)
 
     def ensure(self, extra_packages: Iterable[str] = (), note: Note = silent) -> Path:
         wanted = list(dict.fromkeys([*self.machine.sysroot_packages, *extra_packages]))
@@ -111,6 +126,12 @@ class DebianSysroot:
             manifest = None  # made by an older pyrecipe (no alternatives links): unpack afresh
         if manifest is not None and set(wanted) <= set(manifest["requested"]):
             return self.path
+        if manifest is None and self.cache is not None:
+            cached = self.cache.smallest_holding(SYSROOTS, self.cache_prefix, wanted, requested_packages)
+            if cached is not None:
+                note(f"NOTE: copying the cached {self.machine.debian_arch} sysroot {cached}")
+                self._replace_with(lambda scratch: copy_tree(cached, scratch))
+                return self.path
         requested = sorted(set(wanted) | set(manifest["requested"] if manifest else ()))
         adding = sorted(set(wanted) - set(manifest["requested"])) if manifest else requested
         note(f"NOTE: {'adding to' if manifest else 'provisioning'} the {self.machine.debian_arch} sysroot {self.path}: "
@@ -127,16 +148,25 @@ class DebianSysroot:
         atomic_write_text(root / MANIFEST_NAME, json.dumps(record, indent=1))
 
     def _create(self, requested: list[str], debs: list[Path]) -> None:
-        """Unpack everything into a scratch directory renamed into place only when complete."""
+        """Unpack everything; with a cache, keep a copy there before any recipe is staged."""
+        def unpack(scratch: Path) -> None:
+            _unpack(debs, scratch)
+            apply_alternatives(debs, scratch)
+            fix_absolute_symlinks(scratch)
+            merge_usr(scratch)
+            self._write_manifest(scratch, requested, debs)
+
+        self._replace_with(unpack)
+        if self.cache is not None:
+            self.cache.store_copy(self.path, SYSROOTS, f"{self.cache_prefix}-{inputs_key(requested)}")
+
+    def _replace_with(self, fill: Callable[[Path], None]) -> None:
+        """A sysroot ``fill`` makes in a scratch directory, renamed into place only when complete."""
         scratch = self.path.with_name(self.path.name + ".partial")
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(self.path, ignore_errors=True)  # a sysroot without a manifest is not ours
         scratch.mkdir(parents=True)
-        _unpack(debs, scratch)
-        apply_alternatives(debs, scratch)
-        fix_absolute_symlinks(scratch)
-        merge_usr(scratch)
-        self._write_manifest(scratch, requested, debs)
+        fill(scratch)
         scratch.rename(self.path)
 
     def _extend(self, manifest: dict[str, list[str]], requested: list[str], debs: list[Path]) -> None:

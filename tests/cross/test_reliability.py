@@ -904,8 +904,10 @@ def test_interrupt_during_provisioning_ends_mmdebstrap_and_its_children(tmp_path
     build_dir = tmp_path / "build"
     command = [sys.executable, "-m", "pyrecipe", "sysroot", "--machine", "raspberrypi4", "--distro", "debian-trixie",
                "--build-dir", str(build_dir)]
+    # A cache of its own, inside the build directory, so that the root is made here, not found in the session's cache.
+    env = dict(build_env(), PYRECIPE_CACHE_DIR=str(build_dir / "provision-cache"))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=TOPDIR,
-                               env=build_env(), start_new_session=True)
+                               env=env, start_new_session=True)
 
     def writers() -> list[str]:
         listing = subprocess.run(["pgrep", "-a", "-f", str(build_dir)], capture_output=True, text=True).stdout

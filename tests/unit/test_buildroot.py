@@ -7,6 +7,7 @@ cross test of a trixie build); bubblewrap's command line is checked as it is bui
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from pyrecipe.errors import BuildError
 from pyrecipe.toolchain import buildroot
 from pyrecipe.toolchain.buildroot import MANIFEST_NAME, BuildRoot, ensure_build_root
+from pyrecipe.toolchain.provision_cache import ProvisionCache
 
 
 class FakeMmdebstrap:
@@ -89,3 +91,44 @@ def test_tasks_see_the_root_read_only_their_directories_at_their_own_paths_and_n
     assert command[-7:] == ["--remount-ro", "/", "--chdir", "/b/w", "--", "bash", "run.do_compile"]
     fetching = root.command(["bash", "run.do_fetch"], Path("/b/w"), writable=[Path("/b")], network=True)
     assert "--unshare-net" not in fetching and "--ro-bind /etc/resolv.conf /etc/resolv.conf" in " ".join(fetching)
+
+
+def test_build_directories_share_the_cached_root_of_the_fewest_packages(fake: FakeMmdebstrap, tmp_path: Path) -> None:
+    cache = ProvisionCache(tmp_path / "cache")
+    mirror = "http://deb.debian.org/debian"
+    first, second = tmp_path / "one" / "buildroot", tmp_path / "two" / "deeper" / "buildroot"
+    ensure_build_root(first, "trixie", mirror, ["python3.13", "gcc-aarch64-linux-gnu"], cache=cache)
+    notes: list[str] = []
+    root = ensure_build_root(second, "trixie", mirror, ["python3.13"], notes.append, cache=cache)
+    assert len(fake.calls) == 1 and first.resolve() == second.resolve() and root.packages() == {"python3.13", "gcc-aarch64-linux-gnu"}
+    assert notes == [f"NOTE: using the cached Debian trixie build root {first.resolve()}"]
+    # one build directory needs more: a new cached root with the union; the other keeps its own
+    ensure_build_root(second, "trixie", mirror, ["ccache"], cache=cache)
+    assert len(fake.calls) == 2 and first.resolve() != second.resolve()
+    assert BuildRoot(second).packages() == {"python3.13", "gcc-aarch64-linux-gnu", "ccache"} and "ccache" not in BuildRoot(first).packages()
+    # another suite or archive never takes a root of this one
+    ensure_build_root(tmp_path / "three" / "buildroot", "forky", mirror, ["python3.13"], cache=cache)
+    ensure_build_root(tmp_path / "four" / "buildroot", "trixie", "http://mirror.example/debian", ["python3.13"], cache=cache)
+    assert len(fake.calls) == 4
+    assert not [p for p in (cache.directory / "buildroot").iterdir() if p.name.startswith(".")], "temporary directories left behind"
+
+
+def test_an_old_build_directorys_own_root_gives_way_to_a_cached_one(fake: FakeMmdebstrap, tmp_path: Path) -> None:
+    path = tmp_path / "buildroot"
+    ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["python3.13"])
+    assert path.is_dir() and not path.is_symlink()
+    ensure_build_root(path, "trixie", "http://deb.debian.org/debian", ["ccache"], cache=ProvisionCache(tmp_path / "cache"))
+    assert path.is_symlink() and BuildRoot(path).packages() == {"python3.13", "ccache"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["buildroot", "cache"]
+
+
+def test_mounts_left_in_a_half_made_root_are_detached_before_it_is_removed(tmp_path: Path) -> None:
+    scratch = tmp_path / ".buildroot.new-x y"  # a space: mountinfo writes it as \040
+    (scratch / "proc").mkdir(parents=True)
+    (scratch / "dev" / "null").parent.mkdir()
+    (scratch / "dev" / "null").touch()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(scratch / "proc")], check=True)
+    subprocess.run(["mount", "--bind", "/dev/null", str(scratch / "dev" / "null")], check=True)
+    buildroot.unmount_below(scratch)
+    assert not os.path.ismount(scratch / "proc") and not os.path.ismount(scratch / "dev" / "null")
+    assert Path("/dev/null").exists()

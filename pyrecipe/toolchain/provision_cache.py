@@ -1,0 +1,117 @@
+"""Provisioning results made once per user and reused by every build directory.
+
+Why: before its first task, a fresh build directory spends minutes making what depends on no build
+directory at all: the distro's build root (mmdebstrap, about a minute and 1.9 GB for trixie), the
+target sysroot (apt, then unpacking), the native tools venv (pip). Each depends only on its inputs
+(the Debian suite, archive and packages; the pins and the build interpreter), so, as ccache keeps
+compilations, this cache keeps them by those inputs outside any build directory:
+``PROVISION_CACHE_DIR`` (default ``$PYRECIPE_CACHE_DIR``, else ``$XDG_CACHE_HOME/pyrecipe`` or
+``~/.cache/pyrecipe``; set it empty in ``conf/local.conf`` for none).
+
+An entry is made under a temporary name and renamed, and never changed afterwards. A build root
+is used where it is (the build directory's ``buildroot`` is a link to the entry: tasks only read
+it); a sysroot and a venv are copied, because builds stage recipes into their sysroot and install
+tools from PyPI into their venv, and a venv's scripts name its place, which the copy rewrites.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrecipe.fsutil import building_dir, replace_dir
+
+#: Environment variable naming the cache when PROVISION_CACHE_DIR is not set.
+CACHE_ENV = "PYRECIPE_CACHE_DIR"
+#: Kinds of entry, one folder each.
+BUILD_ROOTS, SYSROOTS, VENVS = "buildroot", "sysroot", "venv"
+#: Written in a cached venv: the directory it was made in, which its scripts name.
+VENV_ORIGIN_NAME = ".pyrecipe-origin"
+
+
+def default_cache_dir() -> Path:
+    """Where the cache is when the configuration does not say: the user's cache directory."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pyrecipe"
+
+
+def inputs_key(*parts: object) -> str:
+    """A short name for a set of inputs (the entry's folder name)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ProvisionCache:
+    """The folder of cached build roots, sysroots and venvs."""
+
+    directory: Path
+
+    def entry(self, kind: str, name: str) -> Path:
+        return self.directory.absolute() / kind / name
+
+    def smallest_holding(self, kind: str, prefix: str, wanted: Iterable[str], held: Callable[[Path], set[str]]) -> Path | None:
+        """The entry named ``prefix``-something whose ``held`` packages include all of ``wanted``,
+        the one with the fewest (what the same request made before, when it was made)."""
+        wanted_set = set(wanted)
+        fits = [(len(have), path) for path in (self.directory / kind).glob(f"{prefix}-*")
+                if not path.name.startswith(".") and wanted_set <= (have := held(path)) and have]
+        return min(fits)[1].absolute() if fits else None
+
+    def store_copy(self, source: Path, kind: str, name: str, after: Callable[[Path], object] = lambda _: None) -> Path:
+        """A copy of ``source`` as the entry ``kind``/``name`` (kept when one is there already);
+        ``after`` finishes the copy before it is renamed into place."""
+        entry = self.entry(kind, name)
+        if not entry.exists():
+            with building_dir(entry) as scratch:
+                copy_tree(source, scratch)
+                after(scratch)
+        return entry
+
+
+def copy_tree(source: Path, dest: Path) -> None:
+    """``source``'s files into the existing folder ``dest``, links kept as links, modes and times kept."""
+    shutil.copytree(source, dest, symlinks=True, dirs_exist_ok=True)
+
+
+def link_to(entry: Path, path: Path) -> None:
+    """Make ``path`` a link to ``entry``, replacing what was there by renames (never half done)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink() and os.readlink(path) == str(entry):
+        return
+    scratch = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.new-"))
+    link = scratch / path.name
+    link.symlink_to(entry)
+    try:
+        if path.is_dir() and not path.is_symlink():
+            replace_dir(link, path)
+        else:
+            os.replace(link, path)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def relocate_venv(venv: Path, old: str, new: Path) -> None:
+    """Point the venv copied to ``venv`` (which becomes ``new``) at ``new`` instead of ``old``:
+    its scripts and ``pyvenv.cfg``.
+
+    A venv's console scripts start with ``#!<venv>/bin/python`` and its activate scripts set
+    ``VIRTUAL_ENV``: the only places it names itself (compiled programs in ``bin/`` do not).
+    """
+    before, after = old.encode(), str(new).encode()
+    for path in [*(venv / "bin").iterdir(), venv / "pyvenv.cfg"]:
+        if path.is_symlink() or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data.startswith(b"\x7fELF") or before not in data:
+            continue
+        mode = path.stat().st_mode
+        path.write_bytes(data.replace(before, after))
+        path.chmod(mode)
