@@ -39,8 +39,23 @@ python base_do_fetch() {
 
 python base_do_unpack() {
     import pyrecipe.tasks.base
+    import pyrecipe.tasks.source_date
     pyrecipe.tasks.base.unpack(d)
+    pyrecipe.tasks.source_date.record(d)
 }
+
+# Reproducible builds, as OpenEmbedded: SOURCE_DATE_EPOCH is when the recipe's sources last changed,
+# found by do_unpack before the patches (pyrecipe/tasks/source_date.py), and every task gets it
+# (wheels' zip entries, .deb members, the SBOM take their times from it). It follows from the
+# sources, which the signature covers already: its value is no part of the signature.
+SDE_DIR = "${WORKDIR}/source-date-epoch"
+SDE_FILE = "${SDE_DIR}/__source_date_epoch.txt"
+SOURCE_DATE_EPOCH_FALLBACK ??= "1302044400"
+def source_date_epoch_value(d):
+    import pyrecipe.tasks.source_date
+    return pyrecipe.tasks.source_date.value(d)
+export SOURCE_DATE_EPOCH ?= "${@source_date_epoch_value(d)}"
+SOURCE_DATE_EPOCH[vardepvalue] = "the sources' own"
 
 python base_do_patch() {
     import pyrecipe.tasks.base

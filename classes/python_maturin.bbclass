@@ -22,8 +22,16 @@ python_maturin_do_compile () {
 	python_pep517_do_compile
 }
 
+# maturin's SBOM of the Rust crates (PEP 770: <dist-info>/sboms/<crate>.cyclonedx.json) names the
+# crate by its path in the build directory: mapped as DEBUG_PREFIX_MAP maps it for the compiler,
+# so that the file, the image and the .deb are the same from any build directory (do_qa then
+# refreshes the wheel's RECORD).
 python_maturin_do_install () {
 	python_pep517_do_install
+	for sbom in ${D}${PYTHON_SITEPACKAGES_DIR}/*.dist-info/sboms/*.cyclonedx.json; do
+		[ -f "$sbom" ] || continue
+		sed -i ${@python_build_config_sed_args(d)} "$sbom"
+	done
 }
 
 EXPORT_FUNCTIONS do_configure do_compile do_install

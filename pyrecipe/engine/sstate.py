@@ -2,7 +2,7 @@
 
 As Yocto's sstate: once a recipe's do_package has run, what it and the tasks before it produced
 (``${D}``, ``${PKGD}``, the package lists, the wheel do_compile built, the license files
-the image's manifest reads) is stored as one archive
+the image's manifest reads, the SOURCE_DATE_EPOCH do_unpack found) is stored as one archive
 named by do_package's signature in ``SSTATE_DIR`` (default ``${TOPDIR}/sstate-cache``; any path,
 an NFS mount too). Signatures do not depend on where a build directory is
 (:mod:`pyrecipe.engine.sigpaths`), so another build directory, on this machine or another, that
@@ -82,7 +82,7 @@ class SharedState:
         self.mirrors = mirror_urls(d.getVar("SSTATE_MIRRORS") or "")
         # What do_package and the tasks before it leave for later tasks, inside WORKDIR: the
         # trees, and the license files of the sources that the image's license manifest reads.
-        outputs = [d.getVar(name) for name in ("D", "PKGD", "PKGMANIFESTDIR", "PEP517_WHEEL_PATH")]
+        outputs = [d.getVar(name) for name in ("D", "PKGD", "PKGMANIFESTDIR", "PEP517_WHEEL_PATH", "SDE_DIR")]
         source = Path(d.getVar("S"))
         outputs += [str(source / entry.url.removeprefix("file://")) for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or "")
                     if entry.url.startswith("file://")]

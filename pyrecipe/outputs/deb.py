@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import BuildError
+from pyrecipe.outputs.image import board_mode
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.qa.inventory import StagedFile, take_inventory
@@ -190,6 +191,15 @@ def _move_to_dist_packages(root: Path, site_packages: str | None, dist_packages:
         parent.rmdir()
 
 
+def _as_on_the_board(root: Path, epoch: int) -> None:
+    """Every entry under ``root`` with the board's mode (whatever the builder's umask) and the
+    recipe's SOURCE_DATE_EPOCH as its time: the package's bytes then depend on its files alone."""
+    for path in [root, *root.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(board_mode(path.lstat().st_mode))
+        os.utime(path, (epoch, epoch), follow_symlinks=False)
+
+
 def build_deb(d: DataSmart) -> Path:
     """Write ``DEPLOY_DIR_DEB/<package>_<version>_<arch>.deb`` from ${PKGD}; return its path."""
     image = Path(d.getVar("PKGD"))
@@ -210,10 +220,12 @@ def build_deb(d: DataSmart) -> Path:
         (root / "DEBIAN" / "control").write_text(control.text(), encoding="utf-8")
         if md5sums:
             (root / "DEBIAN" / "md5sums").write_text(md5sums, encoding="utf-8")
+        epoch = d.getVar("SOURCE_DATE_EPOCH")
+        _as_on_the_board(root, int(epoch))
         built = Path(tmp) / deb.name
         result = subprocess.run(
             ["dpkg-deb", "--build", "--root-owner-group", str(root), str(built)],
-            capture_output=True, text=True, check=False,
+            capture_output=True, text=True, check=False, env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
         )
         if result.returncode != 0:
             raise BuildError(f"dpkg-deb could not build {deb.name}: {result.stderr.strip() or result.stdout.strip()}")

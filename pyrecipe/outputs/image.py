@@ -98,17 +98,17 @@ def _walk(root: Path) -> list[tuple[Path, str]]:
     return sorted(found, key=lambda item: _by_components(item[1]))
 
 
-def board_mode(st: os.stat_result) -> int:
+def board_mode(mode: int) -> int:
     """The mode an entry has on the board, whatever the builder's umask made of it.
 
     Directories 0755; files 0755 when their owner may execute them, else 0644; setuid and setgid
     bits are kept (QA lets them through only when INSANE_SKIP names its check). A build with
     umask 077 made ``/usr`` drwx------, an unreadable /usr on the board.
     """
-    if stat.S_ISDIR(st.st_mode):
+    if stat.S_ISDIR(mode):
         return 0o755
-    special = stat.S_IMODE(st.st_mode) & (stat.S_ISUID | stat.S_ISGID)
-    return special | (0o755 if st.st_mode & stat.S_IXUSR else 0o644)
+    special = stat.S_IMODE(mode) & (stat.S_ISUID | stat.S_ISGID)
+    return special | (0o755 if mode & stat.S_IXUSR else 0o644)
 
 
 def _describe(path: Path) -> tuple[str, int, str]:
@@ -117,9 +117,9 @@ def _describe(path: Path) -> tuple[str, int, str]:
     if stat.S_ISLNK(st.st_mode):
         return "symlink", 0o777, os.readlink(path)
     if stat.S_ISREG(st.st_mode):
-        return "file", board_mode(st), file_sha256(path)
+        return "file", board_mode(st.st_mode), file_sha256(path)
     if stat.S_ISDIR(st.st_mode):
-        return "dir", board_mode(st), ""
+        return "dir", board_mode(st.st_mode), ""
     raise BuildError(f"{path}: special files (devices, FIFOs, sockets) cannot go into the image")
 
 

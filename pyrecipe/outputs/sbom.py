@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -78,13 +77,9 @@ def _sha1(path: Path) -> str:
         return hashlib.file_digest(stream, "sha1").hexdigest()
 
 
-def _created(now: datetime.datetime | None) -> str:
-    """Creation time: ``SOURCE_DATE_EPOCH`` when set (reproducible documents), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if now is None:
-        now = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch and epoch.isdigit()
-               else datetime.datetime.now(datetime.UTC))
-    return now.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _created(epoch: int) -> str:
+    """Creation time: the image's SOURCE_DATE_EPOCH, so that the same image gets the same document."""
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _tool_version() -> str:
@@ -133,12 +128,13 @@ def _relationship(element: str, kind: str, related: str) -> dict:
 
 def spdx_document(
     graph: Graph, image_keys: Iterable[str], image_dir: Path, manifest: Path, machine: str,
-    licenses: Iterable[RecipeLicense], now: datetime.datetime | None = None,
+    licenses: Iterable[RecipeLicense],
 ) -> dict:
     """The SPDX 2.3 document (as JSON-ready data) of the image at ``image_dir``.
 
     ``image_keys`` are the recipes whose files make up the image; every node of ``graph`` (native
-    ones included, they built it) becomes a package.
+    ones included, they built it) becomes a package. Its time is the newest SOURCE_DATE_EPOCH of
+    those recipes: the image is as old as its newest sources.
     """
     by_recipe = {item.recipe: item for item in licenses}
     image_keys = list(image_keys)
@@ -178,7 +174,7 @@ def spdx_document(
         "licenseDeclared": NOASSERTION,
         "copyrightText": NOASSERTION,
         "primaryPackagePurpose": "OPERATING-SYSTEM",
-        "comment": f"The files of {image_dir} assembled from the recipes {', '.join(image_keys)}",
+        "comment": f"The files of the image of {machine} assembled from the recipes {', '.join(image_keys)}",
     }
     # Named by its content: the same image from the same recipes gets the same namespace, any change a new one.
     content = [image_package, packages, spdx_files, relationships]
@@ -189,7 +185,7 @@ def spdx_document(
         "SPDXID": DOCUMENT_ID,
         "name": f"pyrecipe image {machine}",
         "documentNamespace": f"https://pyrecipe.invalid/spdx/{machine}/image-{digest}",
-        "creationInfo": {"created": _created(now), "creators": [f"Tool: pyrecipe-{_tool_version()}"]},
+        "creationInfo": {"created": _created(max(int(graph.nodes[key].d.getVar("SOURCE_DATE_EPOCH") or 0) for key in image_keys)), "creators": [f"Tool: pyrecipe-{_tool_version()}"]},
         "packages": [image_package, *packages],
         "files": spdx_files,
         "relationships": relationships,

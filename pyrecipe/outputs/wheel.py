@@ -27,6 +27,7 @@ import csv
 import hashlib
 import io
 import shutil
+import stat
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from pyrecipe.engine.context import current_task
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import writing_file
 from pyrecipe.graph.variant import is_native
+from pyrecipe.outputs.image import board_mode
 from pyrecipe.outputs.manylinux import ElfNeeds, is_elf, platform_tag, read_needs
 from pyrecipe.parse import DataSmart
 
@@ -97,10 +99,12 @@ def _dist_info(names: Iterable[str]) -> str:
 
 
 def site_packages_member(member: str) -> str | None:
-    """Where ``member`` of a wheel lands relative to site-packages (None: metadata, scripts, data)."""
+    """Where ``member`` of a wheel lands relative to site-packages (None: scripts, data, and the
+    RECORD, which the installer writes anew). The .dist-info's other files land as they are, or
+    as do_install edited them (maturin's SBOM, its build paths mapped)."""
     top, _, rest = member.partition("/")
     if top.endswith(".dist-info"):
-        return None
+        return None if rest in ("RECORD", "RECORD.jws", "RECORD.p7s") else member
     if top.endswith(".data"):
         scheme, _, path = rest.partition("/")
         return path if scheme in ("purelib", "platlib") and path else None
@@ -186,7 +190,8 @@ def rewrite_wheel(
             for name in [*(n for n in contents if n != record_name), record_name]:
                 old = by_name.get(name)
                 info = zipfile.ZipInfo(name, date_time=old.date_time if old else (1980, 1, 1, 0, 0, 0))
-                info.external_attr = old.external_attr if old else 0o644 << 16
+                # The board's modes, not the umask of the build that wrote the files: the same bytes from any build.
+                info.external_attr = (stat.S_IFREG | board_mode(old.external_attr >> 16 if old else 0o644)) << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(info, contents[name])
     return Retagged(target, tag, reason, tuple(replaced))

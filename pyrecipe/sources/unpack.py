@@ -12,6 +12,7 @@ place, so ``dest`` is never half unpacked.
 
 from __future__ import annotations
 
+import calendar
 import gzip
 import lzma
 import os
@@ -187,6 +188,10 @@ def _extract_zip(archive: Path, root: Path, limits: UnpackLimits) -> None:
                 with zf.open(info) as source, open(path, "wb") as out:
                     shutil.copyfileobj(source, out)
                 os.chmod(path, 0o755 if mode & 0o111 else 0o644)
+                # The entry's own time (as unzip keeps it; read as UTC, the same on every build
+                # machine): SOURCE_DATE_EPOCH is the newest time of the sources.
+                when = calendar.timegm((*info.date_time, 0, 0, 0))
+                os.utime(path, (when, when))
     for name, target in symlinks:
         link = root / name
         link.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import shutil
+import stat
 import subprocess
 import zipfile
 from pathlib import Path
@@ -142,6 +143,8 @@ def test_rewrite_takes_the_shipped_file_and_retags(tmp_path: Path) -> None:
     with zipfile.ZipFile(result.path) as archive:
         assert archive.read(member) == stripped.read_bytes()
         wheel_text = archive.read("demo-1.0.dist-info/WHEEL").decode()
+        # the members were written 0600 (as a umask of 077 leaves files): deployed with the board's modes
+        assert {info.external_attr >> 16 for info in archive.infolist()} == {stat.S_IFREG | 0o644}
     assert "Tag: cp311-cp311-manylinux_2_26_aarch64" in wheel_text and "linux_aarch64\n" not in wheel_text.replace("manylinux_2_26_aarch64", "")
     with WheelFile.open(result.path) as source:
         source.validate_record()  # every hash and size true for the new content

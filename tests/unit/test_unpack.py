@@ -81,6 +81,8 @@ def test_zip_and_wheel_unpack(tmp_path: Path, suffix: str) -> None:
     assert (src / "bin" / "tool").stat().st_mode & 0o100
     assert not (src / "a.py").stat().st_mode & 0o100
     assert (src / "b.py").is_symlink() and (src / "b.py").read_text() == "a = 1\n"
+    # each file has its entry's time (1980-01-01, read as UTC), not the unpacking's: SOURCE_DATE_EPOCH comes from it
+    assert (src / "a.py").stat().st_mtime == (src / "bin" / "tool").stat().st_mtime == 315_532_800
 
 
 def test_several_top_level_entries_return_dest(tmp_path: Path) -> None:

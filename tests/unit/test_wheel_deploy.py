@@ -80,7 +80,9 @@ def test_site_packages_member() -> None:
     assert site_packages_member("pkg/_ext.so") == "pkg/_ext.so"
     assert site_packages_member("pkg-1.0.data/platlib/other/_x.so") == "other/_x.so"
     assert site_packages_member("pkg-1.0.data/scripts/tool") is None
-    assert site_packages_member("pkg-1.0.dist-info/METADATA") is None
+    assert site_packages_member("pkg-1.0.dist-info/METADATA") == "pkg-1.0.dist-info/METADATA"
+    assert site_packages_member("pkg-1.0.dist-info/sboms/pkg.cyclonedx.json") == "pkg-1.0.dist-info/sboms/pkg.cyclonedx.json"
+    assert site_packages_member("pkg-1.0.dist-info/RECORD") is None
 
 
 def test_superseded_wheels_of_the_same_architecture_go(tmp_path: Path) -> None:
