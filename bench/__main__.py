@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import Result, board_speed, distros, emulated_compile, numpy_overhead, parse, rebuild
+from bench import Result, board_speed, distros, emulated_compile, mirror, numpy_overhead, parse, rebuild
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "parse": parse.run,
@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "board-speed": board_speed.run,
     "distro-root": distros.run_root,
     "distro-numpy": distros.run_numpy,
+    "mirror": mirror.run,
 }
 
 
@@ -37,6 +38,7 @@ def main() -> int:
     parser.add_argument("--bitbake", type=Path, help="'parse' the real layer with bitbake's own parser too (a bitbake checkout)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of the real-layer parse, interleaved with bitbake's")
     parser.add_argument("--noop-target", default="numpy", help="what 'noop' rebuilds")
+    parser.add_argument("--mirror-targets", default="numpy", help="what 'mirror' builds from the warm mirror ('--all': every recipe)")
     board_speed.add_arguments(parser)
     options = parser.parse_args()
     unknown = [name for name in options.names if name not in BENCHMARKS]

@@ -1,0 +1,76 @@
+"""A fresh build directory built from a warm shared-state mirror served over HTTP.
+
+The build directory given (``--build-dir``) builds the targets first (untimed; a no-op when it
+has already), and its ``sstate-cache`` is served read-only by an HTTP server on 127.0.0.1. A new
+build directory at a longer path, whose ``conf/local.conf`` has only ``SSTATE_MIRRORS`` pointing
+at that server, then builds the same targets, timed as a user runs it (a new process: parsing,
+provisioning from the user's provisioning cache, downloads of the archives, the tasks after
+do_package). Its image is compared with the first one's, file by file (sha256).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import http.server
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import Result
+from pyrecipe.config.configuration import DEFAULT_DISTRO
+
+
+@contextmanager
+def served(directory: Path) -> Iterator[str]:
+    """``directory`` served read-only over HTTP on 127.0.0.1 (any free port); its URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+def image_digests(build_dir: Path, machine: str) -> dict[str, str]:
+    image = build_dir / DEFAULT_DISTRO / machine / "image"
+    return {path.relative_to(image).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(image.rglob("*")) if path.is_file() and not path.is_symlink()}
+
+
+def run(options: argparse.Namespace) -> list[Result]:
+    targets = shlex.split(options.mirror_targets)
+    command = [sys.executable, "-m", "pyrecipe", "build", *targets, "--machine", options.machine]
+    subprocess.run([*command, "--build-dir", str(options.build_dir)], check=True, stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory(prefix="bench-mirror-") as scratch, served(options.build_dir / "sstate-cache") as url:
+        fresh = Path(scratch) / "a-fresh-build-directory-at-a-longer-path" / "build"
+        (fresh / "conf").mkdir(parents=True)
+        (fresh / "conf" / "local.conf").write_text(f'SSTATE_MIRRORS = "{url}"\n')
+        started = time.monotonic()
+        result = subprocess.run([*command, "--build-dir", str(fresh)], check=True, capture_output=True, text=True)
+        seconds = time.monotonic() - started
+        lines = result.stdout.splitlines()
+        restored = sum(line.count("restored from shared state") for line in lines)
+        compiled = [line for line in lines if ":do_compile)" in line]
+        ours, theirs = image_digests(options.build_dir, options.machine), image_digests(fresh, options.machine)
+        differing = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+    same = f"image identical ({len(ours)} files, sha256)" if not differing else f"{len(differing)} image files differ: {differing[:5]}"
+    return [Result(
+        f"fresh build dir from an HTTP mirror: pyrecipe build {' '.join(targets)}", f"{seconds:.1f} s",
+        f"{restored} recipe(s) restored, {len(compiled)} do_compile run; {same}; provisioning from the user's cache",
+    )]
