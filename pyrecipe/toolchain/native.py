@@ -107,7 +107,7 @@ def ensure_native_venv(
         note(f"NOTE: copying the cached native tools venv {cached}")
         origin = (cached / VENV_ORIGIN_NAME).read_text()
         with building_dir(venv) as scratch:
-            copy_tree(cached, scratch)
+            copy_tree(cached, scratch, hard_links=True)
             relocate_venv(scratch, origin, venv)
     else:
         note(f"NOTE: creating the native tools venv {venv} ({PINS_FILE.name}, with {python}{'' if root is None else ' of ' + str(root.path)})")

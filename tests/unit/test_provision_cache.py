@@ -70,4 +70,8 @@ def test_a_venv_copied_from_the_cache_runs_from_its_new_place(tmp_path: Path, mo
     assert tool.read_text().startswith(f"#!{second}/bin/python\n") and os.access(tool, os.X_OK)
     assert subprocess.run([str(tool)], capture_output=True, text=True, check=True).stdout.strip() == str(tool)
     assert str(second) in (second / "pyvenv.cfg").read_text() and str(first) not in (second / "pyvenv.cfg").read_text()
+    # the copy's files are hard links to the cache's, but the ones rewritten are new files: the cache keeps its own
+    [entry] = (cache.directory / "venv").iterdir()
+    assert (entry / "bin" / "tool").read_text().startswith(f"#!{first}/bin/python\n")
+    assert (entry / native.STAMP_NAME).stat().st_ino == (second / native.STAMP_NAME).stat().st_ino
     assert ensure_native_venv(second, PY, notes.append, cache=cache) == second and len(notes) == 1  # stamped: nothing to do
