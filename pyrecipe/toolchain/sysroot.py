@@ -130,7 +130,7 @@ class DebianSysroot:
             cached = self.cache.smallest_holding(SYSROOTS, self.cache_prefix, wanted, requested_packages)
             if cached is not None:
                 note(f"NOTE: copying the cached {self.machine.debian_arch} sysroot {cached}")
-                self._replace_with(lambda scratch: copy_tree(cached, scratch))
+                self._replace_with(lambda scratch: copy_tree(cached, scratch, hard_links=True))
                 return self.path
         requested = sorted(set(wanted) | set(manifest["requested"] if manifest else ()))
         adding = sorted(set(wanted) - set(manifest["requested"])) if manifest else requested

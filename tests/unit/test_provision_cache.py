@@ -40,6 +40,8 @@ def test_a_sysroot_is_copied_from_the_cache_without_apt(tmp_path: Path, monkeypa
     assert len(fetched) == 1 and notes[0].startswith("NOTE: copying the cached arm64 sysroot")
     assert (second.path / "usr" / "include").is_dir() and not (second.path / "usr" / "include" / "staged-by-a-recipe.h").exists()
     assert "libyaml-dev" in json.loads((second.path / MANIFEST_NAME).read_text())["requested"]
+    [entry] = (machine.provision_cache_dir / "sysroot").iterdir()
+    assert (entry / MANIFEST_NAME).stat().st_ino == (second.path / MANIFEST_NAME).stat().st_ino  # linked, not copied
     # a request the cached sysroots do not cover goes to apt
     DebianSysroot(machine, tmp_path / "three").ensure(["libxml2-dev"])
     assert len(fetched) == 2 and "libxml2-dev" in fetched[1]
