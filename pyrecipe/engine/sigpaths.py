@@ -50,6 +50,9 @@ def path_names(d: DataSmart) -> PathNames:
         (d.getVar("TOPDIR"), "${TOPDIR}"),
         (d.getVar("PYRECIPE_TOPDIR"), "${PYRECIPE_TOPDIR}"),
         (d.getVar("PYRECIPE_CODEDIR"), "${PYRECIPE_CODEDIR}"),
+        # The interpreter running pyrecipe (the frontend's on a distro without a build root): a venv's
+        # bin/python or bin/python3 as `python -m pyrecipe` or the console script started it.
+        (d.getVar("PYRECIPE_HOST_PYTHON"), "${PYRECIPE_HOST_PYTHON}"),
     ]
     # A layer by its directory's name (meta-python wherever it is checked out), not by its
     # collection: layer.conf's bookkeeping (collections, priorities) chooses recipes, it is no

@@ -4,7 +4,10 @@ across machines needs that), and still change with what changes an output."""
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
+
+import pytest
 
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.engine.sigpaths import PathNames
@@ -48,6 +51,16 @@ def test_the_same_recipe_elsewhere_has_the_same_signatures(tmp_path: Path) -> No
     assert signatures(tmp_path / "b", tmp_path / "l", extra="1")["do_fetch"] != here["do_fetch"]
     (tmp_path / "l/recipes-demo/demo/files/fix.patch").write_text("changed\n")
     assert signatures(tmp_path / "b", tmp_path / "l")["do_fetch"] != here["do_fetch"]
+
+
+def test_how_pyrecipe_was_started_does_not_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m pyrecipe` runs as a venv's bin/python, the console script as its bin/python3: the
+    same build, which once had other signatures (and so missed a mirror's shared state)."""
+    layer = write_layer(tmp_path / "l")
+    monkeypatch.setattr(sys, "executable", "/opt/venv/bin/python3")
+    console_script = signatures(tmp_path / "b", layer)
+    monkeypatch.setattr(sys, "executable", "/opt/venv/bin/python")
+    assert signatures(tmp_path / "b", layer) == console_script
 
 
 def test_a_directory_is_named_as_a_whole_path_only() -> None:
