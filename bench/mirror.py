@@ -11,44 +11,21 @@ do_package). Its image is compared with the first one's, file by file (sha256).
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
-import http.server
 import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from bench import Result
 from pyrecipe.config.configuration import DEFAULT_DISTRO
+from tests.http_support import serve_directory
 
 #: Fresh build directories timed, one after the other.
 RUNS = 3
-
-
-@contextmanager
-def served(directory: Path) -> Iterator[str]:
-    """``directory`` served read-only over HTTP on 127.0.0.1 (any free port); its URL."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-        pass
 
 
 def image_digests(build_dir: Path, machine: str) -> dict[str, str]:
@@ -63,7 +40,7 @@ def run(options: argparse.Namespace) -> list[Result]:
     subprocess.run([*command, "--build-dir", str(options.build_dir)], check=True, stdout=subprocess.DEVNULL)
     times, restored, compiled, differing = [], set(), set(), set()
     ours = image_digests(options.build_dir, options.machine)
-    with served(options.build_dir / "sstate-cache") as url:
+    with serve_directory(options.build_dir / "sstate-cache") as url:
         for run_number in range(RUNS):
             with tempfile.TemporaryDirectory(prefix="bench-mirror-") as scratch:
                 fresh = Path(scratch) / "a-fresh-build-directory-at-a-longer-path" / f"build{run_number}"
