@@ -17,7 +17,9 @@ from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer, 
 from pyrecipe.config.sdk import bind_sdk
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
+from pyrecipe.parse.cache import open_store
 from pyrecipe.parse.evaluate import FileParser
+from pyrecipe.parse.store import CacheStore
 
 DEFAULT_MACHINE = "raspberrypi4"
 #: What a board flashed today runs: Debian 13 trixie (Raspberry Pi OS is based on it), CPython 3.13;
@@ -91,20 +93,28 @@ def _local_conf(settings: Settings) -> Path | None:
 
 def peek_build_conf(settings: Settings) -> DataSmart:
     """The build directory's conf/bblayers.conf and conf/local.conf read alone (see :func:`_peek`)."""
-    return _peek(settings, _local_conf(settings))
+    return _peek(settings, _local_conf(settings), None)
 
 
-def _peek(settings: Settings, local_conf: Path | None) -> DataSmart:
+def _peek(settings: Settings, local_conf: Path | None, store: CacheStore | None) -> DataSmart:
     """conf/bblayers.conf then local.conf, alone: they name the layers (BBLAYERS) and may name
     the machine (MACHINE) and the distro (DISTRO). bblayers.conf is read as a Yocto build
     directory has it, with ``${TOPDIR}`` the build directory, for BBLAYERS only."""
-    scratch = core_datastore()
+    scratch = core_datastore(store)
     scratch.setVar("TOPDIR", str(settings.build_dir.absolute()))
     bblayers_conf = settings.build_dir / "conf" / "bblayers.conf"
     for conf in (bblayers_conf if bblayers_conf.is_file() else None, local_conf):
         if conf is not None:
-            FileParser().handle(conf, scratch)
+            FileParser(store=store).handle(conf, scratch)
     return scratch
+
+
+def _statement_store(settings: Settings) -> CacheStore | None:
+    """Where the configuration files' statements are cached: the parse cache at bitbake.conf's
+    default PARSE_CACHE_DIR (where the variable points is only known once these files are read).
+    Parsing them, and importing the grammar to do so, cost every command about 120 ms. None
+    before the build directory exists: a command that only reads creates none."""
+    return open_store(settings.build_dir / "cache" / "parse") if settings.build_dir.is_dir() else None
 
 
 def _layer_dirs(settings: Settings, peeked: DataSmart) -> tuple[Path, ...]:
@@ -130,11 +140,12 @@ def load_configuration(settings: Settings) -> DataSmart:
     check_layer()
     check_build_dir(settings.build_dir)
     local_conf = _local_conf(settings)
-    peeked = _peek(settings, local_conf)
+    store = _statement_store(settings)
+    peeked = _peek(settings, local_conf, store)
     layers = _layer_dirs(settings, peeked)
     machine = settings.machine or peeked.getVar("MACHINE") or os.environ.get("MACHINE") or DEFAULT_MACHINE
     distro = settings.distro or peeked.getVar("DISTRO") or os.environ.get("DISTRO") or DEFAULT_DISTRO
-    base = core_datastore()
+    base = core_datastore(store)
     base.setVar("PYRECIPE_TOPDIR", str(TOPDIR))
     base.setVar("PYRECIPE_CODEDIR", str(CODEDIR))
     # The interpreter running pyrecipe (the PEP 517 classes run pyrecipe.pep517.frontend with it). Set
@@ -145,7 +156,7 @@ def load_configuration(settings: Settings) -> DataSmart:
     base.setVar("BBPATH", str(TOPDIR))
     base.setVar("MACHINE", machine)
     base.setVar("DISTRO", distro)
-    layer_parser = FileParser()
+    layer_parser = FileParser(store=store)
     for layer in layers:
         base.setVar("LAYERDIR", str(layer))
         layer_conf = layer / "conf" / "layer.conf"
@@ -166,7 +177,9 @@ def load_configuration(settings: Settings) -> DataSmart:
     files.append(machine_conf(machine, layers))
     files.append(distro_conf(distro, layers))
     files.extend(settings.extra_confs)
-    config = load_config(files, inherit=["base"], base=base)
+    config = load_config(files, inherit=["base"], base=base, store=store)
+    if store is not None:
+        store.write_statements()
     # local.conf may say MACHINE = "..." / DISTRO = "..." outright; the conf files read are the
     # ones chosen above (the command line's first), so the variables must name those.
     config.setVar("MACHINE", machine)

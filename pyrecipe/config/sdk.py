@@ -19,9 +19,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
-
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
 
@@ -75,6 +72,10 @@ def target_python_version(sdk: Sdk) -> str:
 
 
 def _elf_machine(path: Path) -> str | None:
+    # Imported here: pyelftools costs about 40 ms, and only a build with an SDK reads an ELF file.
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
+
     try:
         with open(path, "rb") as handle:
             return ELFFile(handle).header["e_machine"]

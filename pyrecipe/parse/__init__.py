@@ -17,6 +17,7 @@ from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.errors import ExpansionError, ParseError
 from pyrecipe.parse.evaluate import FileParser, parse_variants
 from pyrecipe.parse.pyapi import evaluate_inline
+from pyrecipe.parse.store import CacheStore
 
 # The one place the recipe language is put together: datastores evaluate ``${@...}`` with the
 # Python API that recipes see (the datastore module itself knows no recipe helpers).
@@ -27,21 +28,22 @@ CORE_CONF = Path(__file__).with_name("core.conf")
 __all__ = ["DataSmart", "ExpansionError", "FileParser", "ParseError", "core_datastore", "load_config", "parse_recipe"]
 
 
-def core_datastore() -> DataSmart:
+def core_datastore(store: CacheStore | None = None) -> DataSmart:
     d = DataSmart()
-    FileParser().handle(CORE_CONF, d)
+    FileParser(store=store).handle(CORE_CONF, d)
     d.delVar("FILE")
     return d
 
 
 def load_config(
-    files: Iterable[Path], bbpath: Sequence[Path] = (), inherit: Iterable[str] = (), base: DataSmart | None = None
+    files: Iterable[Path], bbpath: Sequence[Path] = (), inherit: Iterable[str] = (), base: DataSmart | None = None,
+    store: CacheStore | None = None,
 ) -> DataSmart:
     """Parse configuration files in order (then inherit ``inherit`` classes, as bitbake inherits
-    ``base`` and ``INHERIT`` into the configuration)."""
-    d = (base or core_datastore()).createCopy()
+    ``base`` and ``INHERIT`` into the configuration); their statements from ``store`` if given."""
+    d = (base or core_datastore(store)).createCopy()
     d.setVar("__bbclasstype", "global")
-    parser = FileParser(bbpath=list(bbpath))
+    parser = FileParser(bbpath=list(bbpath), store=store)
     for path in files:
         parser.handle(Path(path), d)
     d.delVar("FILE")

@@ -71,12 +71,17 @@ def config_fingerprint(config: DataSmart, extra: Sequence[str] = ()) -> str:
     return digest.hexdigest()
 
 
+def open_store(directory: Path) -> CacheStore:
+    """The parse cache's one file in ``directory`` (recipe entries and files' statements), for
+    this parser's sources: statements are valid for the grammar that parsed them only."""
+    return CacheStore(directory / "parse.sqlite", _parser_fingerprint())
+
+
 class ParseCache:
     """Parse results in ``directory`` (one store file); ``None`` as directory disables caching."""
 
     def __init__(self, directory: Path | None, config: DataSmart, config_key: str, bbpath: Sequence[Path] = ()) -> None:
-        # Statements are valid for this parser's sources (the grammar) only.
-        self.store = CacheStore(directory / "parse.sqlite", _parser_fingerprint()) if directory is not None else None
+        self.store = open_store(directory) if directory is not None else None
         self.config = config
         self.config_key = config_key
         self.bbpath = list(bbpath)

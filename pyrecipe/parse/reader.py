@@ -19,7 +19,6 @@ from pathlib import Path
 
 from pyrecipe.parse import statements as st
 from pyrecipe.parse.errors import ParseError
-from pyrecipe.parse.grammar import StatementSyntaxError, parse_statement
 from pyrecipe.parse.store import CacheStore, dumps, loads
 
 _DEF_BODY_RE = re.compile(r"(\s+.*)|(^$)|(^#)")
@@ -75,6 +74,10 @@ def _classname(filename: str) -> str:
 
 def parse_text(text: str, filename: str) -> list[st.Statement]:
     """Parse the text of a whole file; raises :class:`ParseError` at the first bad line."""
+    # Imported here: building the grammar (pyparsing) costs about 60 ms, and a command whose
+    # files are all in the statement cache never needs it.
+    from pyrecipe.parse.grammar import StatementSyntaxError, parse_statement
+
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

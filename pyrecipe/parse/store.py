@@ -114,16 +114,18 @@ class CacheStore:
         """Write one recipe entry, with the statements noted since the last write, in one
         transaction. A summary of None (the datastores parsed again without one) drops the
         stored one: it may describe what the files held before."""
+        self._write((key, record, summary, variants))
+
+    def _write(self, recipe: tuple[str, bytes, bytes | None, bytes] | None) -> None:
+        """One transaction: the recipe entry (if any) and the statements noted since the last write."""
         statements, self._new_statements = self._new_statements, {}
         db = self._connection()
         if db is None:
             return
         try:
             with db:
-                db.execute(
-                    "INSERT OR REPLACE INTO recipes (key, record, summary, variants) VALUES (?, ?, ?, ?)",
-                    (key, record, summary, variants),
-                )
+                if recipe is not None:
+                    db.execute("INSERT OR REPLACE INTO recipes (key, record, summary, variants) VALUES (?, ?, ?, ?)", recipe)
                 db.executemany("INSERT OR REPLACE INTO statements (key, statements) VALUES (?, ?)", statements.items())
         except sqlite3.DatabaseError:
             # Locked for longer than the timeout, read-only, damaged: the cache is an optimisation,
@@ -137,5 +139,12 @@ class CacheStore:
         return rows[0][0] if rows else None
 
     def note_statements(self, key: str, statements: bytes) -> None:
-        """Statements parsed now, stored with the next recipe entry written."""
+        """Statements parsed now, stored with the next recipe entry written (or :meth:`write_statements`)."""
         self._new_statements[f"{self.parser}:{key}"] = statements
+
+    def write_statements(self) -> None:
+        """Write the statements noted since the last write, in one transaction (none: nothing opened).
+        The configuration's files are parsed before any recipe entry is written, and not always
+        followed by one (``pyrecipe env`` of a cached recipe)."""
+        if self._new_statements:
+            self._write(None)

@@ -84,3 +84,30 @@ def test_project_module_writes_no_conf_that_does_not_parse(tmp_path: Path) -> No
     (tmp_path / "ws" / "conf").mkdir(parents=True)
     config = load_configuration(Settings(build_dir=tmp_path, machine="raspberrypi4"))
     assert config.getVar("DL_DIR") == f"{tmp_path}/downloads"
+
+
+def test_the_configuration_files_are_parsed_once_per_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command's configuration files (bitbake.conf, the machine's, local.conf ...) come from the
+    parse cache's statements the next time: no grammar at all for a command of cached recipes.
+    A changed local.conf is parsed again, alone."""
+    from pyrecipe.parse import reader
+
+    build = tmp_path / "build"
+    init_build_dir(build, "raspberrypi4", "debian-bookworm")
+    monkeypatch.setattr(reader, "_by_content", {})
+    monkeypatch.setattr(reader, "_by_path", {})
+    first = load_configuration(Settings(build_dir=build))
+    parsed: list[str] = []
+    real = reader.parse_text
+    monkeypatch.setattr(reader, "parse_text", lambda text, name: parsed.append(Path(name).name) or real(text, name))
+    monkeypatch.setattr(reader, "_by_content", {})  # a new process: only the store on disk remains
+    monkeypatch.setattr(reader, "_by_path", {})
+    again = load_configuration(Settings(build_dir=build))
+    assert parsed == []
+    assert again.getVar("MACHINE") == first.getVar("MACHINE") and again.getVar("CFLAGS") == first.getVar("CFLAGS")
+    with open(build / "conf" / "local.conf", "a") as conf:
+        conf.write('EXTRA_SEEN = "yes"\n')
+    monkeypatch.setattr(reader, "_by_content", {})
+    monkeypatch.setattr(reader, "_by_path", {})
+    changed = load_configuration(Settings(build_dir=build))
+    assert parsed == ["local.conf"] and changed.getVar("EXTRA_SEEN") == "yes"
