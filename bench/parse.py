@@ -239,6 +239,7 @@ def _real_layer(options: argparse.Namespace, bare: bool) -> list[Result]:
         spec_file.write_text(json.dumps(spec))
         figures: dict[str, list[float]] = {}
         failed: dict[str, int] = {}
+        raised: dict[str, int] = {}
         for repetition in range(options.repeat):
             cache_dir = root / f"cache-{repetition}"
             sides = [("pyrecipe cold", "pyrecipe-cold")]
@@ -255,13 +256,15 @@ def _real_layer(options: argparse.Namespace, bare: bool) -> list[Result]:
                 figures.setdefault(f"{label} cpu", []).append(result["cpu"])
                 figures.setdefault(f"{label} wall", []).append(result["wall"])
                 failed[label] = len(result["failed"])
+                raised[label] = result.get("raised", 0)
                 if side == "pyrecipe-cold":
                     spec["index_recipes"] = [r for r in recipes if r not in result["failed"]]
         count = len(recipes)
         name = f"{layer.name}{' --bare' if bare else ''}"
         rows = [
             Result(f"parse {name}: pyrecipe cold, no cache", _spread(figures["pyrecipe cold cpu"]) + " CPU",
-                   f"{count} recipes ({failed['pyrecipe cold']} failed), finalised, every variable read; one process"),
+                   f"{count} recipes ({failed['pyrecipe cold']} failed), finalised, every variable read "
+                   f"({raised['pyrecipe cold']} raised); one process"),
         ]
         if not bare:
             rows += [
@@ -273,7 +276,8 @@ def _real_layer(options: argparse.Namespace, bare: bool) -> list[Result]:
         if options.bitbake:
             bitbake_cpu = figures["bitbake cold cpu"]
             rows.insert(0, Result(f"parse {name}: bitbake cold (bb.parse)", _spread(bitbake_cpu) + " CPU",
-                                  f"{count} recipes ({failed['bitbake cold']} failed), finalised, every variable read"))
+                                  f"{count} recipes ({failed['bitbake cold']} failed), finalised, every variable read "
+                                  f"({raised['bitbake cold']} raised)"))
             for label in ("pyrecipe cold",) if bare else ("pyrecipe cold", "index warm"):
                 ratios = [mine / theirs for mine, theirs in zip(figures[f"{label} cpu"], bitbake_cpu)]
                 rows.append(Result(f"parse {name}: {label} / bitbake", _spread(ratios, "×"), "CPU, each run against bitbake's of the same repetition"))
