@@ -29,6 +29,7 @@ from pyrecipe.engine.context import BuildContext, TaskContext, current_task, cur
 from pyrecipe.engine.reachable import reachable
 from pyrecipe.engine.sigpaths import NO_NAMES, PathNames, path_names
 from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
+from pyrecipe.engine.walled_python import WalledTask, read_result, remove_state, write_state, written_outside_pyrecipe
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.fsutil import file_sha256
 from pyrecipe.parse import DataSmart
@@ -256,13 +257,16 @@ class TaskRunner:
 
     def __init__(
         self, d: DataSmart, env: Mapping[str, str], isolate_network: bool = False,
-        context: BuildContext = NO_TOOLCHAIN,
+        context: BuildContext = NO_TOOLCHAIN, walled: bool = False,
     ) -> None:
         _route_recipe_log()
         self.d = d
         self.env = dict(env)
         self.isolate_network = isolate_network
         self.context = context
+        #: Running inside a task's sandbox already (pyrecipe.engine.walled_python): shell
+        #: functions run as they are, Python in this process.
+        self.walled = walled
         self.pn = d.getVar("PN")
         self.stamps = Path(d.getVar("STAMPS_DIR"))
         self.temp = Path(d.getVar("T"))
@@ -303,7 +307,7 @@ class TaskRunner:
         if not d.getVarFlag(task, "noexec"):
             with open(log_path, "w", encoding="utf-8") as log:
                 if d.getVarFlag(task, "python", False):
-                    self._run_python(task, log, log_path)
+                    self._run_python(task, cwd, log, log_path)
                 elif pattern is not None and progress is not None:
                     with LogWatcher(log_path, pattern, progress):
                         self._run_shell(task, cwd, log, log_path)
@@ -319,8 +323,36 @@ class TaskRunner:
         tmp.write_text(signature + "\n")
         os.replace(tmp, stamp)
 
-    def _run_python(self, task: str, log: TextIO, log_path: Path) -> None:
+    def _run_python(self, task: str, cwd: Path, log: TextIO, log_path: Path) -> None:
+        """In this process when the task is pyrecipe's code alone, else walled (see
+        :mod:`pyrecipe.engine.walled_python`)."""
         self.d.setVar("PYRECIPE_TASK_LOG", str(log_path))
+        python_functions = {name for name in self.d.keys() if self.d.getVarFlag(name, "python", False)}
+        outside = written_outside_pyrecipe(self.d, function_closure(self.d, task, python_functions | {task}))
+        if outside and not self.walled:
+            self._run_python_walled(task, cwd, log, log_path, outside)
+        else:
+            self.run_python_here(task, log, log_path)
+
+    def _run_python_walled(self, task: str, cwd: Path, log: TextIO, log_path: Path, outside: list[str]) -> None:
+        """Run Python task ``task`` in a process of its own, in the task's sandbox."""
+        state = self.temp / f"walled.{task}"
+        write_state(WalledTask(self.d, self.env, self.context, task, log_path), state)
+        log.write(f"NOTE: {task} has code from {', '.join(outside)}: it runs in the task sandbox, in a process of its own\n")
+        log.flush()
+        argv = [sys.executable, "-m", "pyrecipe.engine.walled_process", str(state)]
+        # On the build machine, not in a build root: the process is pyrecipe, with its interpreter.
+        command = sandboxed_command(self.d, argv, cwd, network=self._network(task), in_build_root=False)
+        try:
+            returncode = _wait_for(command, cwd, dict(os.environ), log)
+            self.warnings, failure = read_result(state)
+        finally:
+            remove_state(state)
+        if returncode != 0:
+            raise TaskFailure(self.pn, task, log_path, failure or f"its process ended with status {returncode}")
+
+    def run_python_here(self, task: str, log: TextIO, log_path: Path) -> None:
+        """Run Python task ``task`` in this process, its output into ``log``."""
         context = TaskContext(self.pn, task, log, self.context)
         executor = function_executor.set(self.exec_func)
         try:
@@ -387,25 +419,34 @@ class TaskRunner:
         env = dict(self.env)
         env["PARALLEL_MAKE"] = self.d.getVar("PARALLEL_MAKE") or ""
         command = ["bash", str(script)]
-        # Only do_fetch may reach the network (and do_compile when the user gives ccache a remote
-        # storage): a backend that tries to download its build dependencies fails here, loudly,
-        # instead of leaking unpinned code into the build.
-        isolate = self.isolate_network and (self.d.getVarFlag(task, "network") or "0") in ("", "0")
-        command = sandboxed_command(self.d, command, cwd, network=not isolate)
-        # Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
-        # the set below lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop them as well.
-        process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-        with _running_lock:
-            _running.add(process)
-        try:
-            returncode = process.wait()
-        finally:
-            with _running_lock:
-                _running.discard(process)
+        if not self.walled:
+            command = sandboxed_command(self.d, command, cwd, network=self._network(task))
+        returncode = _wait_for(command, cwd, env, log)
         if returncode != 0:
             raise TaskFailure(self.pn, task, log_path, f"shell exited with status {returncode}")
+
+
+    def _network(self, task: str) -> bool:
+        """Whether ``task`` may reach the network. Only do_fetch may (and do_compile when the user
+        gives ccache a remote storage): a backend that tries to download its build dependencies
+        fails, loudly, instead of leaking unpinned code into the build."""
+        return not self.isolate_network or (self.d.getVarFlag(task, "network") or "0") not in ("", "0")
+
+
+def _wait_for(command: list[str], cwd: Path, env: Mapping[str, str], log: TextIO) -> int:
+    """Run a task's process, its output into ``log``; its exit status.
+
+    Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
+    the set of running processes lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop
+    them as well."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with _running_lock:
+        _running.add(process)
+    try:
+        return process.wait()
+    finally:
+        with _running_lock:
+            _running.discard(process)
 
 
 def _python_failure_reason(exc: BaseException) -> str:

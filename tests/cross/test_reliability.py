@@ -771,10 +771,11 @@ def test_build_dir_that_is_a_file_is_a_usage_error(layer: Path, tmp_path: Path, 
     assert not_a_dir.read_text() == "a file\n"
 
 
+@pytest.mark.parametrize("language", ["shell", "python"])
 @pytest.mark.parametrize("where", ["build-machine", "sysroot", "other-recipe"])
-def test_a_task_writes_only_inside_its_own_work_directory(layer: Path, tmp_path: Path, where: str) -> None:
+def test_a_task_writes_only_inside_its_own_work_directory(layer: Path, tmp_path: Path, where: str, language: str) -> None:
     """The sandbox: the build machine, the shared sysroot and another recipe's work directory are
-    read-only to a recipe's shell task, which fails naming itself; nothing appears there."""
+    read-only to a recipe's task, shell or Python, which fails naming itself; nothing appears there."""
     build_dir = tmp_path / "build"
     outside = Path(tempfile.mkdtemp(dir="/var/tmp", prefix="pyrecipe-wall-"))  # not under the task's fresh /tmp
     target = {
@@ -783,16 +784,53 @@ def test_a_task_writes_only_inside_its_own_work_directory(layer: Path, tmp_path:
         "other-recipe": workdir(build_dir, "victim") / "planted.txt",
     }[where]
     target.parent.mkdir(parents=True, exist_ok=True)
-    add_recipe(layer, "planter", f'do_install() {{\n\techo planted > {target}\n}}\n')
+    if language == "shell":
+        add_recipe(layer, "planter", f'do_install() {{\n\techo planted > {target}\n}}\n')
+    else:
+        add_recipe(layer, "planter", f'python do_install() {{\n    with open("{target}", "w") as f:\n        f.write("planted")\n}}\n')
 
     try:
         result = pyrecipe_build(layer, build_dir, "planter")
         assert_clean_error(result, 1)
         assert "recipe planter: task do_install failed" in result.stderr, result.stderr
+        if language == "python":
+            assert "OSError: [Errno 30] Read-only file system" in result.stderr, result.stderr
         assert "Read-only file system" in (workdir(build_dir, "planter") / "temp" / "log.do_install").read_text()
         assert not target.exists()
     finally:
         shutil.rmtree(outside)
+
+
+def test_a_recipes_python_task_runs_walled_with_its_datastore_and_warnings(layer: Path, tmp_path: Path) -> None:
+    """A recipe's Python task runs in the sandbox, in a process of its own, and still does its work:
+    it reads ``d``, runs the recipe's shell functions (bb.build.exec_func), writes into ``${D}``,
+    and its bb.warn reaches the console. pyrecipe's own Python tasks stay in its process."""
+    add_recipe(layer, "pywalled", """\
+write_marker() {
+\techo from-shell > ${D}/shell.txt
+}
+python do_install() {
+    import os
+    os.makedirs(d.getVar("D"), exist_ok=True)
+    with open(os.path.join(d.getVar("D"), "python.txt"), "w") as f:
+        # The sandbox's PID namespace: the task's process is among its first.
+        f.write(d.getVar("PN") + " " + str(os.getpid() < 10))
+    bb.build.exec_func("write_marker", d)
+    bb.warn("walled and well")
+}
+""")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "pywalled")
+
+    assert result.returncode == 0, result.stderr
+    destination = workdir(build_dir, "pywalled") / "image"
+    assert (destination / "python.txt").read_text() == "pywalled True"
+    assert (destination / "shell.txt").read_text() == "from-shell\n"
+    assert "walled and well" in result.stdout + result.stderr
+    log = (workdir(build_dir, "pywalled") / "temp" / "log.do_install").read_text()
+    assert "it runs in the task sandbox, in a process of its own" in log
+    assert "in a process of its own" not in (workdir(build_dir, "pywalled") / "temp" / "log.do_fetch").read_text()
 
 
 def test_build_dir_with_a_space_is_refused_before_anything_is_written(layer: Path, tmp_path: Path) -> None:
