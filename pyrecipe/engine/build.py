@@ -111,6 +111,8 @@ class Environment:
     context: BuildContext
     #: With -k: native tools from PyPI that did not install (name -> why); their users fail alone.
     unusable_tools: dict[str, str] = field(default_factory=dict)
+    #: The sysroot's Debian packages and their versions: in the signatures of the recipes using them.
+    package_versions: dict[str, str] = field(default_factory=dict)
 
 
 def host_environment(request: BuildRequest) -> Environment:
@@ -150,12 +152,14 @@ def dry_run_environment(request: BuildRequest, graph: Graph, config: DataSmart, 
     if record.is_file():
         recorded = json.loads(record.read_text())
         fingerprints = recorded["fingerprints"]
+        versions = recorded.get("package_versions", {})
         _apply_facts(graph, recorded["facts"])
     else:
         note(f"Dry run: no toolchain provisioned yet in {request.settings.build_dir}; every task would run")
-        fingerprints = {"target": "unprovisioned", "native": "unprovisioned"}
+        fingerprints, versions = {"target": "unprovisioned", "native": "unprovisioned"}, {}
     return Environment(envs={"target": {}, "native": {}}, fingerprints=fingerprints,
-                       context=BuildContext(toolchain=None, allow_missing_checksum=request.allow_missing_checksum))
+                       context=BuildContext(toolchain=None, allow_missing_checksum=request.allow_missing_checksum),
+                       package_versions=versions)
 
 
 def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSmart, note: Note = silent) -> Environment:
@@ -181,13 +185,16 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
         "target": _fingerprint(envs["target"], toolchain.fingerprint()),
         "native": _fingerprint(envs["native"], toolchain.native_fingerprint()),
     }
-    atomic_write_text(_toolchain_record(config), json.dumps({"fingerprints": fingerprints, "facts": facts}, sort_keys=True) + "\n")
+    versions = toolchain.package_versions()
+    record = {"fingerprints": fingerprints, "facts": facts, "package_versions": versions}
+    atomic_write_text(_toolchain_record(config), json.dumps(record, sort_keys=True) + "\n")
     unusable = dict(toolchain.unusable_native_files)
     return Environment(
         envs=envs,
         fingerprints=fingerprints,
         context=BuildContext(toolchain=toolchain, allow_missing_checksum=request.allow_missing_checksum),
         unusable_tools={tool.name: unusable[tool.filename] for tool in graph.pypi_native_tools if tool.filename in unusable},
+        package_versions=versions,
     )
 
 
@@ -227,7 +234,7 @@ def _locked_build(
     if not request.options.dry_run:
         _remove_leftovers(graph, config, image_dir, progress.note)
     env = environment(request, graph, config, progress.note)
-    plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools)
+    plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools, env.package_versions)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
     result.requirements = requirements
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:

@@ -34,7 +34,7 @@ from pyrecipe.engine.task_runner import (
     task_signatures,
 )
 from pyrecipe.errors import InputError, PyrecipeError
-from pyrecipe.graph.build_graph import PYPI_NATIVE_TOOL, Graph, Node
+from pyrecipe.graph.build_graph import DEBIAN, PYPI_NATIVE_TOOL, Graph, Node
 
 if TYPE_CHECKING:
     from pyrecipe.requirements.targets import RequirementRow
@@ -97,10 +97,13 @@ class BuildResult:
 
 
 def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mapping[str, str],
-               unusable_tools: Mapping[str, str] | None = None) -> Plan:
+               unusable_tools: Mapping[str, str] | None = None, package_versions: Mapping[str, str] | None = None) -> Plan:
     """Tasks and signatures of every recipe, dependencies first; InputError, before any task runs,
     for a recipe whose sources cannot be fetched as written (an unsupported scheme, an unpinned
-    SRCREV), unless the build goes on after failures (-k): then that recipe fails alone."""
+    SRCREV), unless the build goes on after failures (-k): then that recipe fails alone.
+
+    ``package_versions``: the sysroot's Debian packages and versions; a recipe's signature has
+    the versions of those it depends on (a new libyaml-dev rebuilds pyyaml, and only pyyaml)."""
     from pyrecipe.tasks.base import check_sources
 
     plan = Plan()
@@ -126,6 +129,8 @@ def plan_build(graph: Graph, options: BuildOptions, toolchain_fingerprint: Mappi
         # A native tool from PyPI is not in the venv's pins (the toolchain's fingerprint): the
         # recipes that use it are the ones to build again when its recorded release changes.
         inputs += [f"{edge.entry}={' '.join(edge.targets)}" for edge in node.edges if edge.kind == PYPI_NATIVE_TOOL]
+        inputs += sorted({f"{package}={(package_versions or {}).get(package, '')}"
+                          for edge in node.edges if edge.kind == DEBIAN for package in edge.targets})
         plan.inputs[key] = inputs
         signatures = task_signatures(node.d, order, recipe_signature(node.d, inputs))
         plan.tasks[key], plan.signatures[key] = order, signatures

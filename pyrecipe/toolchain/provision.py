@@ -29,7 +29,7 @@ from pyrecipe.toolchain.machine import Machine, distro_build_dir
 from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras, ensure_native_venv
 from pyrecipe.toolchain.provision_cache import ProvisionCache
 from pyrecipe.toolchain.render import CrossSettings, render_files
-from pyrecipe.toolchain.sysroot import ensure_sysroot
+from pyrecipe.toolchain.sysroot import ensure_sysroot, package_versions
 from pyrecipe.toolchain.target_python import TargetPython, read_target_python, write_build_sysconfigdata
 
 #: argv[0] names that mean "the target's own CPython" in :meth:`Toolchain.qemu_command`.
@@ -81,7 +81,8 @@ class Toolchain:
         signatures that include it make target recipes rebuild.
         """
         # Not the sysroot's package list: adding a package for one recipe (libyaml-dev for pyyaml)
-        # must not rebuild every other recipe; a recipe that uses a package names it itself.
+        # must not rebuild every other recipe. A recipe's signature has the versions of the
+        # packages it uses, the machine's SYSROOT_PACKAGES included (pyrecipe.engine.scheduler).
         files = [p for p in (self.meson_cross_file, self.cmake_toolchain_file, self.cargo_config) if p.is_file()]
         # The files name the sysroot and the build directory: they count by name, not by place
         # (the same toolchain anywhere has the same fingerprint; see pyrecipe.engine.sigpaths).
@@ -91,6 +92,10 @@ class Toolchain:
         for file in files:
             digest.update(names(file.read_text()).encode())
         return digest.hexdigest()
+
+    def package_versions(self) -> dict[str, str]:
+        """The Debian packages of the sysroot and their versions (none for a sysroot given by path)."""
+        return package_versions(self.sysroot)
 
     def native_fingerprint(self) -> str:
         """What native builds depend on: the native venv (its pins and interpreter)."""

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -89,6 +90,18 @@ def read_manifest(root: Path) -> dict[str, list[str]] | None:
         return json.loads((root / MANIFEST_NAME).read_text())
     except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
         return None
+
+
+def package_versions(root: Path) -> dict[str, str]:
+    """Each Debian package unpacked into the sysroot ``root``, with its version (from the .deb
+    names of its manifest: ``libyaml-dev_0.2.5-2_arm64.deb``); empty for a sysroot pyrecipe did
+    not make (a path, an SDK)."""
+    manifest = read_manifest(root) or {}
+    versions = {}
+    for deb in manifest.get("debs", []):
+        package, version, _ = deb.split("_", 2)
+        versions[package] = urllib.parse.unquote(version)
+    return versions
 
 
 def requested_packages(root: Path) -> set[str]:

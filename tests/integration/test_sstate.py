@@ -128,3 +128,31 @@ def test_prune_by_age_and_size(tmp_path: Path) -> None:
 
 
 NOW = 2_000_000_000.0
+
+
+def test_a_sysroot_package_version_is_part_of_the_signatures_of_its_users(layer: Path, tmp_path: Path) -> None:
+    """A recipe's signature has the versions of the sysroot's Debian packages it depends on: a new
+    libyaml-dev rebuilds what uses it (from shared state too: another signature), not the others;
+    a new C library (the machine's SYSROOT_PACKAGES) every target recipe."""
+    from pyrecipe.config.configuration import Settings
+    from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
+    from pyrecipe.engine.scheduler import BuildOptions, plan_build
+
+    for name, text in (("yamluser", 'LICENSE = "MIT"\nDEPENDS = "libyaml"\n'), ("plain", 'LICENSE = "MIT"\n')):
+        (layer / "recipes-yaml" / name).mkdir(parents=True)
+        (layer / "recipes-yaml" / name / f"{name}_1.0.bb").write_text(text)
+    request = BuildRequest(Settings(build_dir=tmp_path / "build", machine="raspberrypi4", layers=(layer,)),
+                           ("yamluser", "plain"), BuildOptions(goal="do_build"))
+    _, graph, _ = resolve(request, pinned_native_tools())
+    assert [edge.targets for edge in graph.nodes["yamluser"].edges if edge.when == "build"] == [("libyaml-dev",)]
+
+    def signatures(versions: dict[str, str]) -> dict[str, str]:
+        plan = plan_build(graph, BuildOptions(goal="do_build"), {"target": "t", "native": "n"}, None, versions)
+        return {key: plan.signatures[key]["do_build"] for key in ("yamluser", "plain")}
+
+    before = signatures({"libyaml-dev": "0.2.5-2", "libc6-dev": "2.41-12"})
+    after = signatures({"libyaml-dev": "0.2.5-3", "libc6-dev": "2.41-12"})
+    assert after["yamluser"] != before["yamluser"]
+    assert after["plain"] == before["plain"]
+    libc = signatures({"libyaml-dev": "0.2.5-3", "libc6-dev": "2.41-13"})
+    assert libc["yamluser"] != after["yamluser"] and libc["plain"] != after["plain"]

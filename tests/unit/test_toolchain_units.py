@@ -316,3 +316,12 @@ def test_build_details_abi_flags_win_over_sysconfig(fake_sysroot: Path) -> None:
     details["abi"]["flags"] = []
     (fake_sysroot / f"usr/lib/python{PY}/build-details.json").write_text(json.dumps(details))
     assert read_target_python(fake_sysroot, load_machine("raspberrypi4")).abiflags == ""
+
+
+def test_sysroot_package_versions_come_from_its_manifest(tmp_path: Path) -> None:
+    from pyrecipe.toolchain.sysroot import MANIFEST_FORMAT, MANIFEST_NAME, package_versions
+
+    assert package_versions(tmp_path) == {}  # not a sysroot pyrecipe made (a path, an SDK)
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps({"format": MANIFEST_FORMAT, "requested": ["libcrypt-dev"], "debs": [
+        "libcrypt-dev_1%3a4.4.38-1_arm64.deb", "libyaml-dev_0.2.5-2_arm64.deb", "debconf_1.5.91_all.deb"]}))
+    assert package_versions(tmp_path) == {"libcrypt-dev": "1:4.4.38-1", "libyaml-dev": "0.2.5-2", "debconf": "1.5.91"}
