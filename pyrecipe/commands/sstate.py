@@ -4,7 +4,8 @@
 ``dav_methods PUT; create_full_put_path on;``, Apache's mod_dav); the same server then serves
 them read-only to every build that names it in SSTATE_MIRRORS. ``prune`` removes the archives no
 build used in ``--keep-days`` days and, with ``--max-size``, the least recently used until the
-rest fit. See :mod:`pyrecipe.engine.sstate`.
+rest fit. See :mod:`pyrecipe.engine.sstate`. ``prune --provisioning --keep-days N`` prunes the
+user's provisioning cache instead (build roots, sysroots, venvs: :mod:`pyrecipe.toolchain.provision_cache`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pyrecipe.config.configuration import load_configuration
 from pyrecipe.engine import sstate
 from pyrecipe.errors import InputError, PyrecipeError
 from pyrecipe.sources.fetch import mask_credentials
+from pyrecipe.toolchain.provision_cache import ProvisionCache, configured_cache_dir
 
 _SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
@@ -31,6 +33,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     prune = actions.add_parser("prune", help="remove archives no build used lately")
     prune.add_argument("--keep-days", type=float, metavar="N", help="remove those not used in N days")
     prune.add_argument("--max-size", metavar="SIZE", help="then the least recently used until the rest take SIZE (500M, 20G)")
+    prune.add_argument("--provisioning", action="store_true",
+                       help="prune the provisioning cache (PROVISION_CACHE_DIR: build roots, sysroots, venvs) instead")
     add_build_options(prune)
     parser.set_defaults(func=run)
 
@@ -42,8 +46,24 @@ def size_in_bytes(text: str) -> int:
     return int(float(found.group(1)) * _SIZE_UNITS[found.group(2).upper()])
 
 
+def _prune_provisioning(cache_dir: Path | None, args: argparse.Namespace) -> int:
+    if args.keep_days is None or args.max_size is not None:
+        raise InputError("sstate prune --provisioning: give --keep-days N (entries are whole roots, not sized)")
+    if cache_dir is None:
+        raise InputError("sstate prune --provisioning: there is no provisioning cache (PROVISION_CACHE_DIR is empty)")
+    cache = ProvisionCache(cache_dir)
+    removed = cache.prune(args.keep_days, time.time())
+    for entry in removed:
+        print(f"Removed {entry}")
+    print(f"Removed {len(removed)} entr{'y' if len(removed) == 1 else 'ies'} from the provisioning cache {cache_dir}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    directory = Path(load_configuration(settings_from(args)).getVar("SSTATE_DIR"))
+    config = load_configuration(settings_from(args))
+    directory = Path(config.getVar("SSTATE_DIR"))
+    if args.action == "prune" and args.provisioning:
+        return _prune_provisioning(configured_cache_dir(config.getVar("PROVISION_CACHE_DIR")), args)
     if args.action == "prune":
         if args.keep_days is None and args.max_size is None:
             raise InputError("sstate prune: give --keep-days N, --max-size SIZE or both")

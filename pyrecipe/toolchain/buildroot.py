@@ -163,6 +163,8 @@ def ensure_build_root(
     have = root.packages()
     wanted = set(packages)
     if have and wanted <= have:
+        if cache is not None and root.path.is_symlink():
+            cache.mark_used(root.path.resolve())  # used where it is, by every build
         return root
     everything = sorted(wanted | have)
     adding = sorted(wanted - have)

@@ -18,7 +18,7 @@ from pyrecipe.config.configuration import DEFAULT_DISTRO, distro_conf, machine_c
 from pyrecipe.config.sdk import SDK_PROVIDER, bind_sdk
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
-from pyrecipe.toolchain.provision_cache import default_cache_dir
+from pyrecipe.toolchain.provision_cache import configured_cache_dir
 
 #: Environment variable naming an existing target sysroot (a Yocto SDK's, Buildroot's staging):
 #: when set, the "path" provider uses it and nothing is downloaded.
@@ -130,7 +130,6 @@ def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
     elif os.environ.get(SYSROOT_ENV):
         sysroot_path = Path(os.environ[SYSROOT_ENV]).absolute()
         values["sysroot_provider"] = "path"
-    cache_dir = d.getVar("PROVISION_CACHE_DIR")
     return Machine(
         name=name,
         distro=distro,
@@ -140,7 +139,7 @@ def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
         build_root_packages=tuple((d.getVar("BUILD_ROOT_PACKAGES") or "").split()),
         sysroot_path=sysroot_path,
         build_python=build_python,
-        provision_cache_dir=default_cache_dir() if cache_dir is None else Path(cache_dir).absolute() if cache_dir.strip() else None,
+        provision_cache_dir=configured_cache_dir(d.getVar("PROVISION_CACHE_DIR")),
         **values,  # type: ignore[arg-type]
     )
 

@@ -104,6 +104,8 @@ def ensure_native_venv(
     if stamp.is_file() and stamp.read_text() == stamp_value:
         pass
     elif cached is not None and (cached / STAMP_NAME).is_file():
+        if cache is not None:
+            cache.mark_used(cached)
         note(f"NOTE: copying the cached native tools venv {cached}")
         origin = (cached / VENV_ORIGIN_NAME).read_text()
         with building_dir(venv) as scratch:

@@ -41,6 +41,9 @@ CACHE_ENV = "PYRECIPE_CACHE_DIR"
 BUILD_ROOTS, SYSROOTS, VENVS = "buildroot", "sysroot", "venv"
 #: Written in a cached venv: the directory it was made in, which its scripts name.
 VENV_ORIGIN_NAME = ".pyrecipe-origin"
+#: Seconds after which a temporary name in the cache (``.NAME.new-*``) is a killed provisioning's
+#: leftover, not one running now (mmdebstrap takes minutes, not hours).
+LEFTOVER_AGE = 6 * 3600
 
 
 def default_cache_dir() -> Path:
@@ -49,6 +52,13 @@ def default_cache_dir() -> Path:
         return Path(os.environ[CACHE_ENV])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "pyrecipe"
+
+
+def configured_cache_dir(value: str | None) -> Path | None:
+    """The cache that ``PROVISION_CACHE_DIR``'s value names: unset, the default; empty, none."""
+    if value is None:
+        return default_cache_dir()
+    return Path(value).absolute() if value.strip() else None
 
 
 def inputs_key(*parts: object) -> str:
@@ -71,7 +81,32 @@ class ProvisionCache:
         wanted_set = set(wanted)
         fits = [(len(have), path) for path in (self.directory / kind).glob(f"{prefix}-*")
                 if not path.name.startswith(".") and wanted_set <= (have := held(path)) and have]
-        return min(fits)[1].absolute() if fits else None
+        return self.mark_used(min(fits)[1].absolute()) if fits else None
+
+    def mark_used(self, entry: Path) -> Path:
+        """Note that ``entry`` is used now (its modification time, which :meth:`prune` goes by)."""
+        try:
+            os.utime(entry)
+        except OSError:
+            pass  # a cache others share read-only: used all the same
+        return entry
+
+    def prune(self, keep_days: float, now: float) -> list[Path]:
+        """Remove the entries no provisioning used in ``keep_days`` days, and what a killed one
+        left (a temporary name LEFTOVER_AGE old). Build directories that copied an entry keep
+        their hard links; one whose build root was a removed entry makes or finds another."""
+        removed = []
+        for kind in (BUILD_ROOTS, SYSROOTS, VENVS):
+            folder = self.directory / kind
+            for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+                age = now - entry.lstat().st_mtime
+                if age > (LEFTOVER_AGE if entry.name.startswith(".") else keep_days * 86400):
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry)
+                    else:
+                        entry.unlink()
+                    removed.append(entry)
+        return removed
 
     def store_copy(self, source: Path, kind: str, name: str, after: Callable[[Path], object] = lambda _: None) -> Path:
         """A copy of ``source`` as the entry ``kind``/``name`` (kept when one is there already);
@@ -81,7 +116,7 @@ class ProvisionCache:
             with building_dir(entry) as scratch:
                 copy_tree(source, scratch)
                 after(scratch)
-        return entry
+        return self.mark_used(entry)
 
 
 def copy_tree(source: Path, dest: Path, hard_links: bool = False) -> None:

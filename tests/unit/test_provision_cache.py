@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,37 @@ def test_a_venv_copied_from_the_cache_runs_from_its_new_place(tmp_path: Path, mo
     assert (entry / "bin" / "tool").read_text().startswith(f"#!{first}/bin/python\n")
     assert (entry / native.STAMP_NAME).stat().st_ino == (second / native.STAMP_NAME).stat().st_ino
     assert ensure_native_venv(second, PY, notes.append, cache=cache) == second and len(notes) == 1  # stamped: nothing to do
+
+
+def test_prune_removes_entries_unused_for_days_and_killed_provisionings(tmp_path: Path) -> None:
+    """``pyrecipe sstate prune --provisioning --keep-days N``: entries go by their last use (a
+    build that found one marked it), temporary names of a killed provisioning by age."""
+    from parse_support import pyrecipe_cli
+
+    cache_dir = tmp_path / "cache"
+    now = time.time()
+
+    def entry(kind: str, name: str, days_old: float) -> Path:
+        path = cache_dir / kind / name
+        (path / "usr").mkdir(parents=True)
+        (path / "usr" / "file").write_text("x")
+        os.utime(path, (now - days_old * 86400, now - days_old * 86400))
+        return path
+
+    old_root, used_root = entry("buildroot", "trixie-a-1", 40), entry("buildroot", "trixie-a-2", 40)
+    recent_sysroot, killed, running = entry("sysroot", "trixie-arm64-b", 3), entry("venv", ".x.new-abc", 1), entry("venv", ".y.new-def", 0.1)
+    cache = ProvisionCache(cache_dir)
+    assert cache.smallest_holding("buildroot", "trixie-a", [], lambda path: {"dpkg"} if path == used_root else set()) == used_root
+    os.utime(used_root, (now - 86400, now - 86400))  # marked used (here: a day before "now")
+    assert cache.prune(30, now) == [old_root, killed]
+    assert used_root.exists() and recent_sysroot.exists() and running.exists()
+
+    build = tmp_path / "build"
+    (build / "conf").mkdir(parents=True)
+    (build / "conf" / "local.conf").write_text(f'PROVISION_CACHE_DIR = "{cache_dir}"\n')
+    result = pyrecipe_cli("sstate", "prune", "--provisioning", "--keep-days", "0", "--build-dir", build)
+    assert result.returncode == 0, result.stderr
+    assert "Removed 2 entries from the provisioning cache" in result.stdout  # all but a running provisioning's
+    assert [path for path in cache_dir.rglob("*") if path.parent.parent == cache_dir] == [running]
+    usage = pyrecipe_cli("sstate", "prune", "--provisioning", "--max-size", "1G", "--build-dir", build)
+    assert usage.returncode == 2 and "give --keep-days N" in usage.stderr
