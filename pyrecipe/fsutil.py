@@ -102,3 +102,11 @@ def replace_dir(new: Path, dest: Path) -> None:
     os.rename(new, dest)
     if old is not None:
         shutil.rmtree(old.parent, ignore_errors=True)
+
+
+def remove_path(path: Path) -> None:
+    """Remove ``path``, a tree or a file (a link is removed, not followed); absent is fine."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()

@@ -9,9 +9,10 @@ nothing ever reads; the next build, holding the build lock, removes it.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
+
+from pyrecipe.fsutil import remove_path
 
 #: What the temporary names hold after their ``.NAME`` (see the module's docstring).
 TEMPORARY_MARKERS = (".new-", ".old-", ".part-", ".tmp-")
@@ -34,9 +35,6 @@ def remove_leftovers(directories: Iterable[Path]) -> list[Path]:
         for entry in sorted(directory.iterdir()):
             if not _is_leftover(entry.name):
                 continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
+            remove_path(entry)
             removed.append(entry)
     return removed

@@ -31,7 +31,7 @@ from pyrecipe.engine.sigpaths import NO_NAMES, PathNames, path_names
 from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
 from pyrecipe.engine.walled_python import WalledTask, read_result, remove_state, write_state, written_outside_pyrecipe
 from pyrecipe.errors import BuildError, PyrecipeError
-from pyrecipe.fsutil import file_sha256
+from pyrecipe.fsutil import file_sha256, remove_path
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
 
@@ -298,7 +298,7 @@ class TaskRunner:
         log_path = self.temp / f"log.{task}"
         self.warnings = []
         for directory in (d.getVarFlag(task, "cleandirs") or "").split():
-            _remove_tree(Path(directory))
+            remove_path(Path(directory))
         dirs = (d.getVarFlag(task, "dirs") or "").split() or [d.getVar("B")]
         for directory in [*dirs, *(d.getVarFlag(task, "cleandirs") or "").split()]:
             Path(directory).mkdir(parents=True, exist_ok=True)
@@ -487,12 +487,3 @@ def network_isolation_available() -> bool:
 
 def _shell_name(name: str) -> bool:
     return name.replace("_", "a").replace("-", "a").isalnum() and not name[0].isdigit() and "-" not in name
-
-
-def _remove_tree(path: Path) -> None:
-    import shutil
-
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif path.exists() or path.is_symlink():
-        path.unlink()

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import BuildError
-from pyrecipe.fsutil import building_dir, replace_dir, writing_file
+from pyrecipe.fsutil import building_dir, remove_path, replace_dir, writing_file
 
 #: Environment variable naming the cache when PROVISION_CACHE_DIR is not set.
 CACHE_ENV = "PYRECIPE_CACHE_DIR"
@@ -101,10 +101,7 @@ class ProvisionCache:
             for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
                 age = now - entry.lstat().st_mtime
                 if age > (LEFTOVER_AGE if entry.name.startswith(".") else keep_days * 86400):
-                    if entry.is_dir() and not entry.is_symlink():
-                        shutil.rmtree(entry)
-                    else:
-                        entry.unlink()
+                    remove_path(entry)
                     removed.append(entry)
         return removed
 
