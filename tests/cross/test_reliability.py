@@ -677,12 +677,12 @@ def test_interrupt_ends_the_build_in_seconds_even_with_a_python_task_blocked(
                                "    import os\n"
                                "    fifo = os.path.join(d.getVar('T'), 'pipe')\n"
                                "    os.mkfifo(fifo)\n"
-                               "    open(os.path.join(d.getVar('TOPDIR'), 'stuck-started'), 'w').close()\n"
+                               "    open(os.path.join(d.getVar('T'), 'stuck-started'), 'w').close()\n"
                                "    open(fifo).read()  # no writer ever comes: blocks\n"
                                "}\n")
     build_dir = tmp_path / "build"
     with reaped(start_build(layer, build_dir, "stuck")) as process:
-        wait_for(lambda: (build_dir / "stuck-started").exists(), "do_compile to block")
+        wait_for(lambda: (workdir(build_dir, "stuck") / "temp" / "stuck-started").exists(), "do_compile to block")
         returncode, seconds = stop(process, sig, whole_group)
     stderr = process.stderr.read()
     assert seconds < 10
