@@ -419,3 +419,40 @@ def test_a_native_tool_sdist_brings_the_dev_packages_of_its_headers_to_the_build
     assert code == 0 and again[-1] == lines[-1], err
     assert json.loads(record_path.read_text())["cairotool"]["build_packages"] == ["libcairo2-dev"]
 
+
+def test_a_native_tool_sdist_is_built_with_the_venvs_programs_on_path(tmp_path: Path) -> None:
+    """Without build isolation a backend finds its programs on PATH only: pycairo's meson-python
+    runs ``meson`` from the venv's bin, which must be there as in an activated venv."""
+    import base64
+    import subprocess
+    import sys
+
+    from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras
+
+    venv = tmp_path / "native" / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # pip from the tests' own environment, seen by the venv through a .pth file
+    import pip
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "outer-pip.pth").write_text(str(Path(pip.__file__).parents[1]) + "\n")
+    (venv / STAMP_NAME).write_text("pins")
+    tool = venv / "bin" / "venvtool"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    built = wheel("pathcheck", "1.0")
+    backend = (
+        "import base64, os, shutil\n"
+        "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"
+        "    if shutil.which('venvtool') is None:\n"
+        "        raise SystemExit('venvtool is not on PATH')\n"
+        f"    open(os.path.join(wheel_directory, {built.filename!r}), 'wb').write(base64.b64decode({base64.b64encode(built.data).decode()!r}))\n"
+        f"    return {built.filename!r}\n"
+    )
+    published = sdist("pathcheck", "1.0", {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n',
+        "backend.py": backend,
+    })
+    archive = tmp_path / published.filename
+    archive.write_bytes(published.data)
+    assert ensure_native_extras(venv, [archive]) == {}
+    subprocess.run([str(venv / "bin" / "python"), "-c", "import pathcheck"], check=True)
