@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cross_support import MACHINE, PYTHON_VERSION, do_test_lines, machine_dir, pyrecipe
+from cross_support import PYTHON_VERSION, layer_recipe_test_lines
 
 LAYER = Path(__file__).parents[1] / "fixtures" / "ctypes_layer"
 
 
 def test_a_ctypes_binding_finds_the_boards_library_in_do_test(cross_build_dir: Path) -> None:
-    result = pyrecipe("build", "python3-findlib", "--layer", str(LAYER), "--machine", MACHINE, build_dir=cross_build_dir)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    lines = do_test_lines(machine_dir(cross_build_dir), "python3-findlib", "1.0")
+    lines = layer_recipe_test_lines(cross_build_dir, LAYER, "python3-findlib", "1.0")
     found = [line for line in lines if line.startswith("found ")]
     assert found and found[0].startswith(f"found libpython{PYTHON_VERSION}.so"), lines
     assert "libs found in cache" in found[0]
