@@ -83,6 +83,14 @@ def do_test_lines(machine_dir: Path, recipe: str, version: str) -> list[str]:
     return (machine_dir / "work" / recipe / version / "temp" / "log.do_test").read_text().splitlines()
 
 
+def layer_recipe_test_lines(build_dir: Path, layer: Path, recipe: str, version: str) -> list[str]:
+    """``pyrecipe build RECIPE --layer LAYER`` for the Raspberry Pi 4, which must succeed; what
+    the recipe's do_test printed."""
+    result = pyrecipe("build", recipe, "--layer", str(layer), "--machine", MACHINE, build_dir=build_dir)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return do_test_lines(machine_dir(build_dir), recipe, version)
+
+
 def assert_aarch64_module(so: Path) -> None:
     with open(so, "rb") as handle:
         elf = ELFFile(handle)

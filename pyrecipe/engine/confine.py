@@ -14,7 +14,9 @@ import os
 import shutil
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
@@ -100,17 +102,23 @@ def task_mounts(d: DataSmart, in_build_root: bool) -> tuple[list[Path], list[Pat
 
 def sandboxed_command(
     d: DataSmart, argv: list[str], cwd: Path, network: bool, in_build_root: bool = True,
+    files: Mapping[Path, Path] = MappingProxyType({}),
 ) -> list[str]:
     """``argv`` of a task of ``d`` that runs recipe code (a shell task, do_test's test) inside
     bubblewrap, with only :func:`task_mounts`' writable directories writable and no network unless
     ``network`` (do_fetch's ``[network]``): in the distro's build root when it has one and
-    ``in_build_root``, else on the build machine with its root read-only (HOME too) and a fresh /tmp."""
+    ``in_build_root``, else on the build machine with its root read-only (HOME too) and a fresh /tmp.
+    On the build machine, ``files`` (path there -> file of the task) replace existing files of the
+    build machine for the task alone (do_test's ``/sbin/ldconfig``, the board's: see
+    :mod:`pyrecipe.toolchain.ldconfig`)."""
     if shutil.which("bwrap") is None:
         with _install_lock:  # recipes' tasks run in parallel threads
             ensure_host_packages(["bubblewrap"])
     root = task_build_root(d) if in_build_root else None
     writable, readonly = task_mounts(d, in_build_root=root is not None)
     if root is not None:
+        if files:
+            raise ValueError("files replace the build machine's, not a build root's")
         return root.command(argv, cwd, writable=writable, readonly=readonly, network=network)
     # A PID namespace of its own: when bwrap is stopped, the kernel ends everything the task
     # started (a compiler under ninja under the backend), not just its first process.
@@ -119,6 +127,8 @@ def sandboxed_command(
         command += ["--ro-bind", str(path), str(path)]
     for path in dict.fromkeys(writable):
         command += ["--bind", str(path), str(path)]
+    for target, source in files.items():
+        command += ["--ro-bind", str(source), str(target)]
     if not network:
         command.append("--unshare-net")
     return [*command, "--die-with-parent", "--chdir", str(cwd), "--", *argv]

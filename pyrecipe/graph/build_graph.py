@@ -411,6 +411,8 @@ class GraphBuilder:
             return f"PyPI could not be asked: {error}"
         for found in tools:
             self.pypi_tools[found.name] = found
+            # an sdist compiled in the native venv needs its libraries' headers where it builds
+            self.build_tool_packages.update(dict.fromkeys(found.build_packages or ()))
         return Edge("build", dep, PYPI_NATIVE_TOOL, tuple(f"{t.name}=={t.version}" for t in tools))
 
     def _resolve_build_dep(self, dep: str, node: Node) -> Edge:

@@ -9,6 +9,7 @@ as comments for the user to act on, not guessed into DEPENDS.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import re
@@ -98,7 +99,8 @@ SYSTEM_HEADER_RE = re.compile(
     r"(cpuid|[a-z0-9]*intrin|arm_neon|arm_acle|arm_sve)\.h|"  # the compiler's own (SIMD intrinsics)
     r"[a-z_]+)$"  # C++ standard headers have no suffix: <vector>, <cstdint>
 )
-#: Headers of libraries the Debian target sysroot can supply -> the -dev package.
+#: Headers of libraries the Debian target sysroot can supply -> the -dev package (and what else the
+#: library needs on the board, separated by spaces).
 DEBIAN_DEV_PACKAGES = {
     "yaml.h": "libyaml-dev", "zlib.h": "zlib1g-dev", "ffi.h": "libffi-dev", "png.h": "libpng-dev",
     "jpeglib.h": "libjpeg-dev", "bzlib.h": "libbz2-dev", "lzma.h": "liblzma-dev",
@@ -106,6 +108,17 @@ DEBIAN_DEV_PACKAGES = {
     "ft2build.h": "libfreetype-dev", "cblas.h": "libopenblas-dev", "lapacke.h": "liblapacke-dev",
     "sqlite3.h": "libsqlite3-dev", "zstd.h": "libzstd-dev", "lz4.h": "liblz4-dev",
     "gmp.h": "libgmp-dev", "hdf5.h": "libhdf5-dev", "curl/": "libcurl4-openssl-dev",
+    # GLib, GObject introspection, cairo, D-Bus: what pygobject, pycairo and dbus-python include
+    # (OE-core recipes, so generated from their sdists). Headers under a versioned directory
+    # (glib-2.0/glib.h) are found through pkg-config, which the -dev package also brings.
+    "glib.h": "libglib2.0-dev", "glib-object.h": "libglib2.0-dev", "gmodule.h": "libglib2.0-dev",
+    "glib/": "libglib2.0-dev", "gobject/": "libglib2.0-dev", "gio/": "libglib2.0-dev",
+    # GLib >= 2.80's girepository-2.0; what loads typelibs needs GLib's own (GLib, GObject, Gio),
+    # which OpenEmbedded's glib-2.0 package holds and Debian puts in gir1.2-glib-2.0
+    "girepository/": "libgirepository-2.0-dev gir1.2-glib-2.0",
+    "girepository.h": "libgirepository1.0-dev", "girffi.h": "libgirepository1.0-dev",
+    "cairo.h": "libcairo2-dev", "cairo-*.h": "libcairo2-dev",
+    "dbus/dbus-glib*.h": "libdbus-glib-1-dev", "dbus/": "libdbus-1-dev",
 }
 
 
@@ -150,13 +163,25 @@ class NativeCode:
 
     def debian_packages(self) -> dict[str, str | None]:
         """Each external header -> the Debian -dev package known to provide it (None: unknown)."""
-        result: dict[str, str | None] = {}
-        for header in sorted(self.external_headers):
-            result[header] = next(
-                (pkg for key, pkg in DEBIAN_DEV_PACKAGES.items() if header == key or (key.endswith("/") and header.startswith(key))),
-                None,
-            )
-        return result
+        return {header: debian_dev_package(header) for header in sorted(self.external_headers)}
+
+    def debian_package_set(self) -> tuple[str, ...]:
+        """Every Debian package the known headers need, sorted, each once."""
+        return tuple(sorted({package for value in self.debian_packages().values() if value for package in value.split()}))
+
+
+def debian_dev_package(header: str) -> str | None:
+    """The Debian -dev package of ``header`` (as an ``#include <...>`` names it) in
+    :data:`DEBIAN_DEV_PACKAGES`, whose keys are a header, a directory (``curl/``: every header
+    under it) or a glob (``cairo-*.h``); the first key that matches wins, so a narrower glob
+    (``dbus/dbus-glib*.h``) comes before its directory (``dbus/``). None when none matches."""
+    for key, package in DEBIAN_DEV_PACKAGES.items():
+        if key.endswith("/"):
+            if header.startswith(key):
+                return package
+        elif fnmatch.fnmatchcase(header, key):
+            return package
+    return None
 
 
 @dataclass
@@ -321,6 +346,15 @@ def scan_native_code(source_dir: Path) -> NativeCode:
         h for h in includes if Path(h).name not in local_headers and not SYSTEM_HEADER_RE.match(h)
     }
     return native
+
+
+def sdist_dev_packages(archive: Path) -> tuple[str, ...]:
+    """The Debian -dev packages whose headers the C/C++ code of the sdist ``archive`` includes
+    (:func:`scan_native_code`, :data:`DEBIAN_DEV_PACKAGES`), sorted: what a build of it from
+    source needs besides a compiler and CPython. Headers no entry names are left out."""
+    with tempfile.TemporaryDirectory(prefix="pyrecipe-scan-") as tmp:
+        native = scan_native_code(unpack(archive, Path(tmp) / "src"))
+    return native.debian_package_set()
 
 
 def locked_crates(source_dir: Path) -> list[tuple[str, str, str]]:

@@ -29,8 +29,9 @@ import os
 import platform
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from packaging.metadata import parse_email
 from packaging.tags import Tag, compatible_tags, cpython_tags
@@ -262,7 +263,7 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
         recipe_name = gathered.name
         sdist = gathered.sdist.entry
         extra = [f'PYRECIPE_GENERATED = "{GENERATED_RECIPE}"']
-        known = sorted({pkg for pkg in gathered.native.debian_packages().values() if pkg})
+        known = gathered.native.debian_package_set()
         if known:
             extra.append(f'# The headers its C code includes come from these Debian packages:\nSYSROOT_PACKAGES += "{" ".join(known)}"')
         text = GENERATED_HEADER.format(name=name, filename=sdist.filename) + "\n" + create.render(gathered) + "\n".join(extra) + "\n"
@@ -324,6 +325,10 @@ class NativeTool:
     url: str
     sha256: str
     requires: tuple[str, ...] = ()  # the normalised names it needs besides the pinned tools
+    # An sdist's: the Debian -dev packages whose headers its C code includes, which the build
+    # root (or the build machine) needs to compile it (pycairo: libcairo2-dev). None: a record
+    # written before pyrecipe looked, looked at again when read.
+    build_packages: tuple[str, ...] | None = None
 
 
 class NativeToolLock:
@@ -335,13 +340,19 @@ class NativeToolLock:
         if path.is_file():
             try:
                 data = json.loads(path.read_text())
-                self.tools = {name: NativeTool(**{**entry, "requires": tuple(entry.get("requires", ()))}) for name, entry in data.items()}
+                self.tools = {name: _recorded_tool(entry) for name, entry in data.items()}
             except (ValueError, TypeError) as error:
                 raise InputError(f"{path} is not a native tools record ({error}); delete it to resolve the tools again") from None
 
     def save(self) -> None:
         data = {name: asdict(tool) | {"requires": list(tool.requires)} for name, tool in sorted(self.tools.items())}
         atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def _recorded_tool(entry: dict[str, Any]) -> NativeTool:
+    packages = entry.get("build_packages")
+    return NativeTool(**{**entry, "requires": tuple(entry.get("requires", ())),
+                         "build_packages": None if packages is None else tuple(packages)})
 
 
 def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_dir: Path, python_version: str,
@@ -364,6 +375,10 @@ def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_di
             tool = _resolve_tool(tool_name, projects, pinned, dl_dir, python_version, index, want_version)
             lock.tools[tool_name] = tool
             lock.save()
+        elif tool.build_packages is None:
+            tool = replace(tool, build_packages=_build_packages(tool.filename, fetch(tool.url, dl_dir, tool.sha256, filename=tool.filename)))
+            lock.tools[tool_name] = tool
+            lock.save()
         result[tool_name] = tool
         wanted += list(tool.requires)
     return list(result.values())
@@ -384,7 +399,14 @@ def _resolve_tool(name: str, projects: list[str], pinned: set[str], dl_dir: Path
     facts = create.TargetFacts(python_version)
     needs = [pypi.normalise_project(dep.removeprefix("python3-")) for dep in create.runtime_depends(metadata.get("requires_dist", []) or [], facts)]
     requires = tuple(dict.fromkeys(n for n in needs if n not in pinned))
-    return NativeTool(name, release.version, chosen.filename, chosen.url, chosen.sha256, requires)
+    return NativeTool(name, release.version, chosen.filename, chosen.url, chosen.sha256, requires,
+                      _build_packages(chosen.filename, path))
+
+
+def _build_packages(filename: str, path: Path) -> tuple[str, ...]:
+    """What compiling the tool's file needs from Debian: nothing for a wheel, the -dev packages
+    of the headers an sdist's C code includes (:func:`create.sdist_dev_packages`)."""
+    return () if filename.endswith(".whl") else create.sdist_dev_packages(path)
 
 
 def native_tool_files(tools: Iterable[NativeTool], dl_dir: Path) -> list[Path]:

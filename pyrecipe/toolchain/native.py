@@ -238,7 +238,11 @@ def ensure_native_extras(
 
 
 def _pip_install(venv: Path, files: list[Path], root: BuildRoot | None) -> list[str]:
-    argv = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-index",
+    """pip installing ``files`` into ``venv`` (in ``root``), as if the venv were activated: without
+    build isolation a backend finds its programs on PATH only (meson-python runs ``meson``, which
+    is in the venv's bin, to build an sdist such as pycairo's)."""
+    search_path = f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', os.defpath)}"
+    argv = ["env", f"PATH={search_path}", str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-index",
             "--no-deps", "--no-build-isolation", *(str(path) for path in files)]
     if root is not None:
         argv = root.command(argv, cwd=venv.parent, writable=[venv.parent], readonly=sorted({path.parent for path in files}))

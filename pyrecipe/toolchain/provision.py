@@ -17,6 +17,7 @@ from pathlib import Path
 from pyrecipe.engine.notes import Note, silent
 from pyrecipe.engine.sigpaths import PathNames
 from pyrecipe.errors import InputError
+from pyrecipe.toolchain.binconfig import write_cross_scripts
 from pyrecipe.toolchain.buildroot import (
     BUILD_ROOT_NAME,
     HOST_PROVIDER,
@@ -114,9 +115,17 @@ class Toolchain:
             "CCACHE": f"{' '.join(launcher)} " if launcher else "",
         }
 
+    @property
+    def cross_scripts_dir(self) -> Path:
+        """OpenEmbedded's ``STAGING_BINDIR_CROSS``: the sysroot's ``*-config`` scripts, made the
+        build's (:mod:`pyrecipe.toolchain.binconfig`)."""
+        return self.directory / "crossscripts"
+
     def path(self, base_path: str) -> str:
-        """PATH for target tasks: the native venv's tools, the pkg-config wrapper, then ``base_path``."""
-        return os.pathsep.join([str(self.native_venv / "bin"), str(self.settings.pkg_config.parent), base_path])
+        """PATH for target tasks: the native venv's tools, the pkg-config wrapper, the sysroot's
+        ``*-config`` scripts, then ``base_path``."""
+        return os.pathsep.join([str(self.native_venv / "bin"), str(self.settings.pkg_config.parent), str(self.cross_scripts_dir),
+                                base_path])
 
     def qemu_command(self, argv: Sequence[str], extra_pythonpath: Iterable[Path | str] = ()) -> list[str]:
         """``argv`` run on the target under qemu-user with the sysroot as its root for libraries.
@@ -183,4 +192,5 @@ def provision(
                           tuple((path.name, why) for path, why in failed.items()))
     write_build_sysconfigdata(python, sysroot, toolchain.sysconfigdata_dir)
     render_files(toolchain.settings)
+    write_cross_scripts(sysroot, toolchain.cross_scripts_dir, machine.target_sys)
     return toolchain

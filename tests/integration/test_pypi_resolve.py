@@ -364,3 +364,95 @@ def test_a_recorded_tool_release_is_part_of_the_signatures_of_its_users(layer: P
     after = signatures()
     assert after["python3-app"] != before["python3-app"]
     assert after["python3-other"] == before["python3-other"]
+
+
+def publish_c_sdist(index: tuple[Path, str], name: str, version: str, sources: dict[str, str]) -> None:
+    """A setuptools sdist of package ``name`` with the C ``sources`` (file name -> text) on the index."""
+    root, url = index
+    publish(root, url.removesuffix("/simple"), name, [sdist(name, version, {
+        "pyproject.toml": CEXT_PYPROJECT.replace('"cext"', f'"{name}"'), f"{name}/__init__.py": "",
+        **{f"{name}/{file}": text for file, text in sources.items()}})])
+
+
+def test_a_generated_recipe_gets_the_glib_cairo_and_dbus_packages_its_headers_need(layer: Path, tmp_path: Path,
+                                                                                     index: tuple[Path, str]) -> None:
+    """pygobject, pycairo and dbus-python are OE-core recipes, so generated from their sdists: the
+    headers they include name the -dev packages their target sysroot gets (and girepository's
+    users GLib's own typelibs, which OE's glib-2.0 package holds), through SYSROOT_PACKAGES."""
+    # as pygobject's: GLib >= 2.80's girepository-2.0, GLib, cairo (and its backends behind #ifdefs)
+    publish_c_sdist(index, "gadgetgi", "2.0", {
+        "gimodule.c": "#include <Python.h>\n#include <girepository/girepository.h>\n#include <glib-object.h>\n"
+                      "#include <cairo.h>\n#include <cairo-xlib.h>\n#include \"local.h\"\n",
+        "local.h": ""})
+    publish_c_sdist(index, "busy", "1.1", {"bus.c": "#include <dbus/dbus.h>\n#include <dbus/dbus-glib-lowlevel.h>\n#include <glib.h>\n"})
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('LICENSE = "MIT"\nRDEPENDS:${PN} = "python3-gadgetgi python3-busy"\n')
+    build_dir = tmp_path / "build"
+    code, _, err = deps(layer, build_dir, "python3-app")
+    assert code == 0, err
+    recipes = generated(build_dir) / "recipes"
+    gi = (recipes / "gadgetgi" / "gadgetgi_2.0.bb").read_text()
+    assert 'SYSROOT_PACKAGES += "gir1.2-glib-2.0 libcairo2-dev libgirepository-2.0-dev libglib2.0-dev"' in gi
+    assert "#   #include <cairo-xlib.h>: libcairo2-dev" in gi
+    assert "local.h" not in gi  # the sdist's own header
+    busy = (recipes / "busy" / "busy_1.1.bb").read_text()
+    # the narrower dbus-glib entry wins over the dbus/ directory's
+    assert 'SYSROOT_PACKAGES += "libdbus-1-dev libdbus-glib-1-dev libglib2.0-dev"' in busy
+
+
+def test_a_native_tool_sdist_brings_the_dev_packages_of_its_headers_to_the_build_root(layer: Path, tmp_path: Path,
+                                                                                        index: tuple[Path, str]) -> None:
+    """pygobject DEPENDS on python3-pycairo-native, an sdist compiled in the native venv against
+    cairo: the headers it includes put libcairo2-dev in the build root (or on the build machine),
+    recorded with the tool; a record written before that was looked for is looked at again."""
+    publish_c_sdist(index, "cairotool", "1.29", {"ctx.c": "#include <Python.h>\n#include <cairo.h>\n"})
+    (layer / "recipes-devtools/python/python3-app_1.0.bb").write_text('LICENSE = "MIT"\nDEPENDS = "python3-cairotool-native"\n')
+    build_dir = tmp_path / "build"
+    code, lines, err = deps(layer, build_dir, "python3-app")
+    assert code == 0, err
+    assert lines[-1] == "Debian packages of build tools (build root or build machine): libcairo2-dev", lines
+    record_path = generated(build_dir) / "native-tools.json"
+    record = json.loads(record_path.read_text())
+    assert record["cairotool"]["build_packages"] == ["libcairo2-dev"]
+    del record["cairotool"]["build_packages"]  # as pyrecipe before this wrote it
+    record_path.write_text(json.dumps(record))
+    code, again, err = deps(layer, build_dir, "python3-app")
+    assert code == 0 and again[-1] == lines[-1], err
+    assert json.loads(record_path.read_text())["cairotool"]["build_packages"] == ["libcairo2-dev"]
+
+
+def test_a_native_tool_sdist_is_built_with_the_venvs_programs_on_path(tmp_path: Path) -> None:
+    """Without build isolation a backend finds its programs on PATH only: pycairo's meson-python
+    runs ``meson`` from the venv's bin, which must be there as in an activated venv."""
+    import base64
+    import subprocess
+    import sys
+
+    from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras
+
+    venv = tmp_path / "native" / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # pip from the tests' own environment, seen by the venv through a .pth file
+    import pip
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "outer-pip.pth").write_text(str(Path(pip.__file__).parents[1]) + "\n")
+    (venv / STAMP_NAME).write_text("pins")
+    tool = venv / "bin" / "venvtool"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    built = wheel("pathcheck", "1.0")
+    backend = (
+        "import base64, os, shutil\n"
+        "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"
+        "    if shutil.which('venvtool') is None:\n"
+        "        raise SystemExit('venvtool is not on PATH')\n"
+        f"    open(os.path.join(wheel_directory, {built.filename!r}), 'wb').write(base64.b64decode({base64.b64encode(built.data).decode()!r}))\n"
+        f"    return {built.filename!r}\n"
+    )
+    published = sdist("pathcheck", "1.0", {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n',
+        "backend.py": backend,
+    })
+    archive = tmp_path / published.filename
+    archive.write_bytes(published.data)
+    assert ensure_native_extras(venv, [archive]) == {}
+    subprocess.run([str(venv / "bin" / "python"), "-c", "import pathcheck"], check=True)
