@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from pyrecipe.config.paths import CODEDIR
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
 from pyrecipe.toolchain.buildroot import task_build_root
@@ -92,7 +93,9 @@ def task_mounts(d: DataSmart, in_build_root: bool) -> tuple[list[Path], list[Pat
     if in_build_root:
         readonly.append(os.path.join(codedir, "pyrecipe") if codedir else None)
     else:
-        readonly += [codedir, sys.prefix, sys.base_prefix]
+        # The running pyrecipe's own code too (a walled Python task's process imports it), which a
+        # datastore without PYRECIPE_CODEDIR does not name; under /tmp the fresh /tmp would hide it.
+        readonly += [codedir, str(CODEDIR), sys.prefix, sys.base_prefix]
     for path in writable:
         if path:
             Path(path).mkdir(parents=True, exist_ok=True)
