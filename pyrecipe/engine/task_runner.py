@@ -425,7 +425,6 @@ class TaskRunner:
         if returncode != 0:
             raise TaskFailure(self.pn, task, log_path, f"shell exited with status {returncode}")
 
-
     def _network(self, task: str) -> bool:
         """Whether ``task`` may reach the network. Only do_fetch may (and do_compile when the user
         gives ccache a remote storage): a backend that tries to download its build dependencies

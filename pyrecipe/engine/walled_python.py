@@ -50,13 +50,11 @@ def written_outside_pyrecipe(d: DataSmart, functions: Iterable[str]) -> list[str
     return sorted(file for file in files if not is_inside(file, classes))
 
 
-def write_state(walled: WalledTask, state: Path) -> Path:
-    """Write ``walled`` to ``state`` (temporary name, then rename); the result file's path."""
+def write_state(walled: WalledTask, state: Path) -> None:
+    """Write ``walled`` to ``state`` (temporary name, then rename), with no result file beside it."""
     with writing_file(state) as tmp:
         tmp.write_bytes(pickle.dumps(walled, protocol=pickle.HIGHEST_PROTOCOL))
-    result = result_path(state)
-    result.unlink(missing_ok=True)
-    return result
+    result_path(state).unlink(missing_ok=True)
 
 
 def result_path(state: Path) -> Path:
