@@ -103,6 +103,26 @@ def task_mounts(d: DataSmart, in_build_root: bool) -> tuple[list[Path], list[Pat
     return [Path(p).absolute() for p in writable if p], existing_readonly
 
 
+def _ensure_bubblewrap() -> None:
+    if shutil.which("bwrap") is None:
+        with _install_lock:  # recipes' tasks run in parallel threads
+            ensure_host_packages(["bubblewrap"])
+
+
+def with_files_replaced(argv: list[str], files: Mapping[Path, Path]) -> list[str]:
+    """``argv`` seeing the build machine as it is, writable, but for ``files`` (path there -> file
+    standing in for it, read-only): for the user's own programs of the board under qemu
+    (``pyrecipe run``, ``pyrecipe test``), which need the board's ``/sbin/ldconfig`` and no wall.
+    ``argv`` itself when there is nothing to replace."""
+    if not files:
+        return argv
+    _ensure_bubblewrap()
+    command = ["bwrap", "--dev-bind", "/", "/"]
+    for target, source in files.items():
+        command += ["--ro-bind", str(source), str(target)]
+    return [*command, "--die-with-parent", "--", *argv]
+
+
 def sandboxed_command(
     d: DataSmart, argv: list[str], cwd: Path, network: bool, in_build_root: bool = True,
     files: Mapping[Path, Path] = MappingProxyType({}),
@@ -114,9 +134,7 @@ def sandboxed_command(
     On the build machine, ``files`` (path there -> file of the task) replace existing files of the
     build machine for the task alone (do_test's ``/sbin/ldconfig``, the board's: see
     :mod:`pyrecipe.toolchain.ldconfig`)."""
-    if shutil.which("bwrap") is None:
-        with _install_lock:  # recipes' tasks run in parallel threads
-            ensure_host_packages(["bubblewrap"])
+    _ensure_bubblewrap()
     root = task_build_root(d) if in_build_root else None
     writable, readonly = task_mounts(d, in_build_root=root is not None)
     if root is not None:

@@ -20,8 +20,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyrecipe.engine.confine import with_files_replaced
 from pyrecipe.errors import InputError
 from pyrecipe.toolchain import Toolchain
+from pyrecipe.toolchain.ldconfig import board_ldconfig
 
 #: Automake's result words; the first three are the ones ptest-runner counts.
 RESULTS = ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "ERROR")
@@ -78,10 +80,13 @@ def run_ptest(toolchain: Toolchain, image: Path, ptest_path: str, site_packages:
         raise InputError(f"the test image has no {ptest_path}/run-ptest ({script}): the recipe's do_install_ptest "
                          "installs none and SRC_URI brings none")
     lines = []
-    with tempfile.TemporaryDirectory(prefix="pyrecipe-ptest-") as tmp:
+    # Beside the test image: nothing is written outside the build directory.
+    with tempfile.TemporaryDirectory(prefix="ptest-", dir=image.parent) as tmp:
         _shims(toolchain, image / site_packages.lstrip("/"), Path(tmp))
         env = {**os.environ, "PATH": f"{tmp}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
-        with subprocess.Popen(["sh", str(script)], cwd=directory, env=env, stdout=subprocess.PIPE,
+        # The suite's find_library calls see the board's libraries (pyrecipe.toolchain.ldconfig).
+        files = board_ldconfig(Path(tmp), toolchain.sysroot, toolchain.machine.elf_machine)
+        with subprocess.Popen(with_files_replaced(["sh", str(script)], files), cwd=directory, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, errors="replace") as process:
             for line in process.stdout or ():
                 echo(line)

@@ -13,12 +13,11 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pyrecipe.engine.confine import relative_inside, sandboxed_command
 from pyrecipe.engine.context import current_task
 from pyrecipe.errors import BuildError, InputError, PyrecipeError
-from pyrecipe.fsutil import atomic_write_text, building_dir, file_sha256
+from pyrecipe.fsutil import building_dir, file_sha256
 from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
 from pyrecipe.sources import pypi
@@ -44,10 +43,7 @@ from pyrecipe.sources.git import (
 )
 from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits
 from pyrecipe.sources.unpack import unpack as unpack_archive
-from pyrecipe.toolchain.ldconfig import LDCONFIG_PATH, ldconfig_script
-
-if TYPE_CHECKING:
-    from pyrecipe.toolchain.provision import Toolchain
+from pyrecipe.toolchain.ldconfig import board_ldconfig
 
 PATCH_SUFFIXES = (".patch", ".diff")
 
@@ -376,18 +372,6 @@ def _test_program(d: DataSmart) -> tuple[list[str], str] | None:
     return ["-c", "import " + ", ".join(modules)], "import " + ", ".join(modules)
 
 
-def _board_ldconfig(temp: Path, toolchain: Toolchain) -> dict[Path, Path]:
-    """``/sbin/ldconfig`` for a test under qemu-user: a script in ``temp`` listing the board's
-    libraries (the sysroot's), so that ``ctypes.util.find_library`` finds them as on the board
-    (:mod:`pyrecipe.toolchain.ldconfig`); nothing when the build machine has no such file to
-    stand in for (the sandbox's root is read-only: no new file can appear in it)."""
-    if not LDCONFIG_PATH.exists():
-        return {}
-    script = temp / "ldconfig.board"
-    atomic_write_text(script, ldconfig_script(toolchain.sysroot, toolchain.machine.elf_machine), mode=0o755)
-    return {LDCONFIG_PATH: script}
-
-
 def test(d: DataSmart) -> None:
     """do_test: run the recipe's test (PYTHON_TEST_CODE or PYTHON_TEST_SCRIPT) with the target's
     own CPython under qemu-user (a native recipe's with the build interpreter)."""
@@ -411,7 +395,8 @@ def test(d: DataSmart) -> None:
         paths = [Path(d.getVar("D") + site), Path(d.getVar("RECIPE_SYSROOT") + site)]
         inner = task.toolchain.qemu_command(["python3", *program], extra_pythonpath=paths)
         command = sandboxed_command(d, inner, Path(d.getVar("T")), network=False, in_build_root=False,
-                                    files=_board_ldconfig(Path(d.getVar("T")), task.toolchain))
+                                    files=board_ldconfig(Path(d.getVar("T")), task.toolchain.sysroot,
+                                                         task.toolchain.machine.elf_machine))
         env = None
         where = "under qemu"
     current_task().note("NOTE: running " + " ".join(inner[:3]) + f" ... python3 <{what}>")

@@ -7,8 +7,9 @@ of ``execve`` with ``-L``, so the x86-64 ``ldconfig`` lists the build machine's 
 board's libraries are not, and the binding fails to import although the sysroot has the library.
 The build machine's ``ldconfig`` cannot make a cache of another architecture's libraries either
 (it skips them), so pyrecipe lists them itself, in ``ldconfig -p``'s format, from the directories
-the sysroot's ``/etc/ld.so.conf`` names, as the board's cache would; do_test's sandbox binds a
-script printing that list over ``/sbin/ldconfig``.
+the sysroot's ``/etc/ld.so.conf`` names, as the board's cache would; whatever runs the board's
+programs under qemu (do_test, ``pyrecipe run``, ``pyrecipe test``) binds a script printing that
+list over ``/sbin/ldconfig``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Literal
 from elftools.elf.enums import ENUM_E_MACHINE
 
 from pyrecipe.errors import BuildError, InputError
+from pyrecipe.fsutil import atomic_write_text
 
 #: Where ``ctypes.util`` runs it (the path is fixed in CPython's ``_findSoname_ldconfig``).
 LDCONFIG_PATH = Path("/sbin/ldconfig")
@@ -121,3 +123,15 @@ def ldconfig_script(sysroot: Path, elf_machine: str) -> str:
         'echo "ldconfig: under qemu-user only -p (the target sysroot\'s libraries) is available" >&2\n'
         "exit 1\n"
     )
+
+
+def board_ldconfig(scratch: Path, sysroot: Path, elf_machine: str) -> dict[Path, Path]:
+    """``/sbin/ldconfig`` for programs of the board under qemu-user: :func:`ldconfig_script`
+    written into ``scratch``, as {path on the build machine: file standing in for it} for a
+    sandbox to bind; nothing when the build machine has no such file to stand in for (a bind
+    needs a file to cover, and the sandbox's root is read-only: no new file can appear in it)."""
+    if not LDCONFIG_PATH.exists():
+        return {}
+    script = scratch / "ldconfig.board"
+    atomic_write_text(script, ldconfig_script(sysroot, elf_machine), mode=0o755)
+    return {LDCONFIG_PATH: script}
