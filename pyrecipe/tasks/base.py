@@ -325,8 +325,10 @@ def patch(d: DataSmart) -> None:
         current_task().note(f"NOTE: applied {path.name}")
 
 
-#: Top-level names of site-packages that are not the project's importable modules.
-_NOT_MODULES = frozenset({"tests", "test", "testing", "examples", "docs", "benchmarks"})
+#: Top-level names of site-packages that are not the project's importable modules: tests, docs and
+#: scripts shipped beside it (pyrad installs its examples as ``example/``, whose scripts open their
+#: data files when imported).
+_NOT_MODULES = frozenset({"tests", "test", "testing", "example", "examples", "doc", "docs", "benchmark", "benchmarks"})
 
 
 def top_level_modules(site_packages: Path, prefix: str = "") -> list[str]:

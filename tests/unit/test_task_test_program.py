@@ -37,7 +37,7 @@ def installed(tmp_path: Path, *names: str) -> Path:
 def test_without_a_test_the_installed_modules_are_imported(tmp_path: Path) -> None:
     site = installed(tmp_path, "pkg/__init__.py", "single.py", "fast.cpython-313-aarch64-linux-gnu.so", "_private.py",
                      "tests/__init__.py", "pkg-1.0.dist-info/METADATA", "nspkg/mod.py", "nspkg/sub/__init__.py",
-                     "nspkg/deeper/more/__init__.py", "extra.pth")
+                     "nspkg/deeper/more/__init__.py", "extra.pth", "example/server.py")
     assert top_level_modules(site) == ["fast", "nspkg.mod", "nspkg.sub", "pkg", "single"]
     d = parse(tmp_path, f'TOPDIR = "{tmp_path}"\n' + LAYOUT)
     assert _test_program(d) == (["-c", "import fast, nspkg.mod, nspkg.sub, pkg, single"], "import fast, nspkg.mod, nspkg.sub, pkg, single")
