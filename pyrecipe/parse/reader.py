@@ -72,6 +72,15 @@ def _classname(filename: str) -> str:
     return name[: -len(".bbclass")] if name.endswith(".bbclass") else ""
 
 
+def _first_unreadable(lines: list[str], first: int, end: int) -> tuple[int, int]:
+    """(row, column) of the first lone surrogate (an undecodable byte) or NUL in ``lines[first:end]``."""
+    for row in range(first, end):
+        for column, char in enumerate(lines[row]):
+            if char == "\0" or "\ud800" <= char <= "\udfff":
+                return row, column
+    return first, 0
+
+
 def parse_text(text: str, filename: str) -> list[st.Statement]:
     """Parse the text of a whole file; raises :class:`ParseError` at the first bad line."""
     # Imported here: building the grammar (pyparsing) costs about 60 ms, and a command whose
@@ -143,6 +152,11 @@ def parse_text(text: str, filename: str) -> list[st.Statement]:
                 row = min(start + (exc.lineno or 1) - 1, len(lines) - 1)
                 raise ParseError(f"syntax error in def {fields['func']}: {exc.msg}", filename, row + 1,
                                  max(exc.offset or 1, 1), lines[row].rstrip()) from None
+            except ValueError:
+                # A byte that is not UTF-8 (read as a lone surrogate) or a NUL: no Python source.
+                row, column = _first_unreadable(lines, start, start + len(body_lines))
+                raise ParseError(f"def {fields['func']} holds a byte that is not UTF-8 text or a NUL byte", filename,
+                                 row + 1, column + 1, lines[row].rstrip()) from None
             result.append(st.PythonDef(*location, fields["func"], source))
         elif kind == "assign":
             result.append(

@@ -142,3 +142,13 @@ def test_syntax_error_in_a_def_is_reported_at_its_line_not_on_another_variable(t
     assert result.returncode == 2, result.stderr
     assert f"{recipe}:3:9: syntax error in def foo: invalid syntax\n        x = = 1\n            ^" in result.stderr
     assert "PN" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_byte_that_is_not_utf8_in_a_def_is_reported_at_its_place(tmp_path: Path) -> None:
+    # Found by the parse fuzz test: compile() raised UnicodeEncodeError on the undecodable byte.
+    recipe = tmp_path / "bad_1.0.bb"
+    recipe.write_bytes(b'A = "1"\ndef foo(d):\n    return "caf\xe9"\n')
+    result = pyrecipe_cli("env", "--bare", recipe)
+    assert result.returncode == 2, result.stderr
+    assert f"{recipe}:3:16: def foo holds a byte that is not UTF-8 text or a NUL byte" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
