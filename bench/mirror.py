@@ -47,8 +47,11 @@ def run(options: argparse.Namespace) -> list[Result]:
                 (fresh / "conf").mkdir(parents=True)
                 (fresh / "conf" / "local.conf").write_text(f'SSTATE_MIRRORS = "{url}"\n')
                 started = time.monotonic()
-                result = subprocess.run([*command, "--build-dir", str(fresh)], check=True, capture_output=True, text=True)
+                result = subprocess.run([*command, "--build-dir", str(fresh)], check=False, capture_output=True, text=True)
                 times.append(time.monotonic() - started)
+                if result.returncode != 0:
+                    raise SystemExit(f"mirror: the fresh build failed (exit {result.returncode}):\n"
+                                     + "\n".join((result.stdout + result.stderr).splitlines()[-30:]))
                 lines = result.stdout.splitlines()
                 restored |= {line.split(":")[1].strip() for line in lines if line.startswith("NOTE:") and "restored from shared state" in line}
                 compiled |= {line for line in lines if ":do_compile)" in line}

@@ -1,7 +1,7 @@
 """Shared state: a recipe's build outputs kept under the signature of the task that made them.
 
 As Yocto's sstate: once a recipe's do_package has run, what it and the tasks before it produced
-(``${D}``, ``${PKGD}``, the package lists, the wheel do_compile built, the license files
+(``${D}``, ``${PKGD}``, the package lists, the wheel do_compile built, do_test's script, the license files
 the image's manifest reads, the SOURCE_DATE_EPOCH do_unpack found) is stored as one archive
 named by do_package's signature in ``SSTATE_DIR`` (default ``${TOPDIR}/sstate-cache``; any path,
 an NFS mount too). Signatures do not depend on where a build directory is
@@ -13,7 +13,7 @@ done: those tasks do not run. The tasks after it (the wheel's deploy, staging in
 the test under qemu) run as usual. Each archive has a ``.sha256`` beside it and a ``.siginfo``
 (JSON: recipe, task, signature) saying what it is.
 
-Layout: ``<SSTATE_DIR>/<first two hex digits>/sstate:<recipe>:<signature>.tar.gz``; an archive
+Layout: ``<SSTATE_DIR>/<first two hex digits>/sstate:<recipe>:<ARCHIVE_VERSION>:<signature>.tar.gz``; an archive
 is written under a temporary name and renamed, so a reader never sees half of one, and a
 directory served read-only by any web server is a mirror. ``pyrecipe sstate push URL`` copies
 new archives to a server that takes HTTP PUT (WebDAV: nginx's dav module, Apache's mod_dav), and
@@ -40,6 +40,10 @@ from pyrecipe.sources.fetch import fetch, parse_src_uri
 
 #: The task whose signature names a recipe's archive: everything up to it is restored.
 PRODUCER_TASK = "do_package"
+#: What an archive holds, as OE's SSTATE_VERSION: in its name, and a new one whenever the list of
+#: outputs changes, so that an archive lacking what a later task reads is never restored.
+#: 2: with the file PYTHON_TEST_SCRIPT names.
+ARCHIVE_VERSION = "2"
 #: How long a mirror may take to answer whether it has an archive.
 _MIRROR_TIMEOUT = 20
 
@@ -53,7 +57,7 @@ class Restored:
 
 def archive_name(pn: str, signature: str) -> str:
     """The archive's path relative to SSTATE_DIR or a mirror."""
-    return f"{signature[:2]}/sstate:{pn}:{signature}.tar.gz"
+    return f"{signature[:2]}/sstate:{pn}:{ARCHIVE_VERSION}:{signature}.tar.gz"
 
 
 def mirror_urls(value: str) -> list[str]:
@@ -81,8 +85,10 @@ class SharedState:
         self.directory = Path(d.getVar("SSTATE_DIR"))
         self.mirrors = mirror_urls(d.getVar("SSTATE_MIRRORS") or "")
         # What do_package and the tasks before it leave for later tasks, inside WORKDIR: the
-        # trees, and the license files of the sources that the image's license manifest reads.
-        outputs = [d.getVar(name) for name in ("D", "PKGD", "PKGMANIFESTDIR", "PEP517_WHEEL_PATH", "SDE_DIR")]
+        # trees, the test script do_test runs (unpacked from SRC_URI), and the license files of
+        # the sources that the image's license manifest reads.
+        outputs = [d.getVar(name) for name in ("D", "PKGD", "PKGMANIFESTDIR", "PEP517_WHEEL_PATH", "SDE_DIR",
+                                               "PYTHON_TEST_SCRIPT")]
         source = Path(d.getVar("S"))
         outputs += [str(source / entry.url.removeprefix("file://")) for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or "")
                     if entry.url.startswith("file://")]

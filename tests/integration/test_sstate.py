@@ -11,7 +11,8 @@ import pytest
 
 from http_support import serve_directory, webdav_server
 from parse_support import pyrecipe_cli
-from pyrecipe.engine.sstate import mirror_urls, prune
+from pyrecipe.engine.sstate import SharedState, mirror_urls, prune
+from pyrecipe.parse import DataSmart
 from runner_support import build, runner_layer_copy, workdir
 
 
@@ -156,3 +157,25 @@ def test_a_sysroot_package_version_is_part_of_the_signatures_of_its_users(layer:
     assert after["plain"] == before["plain"]
     libc = signatures({"libyaml-dev": "0.2.5-3", "libc6-dev": "2.41-13"})
     assert libc["yamluser"] != after["yamluser"] and libc["plain"] != after["plain"]
+
+
+def test_an_archive_holds_the_test_script_do_test_runs_after_a_restore(tmp_path: Path) -> None:
+    # do_test runs after a restore and reads PYTHON_TEST_SCRIPT, which do_unpack (not run then)
+    # put in WORKDIR: without it, lxml's do_test failed in a fresh build from a mirror.
+    def recipe(top: Path) -> DataSmart:
+        d, work = DataSmart(), top / "work"
+        values = {"PN": "app", "WORKDIR": work, "SSTATE_DIR": tmp_path / "sstate", "D": work / "image",
+                  "S": work / "src", "PYTHON_TEST_SCRIPT": work / "sources" / "test_app.py"}
+        for name, value in values.items():
+            d.setVar(name, str(value))
+        return d
+
+    first = recipe(tmp_path / "first")
+    (tmp_path / "first/work/image/usr").mkdir(parents=True)
+    (tmp_path / "first/work/sources").mkdir(parents=True)
+    (tmp_path / "first/work/sources/test_app.py").write_text("import app\n")
+    signature = "ab" * 32
+    SharedState(first).store(signature)
+    assert SharedState(recipe(tmp_path / "other")).restore(signature, warn=pytest.fail) is not None
+    assert (tmp_path / "other/work/sources/test_app.py").read_text() == "import app\n"
+    assert (tmp_path / "other/work/image/usr").is_dir()
