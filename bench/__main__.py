@@ -38,7 +38,7 @@ def main() -> int:
     parser.add_argument("--bitbake", type=Path, help="'parse' the real layer with bitbake's own parser too (a bitbake checkout)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of the real-layer parse, interleaved with bitbake's")
     parser.add_argument("--noop-target", default="numpy", help="what 'noop' rebuilds")
-    parser.add_argument("--mirror-targets", default="numpy", help="what 'mirror' builds from the warm mirror ('--all': every recipe)")
+    parser.add_argument("--mirror-targets", default="numpy", help="what 'mirror' builds from the warm mirror (--mirror-targets=--all: every recipe)")
     board_speed.add_arguments(parser)
     options = parser.parse_args()
     unknown = [name for name in options.names if name not in BENCHMARKS]
