@@ -3,7 +3,7 @@ session, and a recipe built in it.
 
 A test's folder says what it needs, and sets its marker: ``unit/`` (Python only), ``integration/``
 (the build machine's own toolchain and tools), ``cross/`` (the cross toolchain, a target sysroot and
-qemu-user with the target's CPython). ``pytest -m unit`` is the quick run while editing.
+qemu-user with the target's CPython), ``hostile/`` (a stranger's input against the walls). ``pytest -m unit`` is the quick run while editing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from cross_support import build_for_raspberrypi4
 from pyrecipe.toolchain.provision_cache import CACHE_ENV
 
 TESTS_DIR = Path(__file__).parent
-FOLDER_MARKERS = ("unit", "integration", "cross")
+FOLDER_MARKERS = ("unit", "integration", "cross", "hostile")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
