@@ -6,6 +6,11 @@ package there; it reuses the numpy that test_numpy_build.py builds in the sessio
 directory. The recipe's do_test has run a group-by, a rolling window and a tz-aware index under
 qemu-user; this test reads that line, checks the extension modules and runs pandas once more
 through `pyrecipe run`.
+
+Marked ``slow`` (about nine minutes on two cores, the longest build of the default run): CI's
+run keeps the meson-python, Cython and target-numpy path through numpy's own build and the
+hostile suite's runs as a user; ``python3 -m pytest -m slow`` builds it with scipy and
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from cross_support import SITE, SUFFIX, assert_aarch64_module, machine_dir, pyrecipe
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
