@@ -80,11 +80,12 @@ def run(args: argparse.Namespace) -> int:
 
 def print_requirement_report(result: BuildResult, seconds: dict[str, float]) -> None:
     """Each package of the ``-r`` set: its version, where its recipe came from, the seconds its
-    tasks took in this run, and whether it was built."""
+    tasks took in this run, whether it was built, and why that recipe (the layer's version, or
+    what the requirements asked that it does not have)."""
     failed = {failure.recipe for failure in result.failures}
-    rows = [("package", "version", "from", "recipe", "s", "")]
+    rows = [("package", "version", "from", "recipe", "s", "", "why")]
     for row in sorted(result.requirements, key=lambda row: row.name):
         state = "FAILED" if row.recipe in failed else "not built" if row.recipe in result.skipped else "ok"
-        rows.append((row.name, row.version, row.origin, row.recipe, f"{seconds.get(row.recipe, 0.0):.1f}", state))
+        rows.append((row.name, row.version, row.origin, row.recipe, f"{seconds.get(row.recipe, 0.0):.1f}", state, row.why))
     print(f"Requirement set: {len(rows) - 1} package(s)")
     print_columns(rows)

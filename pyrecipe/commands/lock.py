@@ -2,7 +2,8 @@
 written as a PEP 751 ``pylock.toml`` (each package's version, its sdist and wheels with their
 sha256), so that ``pyrecipe build -r pylock.toml`` builds that set and nothing else, again and
 again, offline once the files are in DL_DIR. An existing lock's versions are kept where the
-files still allow them, as ``uv pip compile`` keeps them.
+files still allow them, as ``uv pip compile`` keeps them, and the layers' recipe versions before
+them. Each package is listed with where a build takes it from: the layer's recipe, or PyPI and why.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from pathlib import Path
 
 from pyrecipe.commands.common import add_build_options, add_requirement_option, settings_from
 from pyrecipe.config.configuration import load_configuration
+from pyrecipe.config.layers import LayerIndex
 from pyrecipe.errors import InputError
 from pyrecipe.recipetool.create import board_machine
 from pyrecipe.requirements.lockfile import read_lock
 from pyrecipe.requirements.resolve import is_lock
-from pyrecipe.requirements.targets import board_environment, lock_requirements
+from pyrecipe.requirements.targets import board_environment, lock_origin, lock_requirements, requested
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -36,11 +38,14 @@ def run(args: argparse.Namespace) -> int:
     if not is_lock(args.output):
         raise InputError(f"-o {args.output}: PEP 751 names a lock pylock.toml or pylock.NAME.toml")
     config = load_configuration(settings_from(args))
-    out = lock_requirements(args.requirements, args.output.absolute(), config)
+    index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
+    layer = index.python_recipes()
+    out = lock_requirements(args.requirements, args.output.absolute(), config, layer)
     packages = read_lock(out, board_environment(config))
     machine, distro = config.getVar("MACHINE"), config.getVar("DISTRO")
     print(f"wrote {args.output}: {len(packages)} package(s) for {machine} on {distro} "
           f"(Python {config.getVar('PYTHON_BASEVERSION')}, {board_machine(config)})")
+    asked = requested(args.requirements)
     for package in sorted(packages, key=lambda package: package.name):
-        print(f"  {package.name}=={package.version}")
+        print(f"  {package.name}=={package.version}  {lock_origin(package, layer.get(package.name), asked.get(package.name))}")
     return 0

@@ -298,7 +298,30 @@ class LayerIndex:
         """The BBFILE_PRIORITY of the collection whose BBFILE_PATTERN matches ``recipe`` (0: none)."""
         return max((priority for pattern, priority in self._collections if pattern.match(str(recipe))), default=0)
 
-    def _preferred(self, name: str, found: list[RecipeInfo]) -> RecipeInfo:
+    def python_recipes(self) -> dict[str, RecipeInfo]:
+        """For each ``<name>`` a target recipe answers to as ``python3-<name>`` (its PN or a
+        PROVIDES, with or without ``python3-``), the recipe :meth:`find` gives that name: the
+        layers' versions of Python packages, which resolving a requirement set prefers. One pass
+        over the recipes, not a :meth:`find` per name (a large layer set has thousands), and no
+        shadowing warnings for recipes nothing asked for."""
+        by_name: dict[str, list[RecipeInfo]] = {}
+        for info in self.infos:
+            if info.variant == "" and not info.skipped:
+                for name in info.provides:
+                    by_name.setdefault(name, []).append(info)
+        chosen: dict[str, RecipeInfo] = {}
+        for name in by_name:
+            stem = normalise(name).removeprefix("python3-")
+            spelled = next((s for s in (f"python3-{stem}", stem) if s in by_name), None)
+            if stem in chosen or spelled is None:
+                continue
+            try:
+                chosen[stem] = self._preferred(spelled, by_name[spelled], warn=False)
+            except InputError:
+                continue  # a PREFERRED_VERSION that matches none: asking for the name says so
+        return chosen
+
+    def _preferred(self, name: str, found: list[RecipeInfo], warn: bool = True) -> RecipeInfo:
         """PREFERRED_VERSION if set, then the highest layer priority, then the highest version."""
         pn = found[0].pn
         wanted = self.config.getVar(f"PREFERRED_VERSION_{pn}") or self.config.getVar(f"PREFERRED_VERSION_{name}")
@@ -316,7 +339,8 @@ class LayerIndex:
         for info in found[1:]:
             if compare_versions(info.version, best.version) > 0:
                 best = info
-        self._warn_shadowed(best, candidates)
+        if warn:
+            self._warn_shadowed(best, candidates)
         return best
 
     def _warn_shadowed(self, best: RecipeInfo, candidates: list[RecipeInfo]) -> None:

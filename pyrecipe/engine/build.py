@@ -88,9 +88,10 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
     from pyrecipe.requirements import targets as requirement_targets
 
     config = load_configuration(request.settings)
-    locked = requirement_targets.requirement_set(request.requirements, config) if request.requirements else []
-    requirement_targets.pin(config, locked)
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
+    layer = index.python_recipes() if request.requirements else {}
+    locked = requirement_targets.requirement_set(request.requirements, config, layer) if request.requirements else []
+    requirement_targets.pin(config, locked, layer)
     targets = list(request.targets)
     if request.build_all:
         targets += [info.pn for info in index.infos if info.variant == "" and not info.skipped]
@@ -98,7 +99,7 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
     if not targets:
         raise BuildError("nothing to build: name a recipe, or use --all")
     graph = GraphBuilder(index, native_tools).build(targets)
-    rows = requirement_targets.check_recipes(graph, graph.targets[len(targets) - len(locked):], locked)
+    rows = requirement_targets.check_recipes(graph, graph.targets[len(targets) - len(locked):], locked, index, layer, request.requirements)
     return index, graph, rows
 
 

@@ -14,12 +14,16 @@ directory, and uv reads no user configuration (``--no-config``): the index is PY
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from pyrecipe.errors import InputError
 
@@ -45,13 +49,15 @@ def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: 
     ]
 
 
-def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path) -> Path:
+def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path,
+                    preferred: Mapping[str, str] | None = None) -> Path:
     """Resolve requirement files (``requirements.txt``, ``pyproject.toml``) for the board into
     the lock ``out`` (written whole or not at all); InputError with uv's own words when the set
     cannot be resolved (a project the index lacks, conflicting pins, a bad marker).
 
     The versions of an existing ``out`` are kept where the files still allow them (uv prefers
-    the pins of its output file), so resolving again does not move a working set."""
+    the pins of its output file), so resolving again does not move a working set; ``preferred``
+    (name -> version: the layers' recipes) goes before them (:func:`seed_lock`)."""
     for path in inputs:
         if not path.is_file():
             raise InputError(f"-r {path}: no such file")
@@ -61,8 +67,7 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
     scratch = Path(tempfile.mkdtemp(dir=out.parent, prefix=".pylock.tmp-"))
     try:
         partial = scratch / "pylock.toml"
-        if out.is_file():
-            shutil.copyfile(out, partial)
+        seed_lock(partial, out, preferred or {})
         command = uv_command(inputs, partial, python_version, machine, index_url, cache_dir)
         env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"}
         result = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -74,3 +79,27 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return out
+
+
+def seed_lock(seed: Path, out: Path, preferred: Mapping[str, str]) -> None:
+    """Write at ``seed`` (uv's output file) the versions uv is to prefer where the requirements
+    allow them: ``preferred``, then those of the existing lock ``out`` for the other names.
+
+    uv reads the pins of an existing output file as preferences, not requirements (its docs:
+    "If the file exists, its pinned versions are used as preferences during resolution"), and a
+    name and a version per ``[[packages]]`` entry is all it reads there: this is how a layer's
+    tested version is kept where a requirement allows it and PyPI's newest taken otherwise."""
+    kept: list[tuple[str, str, str | None]] = []
+    if out.is_file():
+        try:
+            entries = tomllib.loads(out.read_text()).get("packages", [])
+        except (OSError, tomllib.TOMLDecodeError):
+            entries = []  # not a lock we can read: uv resolves afresh, and writes a good one
+        kept = [(str(e["name"]), str(e["version"]), e.get("marker")) for e in entries
+                if isinstance(e, dict) and "name" in e and "version" in e and canonicalize_name(str(e["name"])) not in preferred]
+    lines = ['lock-version = "1.0"', 'created-by = "pyrecipe"']
+    for name, version, marker in [*((n, v, None) for n, v in sorted(preferred.items())), *kept]:
+        lines += ["", "[[packages]]", f"name = {json.dumps(name)}", f"version = {json.dumps(version)}"]
+        if marker:
+            lines.append(f"marker = {json.dumps(str(marker))}")
+    seed.write_text("\n".join(lines) + "\n")

@@ -1,31 +1,53 @@
 """``-r`` files as build targets: the locked set, its pins in the configuration, and each
 package's recipe checked against the files the lock allows.
 
-How a locked package finds its recipe: ``PREFERRED_VERSION_python3-<name>`` is set to the
-locked version, so a layer's recipe of that version is taken (bitbake's own rule), and when no
-layer has that version the name is resolved from PyPI at exactly that version (a recipe
-generated from its sdist, or its ``none-any`` wheel as it is), as any name no layer provides.
+The layers' recipes are preferences, not walls: resolving prefers each layer recipe's version
+where the requirements allow it (:func:`layer_preferences`), and takes the index's otherwise.
+How a locked package then finds its recipe: ``PREFERRED_VERSION`` is set to the locked version,
+for ``python3-<name>`` and for the PN of the layer's recipe of that name, so a layer's recipe of
+that version is taken (bitbake's own rule), and when no layer has that version the name is
+resolved from PyPI at exactly that version (a recipe generated from its sdist, or its
+``none-any`` wheel as it is), as any name no layer provides, with a warning naming what the
+layer's recipe carried that the generated one goes without. pyrecipe does not stop on a version
+the layer lacks; a pin the user wrote is a requirement, and the resolver keeps it.
 The recipe must then fetch a file whose sha256 the lock lists: a layer recipe of the same version
 built from other sources, or an index that serves other bytes, is an error before anything runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pyrecipe.config.layers import LayerIndex, RecipeInfo
 from pyrecipe.errors import InputError
 from pyrecipe.graph.build_graph import Graph
 from pyrecipe.parse import DataSmart
+from pyrecipe.parse.depends import explode_deps
 from pyrecipe.recipetool.create import TargetFacts, board_machine
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
 
+log = logging.getLogger(__name__)
+
 #: Where a recipe came from, as the report says it.
 LAYER_RECIPE = "recipe"
+#: A PEP 508 project name: what a layer recipe's name must be to be offered to the resolver.
+_PROJECT_NAME = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")
+#: What a layer recipe sets that says nothing about how it builds: left out of the warning.
+_DESCRIPTIVE = frozenset({
+    "SUMMARY", "DESCRIPTION", "HOMEPAGE", "BUGTRACKER", "SECTION", "AUTHOR", "LICENSE", "LIC_FILES_CHKSUM",
+    "CVE_PRODUCT", "PV", "PR", "PE", "PYPI_PACKAGE", "PYPI_SRC_URI", "PYPI_WHEEL_NAME", "PYPI_WHEEL_TAG",
+    "PYTHON_TEST_CODE", "PYTHON_TEST_SCRIPT", "PROVIDES", "UPSTREAM_CHECK_REGEX", "UPSTREAM_CHECK_URI",
+})
 
 
 @dataclass(frozen=True)
@@ -36,6 +58,7 @@ class RequirementRow:
     version: str
     recipe: str  # the recipe (PN) that built it
     origin: str  # "recipe" (a layer's), "generated recipe" or "pypi wheel"
+    why: str = ""  # why that recipe: "layer has 3.20, requirement asks >=3.21"
 
 
 def board_environment(config: DataSmart) -> dict[str, str]:
@@ -43,52 +66,165 @@ def board_environment(config: DataSmart) -> dict[str, str]:
     return TargetFacts(config.getVar("PYTHON_BASEVERSION"), board_machine(config)).marker_environment()
 
 
-def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart) -> Path:
-    """Resolve requirement files (not locks) for the configured board into the lock ``out``."""
+def layer_preferences(layer: Mapping[str, RecipeInfo]) -> dict[str, str]:
+    """The version of each Python package the layers have a recipe for (``layer``, from
+    :meth:`LayerIndex.python_recipes`): what the resolver prefers where the requirements allow
+    it. A recipe whose name is no project name or whose PV is no PEP 440 version
+    (``1.0+git${SRCPV}``) is not offered."""
+    preferred = {}
+    for name, info in layer.items():
+        version = _pep440(info.pv)
+        if version is not None and _PROJECT_NAME.match(name):
+            preferred[name] = str(version)
+    return preferred
+
+
+def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart, layer: Mapping[str, RecipeInfo]) -> Path:
+    """Resolve requirement files (not locks) for the configured board into the lock ``out``,
+    preferring the layers' versions."""
     cache = Path(config.getVar("PYRECIPE_UV_CACHE_DIR"))
     return resolve_to_lock(files, out, config.getVar("PYTHON_BASEVERSION"), board_machine(config),
-                           config.getVar("PYPI_INDEX_URL"), cache)
+                           config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer))
 
 
-def requirement_set(files: Sequence[Path], config: DataSmart) -> list[LockedPackage]:
+def requirement_set(files: Sequence[Path], config: DataSmart, layer: Mapping[str, RecipeInfo]) -> list[LockedPackage]:
     """The packages ``files`` ask for on the board: locks as they are, the other files resolved
     together into REQUIREMENTS_LOCK first."""
     locks = [path for path in files if is_lock(path)]
     others = [path for path in files if not is_lock(path)]
     if others:
-        locks.append(lock_requirements(others, Path(config.getVar("REQUIREMENTS_LOCK")), config))
+        locks.append(lock_requirements(others, Path(config.getVar("REQUIREMENTS_LOCK")), config, layer))
     environment = board_environment(config)
     return merge(read_lock(path, environment) for path in locks)
 
 
-def pin(config: DataSmart, packages: Sequence[LockedPackage]) -> None:
-    """Pin every locked package to its version (before the layers are indexed)."""
+def pin(config: DataSmart, packages: Sequence[LockedPackage], layer: Mapping[str, RecipeInfo]) -> None:
+    """Pin every locked package to its version, as ``python3-<name>`` and as the PN of the layer
+    recipe that name finds (pyrecipe's own recipes are named ``idna``, not ``python3-idna``):
+    the layer's recipe is taken at that version only, else the name comes from PyPI."""
     for name, version in preferred_versions(packages).items():
         config.setVar(name, version)
+    for package in packages:
+        info = layer.get(package.name)
+        if info is not None:
+            config.setVar(f"PREFERRED_VERSION_{info.pn}", info.pv if _same_version(info.pv, package.version) else package.version)
 
 
-def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPackage]) -> list[RequirementRow]:
-    """Each package's recipe (``keys``, in the order of ``packages``) at the locked version and
-    fetching a locked file; InputError naming the package, the recipe and both sides otherwise."""
+def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPackage], index: LayerIndex,
+                  layer: Mapping[str, RecipeInfo], files: Sequence[Path]) -> list[RequirementRow]:
+    """Each package's recipe (``keys``, in the order of ``packages``) fetching a locked file
+    (InputError naming the package, the recipe and both sides otherwise), and why that recipe.
+    A package built from PyPI although a layer has a recipe of another version is a warning
+    naming what that recipe carried that the generated one goes without. ``layer``: the layers'
+    recipes as :meth:`LayerIndex.python_recipes` gave them before the graph added generated ones."""
+    asked = requested(files)
     rows = []
     for key, package in zip(keys, packages, strict=True):
-        d = graph.nodes[key].d
-        version, recipe_file = d.getVar("PV"), graph.nodes[key].info.file
-        if not _same_version(version, package.version):
-            raise InputError(f"{package.name} is locked at {package.version}, but its recipe {recipe_file} is version {version}")
+        node = graph.nodes[key]
+        d = node.d
         fetched = (d.getVarFlag("SRC_URI", "sha256sum") or "").lower()
         if fetched not in package.sha256:
             raise InputError(
-                f"{package.name} {package.version}: the recipe {recipe_file} fetches a file of sha256 {fetched or '(none given)'}, "
+                f"{package.name} {package.version}: the recipe {node.info.file} fetches a file of sha256 {fetched or '(none given)'}, "
                 f"the lock allows {', '.join(sorted(package.sha256))}"
             )
-        rows.append(RequirementRow(package.name, package.version, key, d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE))
+        origin = d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE
+        ours = layer.get(package.name)
+        why = _why(package, ours, origin, asked.get(package.name))
+        if ours is not None and origin != LAYER_RECIPE:
+            missing = carried(index.datastore(ours), ours, d)
+            log.warning("WARNING: %s %s is built from PyPI (%s %s): %s%s", package.name, package.version, origin, node.info.file,
+                        why, f"; the layer's recipe {ours.file} carries what it goes without: {missing}" if missing else "")
+        rows.append(RequirementRow(package.name, package.version, key, origin, why))
     return rows
+
+
+def lock_origin(package: LockedPackage, ours: RecipeInfo | None, asked: str | None) -> str:
+    """Where a build takes a locked package from, before the graph is built: the layer's recipe
+    of its version, else PyPI (a generated recipe or its wheel), and why."""
+    takes_layer = ours is not None and _same_version(ours.pv, package.version)
+    return f"{LAYER_RECIPE if takes_layer else 'PyPI'} ({_why(package, ours, LAYER_RECIPE if takes_layer else 'PyPI', asked)})"
+
+
+def _why(package: LockedPackage, ours: RecipeInfo | None, origin: str, asked: str | None) -> str:
+    if ours is None:
+        return "no layer recipe"
+    has = f"layer has {ours.pv}"
+    if asked:
+        return f"{has}, requirement asks {asked}"
+    if origin == LAYER_RECIPE:
+        return has
+    return f"{has}; the resolution took {package.version} (a dependency of the set or the index rules {ours.pv} out)"
+
+
+def requested(files: Sequence[Path]) -> dict[str, str]:
+    """What the ``-r`` files themselves ask of each name they name with a version: a
+    specifier and the file (``>=3.21 (requirements.txt)``), a lock's version; for the report.
+    Lines this reading does not understand (options, URLs) say nothing here: uv read them."""
+    asked: dict[str, list[str]] = {}
+    for path in files:
+        try:
+            text = path.read_text()
+        except OSError:
+            continue
+        if is_lock(path):
+            lines = [f"{entry.get('name')}=={entry.get('version')}" for entry in _toml(text).get("packages", [])
+                     if isinstance(entry, dict)]
+        elif path.suffix == ".toml":
+            lines = [str(line) for line in _toml(text).get("project", {}).get("dependencies", [])]
+        else:
+            lines = [line.split(" #", 1)[0].strip() for line in text.splitlines()]
+        for line in lines:
+            if not line or line.startswith(("#", "-")):
+                continue
+            try:
+                requirement = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if requirement.specifier:
+                asked.setdefault(canonicalize_name(requirement.name), []).append(f"{requirement.specifier} ({path.name})")
+    return {name: ", ".join(said) for name, said in asked.items()}
+
+
+def _toml(text: str) -> dict:  # type: ignore[type-arg]
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def carried(layer_d: DataSmart, info: RecipeInfo, generated_d: DataSmart) -> str:
+    """What the layer's recipe (``layer_d``, of ``info``) has that the generated one lacks: its
+    local files (``SRC_URI`` ``file://``: patches, test scripts), the build and runtime
+    dependencies it adds, and the settings its own files (the recipe, its ``.inc`` and
+    ``.bbappend`` files) give a value the generated recipe does not have; "" for none."""
+    found = []
+    local = [uri.split(";")[0][len("file://"):] for uri in (layer_d.getVar("SRC_URI") or "").split() if uri.startswith("file://")]
+    if local:
+        found.append(f"local files {' '.join(local)} (SRC_URI)")
+    for variable, generated_variable in (("DEPENDS", "DEPENDS"), (f"RDEPENDS:{info.pn}", f"RDEPENDS:{generated_d.getVar('PN')}")):
+        have = set(explode_deps(generated_d.getVar(generated_variable) or ""))
+        extra = [dep for dep in dict.fromkeys(explode_deps(layer_d.getVar(variable) or "")) if dep not in have]
+        if extra:
+            found.append(f"{variable.split(':')[0]} {' '.join(extra)}")
+    own = {str(info.file), *map(str, info.appends)}
+    names = sorted({name.split(":")[0] for name, (file, _) in layer_d.origins.items()
+                    if file in own or (file.endswith(".inc") and Path(file).parent == info.file.parent)})
+    settings = [name for name in names if name not in _DESCRIPTIVE and name not in ("SRC_URI", "DEPENDS", "RDEPENDS")
+                and layer_d.getVar(name) != generated_d.getVar(name)]
+    if settings:
+        found.append(f"settings {' '.join(settings)}")
+    return "; ".join(found)
+
+
+def _pep440(version: str) -> Version | None:
+    try:
+        return Version(version)
+    except InvalidVersion:
+        return None
 
 
 def _same_version(recipe_version: str, locked: str) -> bool:
     """PEP 440's equality (``1.0`` is ``1.0.0``); a PV that is no PEP 440 version must match as text."""
-    try:
-        return Version(recipe_version) == Version(locked)
-    except InvalidVersion:
-        return recipe_version == locked
+    parsed = _pep440(recipe_version)
+    return parsed == _pep440(locked) if parsed is not None else recipe_version == locked

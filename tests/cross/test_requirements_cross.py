@@ -62,8 +62,8 @@ def built(index: tuple[str, Path], cross_build_dir: Path, tmp_path_factory: pyte
 def test_the_report_says_where_each_package_came_from(built: tuple[str, Path]) -> None:
     stdout = built[0]
     assert "Requirement set: 2 package(s)" in stdout
-    assert re.search(r"^csum\s+0\.3\s+generated recipe\s+csum\s+[\d.]+\s+ok$", stdout, re.M), stdout
-    assert re.search(r"^shout\s+2\.0\s+pypi wheel\s+shout\s+[\d.]+\s+ok$", stdout, re.M), stdout
+    assert re.search(r"^csum\s+0\.3\s+generated recipe\s+csum\s+[\d.]+\s+ok\s+no layer recipe$", stdout, re.M), stdout
+    assert re.search(r"^shout\s+2\.0\s+pypi wheel\s+shout\s+[\d.]+\s+ok\s+no layer recipe$", stdout, re.M), stdout
 
 
 def test_the_set_is_in_the_image_and_imports_under_qemu(built: tuple[str, Path], cross_build_dir: Path) -> None:
