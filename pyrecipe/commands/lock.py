@@ -47,5 +47,5 @@ def run(args: argparse.Namespace) -> int:
           f"(Python {config.getVar('PYTHON_BASEVERSION')}, {board_machine(config)})")
     asked = requested(args.requirements)
     for package in sorted(packages, key=lambda package: package.name):
-        print(f"  {package.name}=={package.version}  {lock_origin(package, layer.get(package.name), asked.get(package.name))}")
+        print(f"  {package.name}=={package.version}  {lock_origin(package, index, layer.get(package.name), asked.get(package.name))}")
     return 0

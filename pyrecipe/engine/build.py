@@ -91,7 +91,7 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
     layer = index.python_recipes() if request.requirements else {}
     locked = requirement_targets.requirement_set(request.requirements, config, layer) if request.requirements else []
-    requirement_targets.pin(config, locked, layer)
+    requirement_targets.pin(config, locked, index, layer)
     targets = list(request.targets)
     if request.build_all:
         targets += [info.pn for info in index.infos if info.variant == "" and not info.skipped]

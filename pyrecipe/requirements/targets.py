@@ -98,7 +98,7 @@ def requirement_set(files: Sequence[Path], config: DataSmart, layer: Mapping[str
     return merge(read_lock(path, environment) for path in locks)
 
 
-def pin(config: DataSmart, packages: Sequence[LockedPackage], layer: Mapping[str, RecipeInfo]) -> None:
+def pin(config: DataSmart, packages: Sequence[LockedPackage], index: LayerIndex, layer: Mapping[str, RecipeInfo]) -> None:
     """Pin every locked package to its version, as ``python3-<name>`` and as the PN of the layer
     recipe that name finds (pyrecipe's own recipes are named ``idna``, not ``python3-idna``):
     the layer's recipe is taken at that version only, else the name comes from PyPI."""
@@ -107,7 +107,7 @@ def pin(config: DataSmart, packages: Sequence[LockedPackage], layer: Mapping[str
     for package in packages:
         info = layer.get(package.name)
         if info is not None:
-            config.setVar(f"PREFERRED_VERSION_{info.pn}", info.pv if _same_version(info.pv, package.version) else package.version)
+            config.setVar(f"PREFERRED_VERSION_{info.pn}", _layer_version(index, info, package.version) or package.version)
 
 
 def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPackage], index: LayerIndex,
@@ -130,7 +130,8 @@ def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPa
             )
         origin = d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE
         ours = layer.get(package.name)
-        why = _why(package, ours, origin, asked.get(package.name))
+        layer_version = d.getVar("PV") if origin == LAYER_RECIPE else ours.pv if ours is not None else None
+        why = _why(package, layer_version, asked.get(package.name))
         if ours is not None and origin != LAYER_RECIPE:
             missing = carried(index.datastore(ours), ours, d)
             log.warning("WARNING: %s %s is built from PyPI (%s %s): %s%s", package.name, package.version, origin, node.info.file,
@@ -139,22 +140,35 @@ def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPa
     return rows
 
 
-def lock_origin(package: LockedPackage, ours: RecipeInfo | None, asked: str | None) -> str:
-    """Where a build takes a locked package from, before the graph is built: the layer's recipe
-    of its version, else PyPI (a generated recipe or its wheel), and why."""
-    takes_layer = ours is not None and _same_version(ours.pv, package.version)
-    return f"{LAYER_RECIPE if takes_layer else 'PyPI'} ({_why(package, ours, LAYER_RECIPE if takes_layer else 'PyPI', asked)})"
+def lock_origin(package: LockedPackage, index: LayerIndex, ours: RecipeInfo | None, asked: str | None) -> str:
+    """Where a build takes a locked package from, before the graph is built: a layer's recipe of
+    its version (``ours`` is the one the layers give its name, any of its versions serves), else
+    PyPI (a generated recipe or its wheel), and why."""
+    same = _layer_version(index, ours, package.version) if ours is not None else None
+    if same is not None:
+        return f"{LAYER_RECIPE} ({_why(package, same, asked)})"
+    return f"PyPI ({_why(package, ours.pv if ours is not None else None, asked)})"
 
 
-def _why(package: LockedPackage, ours: RecipeInfo | None, origin: str, asked: str | None) -> str:
-    if ours is None:
+def _layer_version(index: LayerIndex, ours: RecipeInfo, version: str) -> str | None:
+    """The PV of the layers' recipe of ``ours``'s PN that is ``version`` (PEP 440's equality:
+    ``1.0`` is ``1.0.0``), if one is; the layers may have several versions of a recipe."""
+    found = (info.pv for info in index.providers(ours.pn) if info.variant == "" and _same_version(info.pv, version))
+    return next(found, None)
+
+
+def _why(package: LockedPackage, layer_version: str | None, asked: str | None) -> str:
+    """Why ``package`` comes from where it does: the layer's version (``layer_version``: the
+    layer recipe's that builds it, else the one the layers prefer; None: no layer recipe) and
+    what the ``-r`` files ask of it."""
+    if layer_version is None:
         return "no layer recipe"
-    has = f"layer has {ours.pv}"
+    has = f"layer has {layer_version}"
     if asked:
         return f"{has}, requirement asks {asked}"
-    if origin == LAYER_RECIPE:
+    if _same_version(layer_version, package.version):
         return has
-    return f"{has}; the resolution took {package.version} (a dependency of the set or the index rules {ours.pv} out)"
+    return f"{has}; the resolution took {package.version} (a dependency of the set or the index rules {layer_version} out)"
 
 
 def requested(files: Sequence[Path]) -> dict[str, str]:

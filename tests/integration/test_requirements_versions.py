@@ -28,6 +28,7 @@ from pyrecipe.config.configuration import DEFAULT_DISTRO
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
 PURELIB_1_0 = wheel("purelib", "1.0")
 PURELIB_1_5 = wheel("purelib", "1.5")
+PURELIB_0_9 = wheel("purelib", "0.9")
 
 
 @pytest.fixture
@@ -180,3 +181,22 @@ def test_a_lock_from_before_moves_to_the_layers_version(layer: Path, tmp_path: P
     code, stdout, stderr = cli("deps", layer, build_dir, "-r", requirements(tmp_path, "purelib\n"))
     assert code == 0, stderr
     assert stdout.splitlines()[0] == "purelib 1.0", stdout
+
+
+def test_a_pin_of_the_layers_older_recipe_takes_that_recipe(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
+    """The layer has purelib 0.9 beside 1.0: `purelib==0.9` takes the layer's 0.9 recipe (a pin
+    the user wrote wins), where the lock's pin never reached a recipe named `purelib` and the
+    layer's 1.0 stopped the build."""
+    publish(index[0], index[1], "purelib", [PURELIB_0_9, PURELIB_1_0, PURELIB_1_5])
+    recipe = (layer / "recipes-python" / "purelib" / "purelib_1.0.bb").read_text()
+    (layer / "recipes-python" / "purelib" / "purelib_0.9.bb").write_text(recipe.replace(PURELIB_1_0.filename, PURELIB_0_9.filename).replace(
+        hashlib.sha256(PURELIB_1_0.data).hexdigest(), hashlib.sha256(PURELIB_0_9.data).hexdigest()))
+    build_dir = tmp_path / "build"
+    wanted = requirements(tmp_path, "purelib==0.9\n")
+    code, stdout, stderr = cli("deps", layer, build_dir, "-r", wanted)
+    assert code == 0, stderr
+    assert stdout.splitlines()[0] == "purelib 0.9" and "is built from PyPI" not in stderr, stdout + stderr
+    assert not generated(build_dir, "0.9").exists()
+    code, stdout, stderr = cli("lock", layer, build_dir, "-r", wanted, "-o", tmp_path / "pylock.toml")
+    assert code == 0, stderr
+    assert "  purelib==0.9  recipe (layer has 0.9, requirement asks ==0.9 (requirements.txt))" in stdout.splitlines(), stdout
