@@ -32,6 +32,7 @@ from pyrecipe.errors import InputError
 from pyrecipe.graph.build_graph import Graph
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
+from pyrecipe.parse.errors import ExpansionError
 from pyrecipe.recipetool.create import TargetFacts, board_machine
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
@@ -211,24 +212,33 @@ def carried(layer_d: DataSmart, info: RecipeInfo, generated_d: DataSmart) -> str
     """What the layer's recipe (``layer_d``, of ``info``) has that the generated one lacks: its
     local files (``SRC_URI`` ``file://``: patches, test scripts), the build and runtime
     dependencies it adds, and the settings its own files (the recipe, its ``.inc`` and
-    ``.bbappend`` files) give a value the generated recipe does not have; "" for none."""
+    ``.bbappend`` files) give a value the generated recipe does not have; "" for none. Only
+    read for a warning: a value that does not expand is compared as written, never an error."""
     found = []
-    local = [uri.split(";")[0][len("file://"):] for uri in (layer_d.getVar("SRC_URI") or "").split() if uri.startswith("file://")]
+    local = [uri.split(";")[0][len("file://"):] for uri in _value(layer_d, "SRC_URI").split() if uri.startswith("file://")]
     if local:
         found.append(f"local files {' '.join(local)} (SRC_URI)")
-    for variable, generated_variable in (("DEPENDS", "DEPENDS"), (f"RDEPENDS:{info.pn}", f"RDEPENDS:{generated_d.getVar('PN')}")):
-        have = set(explode_deps(generated_d.getVar(generated_variable) or ""))
-        extra = [dep for dep in dict.fromkeys(explode_deps(layer_d.getVar(variable) or "")) if dep not in have]
+    for variable, generated_variable in (("DEPENDS", "DEPENDS"), (f"RDEPENDS:{info.pn}", f"RDEPENDS:{_value(generated_d, 'PN')}")):
+        have = set(explode_deps(_value(generated_d, generated_variable)))
+        extra = [dep for dep in dict.fromkeys(explode_deps(_value(layer_d, variable))) if dep not in have]
         if extra:
             found.append(f"{variable.split(':')[0]} {' '.join(extra)}")
     own = {str(info.file), *map(str, info.appends)}
     names = sorted({name.split(":")[0] for name, (file, _) in layer_d.origins.items()
                     if file in own or (file.endswith(".inc") and Path(file).parent == info.file.parent)})
     settings = [name for name in names if name not in _DESCRIPTIVE and name not in ("SRC_URI", "DEPENDS", "RDEPENDS")
-                and layer_d.getVar(name) != generated_d.getVar(name)]
+                and _value(layer_d, name) != _value(generated_d, name)]
     if settings:
         found.append(f"settings {' '.join(settings)}")
     return "; ".join(found)
+
+
+def _value(d: DataSmart, name: str) -> str:
+    """``name``'s value in ``d``, expanded, or as written when it does not expand."""
+    try:
+        return str(d.getVar(name) or "")
+    except ExpansionError:
+        return str(d.getVar(name, False) or "")
 
 
 def _pep440(version: str) -> Version | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -200,3 +201,20 @@ def test_a_pin_of_the_layers_older_recipe_takes_that_recipe(layer: Path, tmp_pat
     code, stdout, stderr = cli("lock", layer, build_dir, "-r", wanted, "-o", tmp_path / "pylock.toml")
     assert code == 0, stderr
     assert "  purelib==0.9  recipe (layer has 0.9, requirement asks ==0.9 (requirements.txt))" in stdout.splitlines(), stdout
+
+
+def test_the_seed_puts_the_layers_versions_before_an_existing_locks(tmp_path: Path) -> None:
+    """What uv is handed as its output file: the layer's version of purelib over the stale lock's
+    1.5, the lock's other versions kept (with their markers), nothing else of the lock."""
+    from pyrecipe.requirements.resolve import seed_lock
+
+    old = tmp_path / "pylock.toml"
+    old.write_text('lock-version = "1.0"\n[[packages]]\nname = "PureLib"\nversion = "1.5"\n'
+                   'wheels = [{ url = "http://x/purelib-1.5-py3-none-any.whl", hashes = { sha256 = "ab" } }]\n'
+                   '[[packages]]\nname = "other"\nversion = "2.0"\nmarker = "python_version >= \'3.10\'"\n')
+    seed = tmp_path / "seed" / "pylock.toml"
+    seed.parent.mkdir()
+    seed_lock(seed, old, {"purelib": "1.0"})
+    packages = tomllib.loads(seed.read_text())["packages"]
+    assert packages == [{"name": "purelib", "version": "1.0"},
+                        {"name": "other", "version": "2.0", "marker": "python_version >= '3.10'"}]
