@@ -132,7 +132,7 @@ def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPa
         origin = d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE
         ours = layer.get(package.name)
         layer_version = d.getVar("PV") if origin == LAYER_RECIPE else ours.pv if ours is not None else None
-        why = _why(package, layer_version, asked.get(package.name))
+        why = _why(package, layer_version, asked.get(package.name), _needed_by(graph, key))
         if ours is not None and origin != LAYER_RECIPE:
             missing = carried(index.datastore(ours), ours, d)
             log.warning("WARNING: %s %s is built from PyPI (%s %s): %s%s", package.name, package.version, origin, node.info.file,
@@ -158,10 +158,16 @@ def _layer_version(index: LayerIndex, ours: RecipeInfo, version: str) -> str | N
     return next(found, None)
 
 
-def _why(package: LockedPackage, layer_version: str | None, asked: str | None) -> str:
+def _needed_by(graph: Graph, key: str) -> list[str]:
+    """The recipes of the graph that depend on ``key`` (build or runtime)."""
+    return [node.key for node in graph.nodes.values() if node.key != key and key in node.depends + node.rdepends]
+
+
+def _why(package: LockedPackage, layer_version: str | None, asked: str | None, needed_by: Sequence[str] = ()) -> str:
     """Why ``package`` comes from where it does: the layer's version (``layer_version``: the
-    layer recipe's that builds it, else the one the layers prefer; None: no layer recipe) and
-    what the ``-r`` files ask of it."""
+    layer recipe's that builds it, else the one the layers prefer; None: no layer recipe), what
+    the ``-r`` files ask of it, and which recipes of the set need it (whose requirements may be
+    what ruled the layer's version out: the lock does not say which did)."""
     if layer_version is None:
         return "no layer recipe"
     has = f"layer has {layer_version}"
@@ -169,7 +175,8 @@ def _why(package: LockedPackage, layer_version: str | None, asked: str | None) -
         return f"{has}, requirement asks {asked}"
     if _same_version(layer_version, package.version):
         return has
-    return f"{has}; the resolution took {package.version} (a dependency of the set or the index rules {layer_version} out)"
+    via = f" for {', '.join(needed_by)}" if needed_by else ""
+    return f"{has}; the resolution took {package.version}{via} (a requirement of the set or the index rules {layer_version} out)"
 
 
 def requested(files: Sequence[Path]) -> dict[str, str]:

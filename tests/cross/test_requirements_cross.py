@@ -80,7 +80,7 @@ def test_its_lock_builds_the_same_set(built: tuple[str, Path], index: tuple[str,
     locked = pyrecipe("lock", "-r", str(built[1]), "-o", str(lock), "--machine", "raspberrypi4", "--layer", str(index[1]),
                       build_dir=cross_build_dir)
     assert locked.returncode == 0, locked.stderr
-    assert locked.stdout.splitlines()[1:] == ["  csum==0.3", "  shout==2.0"]
+    assert locked.stdout.splitlines()[1:] == ["  csum==0.3  PyPI (no layer recipe)", "  shout==2.0  PyPI (no layer recipe)"]
     again = pyrecipe("build", "-r", str(lock), "--machine", "raspberrypi4", "--layer", str(index[1]), build_dir=cross_build_dir)
     assert again.returncode == 0, again.stderr
     assert "Build done: 0 tasks run" in again.stdout

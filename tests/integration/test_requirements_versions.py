@@ -158,7 +158,7 @@ def test_a_dependency_above_the_layers_version_takes_pypis(layer: Path, tmp_path
     code, stdout, stderr = cli("build", layer, tmp_path / "build", "-n", "-r", requirements(tmp_path, "needsnew\n"))
     assert code == 0, stdout[-3000:] + stderr[-3000:]
     assert "purelib 1.5 is built from PyPI" in stderr
-    assert "layer has 1.0; the resolution took 1.5" in stderr, stderr
+    assert "layer has 1.0; the resolution took 1.5 for needsnew (a requirement of the set or the index rules 1.0 out)" in stderr, stderr
 
 
 def test_a_users_pin_of_the_layers_version_takes_the_layer_recipe(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
