@@ -1,9 +1,10 @@
 """Unpacking source archives (tar.gz/bz2/xz, zip, wheels) safely and completely.
 
-Source archives come from the network, so every member is checked before anything is
-written: no absolute paths, no ``..``, no device files or FIFOs, no links that point out of the
-tree, and the members' total size is limited (:class:`UnpackLimits`: a 610 KB .tar.xz of zeros
-would otherwise fill 4 GiB). Symbolic links are created only after every regular file, so nothing is ever written
+Source archives and shared-state archives come from the network, so every member is checked
+before anything is written: no absolute paths, no ``..``, no device files or FIFOs, no links that
+point out of the tree, no path nested deeper than :data:`MAX_DEPTH` directories, and the members'
+number and total size are limited (:class:`UnpackLimits`: a 610 KB .tar.xz of zeros would
+otherwise fill 4 GiB, a 1.2 MB tarball holds 200,000 empty files). Symbolic links are created only after every regular file, so nothing is ever written
 through a link, and at the end every link in the tree must resolve inside it (a chain of
 individually harmless links can otherwise escape). For tar the standard library's ``data``
 filter (Python 3.11.4+) is applied as well. The tree is built beside ``dest`` and renamed into
@@ -22,6 +23,7 @@ import stat
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -38,23 +40,52 @@ ARCHIVE_KINDS = {
 TAR_EXTRACTION_FILTER: Literal["data"] | None = "data" if hasattr(tarfile, "data_filter") else None
 #: Below this total, an archive may expand by any ratio (a 2 KB tarball of a 1 MB table is fine).
 RATIO_FLOOR = 16 << 20
+#: How many directories deep a member may lie. Python's tree walks (os.walk, shutil.rmtree,
+#: os.makedirs) recurse once per level and stop at about a thousand with a RecursionError, and
+#: no project nests its sources anywhere near this deep.
+MAX_DEPTH = 256
+#: Suffixes of UNPACK_MAX_SIZE.
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 _UNREADABLE = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)
 
 
 @dataclass(frozen=True)
 class UnpackLimits:
-    """How far an archive may expand: in total bytes, and as a multiple of its own size.
+    """How far an archive may expand: in total bytes, as a multiple of its own size, and in members.
 
-    Recipes set them with UNPACK_MAX_SIZE and UNPACK_MAX_RATIO. Member sizes are read from the
-    archive's headers, which the readers hold each member to, and added up as the members are
-    listed, so a bomb is refused after reading at most the limit, before anything is written.
+    Recipes set them with UNPACK_MAX_SIZE, UNPACK_MAX_RATIO and UNPACK_MAX_MEMBERS. Member sizes
+    are read from the archive's headers, which the readers hold each member to, and added up as
+    the members are listed, so a bomb is refused after reading at most the limit, before anything
+    is written.
     """
 
     max_size: int = 2 << 30
     max_ratio: float = 100.0
+    #: Far above the largest sources built (the Linux kernel's tree has about 90,000 files).
+    max_members: int = 100_000
 
-    def check(self, archive: Path, total: int) -> None:
-        """InputError when members adding up to ``total`` bytes exceed a limit."""
+    @classmethod
+    def from_variables(cls, getvar: Callable[[str], str | None], pn: str) -> UnpackLimits:
+        """UNPACK_MAX_SIZE (bytes, or with a K/M/G suffix), UNPACK_MAX_RATIO and UNPACK_MAX_MEMBERS
+        of recipe ``pn``, each defaulting to the class's value; InputError for a value that is no number."""
+        size, ratio, members = ((getvar(name) or "").strip() for name in ("UNPACK_MAX_SIZE", "UNPACK_MAX_RATIO",
+                                                                             "UNPACK_MAX_MEMBERS"))
+        defaults = cls()
+        try:
+            max_size = size_value(size) if size else defaults.max_size
+            max_ratio = float(ratio) if ratio else defaults.max_ratio
+            max_members = int(members) if members else defaults.max_members
+        except (ValueError, KeyError):
+            raise InputError(f"recipe {pn}: UNPACK_MAX_SIZE={size!r} must be bytes with an optional K, M or G "
+                             f"suffix, UNPACK_MAX_RATIO={ratio!r} a number and UNPACK_MAX_MEMBERS={members!r} "
+                             "a whole number") from None
+        return cls(max_size, max_ratio, max_members)
+
+    def check(self, archive: Path, total: int, members: int = 0) -> None:
+        """InputError when ``members`` members adding up to ``total`` bytes exceed a limit."""
+        if members > self.max_members:
+            raise InputError(f"{archive}: refusing to unpack: it holds more than {self.max_members} members "
+                             "(UNPACK_MAX_MEMBERS; raise it in the recipe if the sources really have that many files)")
         compressed = max(archive.stat().st_size, 1)
         if total > self.max_size:
             raise InputError(f"{archive}: refusing to unpack: it expands to more than {self.max_size} bytes "
@@ -62,6 +93,12 @@ class UnpackLimits:
         if total > RATIO_FLOOR and total > self.max_ratio * compressed:
             raise InputError(f"{archive}: refusing to unpack: it expands to more than {self.max_ratio:g} times its "
                              f"size of {compressed} bytes (UNPACK_MAX_RATIO), as a decompression bomb does")
+
+
+def size_value(text: str) -> int:
+    """A size as recipes write it: bytes, or with a K, M or G suffix; ValueError or KeyError else."""
+    number, unit = (text[:-1], text[-1].upper()) if text[-1:].isalpha() else (text, "")
+    return int(number) * _SIZE_UNITS[unit]
 
 
 def archive_kind(archive: Path) -> str:
@@ -114,8 +151,11 @@ def _check_name(archive: Path, name: str, path: str | None = None, what: str = "
     path = name if path is None else path
     if path.startswith("/") or path.startswith("\\"):
         raise _refuse(archive, name, f"absolute {what} {path!r}")
-    if ".." in path.replace("\\", "/").split("/"):
+    parts = path.replace("\\", "/").split("/")
+    if ".." in parts:
         raise _refuse(archive, name, f"{what} {path!r} contains '..'")
+    if len(parts) > MAX_DEPTH:
+        raise _refuse(archive, name[:200] + "...", f"it lies {len(parts)} directories deep (at most {MAX_DEPTH})")
 
 
 def _check_symlink(archive: Path, name: str, target: str) -> None:
@@ -139,6 +179,20 @@ def _check_links_stay_inside(archive: Path, root: Path) -> None:
                     raise _refuse(archive, os.path.relpath(path, root), "symbolic link resolves outside the tree")
 
 
+def check_tar_member(archive: Path, member: tarfile.TarInfo) -> None:
+    """InputError unless ``member`` stays inside the tree it is unpacked into: a relative path not
+    too deep, links that resolve inside, no device file or FIFO. Whoever writes an archive for
+    this unpacker (shared state) checks each member with this too, so that it writes none that
+    would be refused."""
+    _check_name(archive, member.name)
+    if member.issym():
+        _check_symlink(archive, member.name, member.linkname)
+    elif member.islnk():
+        _check_name(archive, member.name, member.linkname, "hard link target")
+    elif member.ischr() or member.isblk() or member.isfifo():
+        raise _refuse(archive, member.name, "device file or FIFO")
+
+
 def _extract_tar(archive: Path, root: Path, limits: UnpackLimits) -> None:
     with tarfile.open(archive) as tar:
         members: list[tarfile.TarInfo] = []
@@ -146,14 +200,8 @@ def _extract_tar(archive: Path, root: Path, limits: UnpackLimits) -> None:
         for member in tar:  # listed one by one: a bomb stops at the limit, not at its end
             members.append(member)
             total += member.size
-            limits.check(archive, total)
-            _check_name(archive, member.name)
-            if member.issym():
-                _check_symlink(archive, member.name, member.linkname)
-            elif member.islnk():
-                _check_name(archive, member.name, member.linkname, "hard link target")
-            elif member.ischr() or member.isblk() or member.isfifo():
-                raise _refuse(archive, member.name, "device file or FIFO")
+            limits.check(archive, total, len(members))
+            check_tar_member(archive, member)
         # Links last: no file is ever extracted through a link made earlier.
         members.sort(key=lambda m: 2 if m.issym() else 1 if m.islnk() else 0)
         try:
@@ -169,7 +217,7 @@ def _extract_zip(archive: Path, root: Path, limits: UnpackLimits) -> None:
     """Our own extraction: zipfile.extract silently rewrites bad names instead of refusing."""
     symlinks: list[tuple[str, str]] = []
     with zipfile.ZipFile(archive) as zf:
-        limits.check(archive, sum(info.file_size for info in zf.infolist()))
+        limits.check(archive, sum(info.file_size for info in zf.infolist()), len(zf.infolist()))
         for info in zf.infolist():
             name = info.filename
             _check_name(archive, name)
