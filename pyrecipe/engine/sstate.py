@@ -103,6 +103,9 @@ class SharedState:
         outputs += [str(source / entry.url.removeprefix("file://")) for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or "")
                     if entry.url.startswith("file://")]
         self.outputs = [Path(path) for path in outputs if path and Path(path).is_relative_to(self.workdir)]
+        # ${D} and ${PKGD} are the board's root: their links may point to absolute paths in them.
+        self.roots = tuple(str(Path(d.getVar(name)).relative_to(self.workdir)) for name in ("D", "PKGD")
+                           if Path(d.getVar(name)).is_relative_to(self.workdir))
         self.signer = Signer.from_variables(d.getVar)
         self.limits = UnpackLimits.from_variables(d.getVar, self.pn)
 
@@ -117,7 +120,7 @@ class SharedState:
 
 
         def checked(member: tarfile.TarInfo) -> tarfile.TarInfo:
-            check_tar_member(target, member)  # a tree a restore would refuse is not archived
+            check_tar_member(target, member, self.roots)  # a tree a restore would refuse is not archived
             return _reset_owner(member)
 
         try:
@@ -188,7 +191,7 @@ class SharedState:
         area = self.workdir / _RESTORE_AREA
         self.workdir.mkdir(parents=True, exist_ok=True)
         try:
-            unpack(path, area, self.limits)
+            unpack(path, area, self.limits, self.roots)
             for output in self.outputs:
                 if output.is_dir() and not output.is_symlink():
                     shutil.rmtree(output)

@@ -17,7 +17,9 @@ from http_support import webdav_server
 from parse_support import pyrecipe_cli
 from reliability_support import add_recipe, pyrecipe_build, sha256, workdir, write_local_conf
 
-RECIPE = 'do_install() {\n\tinstall -d ${D}${datadir}/stash\n\techo built > ${D}${datadir}/stash/data\n}\n'
+# With a link to an absolute path of the board, as update-alternatives and systemd make them.
+RECIPE = ('do_install() {\n\tinstall -d ${D}${datadir}/stash\n\techo built > ${D}${datadir}/stash/data\n'
+          '\tln -s ${datadir}/stash/data ${D}${datadir}/stash/alternative\n}\n')
 DATA = "image/usr/share/stash/data"
 
 
@@ -106,6 +108,8 @@ def test_a_signed_archive_is_restored_under_verification(layer: Path, tmp_path: 
     assert f"NOTE: stash: do_fetch ... do_package restored from shared state {url}/" in result.stdout + result.stderr
     assert (workdir(build_dir, "stash") / DATA).read_text() == "built\n"
     assert not (workdir(build_dir, "stash") / "temp" / "log.do_install").exists()
+    # A link to an absolute path inside ${D} means the board's path: restored as it was made.
+    assert os.readlink(workdir(build_dir, "stash") / "image/usr/share/stash/alternative") == "/usr/share/stash/data"
 
 
 def test_an_unsigned_archive_is_refused_under_verification(layer: Path, tmp_path: Path, http_dir: tuple[Path, str],
@@ -123,30 +127,37 @@ def test_an_unsigned_archive_is_refused_under_verification(layer: Path, tmp_path
     assert (workdir(build_dir, "stash") / DATA).read_text() == "built\n"
 
 
+SDE = "source-date-epoch/__source_date_epoch.txt"
+
+
 @pytest.mark.parametrize("kind", ["absolute-symlink", "escaping-symlink", "hard-link"])
 def test_an_archive_member_pointing_outside_is_refused(layer: Path, tmp_path: Path, http_dir: tuple[Path, str],
                                                        kind: str) -> None:
     """Escape: a member of a mirror's archive linking out of the work directory (a symbolic link
-    to an absolute path or up through '..', a hard link to a host file) was restored, and later
-    writes through it landed on the host."""
+    to an absolute host path, or up through '..' from ${D}, a hard link to a host file) was
+    restored, and later writes through it landed on the host. (Inside ${D} an absolute link is the
+    board's path, as a build makes them: read from ${D}, it cannot leave it.)"""
     served, url = http_dir
     archive = first_build(layer, tmp_path, served)
     host = tmp_path / "host-file"
     host.write_text("host\n")
-    link = tarfile.TarInfo(DATA)
+    member = SDE if kind == "absolute-symlink" else DATA
+    link = tarfile.TarInfo(member)
     if kind == "hard-link":
         link.type, link.linkname = tarfile.LNKTYPE, str(host)
     else:
         link.type = tarfile.SYMTYPE
         link.linkname = str(host) if kind == "absolute-symlink" else "../" * 40 + str(host).lstrip("/")
-    rewrite(archive, {DATA: link})
+    rewrite(archive, {member: link})
 
     result, build_dir = second_build(layer, tmp_path, url)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"refusing to unpack member '{DATA}'" in result.stdout + result.stderr, result.stdout + result.stderr
-    restored = workdir(build_dir, "stash") / DATA
-    assert not restored.is_symlink() and restored.read_text() == "built\n"
+    assert f"{archive.name}: refusing to unpack member '{member}'" in result.stdout + result.stderr, \
+        result.stdout + result.stderr
+    restored = workdir(build_dir, "stash") / member
+    assert not restored.is_symlink() and restored.read_text() != "host\n"
+    assert (workdir(build_dir, "stash") / DATA).read_text() == "built\n"
     assert os.stat(host).st_nlink == 1 and host.read_text() == "host\n"
 
 
