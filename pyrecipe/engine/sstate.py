@@ -26,6 +26,7 @@ new archives to a server that takes HTTP PUT (WebDAV: nginx's dav module, Apache
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -48,8 +49,12 @@ from pyrecipe.sources.unpack import UnpackLimits, check_tar_member, unpack
 PRODUCER_TASK = "do_package"
 #: What an archive holds, as OE's SSTATE_VERSION: in its name, and a new one whenever the list of
 #: outputs changes, so that an archive lacking what a later task reads is never restored.
-#: 2: with the file PYTHON_TEST_SCRIPT names.
-ARCHIVE_VERSION = "2"
+#: 2: with the file PYTHON_TEST_SCRIPT names. 3: with SIGINFO_MEMBER.
+ARCHIVE_VERSION = "3"
+#: The member that says whose outputs an archive holds (the ``.siginfo``'s JSON): a signature
+#: covers the archive's bytes, not its name, so a signed archive of another recipe or of an older
+#: signature, served under this one's name, would verify; with this inside it is refused.
+SIGINFO_MEMBER = ".sstate-siginfo.json"
 #: How long a mirror may take to answer whether it has an archive.
 _MIRROR_TIMEOUT = 20
 #: The most a mirror's ``.sha256`` or ``.sig`` may hold (a checksum line; a signature is a few hundred bytes).
@@ -104,8 +109,8 @@ class SharedState:
                     if entry.url.startswith("file://")]
         self.outputs = [Path(path) for path in outputs if path and Path(path).is_relative_to(self.workdir)]
         # ${D} and ${PKGD} are the board's root: their links may point to absolute paths in them.
-        self.roots = tuple(str(Path(d.getVar(name)).relative_to(self.workdir)) for name in ("D", "PKGD")
-                           if Path(d.getVar(name)).is_relative_to(self.workdir))
+        trees = [Path(d.getVar(name)) for name in ("D", "PKGD") if d.getVar(name)]
+        self.roots = tuple(str(tree.relative_to(self.workdir)) for tree in trees if tree.is_relative_to(self.workdir))
         self.signer = Signer.from_variables(d.getVar)
         self.limits = UnpackLimits.from_variables(d.getVar, self.pn)
 
@@ -117,7 +122,7 @@ class SharedState:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
         os.close(fd)
-
+        siginfo = (json.dumps(self._siginfo(signature), indent=1) + "\n").encode()
 
         def checked(member: tarfile.TarInfo) -> tarfile.TarInfo:
             check_tar_member(target, member, self.roots)  # a tree a restore would refuse is not archived
@@ -128,13 +133,15 @@ class SharedState:
                 for output in self.outputs:
                     if output.exists():
                         archive.add(output, arcname=str(output.relative_to(self.workdir)), filter=checked)
+                member = tarfile.TarInfo(SIGINFO_MEMBER)
+                member.size, member.mode = len(siginfo), 0o644
+                archive.addfile(_reset_owner(member), io.BytesIO(siginfo))
             if self.signer.key:
                 with writing_file(signature_path(target)) as partial:
                     self.signer.sign(Path(temp), partial)
             sha256 = file_sha256(temp)
             atomic_write_text(target.with_name(target.name + ".sha256"), sha256 + "\n")
-            atomic_write_text(target.with_name(target.name + ".siginfo"),
-                              json.dumps({"recipe": self.pn, "task": PRODUCER_TASK, "signature": signature}, indent=1) + "\n")
+            atomic_write_text(target.with_name(target.name + ".siginfo"), siginfo.decode())
             os.replace(temp, target)
         finally:
             Path(temp).unlink(missing_ok=True)
@@ -159,7 +166,7 @@ class SharedState:
                     problem = self.signer.problem(path, signature_path(path))
                     if problem:
                         raise PyrecipeError(problem)
-                self._unpack(path)
+                self._unpack(path, signature)
                 os.utime(path)  # used now: `pyrecipe sstate prune` keeps what builds use
                 return Restored(source)
             except (OSError, tarfile.TarError, PyrecipeError) as error:
@@ -185,13 +192,23 @@ class SharedState:
         atomic_write_text(local.with_name(local.name + ".sha256"), sha256.decode(errors="replace").strip() + "\n")
         return local
 
-    def _unpack(self, path: Path) -> None:
+    def _siginfo(self, signature: str) -> dict[str, str]:
+        return {"recipe": self.pn, "task": PRODUCER_TASK, "signature": signature}
+
+    def _unpack(self, path: Path, signature: str) -> None:
         """The archive's outputs in place of WORKDIR's: unpacked (and checked) beside them first,
         so that a refused archive changes nothing, and nothing but the outputs is taken from it."""
         area = self.workdir / _RESTORE_AREA
         self.workdir.mkdir(parents=True, exist_ok=True)
         try:
             unpack(path, area, self.limits, self.roots)
+            said = area / SIGINFO_MEMBER
+            try:
+                found = json.loads(said.read_text()) if said.is_file() and not said.is_symlink() else None
+            except (OSError, ValueError):
+                found = None
+            if found != self._siginfo(signature):
+                raise PyrecipeError(f"it holds the outputs of {found or 'nothing it names'}, not of {self.pn} {signature}")
             for output in self.outputs:
                 if output.is_dir() and not output.is_symlink():
                     shutil.rmtree(output)

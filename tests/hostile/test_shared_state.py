@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import shutil
 import subprocess
 import tarfile
 from collections.abc import Iterator
@@ -125,6 +126,32 @@ def test_an_unsigned_archive_is_refused_under_verification(layer: Path, tmp_path
     assert f"of stash is not usable (no signature file {archive.name}.sig (SSTATE_VERIFY_SIG is 1)); building " \
            "instead" in result.stdout + result.stderr, result.stdout + result.stderr
     assert (workdir(build_dir, "stash") / DATA).read_text() == "built\n"
+
+
+def test_a_signed_archive_served_under_another_signature_is_refused(layer: Path, tmp_path: Path,
+                                                                     http_dir: tuple[Path, str],
+                                                                     gnupg: tuple[Path, str]) -> None:
+    """Escape: a signature covers an archive's bytes, not its name: a mirror serving an older
+    signed archive of the recipe (the outputs before a fix) under the new signature's name had it
+    restored, its signature good."""
+    served, url = http_dir
+    signing = {"SSTATE_SIG_KEY": gnupg[1], "GPG_PATH": str(gnupg[0])}
+    old = first_build(layer, tmp_path, served, **signing)
+    add_recipe(layer, "stash", RECIPE.replace("echo built", "echo fixed"))
+    again = pyrecipe_build(layer, tmp_path / "first", "stash")
+    assert again.returncode == 0, again.stdout + again.stderr
+    [new] = [archive for archive in served.glob("*/sstate:stash:*.tar.gz") if archive != old]
+    for suffix in ("", ".sig", ".sha256"):
+        shutil.copyfile(f"{old}{suffix}", f"{new}{suffix}")
+
+    result, build_dir = second_build(layer, tmp_path, url, **verifying(gnupg))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{new.name} of stash is not usable (it holds the outputs of {{'recipe': 'stash', 'task': 'do_package', " \
+           f"'signature': '{old.name.split(':')[-1].removesuffix('.tar.gz')}'}}, not of stash " \
+           f"{new.name.split(':')[-1].removesuffix('.tar.gz')}); building instead" in result.stdout + result.stderr, \
+        result.stdout + result.stderr
+    assert (workdir(build_dir, "stash") / DATA).read_text() == "fixed\n"
 
 
 SDE = "source-date-epoch/__source_date_epoch.txt"
