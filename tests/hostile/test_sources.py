@@ -12,6 +12,10 @@ import tarfile
 import threading
 from pathlib import Path
 
+import pytest
+
+from pyrecipe.errors import BuildError
+from pyrecipe.sources import pypi
 from reliability_support import add_recipe, assert_clean_error, pyrecipe_build, workdir, write_local_conf
 
 #: The commit time the hostile repositories' commits carry.
@@ -181,3 +185,17 @@ def test_an_endless_download_stops_at_the_cap(layer: Path, tmp_path: Path) -> No
     downloads = [path for path in (build_dir / "downloads").rglob("*") if path.is_file()] \
         if (build_dir / "downloads").exists() else []
     assert sum(path.stat().st_size for path in downloads) < 2 << 20
+
+
+def test_an_endless_index_page_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Limit: an index answering a project's page with an endless body was read into memory whole."""
+    monkeypatch.setattr(pypi, "INDEX_MAX_BYTES", 1 << 20)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EndlessHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    index = f"http://127.0.0.1:{server.server_address[1]}/simple"
+    try:
+        with pytest.raises(BuildError, match=rf"the PyPI simple index {index}/endless/ sent more than 1048576 bytes"):
+            pypi.project_files("endless", index=index)
+    finally:
+        server.shutdown()
+        server.server_close()
