@@ -68,7 +68,9 @@ class Signer:
         """Why ``archive`` may not be restored under SSTATE_VERIFY_SIG, or None when its signature is good."""
         if not signature.is_file():
             return f"no signature file {signature.name} (SSTATE_VERIFY_SIG is 1)"
-        result = self._run(["--status-fd", "1", "--verify", str(signature), str(archive)])
+        # Only keys already in the keyring: a gpg.conf with auto-key-retrieve would fetch the
+        # signer's key from a keyserver, and any key there would then verify.
+        result = self._run(["--no-auto-key-retrieve", "--status-fd", "1", "--verify", str(signature), str(archive)])
         signers: set[str] = set()
         for line in result.stdout.splitlines():
             words = line.split()
