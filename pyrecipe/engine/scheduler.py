@@ -295,5 +295,5 @@ class Builder:
             if task == PRODUCER_TASK:
                 try:
                     shared.store(signatures[task])
-                except OSError as error:
+                except (OSError, PyrecipeError) as error:
                     self.progress.note(f"WARNING: {key}: could not write shared state to {shared.directory}: {error}")

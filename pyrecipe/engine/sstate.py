@@ -11,7 +11,11 @@ computes the same signature finds the archive (in its own ``SSTATE_DIR``, then i
 pairs), checks it against its recorded sha256, unpacks it and stamps fetch ... do_package as
 done: those tasks do not run. The tasks after it (the wheel's deploy, staging into the sysroot,
 the test under qemu) run as usual. Each archive has a ``.sha256`` beside it and a ``.siginfo``
-(JSON: recipe, task, signature) saying what it is.
+(JSON: recipe, task, signature) saying what it is, and with ``SSTATE_SIG_KEY`` a gpg signature
+``.sig`` that ``SSTATE_VERIFY_SIG`` requires before a restore (:mod:`pyrecipe.engine.sstatesign`).
+An archive is unpacked as a source archive is (:func:`pyrecipe.sources.unpack.unpack`: no member
+outside the tree, no link out of it, the recipe's UNPACK_MAX_* limits) beside the outputs, and
+only the outputs are moved into place.
 
 Layout: ``<SSTATE_DIR>/<first two hex digits>/sstate:<recipe>:<ARCHIVE_VERSION>:<signature>.tar.gz``; an archive
 is written under a temporary name and renamed, so a reader never sees half of one, and a
@@ -22,6 +26,7 @@ new archives to a server that takes HTTP PUT (WebDAV: nginx's dav module, Apache
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -33,19 +38,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyrecipe.engine.sstatesign import Signer, signature_path
 from pyrecipe.errors import PyrecipeError
-from pyrecipe.fsutil import atomic_write_text, file_sha256
+from pyrecipe.fsutil import atomic_write_text, file_sha256, writing_file
 from pyrecipe.parse import DataSmart
 from pyrecipe.sources.fetch import fetch, parse_src_uri
+from pyrecipe.sources.unpack import UnpackLimits, check_tar_member, unpack
 
 #: The task whose signature names a recipe's archive: everything up to it is restored.
 PRODUCER_TASK = "do_package"
 #: What an archive holds, as OE's SSTATE_VERSION: in its name, and a new one whenever the list of
 #: outputs changes, so that an archive lacking what a later task reads is never restored.
-#: 2: with the file PYTHON_TEST_SCRIPT names.
-ARCHIVE_VERSION = "2"
+#: 2: with the file PYTHON_TEST_SCRIPT names. 3: with SIGINFO_MEMBER.
+ARCHIVE_VERSION = "3"
+#: The member that says whose outputs an archive holds (the ``.siginfo``'s JSON): a signature
+#: covers the archive's bytes, not its name, so a signed archive of another recipe or of an older
+#: signature, served under this one's name, would verify; with this inside it is refused.
+SIGINFO_MEMBER = ".sstate-siginfo.json"
 #: How long a mirror may take to answer whether it has an archive.
 _MIRROR_TIMEOUT = 20
+#: The most a mirror's ``.sha256`` or ``.sig`` may hold (a checksum line; a signature is a few hundred bytes).
+_SIDECAR_MAX_BYTES = 64 << 10
+#: Where in WORKDIR an archive is unpacked before its outputs are moved into place.
+_RESTORE_AREA = ".sstate-restore"
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,11 @@ class SharedState:
         outputs += [str(source / entry.url.removeprefix("file://")) for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or "")
                     if entry.url.startswith("file://")]
         self.outputs = [Path(path) for path in outputs if path and Path(path).is_relative_to(self.workdir)]
+        # ${D} and ${PKGD} are the board's root: their links may point to absolute paths in them.
+        trees = [Path(d.getVar(name)) for name in ("D", "PKGD") if d.getVar(name)]
+        self.roots = tuple(str(tree.relative_to(self.workdir)) for tree in trees if tree.is_relative_to(self.workdir))
+        self.signer = Signer.from_variables(d.getVar)
+        self.limits = UnpackLimits.from_variables(d.getVar, self.pn)
 
     def store(self, signature: str) -> None:
         """Archive the outputs under ``signature`` unless SSTATE_DIR has them already."""
@@ -102,15 +122,26 @@ class SharedState:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
         os.close(fd)
+        siginfo = (json.dumps(self._siginfo(signature), indent=1) + "\n").encode()
+
+        def checked(member: tarfile.TarInfo) -> tarfile.TarInfo:
+            check_tar_member(target, member, self.roots)  # a tree a restore would refuse is not archived
+            return _reset_owner(member)
+
         try:
             with tarfile.open(temp, "w:gz") as archive:
                 for output in self.outputs:
                     if output.exists():
-                        archive.add(output, arcname=str(output.relative_to(self.workdir)), filter=_reset_owner)
+                        archive.add(output, arcname=str(output.relative_to(self.workdir)), filter=checked)
+                member = tarfile.TarInfo(SIGINFO_MEMBER)
+                member.size, member.mode = len(siginfo), 0o644
+                archive.addfile(_reset_owner(member), io.BytesIO(siginfo))
+            if self.signer.key:
+                with writing_file(signature_path(target)) as partial:
+                    self.signer.sign(Path(temp), partial)
             sha256 = file_sha256(temp)
             atomic_write_text(target.with_name(target.name + ".sha256"), sha256 + "\n")
-            atomic_write_text(target.with_name(target.name + ".siginfo"),
-                              json.dumps({"recipe": self.pn, "task": PRODUCER_TASK, "signature": signature}, indent=1) + "\n")
+            atomic_write_text(target.with_name(target.name + ".siginfo"), siginfo.decode())
             os.replace(temp, target)
         finally:
             Path(temp).unlink(missing_ok=True)
@@ -131,39 +162,75 @@ class SharedState:
                 actual = file_sha256(path)
                 if actual != expected:
                     raise PyrecipeError(f"sha256 {actual}, recorded {expected}")
-                self._unpack(path)
+                if self.signer.verify:
+                    problem = self.signer.problem(path, signature_path(path))
+                    if problem:
+                        raise PyrecipeError(problem)
+                self._unpack(path, signature)
                 os.utime(path)  # used now: `pyrecipe sstate prune` keeps what builds use
                 return Restored(source)
             except (OSError, tarfile.TarError, PyrecipeError) as error:
                 warn(f"shared state {source} of {self.pn} is not usable ({error}); building instead")
-                # A damaged copy in SSTATE_DIR (ours, or one just downloaded) goes: it would fail again.
-                for damaged in (local, local.with_name(local.name + ".sha256")):
+                # A damaged or unsigned copy in SSTATE_DIR (ours, or one just downloaded) goes: it would fail again.
+                for damaged in (local, *Archive(local).sidecars):
                     damaged.unlink(missing_ok=True)
         return None
 
     def _download(self, url: str, local: Path) -> Path | None:
         """The mirror's archive, checked against its ``.sha256``, into SSTATE_DIR; None when the
         mirror does not have it."""
-        try:
-            with urllib.request.urlopen(url + ".sha256", timeout=_MIRROR_TIMEOUT) as answer:
-                sha256 = answer.read().decode().strip()
-        except (urllib.error.URLError, OSError):
+        sha256 = _small_download(url + ".sha256")
+        if sha256 is None:
             return None
         local.parent.mkdir(parents=True, exist_ok=True)
-        fetch(url, local.parent, sha256, filename=local.name)
-        atomic_write_text(local.with_name(local.name + ".sha256"), sha256 + "\n")
+        fetch(url, local.parent, sha256.decode(errors="replace").strip(), filename=local.name)
+        if self.signer.verify:
+            signature = _small_download(url + ".sig")
+            if signature is not None:  # none: the archive is refused as unsigned
+                with writing_file(signature_path(local)) as partial:
+                    partial.write_bytes(signature)
+        atomic_write_text(local.with_name(local.name + ".sha256"), sha256.decode(errors="replace").strip() + "\n")
         return local
 
-    def _unpack(self, path: Path) -> None:
-        for output in self.outputs:
-            if output.is_dir() and not output.is_symlink():
-                shutil.rmtree(output)
-            elif output.exists():
-                output.unlink()
+    def _siginfo(self, signature: str) -> dict[str, str]:
+        return {"recipe": self.pn, "task": PRODUCER_TASK, "signature": signature}
+
+    def _unpack(self, path: Path, signature: str) -> None:
+        """The archive's outputs in place of WORKDIR's: unpacked (and checked) beside them first,
+        so that a refused archive changes nothing, and nothing but the outputs is taken from it."""
+        area = self.workdir / _RESTORE_AREA
         self.workdir.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(path, "r:gz") as archive:
-            # "tar": members stay inside WORKDIR, no device files; modes and links as stored.
-            archive.extractall(self.workdir, filter="tar")
+        try:
+            unpack(path, area, self.limits, self.roots)
+            said = area / SIGINFO_MEMBER
+            try:
+                found = json.loads(said.read_text()) if said.is_file() and not said.is_symlink() else None
+            except (OSError, ValueError):
+                found = None
+            if found != self._siginfo(signature):
+                raise PyrecipeError(f"it holds the outputs of {found or 'nothing it names'}, not of {self.pn} {signature}")
+            for output in self.outputs:
+                if output.is_dir() and not output.is_symlink():
+                    shutil.rmtree(output)
+                elif output.exists() or output.is_symlink():
+                    output.unlink()
+                restored = area / output.relative_to(self.workdir)
+                if restored.exists() or restored.is_symlink():
+                    output.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(restored, output)
+        finally:
+            shutil.rmtree(area, ignore_errors=True)
+
+
+def _small_download(url: str) -> bytes | None:
+    """The body of a mirror's small file (a checksum, a signature), or None when the mirror does not
+    serve it; one larger than _SIDECAR_MAX_BYTES is none of those and counts as not served."""
+    try:
+        with urllib.request.urlopen(url, timeout=_MIRROR_TIMEOUT) as answer:
+            body: bytes = answer.read(_SIDECAR_MAX_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    return body if len(body) <= _SIDECAR_MAX_BYTES else None
 
 
 def _reset_owner(member: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -186,7 +253,8 @@ class Archive:
 
     @property
     def sidecars(self) -> list[Path]:
-        return [self.path.with_name(self.path.name + suffix) for suffix in (".siginfo", ".sha256")]
+        """The files beside it, the ``.sha256`` last (it says the archive is complete)."""
+        return [self.path.with_name(self.path.name + suffix) for suffix in (".siginfo", ".sig", ".sha256")]
 
 
 def archives(directory: Path) -> list[Archive]:
@@ -226,8 +294,8 @@ def prune(directory: Path, keep_days: float | None, max_bytes: int | None, now: 
 
 def push(directory: Path, url: str, timeout: float = 60) -> tuple[list[str], list[str]]:
     """PUT the archives of ``directory`` that the server at ``url`` lacks (it has an archive when
-    it serves its ``.sha256``): the archive and its ``.siginfo`` first, the ``.sha256`` last, so a
-    reader never finds a checksum without its archive. Returns (pushed, already there)."""
+    it serves its ``.sha256``): the archive, its ``.siginfo`` and its ``.sig`` first, the ``.sha256``
+    last, so a reader never finds a checksum without its archive. Returns (pushed, already there)."""
     pushed, present = [], []
     root = url.rstrip("/")
     for archive in archives(directory):
@@ -241,7 +309,7 @@ def push(directory: Path, url: str, timeout: float = 60) -> tuple[list[str], lis
                 raise PyrecipeError(f"{checksum}: the server answered {error.code} {error.reason}") from None
         except urllib.error.URLError as error:
             raise PyrecipeError(f"cannot reach {root}: {error.reason}") from None
-        for path in (archive.path, archive.sidecars[0], archive.sidecars[1]):
+        for path in (archive.path, *[sidecar for sidecar in archive.sidecars if sidecar.exists()]):
             _put(f"{root}/{archive.name[: -len(archive.path.name)]}{path.name}", path, timeout)
         pushed.append(archive.name)
     return pushed, present

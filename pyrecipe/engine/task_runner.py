@@ -41,6 +41,8 @@ SIGNATURE_EXCLUDED = {
     "PYRECIPE_FORCE", "BUILD_ARCH",
     # Where shared state (and ccache's) is kept and looked for, not what a task makes.
     "SSTATE_DIR", "SSTATE_MIRRORS", "CCACHE_REMOTE_STORAGE",
+    # Who signs shared state and whose signatures a restore takes (engine/sstatesign.py), as OE.
+    "SSTATE_SIG_KEY", "SSTATE_SIG_PASSPHRASE", "SSTATE_VERIFY_SIG", "SSTATE_VALID_SIGS", "GPG_PATH", "GPG_BIN",
     # How cargo reports progress in a log (cargo_common.bbclass), not what it builds.
     "CARGO_TERM_PROGRESS_WHEN", "CARGO_TERM_PROGRESS_WIDTH",
     # Which layers there are and how they rank choose recipes; they are no input of a recipe's

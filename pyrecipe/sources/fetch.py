@@ -47,6 +47,9 @@ NETWORK_TIMEOUT = 60
 #: Seconds a whole download may take (FETCH_DEADLINE): a server that sends a byte every few
 #: seconds never trips NETWORK_TIMEOUT, which is per read.
 DOWNLOAD_DEADLINE = 3600.0
+#: Bytes a download whose server does not say its length may bring (FETCH_MAX_SIZE): an endless
+#: body would otherwise fill DL_DIR until the deadline. With a Content-Length, that is the bound.
+DOWNLOAD_MAX_SIZE = 2 << 30
 USER_AGENT = "pyrecipe-fetch/0.1"
 #: Suffix of a downloaded file whose hash did not match; kept for inspection, never used.
 QUARANTINE_SUFFIX = ".sha256-mismatch"
@@ -238,17 +241,19 @@ def fetch(
     allow_missing_checksum: bool = False,
     filename: str | None = None,
     deadline: float = DOWNLOAD_DEADLINE,
+    max_size: int = DOWNLOAD_MAX_SIZE,
 ) -> Path:
     """Make ``dl_dir/<filename>`` hold the verified content of ``url`` and return its path.
 
     ``url`` is ``https://``/``http://`` (redirects followed), ``file://`` or a local path; a
-    download not finished within ``deadline`` seconds fails. Without ``sha256`` this is an
+    download not finished within ``deadline`` seconds fails, and so does one that brings more than
+    its Content-Length or, without one, more than ``max_size`` bytes. Without ``sha256`` this is an
     InputError unless ``allow_missing_checksum``; then the computed checksum is logged as a
     ``SRC_URI[sha256sum] = "..."`` line (and :func:`file_sha256` gives it to a caller that
     wants to print it). Errors never show a password of the URL.
     """
     try:
-        return _fetch(url, dl_dir, sha256, allow_missing_checksum, filename, deadline)
+        return _fetch(url, dl_dir, sha256, allow_missing_checksum, filename, deadline, max_size)
     except PyrecipeError as error:
         masked = mask_credentials(str(error), url)
         if masked == str(error):
@@ -257,7 +262,8 @@ def fetch(
 
 
 def _fetch(
-    url: str, dl_dir: Path, sha256: str | None, allow_missing_checksum: bool, filename: str | None, deadline: float
+    url: str, dl_dir: Path, sha256: str | None, allow_missing_checksum: bool, filename: str | None, deadline: float,
+    max_size: int,
 ) -> Path:
     name = filename or url_basename(url)
     if not _is_plain_file_name(name):
@@ -280,7 +286,7 @@ def _fetch(
         log.warning("%s: existing file has sha256 %s, expected %s; fetching again", dest, actual, expected)
         _quarantine(dest, actual)
 
-    tmp, actual = _download_to_temp(url, dl_dir, name, deadline) if remote else _copy_to_temp(url, dl_dir, name)
+    tmp, actual = _download_to_temp(url, dl_dir, name, deadline, max_size) if remote else _copy_to_temp(url, dl_dir, name)
     if expected is not None and actual != expected:
         bad = _quarantine(tmp, actual)
         raise InputError(
@@ -312,11 +318,16 @@ def _temp_file(dl_dir: Path, name: str) -> tuple[Path, BinaryIO]:
     return Path(tmp), os.fdopen(fd, "wb")
 
 
-def _copy_stream(source: io.BufferedIOBase, out: BinaryIO, deadline: float | None = None) -> tuple[int, str]:
+class TooLarge(Exception):
+    """A download brought more bytes than it may."""
+
+
+def _copy_stream(source: io.BufferedIOBase, out: BinaryIO, deadline: float | None = None,
+                 max_size: int | None = None) -> tuple[int, str]:
     """Copy ``source`` into ``out`` hashing on the way; returns (bytes, sha256).
 
     Each read returns what has arrived (``read1``), so a trickling source is seen to pass
-    ``deadline`` (seconds) within one read's timeout: TimeoutError then.
+    ``deadline`` (seconds) within one read's timeout: TimeoutError then; TooLarge past ``max_size`` bytes.
     """
     digest = hashlib.sha256()
     size = 0
@@ -326,12 +337,14 @@ def _copy_stream(source: io.BufferedIOBase, out: BinaryIO, deadline: float | Non
             digest.update(chunk)
             out.write(chunk)
             size += len(chunk)
+            if max_size is not None and size > max_size:
+                raise TooLarge(size)
             if until is not None and time.monotonic() > until:
                 raise TimeoutError(f"not finished after {deadline:g} s (FETCH_DEADLINE), {size} bytes received")
     return size, digest.hexdigest()
 
 
-def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float) -> tuple[Path, str]:
+def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float, max_size: int) -> tuple[Path, str]:
     tmp, out = _temp_file(dl_dir, name)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
@@ -339,7 +352,12 @@ def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float) -> tup
             length = response.headers.get("Content-Length")
             if length is not None and not length.strip().isdigit():
                 raise BuildError(f"download of {url} failed: the server sent an invalid Content-Length {length!r}")
-            size, actual = _copy_stream(response, out, deadline)
+            try:
+                size, actual = _copy_stream(response, out, deadline, max_size if length is None else int(length))
+            except TooLarge:
+                raise BuildError(f"download of {url} stopped after {max_size} bytes: the server did not say how "
+                                 "large it is and it went on past FETCH_MAX_SIZE (raise it if the file really is "
+                                 "that large)") from None
         if length is not None and size != int(length):
             raise BuildError(f"download of {url} was cut short: got {size} of {length} bytes; try again")
         return tmp, actual

@@ -55,6 +55,15 @@ _GIT_ENV = {
     "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
     "LC_ALL": "C", "GIT_ASKPASS": "true", "GIT_SSH_COMMAND": "ssh -oBatchMode=yes",
 }
+#: Settings that would run a program, pinned on the command line (which wins over every file):
+#: the repositories git works in here are fetched from strangers, and git runs outside any sandbox.
+#: ``ext::`` URLs run a command by design.
+_NO_PROGRAMS = ("core.hooksPath=/dev/null", "core.fsmonitor=false", "protocol.ext.allow=never",
+                "core.pager=cat", "log.showSignature=false", "gpg.program=false")
+#: How many ``ref:`` indirections HEAD may take (git's own limit is 5).
+_MAX_SYMREF_DEPTH = 5
+#: A ref file, or a commit object's header, larger than this is not a ref or a commit we read.
+_MAX_REF_BYTES = 1 << 20
 
 Note = Callable[[str], None]
 
@@ -135,6 +144,9 @@ def parse_git_url(url: str, params: Mapping[str, str]) -> GitSource:
 
 def source_from_plain_url(url: str, scheme: str = "git") -> GitSource:
     """A submodule's repository from the URL in ``.gitmodules`` (``https://...``, ``/path``, ``file://...``)."""
+    if url.startswith("-") or "::" in url.partition("://")[0]:
+        # git would read "-..." as an option (--upload-pack=COMMAND) and "ext::..." runs a command.
+        raise InputError(f"submodule URL {url!r} is not a repository URL")
     if "://" not in url:
         return GitSource(url, scheme, "file", "", os.path.normpath(url), nobranch=True)
     parts = urllib.parse.urlsplit(url)
@@ -188,12 +200,13 @@ def resolve_srcrev(source: GitSource, getvar: Callable[[str], str | None]) -> st
 # --------------------------------------------------------------------------- running git
 
 def git(args: list[str], cwd: Path | None = None, *, check: bool = True, what: str | None = None,
-        error: type[Exception] = BuildError) -> subprocess.CompletedProcess[str]:
+        error: type[Exception] = BuildError, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``git args`` without prompts or user configuration; ``error`` with git's message when it fails."""
+    pinned = [word for setting in _NO_PROGRAMS for word in ("-c", setting)]
     result = subprocess.run(
-        ["git", "-c", "gc.autoDetach=false", "-c", "advice.detachedHead=false", "-c", "init.defaultBranch=master",
+        ["git", *pinned, "-c", "gc.autoDetach=false", "-c", "advice.detachedHead=false", "-c", "init.defaultBranch=master",
          *args],
-        cwd=cwd, capture_output=True, text=True, env={**os.environ, **_GIT_ENV}, check=False,
+        cwd=cwd, capture_output=True, text=True, env={**os.environ, **_GIT_ENV, **(env or {})}, check=False,
     )
     if check and result.returncode != 0:
         message = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
@@ -251,7 +264,7 @@ def _download(repo: Path, source: GitSource, revision: str, shallow_depth: int, 
     if source.nobranch:
         refs = ["+refs/*:refs/*"]
     if shallow_depth > 0:
-        shallow = git(["fetch", "--no-tags", f"--depth={shallow_depth}", url, revision], repo, check=False)
+        shallow = git(["fetch", "--no-tags", f"--depth={shallow_depth}", "--", url, revision], repo, check=False)
         if shallow.returncode == 0:
             git(["update-ref", f"refs/pyrecipe/{revision}", revision], repo)
             wanted = []
@@ -261,11 +274,11 @@ def _download(repo: Path, source: GitSource, revision: str, shallow_depth: int, 
                 wanted.append(f"+refs/tags/{source.tag}:refs/tags/{source.tag}")
             if wanted:
                 # No --depth: the branch's commits down to the one already here, enough to check it.
-                git(["fetch", "--no-tags", url, *wanted], repo, what=what)
+                git(["fetch", "--no-tags", "--", url, *wanted], repo, what=what)
             note(f"NOTE: shallow fetch ({shallow_depth} deep) of {revision} from {source.url}")
             return
         note(f"NOTE: {source.url} does not serve a commit by hash; fetching the whole repository")
-    git(["fetch", "--force", "--no-tags", url, *refs], repo, what=what)
+    git(["fetch", "--force", "--no-tags", "--", url, *refs], repo, what=what)
 
 
 def fetch_git(source: GitSource, revision: str, dl_dir: Path, note: Note, shallow_depth: int = 0) -> Path:
@@ -430,3 +443,76 @@ def _checkout_submodules(parent: GitSource, revision: str, dl_dir: Path, dest: P
         git(["remote", "set-url", "origin", sub.source.repo_url], dest / sub.path)
         note(f"NOTE: submodule {sub.path}: {sub.commit}")
         _checkout_submodules(sub.source, sub.commit, dl_dir, dest / sub.path, note, depth + 1)
+
+
+# --------------------------------------------------------------------------- a stranger's repository
+
+def head_commit_time(git_dir: Path) -> int | None:
+    """The committer time of the commit HEAD names in ``git_dir`` (a ``.git`` that came with
+    sources), or None when it names none that can be read.
+
+    A repository's own configuration can name programs git runs (``core.fsmonitor``,
+    ``gpg.program`` for a signed commit, ``core.pager``, hooks) and can include other files, and
+    this runs outside any sandbox: so git never opens that repository as such. HEAD is resolved
+    here, reading plain files inside ``git_dir`` only, and git reads the one commit object from its
+    object directory on behalf of an empty repository of ours.
+    """
+    commit = _resolve_head(git_dir)
+    objects = git_dir / "objects"
+    if commit is None or objects.is_symlink() or not objects.is_dir():
+        return None
+    with tempfile.TemporaryDirectory(prefix="pyrecipe-git-") as empty:
+        for folder in ("objects", "refs"):
+            os.mkdir(os.path.join(empty, folder))
+        Path(empty, "HEAD").write_text("ref: refs/heads/master\n")
+        result = git(["cat-file", "commit", commit], check=False,
+                     env={"GIT_DIR": empty, "GIT_OBJECT_DIRECTORY": str(objects), "GIT_CEILING_DIRECTORIES": "/"})
+    if result.returncode != 0:
+        return None
+    header = result.stdout[:_MAX_REF_BYTES].partition("\n\n")[0]
+    for line in header.splitlines():
+        if line.startswith("committer "):
+            words = line.rsplit(" ", 2)
+            return int(words[1]) if len(words) == 3 and words[1].isdigit() else None
+    return None
+
+
+def _resolve_head(git_dir: Path) -> str | None:
+    """The commit HEAD names, following ``ref:`` lines through loose refs and ``packed-refs``."""
+    packed = _packed_refs(git_dir)
+    ref = "HEAD"
+    for _ in range(_MAX_SYMREF_DEPTH):
+        content = _small_file(git_dir, ref)
+        content = packed.get(ref) if content is None else content.strip()
+        if content is None:
+            return None
+        if COMMIT_RE.fullmatch(content):
+            return content
+        if not content.startswith("ref: "):
+            return None
+        ref = content.removeprefix("ref: ").strip()
+        if not ref.startswith("refs/") or any(part in ("", ".", "..") for part in ref.split("/")):
+            return None
+    return None
+
+
+def _packed_refs(git_dir: Path) -> dict[str, str]:
+    refs = {}
+    for line in (_small_file(git_dir, "packed-refs") or "").splitlines():
+        commit, _, name = line.partition(" ")
+        if COMMIT_RE.fullmatch(commit) and name:
+            refs[name.strip()] = commit
+    return refs
+
+
+def _small_file(git_dir: Path, name: str) -> str | None:
+    """A plain file of ``git_dir`` (no symbolic link on the way out of it), or None."""
+    path = git_dir / name
+    try:
+        if not os.path.realpath(path).startswith(os.path.realpath(git_dir) + os.sep) or path.is_symlink():
+            return None
+        if not path.is_file() or path.stat().st_size > _MAX_REF_BYTES:
+            return None
+        return path.read_text(errors="replace")
+    except OSError:
+        return None

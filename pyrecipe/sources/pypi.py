@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pyrecipe.errors import BuildError
 
 SIMPLE_INDEX = "https://pypi.org/simple"
+#: The most a project's index page may hold (numpy's, every file of every release, is about 2 MB):
+#: an endless answer would otherwise be read into memory whole.
+INDEX_MAX_BYTES = 64 << 20
 # /packages/source/ for sdists, /packages/<python tag>/ for wheels: the redirector's forms
 # (content addresses have a two-character second segment and never match).
 _SOURCE_URL_RE = re.compile(r"^https?://files\.pythonhosted\.org/packages/[^/]+/./(?P<project>[^/]+)/(?P<filename>[^/;]+)$")
@@ -42,7 +45,11 @@ def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) 
     request = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = json.load(response)
+            body = response.read(INDEX_MAX_BYTES + 1)
+        if len(body) > INDEX_MAX_BYTES:
+            raise BuildError(f"the PyPI simple index {url} sent more than {INDEX_MAX_BYTES} bytes for {project!r}: "
+                             "that is no index page")
+        data = json.loads(body)
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             raise ProjectNotFound(f"PyPI has no project {project!r} ({url}: HTTP 404)") from None

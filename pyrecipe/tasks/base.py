@@ -23,6 +23,7 @@ from pyrecipe.parse import DataSmart
 from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import (
     DOWNLOAD_DEADLINE,
+    DOWNLOAD_MAX_SIZE,
     SourceMissing,
     SrcUriEntry,
     check_scheme,
@@ -41,7 +42,7 @@ from pyrecipe.sources.git import (
     parse_git_url,
     resolve_srcrev,
 )
-from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits
+from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits, size_value
 from pyrecipe.sources.unpack import unpack as unpack_archive
 from pyrecipe.toolchain.ldconfig import board_ldconfig
 
@@ -80,13 +81,23 @@ def _fetch_deadline(d: DataSmart) -> float:
     return deadline
 
 
+def _fetch_max_size(d: DataSmart) -> int:
+    """FETCH_MAX_SIZE: bytes a download of unknown length may bring (default DOWNLOAD_MAX_SIZE)."""
+    value = (d.getVar("FETCH_MAX_SIZE") or "").strip()
+    try:
+        return size_value(value) if value else DOWNLOAD_MAX_SIZE
+    except (ValueError, KeyError):
+        raise InputError(f"recipe {d.getVar('PN')}: FETCH_MAX_SIZE={value!r} must be bytes with an optional K, M or "
+                         "G suffix") from None
+
+
 def _download(entry: SrcUriEntry, d: DataSmart) -> Path:
     dl_dir = Path(d.getVar("DL_DIR"))
     task = current_task()
 
     def download(url: str) -> Path:
         return fetch_url(url, dl_dir, entry.sha256, allow_missing_checksum=task.build.allow_missing_checksum,
-                         filename=entry.filename, deadline=_fetch_deadline(d))
+                         filename=entry.filename, deadline=_fetch_deadline(d), max_size=_fetch_max_size(d))
 
     # PREMIRRORS first (bitbake's pairs of pattern and replacement); the checksum decides, so a
     # mirror that lacks the file or cannot be reached is passed over, one with other bytes is not.
@@ -218,27 +229,10 @@ def _check_local_checksum(entry: SrcUriEntry, path: Path) -> None:
                          f"if the file is right, update the recipe: {entry.checksum_assignment(actual)}")
 
 
-_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-
-
-def _unpack_limits(d: DataSmart) -> UnpackLimits:
-    """UNPACK_MAX_SIZE (bytes, or with a K/M/G suffix) and UNPACK_MAX_RATIO of the recipe."""
-    size, ratio = (d.getVar("UNPACK_MAX_SIZE") or "").strip(), (d.getVar("UNPACK_MAX_RATIO") or "").strip()
-    defaults = UnpackLimits()
-    try:
-        number, unit = (size[:-1], size[-1].upper()) if size[-1:].isalpha() else (size, "")
-        max_size = int(number) * _SIZE_UNITS[unit] if size else defaults.max_size
-        max_ratio = float(ratio) if ratio else defaults.max_ratio
-    except (ValueError, KeyError):
-        raise InputError(f"recipe {d.getVar('PN')}: UNPACK_MAX_SIZE={size!r} must be bytes with an optional K, M or G "
-                         f"suffix and UNPACK_MAX_RATIO={ratio!r} a number") from None
-    return UnpackLimits(max_size, max_ratio)
-
-
 def unpack(d: DataSmart) -> None:
     """do_unpack: a fresh UNPACKDIR with every archive extracted and every other file copied."""
     unpackdir = Path(d.getVar("UNPACKDIR"))
-    limits = _unpack_limits(d)
+    limits = UnpackLimits.from_variables(d.getVar, d.getVar("PN"))
     entries = src_uri_entries(d)
     # Every subdir= is checked before anything is unpacked: none may lead out of UNPACKDIR.
     subdirs = [relative_inside(entry.subdir or ".", unpackdir, f"SRC_URI entry {entry.url}: subdir") for entry in entries]

@@ -13,11 +13,11 @@ gave them, so every build of it finds the same value.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.parse import DataSmart
+from pyrecipe.sources.git import head_commit_time
 
 #: Files whose time says when a release was made (OpenEmbedded's list).
 KNOWN_CHANGE_FILES = ("NEWS", "ChangeLog", "Changelog", "CHANGES")
@@ -26,10 +26,12 @@ _SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__"})
 
 
 def _from_git(source: Path) -> int | None:
-    if not (source / ".git").exists():
+    """HEAD's commit time; the ``.git`` came with the sources, so it is read as data
+    (:func:`~pyrecipe.sources.git.head_commit_time`), never opened as a repository by git."""
+    git_dir = source / ".git"
+    if git_dir.is_symlink() or not git_dir.is_dir():
         return None
-    result = subprocess.run(["git", "-C", str(source), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=False)
-    return int(result.stdout) if result.returncode == 0 and result.stdout.strip().isdigit() else None
+    return head_commit_time(git_dir)
 
 
 def _from_known_files(source: Path) -> int | None:

@@ -199,3 +199,14 @@ def test_total_size_limit_counts_every_member(tmp_path: Path, tar_filter: None) 
     with pytest.raises(InputError, match=r"refusing to unpack: it expands to more than 1048576 bytes \(UNPACK_MAX_SIZE"):
         unpack(archive, tmp_path / "src", UnpackLimits(max_size=1 << 20))
     assert unpack(archive, tmp_path / "src", UnpackLimits(max_size=2 << 20)) == tmp_path / "src" / "big-1.0"
+
+
+def test_member_limit_is_the_recipes_to_raise(tmp_path: Path, tar_filter: None) -> None:
+    archive = make_tar(tmp_path / "many-1.0.tar", [_tar_member(f"many-1.0/f{i}") for i in range(5)])
+    limits = UnpackLimits.from_variables({"UNPACK_MAX_MEMBERS": "4"}.get, "many")
+    with pytest.raises(InputError, match=r"it holds more than 4 members \(UNPACK_MAX_MEMBERS"):
+        unpack(archive, tmp_path / "src", limits)
+    raised = UnpackLimits.from_variables({"UNPACK_MAX_MEMBERS": "5"}.get, "many")
+    assert unpack(archive, tmp_path / "src", raised) == tmp_path / "src" / "many-1.0"
+    with pytest.raises(InputError, match="UNPACK_MAX_MEMBERS='lots' a whole number"):
+        UnpackLimits.from_variables({"UNPACK_MAX_MEMBERS": "lots"}.get, "many")
