@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, add_requirement_option, graph_of
+from pyrecipe.commands.common import add_build_options, add_recipe_arguments, add_requirement_option, graph_of
+from pyrecipe.errors import InputError
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import (
     DEBIAN,
@@ -45,7 +46,7 @@ DOT_EDGE_STYLE = {"build": "solid", "runtime": "dashed", "sysroot": "dotted"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="*", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
+    add_recipe_arguments(parser)
     add_build_options(parser)
     add_requirement_option(parser, "show")
     parser.add_argument("--dot", type=Path, metavar="FILE", help="also write the recipe graph for Graphviz to FILE")
@@ -53,10 +54,13 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dot is not None and (args.dot.is_dir() or not args.dot.absolute().parent.is_dir()):
+        # Said before the graph is worked out; a directory is not made for it (a typo would be).
+        raise InputError(f"--dot {args.dot}: {'is a directory' if args.dot.is_dir() else 'its directory does not exist'}; "
+                         "name a file in an existing directory")
     graph = graph_of(args)
     print(render_tree(graph), end="")
     if args.dot is not None:
-        args.dot.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(args.dot, render_dot(graph))
         print(f"Graphviz graph written to {args.dot} (render it with: dot -Tpng {args.dot} -o graph.png)")
     return 0
