@@ -9,7 +9,17 @@ board's CPython X.Y and architecture and takes its ``pylock.toml``.
 uv knows the 64-bit Linux platforms (aarch64, x86_64, riscv64) by name; for another board
 (armv7l) the resolution is universal and :mod:`pyrecipe.requirements.lockfile` evaluates the
 lock's markers for the board, as it does for any lock. uv's cache lives in the build
-directory, and uv reads no user configuration (``--no-config``): the index is PYPI_INDEX_URL.
+directory, and uv reads no user configuration (``--no-config``) nor a pyproject.toml's
+``[tool.uv.sources]`` (``--no-sources``): the index is PYPI_INDEX_URL.
+
+What uv may run: the requirement files are read first (:mod:`pyrecipe.requirements.pins`), and a
+local project, a URL or an editable is refused before uv starts, since uv runs such a project's
+build backend on the build machine to learn its metadata. uv still builds the metadata of an
+index sdist whose dependencies are dynamic (a ``setup.py`` that computes them); ``--no-build``
+would stop that, but it also refuses the sdists whose metadata is static, which uv reads without
+building and pyrecipe builds from every day. Resolving such a project runs its backend as the
+task that builds it later would, but outside the task sandbox: lock it elsewhere, or give a
+recipe of a layer for it, to avoid even that.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pyrecipe.errors import InputError
+from pyrecipe.requirements.pins import keep_pinned_files, read_pins
 
 #: uv's --python-platform for the boards' ``uname -m`` it knows (glibc targets).
 UV_PLATFORMS = {"aarch64": "aarch64-unknown-linux-gnu", "x86_64": "x86_64-unknown-linux-gnu", "riscv64": "riscv64-unknown-linux"}
@@ -42,6 +53,8 @@ def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: 
         find_uv_bin(), "pip", "compile", *map(str, inputs), "--format", "pylock.toml", "--output-file", str(out),
         "--python-version", python_version, *where, "--index-url", index_url,
         "--no-config", "--no-header", "--quiet", "--cache-dir", str(cache_dir),
+        # A pyproject.toml's [tool.uv.sources] would point a dependency at a path or a repository.
+        "--no-sources",
     ]
 
 
@@ -55,6 +68,7 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
     for path in inputs:
         if not path.is_file():
             raise InputError(f"-r {path}: no such file")
+    pins = read_pins(list(inputs))  # before uv: it would build a local project named there
     out.parent.mkdir(parents=True, exist_ok=True)
     # uv insists on the name pylock.toml: the lock is written in a temporary folder beside
     # ``out`` and renamed into place.
@@ -70,6 +84,7 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
             said = "\n".join(line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip())
             names = ", ".join(str(p) for p in inputs)
             raise InputError(f"cannot resolve {names} for Python {python_version} on {machine} (uv pip compile):\n{said}")
+        keep_pinned_files(partial, pins)
         os.replace(partial, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

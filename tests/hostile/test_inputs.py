@@ -9,13 +9,18 @@ before anything is provisioned, written or deleted: never a traceback, never sil
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from http_support import serve_directory
+from pypi_support import publish, sdist, wheel
 from pyrecipe.config.configuration import check_build_dir
 from pyrecipe.errors import InputError
 from reliability_support import MACHINE, TOPDIR, assert_clean_error, build_env
@@ -201,3 +206,123 @@ def test_destdir_is_not_the_build_machine_itself(layer: Path, tmp_path: Path) ->
     assert_clean_error(result, 2)
     assert "--destdir / is" in result.stderr
     assert not (tmp_path / "build" / "cache").exists()
+
+
+# ---------------------------------------------------------------- 8: requirement files
+
+#: An in-tree PEP 517 backend that leaves a mark on the build machine when anything imports it:
+#: what a hostile local project's setup.py would do, without needing setuptools from the index.
+MARKING_BACKEND = "import pathlib\npathlib.Path({mark!r}).write_text('the backend ran')\n"
+MARKING_PYPROJECT = ('[build-system]\nrequires = []\nbuild-backend = "marking_backend"\nbackend-path = ["."]\n'
+                     '[project]\nname = "localproj"\nversion = "1.0"\ndynamic = ["dependencies"]\n')
+
+
+PURELIB_WHEEL = wheel("purelib", "1.0")
+PURELIB_SDIST = sdist("purelib", "1.0", {"pyproject.toml": '[project]\nname = "purelib"\nversion = "1.0"\n'})
+NEEDY_WHEEL = wheel("needy", "1.0", requires=["purelib"])
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PyPI of our own: purelib 1.0 as a wheel and an sdist, needy 1.0 needing purelib."""
+    root = tmp_path_factory.mktemp("pypi")
+    with serve_directory(root) as url:
+        publish(root, url, "purelib", [PURELIB_WHEEL, PURELIB_SDIST])
+        publish(root, url, "needy", [NEEDY_WHEEL])
+        yield f"{url}/simple"
+
+
+@pytest.fixture
+def pypi_layer(layer: Path, index: str) -> Path:
+    with (layer / "conf" / "layer.conf").open("a") as conf:
+        conf.write(f'PYPI_INDEX_URL = "{index}"\n')
+    return layer
+
+
+def _local_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A local project whose build backend marks the build machine; (project, mark)."""
+    project, mark = tmp_path / "localproj", tmp_path / "backend-ran"
+    project.mkdir()
+    (project / "marking_backend.py").write_text(MARKING_BACKEND.format(mark=str(mark)))
+    (project / "pyproject.toml").write_text(MARKING_PYPROJECT)
+    return project, mark
+
+
+@pytest.mark.parametrize("line", ["./localproj", "-e ./localproj", "localproj @ file://{project}", "file://{project}",
+                                  "{project}", "--find-links ./localproj purelib"])
+def test_a_local_project_in_requirements_is_refused_before_the_resolver_runs(
+    pypi_layer: Path, tmp_path: Path, line: str
+) -> None:
+    """Escape: a local project named in ``-r`` had its build backend run on the build machine
+    by the resolver (uv builds it to learn its metadata), outside any sandbox, before pyrecipe
+    refused the lock's "directory source". Refused now before uv starts, naming file:line."""
+    project, mark = _local_project(tmp_path)
+    text = line.format(project=project)
+    wanted = tmp_path / "requirements.txt"
+    wanted.write_text(f"# a comment first\n{text}\n")
+
+    result = _pyrecipe(*_on_layer(pypi_layer, tmp_path / "build", "lock", "-r", str(wanted), "-o",
+                                  str(tmp_path / "pylock.toml")), cwd=tmp_path)
+
+    assert_clean_error(result, 2)
+    assert f"{wanted}:2: {text}:" in result.stderr, result.stderr
+    assert not mark.exists(), "the local project's build backend ran"
+
+
+def test_a_pyproject_with_dynamic_dependencies_is_refused_before_the_resolver_runs(
+    pypi_layer: Path, tmp_path: Path
+) -> None:
+    """Escape: ``-r pyproject.toml`` whose dependencies are dynamic had its own build backend
+    run on the build machine by the resolver to learn them."""
+    project, mark = _local_project(tmp_path)
+
+    result = _pyrecipe(*_on_layer(pypi_layer, tmp_path / "build", "lock", "-r", str(project / "pyproject.toml"),
+                                  "-o", str(tmp_path / "pylock.toml")), cwd=tmp_path)
+
+    assert_clean_error(result, 2)
+    assert "dependencies are not listed statically" in result.stderr, result.stderr
+    assert not mark.exists(), "the project's build backend ran"
+
+
+def _lock(layer: Path, tmp_path: Path, text: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    wanted = tmp_path / "requirements.txt"
+    wanted.write_text(text)
+    out = tmp_path / "pylock.toml"
+    return _pyrecipe(*_on_layer(layer, tmp_path / "build", "lock", "-r", str(wanted), "-o", str(out))), out
+
+
+def test_a_hash_pin_is_kept_in_the_lock(pypi_layer: Path, tmp_path: Path) -> None:
+    """Escape: ``purelib==1.0 --hash=sha256:<the wheel's>`` was replaced by the index's hashes in
+    the lock (the sdist's too), so the build could take a file the user never pinned. The lock
+    keeps the pinned file alone."""
+    pinned = hashlib.sha256(PURELIB_WHEEL.data).hexdigest()
+
+    result, out = _lock(pypi_layer, tmp_path, f"purelib==1.0 \\\n    --hash=sha256:{pinned}\n")
+
+    assert result.returncode == 0, result.stderr
+    [package] = tomllib.loads(out.read_text())["packages"]
+    assert [wheel["hashes"]["sha256"] for wheel in package["wheels"]] == [pinned]
+    assert "sdist" not in package
+    assert hashlib.sha256(PURELIB_SDIST.data).hexdigest() not in out.read_text()
+
+
+def test_a_file_that_matches_no_hash_pin_is_refused(pypi_layer: Path, tmp_path: Path) -> None:
+    """Escape: a pin no file of the index matches (the index serves other bytes) was silently
+    dropped and the index's file locked. pip's --require-hashes meaning: refused."""
+    result, out = _lock(pypi_layer, tmp_path, f"purelib==1.0 --hash=sha256:{'0' * 64}\n")
+
+    assert_clean_error(result, 2)
+    assert "purelib 1.0: no file on the index has a hash pinned by" in result.stderr, result.stderr
+    assert not out.exists()
+
+
+def test_hash_checking_mode_needs_a_pin_for_every_project(pypi_layer: Path, tmp_path: Path) -> None:
+    """As pip: once a requirement file pins a hash, a project of the set without one (here a
+    dependency) is an error, not an unchecked download."""
+    pinned = hashlib.sha256(NEEDY_WHEEL.data).hexdigest()
+
+    result, out = _lock(pypi_layer, tmp_path, f"needy==1.0 --hash=sha256:{pinned}\n")
+
+    assert_clean_error(result, 2)
+    assert "purelib 1.0 has no --hash pin" in result.stderr, result.stderr
+    assert not out.exists()
