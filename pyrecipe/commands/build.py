@@ -7,12 +7,12 @@ import os
 import re
 import sys
 import time
-from pathlib import Path
 
 from pyrecipe.commands.common import (
     add_build_options,
     add_recipe_arguments,
     add_requirement_option,
+    path_argument,
     print_columns,
     settings_from,
 )
@@ -39,7 +39,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--allow-missing-checksum", action="store_true",
         help="fetch sources without SRC_URI[sha256sum] and print the checksum to paste",
     )
-    parser.add_argument("--destdir", type=Path, metavar="DIR", help="install the one RECIPE's result into DIR after building it")
+    parser.add_argument("--destdir", type=path_argument, metavar="DIR", help="install the one RECIPE's result into DIR after building it")
     parser.add_argument("--prefix", default="/usr", help="with --destdir: the install prefix (default /usr, the target's)")
     parser.set_defaults(func=run)
 

@@ -48,10 +48,18 @@ def recipe_name(text: str) -> str:
     return text
 
 
+def path_argument(text: str) -> Path:
+    """argparse type of every path option: an empty one (an unset ``"$DIR"`` in a script) is a
+    usage error, not the current directory that ``Path("")`` would silently make it."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; name a file or directory")
+    return Path(text)
+
+
 def layer_path(text: str) -> Path:
     """argparse type of ``--layer``: a directory pyrecipe reads as a layer (see check_layer_dir)."""
     try:
-        check_layer_dir(Path(os.path.abspath(text)))
+        check_layer_dir(Path(os.path.abspath(path_argument(text))))
     except InputError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return Path(text)
@@ -70,7 +78,7 @@ def non_negative(text: str) -> float:
 
 def add_requirement_option(parser: argparse.ArgumentParser, verb: str) -> None:
     parser.add_argument(
-        "-r", "--requirement", dest="requirements", action="append", type=Path, default=[], metavar="FILE",
+        "-r", "--requirement", dest="requirements", action="append", type=path_argument, default=[], metavar="FILE",
         help=f"{verb} the packages of a requirements.txt, a pyproject.toml's dependencies or a pylock.toml, "
              "resolved for the machine (repeatable)",
     )
@@ -78,7 +86,7 @@ def add_requirement_option(parser: argparse.ArgumentParser, verb: str) -> None:
 
 def add_build_dir_option(parser: argparse.ArgumentParser, what: str = "") -> None:
     parser.add_argument(
-        "--build-dir", type=Path, default=find_build_dir(),
+        "--build-dir", type=path_argument, default=find_build_dir(),
         help=f"build directory{what} (default: the nearest of . and its parents with conf/local.conf, else ./build)",
     )
 

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_dir_option
+from pyrecipe.commands.common import add_build_dir_option, path_argument
 from pyrecipe.config.configuration import DEFAULT_MACHINE, check_build_dir, check_no_white_space
 from pyrecipe.config.paths import RECIPES_DIR, TOPDIR, check_not_in_package, check_not_system_dir
 from pyrecipe.config.project import WORKSPACE_NAME, ensure_layer, workspace_layer
@@ -17,7 +17,7 @@ from pyrecipe.toolchain import load_machine
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", metavar="NAME[==VERSION]", help="the PyPI project (newest release when no version)")
     parser.add_argument(
-        "--layer-dir", type=Path, metavar="DIR",
+        "--layer-dir", type=path_argument, metavar="DIR",
         help="write into this layer's recipes/ (created with a conf/layer.conf if needed) instead of the build "
              "directory's workspace/ layer",
     )

@@ -13,9 +13,14 @@ writes the same facts as a Graphviz graph at the level of recipes (as ``bitbake 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, add_recipe_arguments, add_requirement_option, graph_of
+from pyrecipe.commands.common import (
+    add_build_options,
+    add_recipe_arguments,
+    add_requirement_option,
+    graph_of,
+    path_argument,
+)
 from pyrecipe.errors import InputError
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import (
@@ -49,7 +54,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_recipe_arguments(parser)
     add_build_options(parser)
     add_requirement_option(parser, "show")
-    parser.add_argument("--dot", type=Path, metavar="FILE", help="also write the recipe graph for Graphviz to FILE")
+    parser.add_argument("--dot", type=path_argument, metavar="FILE", help="also write the recipe graph for Graphviz to FILE")
     parser.set_defaults(func=run)
 
 

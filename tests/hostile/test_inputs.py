@@ -326,3 +326,19 @@ def test_hash_checking_mode_needs_a_pin_for_every_project(pypi_layer: Path, tmp_
     assert_clean_error(result, 2)
     assert "purelib 1.0 has no --hash pin" in result.stderr, result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("args", [("init", ""), ("env", "failing", "--build-dir", ""), ("lock", "-r", ""),
+                                  ("deps", "failing", "--dot", "")], ids=["init", "build-dir", "requirement", "dot"])
+def test_an_empty_path_is_a_usage_error(layer: Path, tmp_path: Path, args: tuple[str, ...]) -> None:
+    """Found probing: ``init ''`` (an unset ``"$DIR"``) made the current directory a build
+    directory, ``--build-dir ''`` built there: ``Path('')`` is ``.``. Refused, nothing written."""
+    extra = ("--layer", str(layer), "--machine", MACHINE) if args[0] != "init" else ()
+    if args[0] != "init" and "--build-dir" not in args:
+        extra += ("--build-dir", str(tmp_path / "build"))
+
+    result = _pyrecipe(*args, *extra, cwd=tmp_path)
+
+    assert_clean_error(result, 2)
+    assert "an empty path" in result.stderr, result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["layer"]
