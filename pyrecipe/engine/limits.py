@@ -14,12 +14,16 @@ or a recipe raises them; ``0`` lifts one), see docs/classes.md:
   ``8G``); the writer is stopped by SIGXFSZ (a shell's status 153) or gets EFBIG.
 - ``TASK_MAX_PROCESSES``: how many processes the task's sandbox may hold at once (default
   ``4096``), counted in the task's own PID namespace (bubblewrap's ``--unshare-pid``) by the
-  watch below. Not RLIMIT_NPROC: that one counts every process of the real user on the whole
-  machine (a user's desktop and other builds included, so a tight value fails innocent tasks) and
-  is not enforced at all for root; a cgroup's ``pids.max`` would be exact but needs a delegated
-  cgroup, which neither a container nor a plain user session reliably gives. A PID namespace is
-  there for every sandboxed task, and ending its first process ends all of it (the kernel kills
-  the rest), so a fork bomb is seen within :data:`WATCH_SECONDS` and ended whole.
+  watch below: a PID namespace is there for every sandboxed task, and ending its first process
+  ends all of it (the kernel kills the rest), so a fork bomb is seen within
+  :data:`WATCH_SECONDS` and ended whole, as root too. The watch polls, and a fork bomb starves
+  a poller of CPU, so RLIMIT_NPROC is set to the same number as the kernel's own stop where it
+  means something: bubblewrap run by a user makes a user namespace, and since Linux 5.14 the
+  limit counts the processes (threads, precisely) of the user in that namespace alone, i.e. the
+  task's. It is no use alone: for root (the kernel does not enforce it for uid 0) nor without a
+  user namespace (a setuid bubblewrap: then it counts every process of the user on the machine,
+  which the high default leaves room for). A cgroup's ``pids.max`` would be exact everywhere but
+  needs a delegated cgroup, which neither a container nor a plain user session reliably gives.
 - ``TASK_TIMEOUT``: seconds a task's process may run (default ``21600``, six hours: far above
   any compile of a Python package with the build machine's cores, below "forever").
 
@@ -103,10 +107,11 @@ def task_limits(d: DataSmart) -> TaskLimits:
 
 
 def limited_argv(d: DataSmart, argv: list[str]) -> list[str]:
-    """``argv`` under the memory and file-size limits of recipe ``d`` (``prlimit ... -- argv``),
-    for the sandbox builders to run inside the sandbox; ``argv`` itself when neither is set."""
+    """``argv`` under the process, memory and file-size limits of recipe ``d`` (``prlimit ... --
+    argv``), for the sandbox builders to run inside the sandbox; ``argv`` itself when none is set."""
     limits = task_limits(d)
-    options = [f"--data={limits.memory}"] if limits.memory else []
+    options = [f"--nproc={limits.processes}"] if limits.processes else []
+    options += [f"--data={limits.memory}"] if limits.memory else []
     options += [f"--fsize={limits.file_size}"] if limits.file_size else []
     return ["prlimit", *options, "--", *argv] if options else argv
 
@@ -137,8 +142,9 @@ def wait_within(process: subprocess.Popen[bytes], d: DataSmart, task: str) -> tu
         if limits.seconds is not None and time.monotonic() - started > limits.seconds:
             exceeded = (f"{task} ran longer than the task time limit, TASK_TIMEOUT = {d.getVar('TASK_TIMEOUT')} s "
                         "(raise it in local.conf or the recipe)")
-        elif limits.processes is not None and (count := sandbox_processes(process.pid)) > limits.processes:
-            exceeded = (f"{task} started more processes ({count}) than the task limit, TASK_MAX_PROCESSES = "
+        elif limits.processes is not None and (count := sandbox_processes(process.pid)) >= limits.processes:
+            # Reached, not passed: where RLIMIT_NPROC holds, the kernel stops the task right there.
+            exceeded = (f"{task} reached the task limit of processes ({count} running), TASK_MAX_PROCESSES = "
                         f"{d.getVar('TASK_MAX_PROCESSES')} (raise it in local.conf or the recipe)")
         if exceeded is not None:
             _stop_sandbox(process)
