@@ -342,3 +342,14 @@ def test_an_empty_path_is_a_usage_error(layer: Path, tmp_path: Path, args: tuple
     assert_clean_error(result, 2)
     assert "an empty path" in result.stderr, result.stderr
     assert sorted(os.listdir(tmp_path)) == ["layer"]
+
+
+@pytest.mark.parametrize("package", ["libfoo-dev,libbar-dev", "Upper", "-oAPT::x=y", "a b"])
+def test_a_sysroot_package_is_a_debian_package_name(layer: Path, tmp_path: Path, package: str) -> None:
+    """Found probing: ``sysroot --package`` went unchecked into mmdebstrap's comma-separated
+    ``--include=`` (one name became several) and apt's command line. Checked on the runner
+    board, which provisions nothing, so the old code stopped on the board instead."""
+    result = _pyrecipe(*_on_layer(layer, tmp_path / "build", "sysroot", f"--package={package}"))
+
+    assert_clean_error(result, 2)
+    assert "is not a Debian package name" in result.stderr, result.stderr
