@@ -17,9 +17,10 @@ local project, a URL or an editable is refused before uv starts, since uv runs s
 build backend on the build machine to learn its metadata. uv still builds the metadata of an
 index sdist whose dependencies are dynamic (a ``setup.py`` that computes them); ``--no-build``
 would stop that, but it also refuses the sdists whose metadata is static, which uv reads without
-building and pyrecipe builds from every day. Resolving such a project runs its backend as the
-task that builds it later would, but outside the task sandbox: lock it elsewhere, or give a
-recipe of a layer for it, to avoid even that.
+building and pyrecipe builds from every day. So uv runs in bubblewrap (:func:`confined`): such
+a backend runs with the build machine read-only but for uv's cache and the lock's scratch
+folder; it still has the network (uv needs the index) and can read what the user can: lock
+such a set elsewhere, or give the project a recipe of a layer, to avoid even that.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from pyrecipe.errors import InputError
 from pyrecipe.requirements.pins import keep_pinned_files, read_pins
+from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 #: uv's --python-platform for the boards' ``uname -m`` it knows (glibc targets).
 UV_PLATFORMS = {"aarch64": "aarch64-unknown-linux-gnu", "x86_64": "x86_64-unknown-linux-gnu", "riscv64": "riscv64-unknown-linux"}
@@ -58,6 +60,19 @@ def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: 
     ]
 
 
+def confined(command: list[str], writable: Sequence[Path]) -> list[str]:
+    """``command`` (uv) in bubblewrap: the build machine read-only but for ``writable`` (uv's cache,
+    the lock's scratch folder, whose ``tmp/`` is uv's TMPDIR; /tmp stays, read-only, as it may hold
+    the requirement files), a PID namespace ended with it; the network stays
+    (the index). What uv runs to learn an index sdist's dynamic metadata (its build backend) can
+    then write nothing of the build machine's, as the task that builds it later cannot."""
+    if shutil.which("bwrap") is None:
+        ensure_host_packages(["bubblewrap"])
+    binds = [arg for path in writable for arg in ("--bind", str(path), str(path))]
+    return ["bwrap", "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *binds,
+            "--die-with-parent", "--", *command]
+
+
 def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path) -> Path:
     """Resolve requirement files (``requirements.txt``, ``pyproject.toml``) for the board into
     the lock ``out`` (written whole or not at all); InputError with uv's own words when the set
@@ -77,8 +92,10 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
         partial = scratch / "pylock.toml"
         if out.is_file():
             shutil.copyfile(out, partial)
-        command = uv_command(inputs, partial, python_version, machine, index_url, cache_dir)
-        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"}
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        command = confined(uv_command(inputs, partial, python_version, machine, index_url, cache_dir), [cache_dir, scratch])
+        (scratch / "tmp").mkdir()
+        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1", "TMPDIR": str(scratch / "tmp")}
         result = subprocess.run(command, capture_output=True, text=True, env=env)
         if result.returncode != 0:
             said = "\n".join(line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip())

@@ -223,12 +223,23 @@ NEEDY_WHEEL = wheel("needy", "1.0", requires=["purelib"])
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A PyPI of our own: purelib 1.0 as a wheel and an sdist, needy 1.0 needing purelib."""
-    root = tmp_path_factory.mktemp("pypi")
+def index_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pypi")
+
+
+@pytest.fixture(scope="module")
+def index(index_root: Path) -> Iterator[str]:
+    """A PyPI of our own: purelib 1.0 as a wheel and an sdist, needy 1.0 needing purelib, and
+    dynproj 1.0, an sdist whose dependencies are dynamic and whose backend marks the machine
+    (at ``<index root>/dynproj-backend-ran``)."""
+    root = index_root
     with serve_directory(root) as url:
         publish(root, url, "purelib", [PURELIB_WHEEL, PURELIB_SDIST])
         publish(root, url, "needy", [NEEDY_WHEEL])
+        publish(root, url, "dynproj", [sdist("dynproj", "1.0", {
+            "pyproject.toml": MARKING_PYPROJECT.replace("localproj", "dynproj"),
+            "marking_backend.py": MARKING_BACKEND.format(mark=str(root / "dynproj-backend-ran")),
+        })])
         yield f"{url}/simple"
 
 
@@ -353,3 +364,19 @@ def test_a_sysroot_package_is_a_debian_package_name(layer: Path, tmp_path: Path,
 
     assert_clean_error(result, 2)
     assert "is not a Debian package name" in result.stderr, result.stderr
+
+
+def test_an_index_sdist_resolved_by_its_backend_writes_nothing_on_the_machine(
+    pypi_layer: Path, tmp_path: Path, index_root: Path
+) -> None:
+    """Escape: an index sdist whose dependencies are dynamic had its build backend run by the
+    resolver on the build machine, free to write anywhere (as root: anywhere at all). uv now
+    runs in bubblewrap with the machine read-only but for its cache: the backend's write fails,
+    and with it the resolution (exit 2, uv's words), and nothing is left on the machine."""
+    result, out = _lock(pypi_layer, tmp_path, "dynproj==1.0\n")
+
+    mark = index_root / "dynproj-backend-ran"
+    assert_clean_error(result, 2)
+    assert "dynproj" in result.stderr, result.stderr
+    assert not mark.exists(), "the sdist's build backend wrote on the build machine"
+    assert not out.exists()
