@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
-from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, add_requirement_option, print_columns, settings_from
+from pyrecipe.commands.common import (
+    add_build_options,
+    add_recipe_arguments,
+    add_requirement_option,
+    path_argument,
+    print_columns,
+    settings_from,
+)
+from pyrecipe.config.paths import check_not_system_dir
 from pyrecipe.engine.build import BuildRequest, run_build
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import BuildOptions, BuildResult
@@ -17,7 +25,7 @@ from pyrecipe.outputs.destdir import check_prefix, install_built_recipe
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="*", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
+    add_recipe_arguments(parser)
     add_build_options(parser)
     add_requirement_option(parser, "build")
     parser.add_argument("-c", "--cmd", metavar="TASK", help="run the targets up to this task only (e.g. compile)")
@@ -31,7 +39,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--allow-missing-checksum", action="store_true",
         help="fetch sources without SRC_URI[sha256sum] and print the checksum to paste",
     )
-    parser.add_argument("--destdir", type=Path, metavar="DIR", help="install the one RECIPE's result into DIR after building it")
+    parser.add_argument("--destdir", type=path_argument, metavar="DIR", help="install the one RECIPE's result into DIR after building it")
     parser.add_argument("--prefix", default="/usr", help="with --destdir: the install prefix (default /usr, the target's)")
     parser.set_defaults(func=run)
 
@@ -42,6 +50,11 @@ def run(args: argparse.Namespace) -> int:
     if args.destdir is not None and (args.cmd or args.dry_run):
         raise InputError("--destdir installs a finished build: drop -c/--cmd and -n/--dry-run")
     check_prefix(args.prefix)
+    if args.destdir is not None:
+        # The target's files over the build machine's own (/, /usr): never what --destdir is for.
+        check_not_system_dir(args.destdir, "--destdir")
+    if args.cmd is not None and not re.fullmatch(r"[A-Za-z0-9_]+", args.cmd):
+        raise InputError(f"-c/--cmd {args.cmd!r} is not a task name (compile, do_install ...)")
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"-j/--jobs {args.jobs}: at least one recipe must be built at a time")
     goal = args.cmd or "build"

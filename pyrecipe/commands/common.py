@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyrecipe.config.configuration import Settings
+from pyrecipe.config.configuration import Settings, check_layer_dir
 from pyrecipe.config.project import find_build_dir
 from pyrecipe.errors import InputError
 
 if TYPE_CHECKING:
     from pyrecipe.graph.build_graph import Graph
     from pyrecipe.toolchain import Toolchain
+
+
+def add_recipe_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="*", type=recipe_name, metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -24,14 +31,54 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     )
     add_build_dir_option(parser)
     parser.add_argument(
-        "--layer", action="append", type=Path, default=[], metavar="DIR",
+        "--layer", action="append", type=layer_path, default=[], metavar="DIR",
         help="an extra layer of recipes (repeatable; also BBLAYERS in the build directory's conf/bblayers.conf)",
     )
 
 
+#: A recipe name as the command line gives it: a PN or a PROVIDES name (bitbake's ``virtual/``
+#: ones), a PyPI project's name (PEP 508). Nothing else reaches a URL, a path or a shell.
+RECIPE_NAME_RE = re.compile(r"(virtual/)?[A-Za-z0-9][A-Za-z0-9+._-]*")
+
+
+def recipe_name(text: str) -> str:
+    """argparse type of a RECIPE argument: usage error (exit 2) for anything no recipe is named."""
+    if not RECIPE_NAME_RE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a recipe name (letters, digits and + . _ -)")
+    return text
+
+
+def path_argument(text: str) -> Path:
+    """argparse type of every path option: an empty one (an unset ``"$DIR"`` in a script) is a
+    usage error, not the current directory that ``Path("")`` would silently make it."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; name a file or directory")
+    return Path(text)
+
+
+def layer_path(text: str) -> Path:
+    """argparse type of ``--layer``: a directory pyrecipe reads as a layer (see check_layer_dir)."""
+    try:
+        check_layer_dir(Path(os.path.abspath(path_argument(text))))
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return Path(text)
+
+
+def non_negative(text: str) -> float:
+    """argparse type of a count of days or seconds: a finite number, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of zero or more")
+    return value
+
+
 def add_requirement_option(parser: argparse.ArgumentParser, verb: str) -> None:
     parser.add_argument(
-        "-r", "--requirement", dest="requirements", action="append", type=Path, default=[], metavar="FILE",
+        "-r", "--requirement", dest="requirements", action="append", type=path_argument, default=[], metavar="FILE",
         help=f"{verb} the packages of a requirements.txt, a pyproject.toml's dependencies or a pylock.toml, "
              "resolved for the machine (repeatable)",
     )
@@ -39,7 +86,7 @@ def add_requirement_option(parser: argparse.ArgumentParser, verb: str) -> None:
 
 def add_build_dir_option(parser: argparse.ArgumentParser, what: str = "") -> None:
     parser.add_argument(
-        "--build-dir", type=Path, default=find_build_dir(),
+        "--build-dir", type=path_argument, default=find_build_dir(),
         help=f"build directory{what} (default: the nearest of . and its parents with conf/local.conf, else ./build)",
     )
 

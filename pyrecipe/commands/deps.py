@@ -13,9 +13,15 @@ writes the same facts as a Graphviz graph at the level of recipes (as ``bitbake 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, add_requirement_option, graph_of
+from pyrecipe.commands.common import (
+    add_build_options,
+    add_recipe_arguments,
+    add_requirement_option,
+    graph_of,
+    path_argument,
+)
+from pyrecipe.errors import InputError
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import (
     DEBIAN,
@@ -45,18 +51,21 @@ DOT_EDGE_STYLE = {"build": "solid", "runtime": "dashed", "sysroot": "dotted"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="*", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
+    add_recipe_arguments(parser)
     add_build_options(parser)
     add_requirement_option(parser, "show")
-    parser.add_argument("--dot", type=Path, metavar="FILE", help="also write the recipe graph for Graphviz to FILE")
+    parser.add_argument("--dot", type=path_argument, metavar="FILE", help="also write the recipe graph for Graphviz to FILE")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dot is not None and (args.dot.is_dir() or not args.dot.absolute().parent.is_dir()):
+        # Said before the graph is worked out; a directory is not made for it (a typo would be).
+        raise InputError(f"--dot {args.dot}: {'is a directory' if args.dot.is_dir() else 'its directory does not exist'}; "
+                         "name a file in an existing directory")
     graph = graph_of(args)
     print(render_tree(graph), end="")
     if args.dot is not None:
-        args.dot.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(args.dot, render_dot(graph))
         print(f"Graphviz graph written to {args.dot} (render it with: dot -Tpng {args.dot} -o graph.png)")
     return 0

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pyrecipe.commands.common import print_columns
+from pyrecipe.commands.common import layer_path, print_columns
 from pyrecipe.config.configuration import DEFAULT_DISTRO, distro_conf, known_confs
 from pyrecipe.parse import core_datastore, load_config
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--layer", action="append", type=Path, default=[], metavar="DIR",
+        "--layer", action="append", type=layer_path, default=[], metavar="DIR",
         help="also list the distros of this layer (its conf/distro); repeatable",
     )
     parser.set_defaults(func=run)

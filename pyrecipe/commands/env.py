@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.commands.common import add_build_options, path_argument, settings_from
 from pyrecipe.config.configuration import load_configuration
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.errors import InputError, PyrecipeError
@@ -28,7 +28,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per file (and variant) per line")
     parser.add_argument("--bare", action="store_true", help="no base configuration, no implicit classes")
     parser.add_argument(
-        "--bbpath", action="append", type=Path, default=[], metavar="DIR",
+        "--bbpath", action="append", type=path_argument, default=[], metavar="DIR",
         help="where inherit/include/require look (repeatable; with --bare)",
     )
     add_build_options(parser)

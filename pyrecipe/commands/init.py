@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pyrecipe.commands.common import path_argument
 from pyrecipe.config.configuration import DEFAULT_DISTRO, DEFAULT_MACHINE
 from pyrecipe.config.project import DEFAULT_BUILD_DIR, find_build_dir, init_build_dir
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "directory", nargs="?", type=Path, default=DEFAULT_BUILD_DIR, metavar="DIR",
+        "directory", nargs="?", type=path_argument, default=DEFAULT_BUILD_DIR, metavar="DIR",
         help="the build directory to make (default: ./build); conf files it has are kept",
     )
     parser.set_defaults(func=run)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, add_requirement_option, settings_from
+from pyrecipe.commands.common import add_build_options, add_requirement_option, path_argument, settings_from
 from pyrecipe.config.configuration import load_configuration
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.errors import InputError
@@ -24,7 +24,7 @@ from pyrecipe.requirements.targets import board_environment, lock_origin, lock_r
 def register(parser: argparse.ArgumentParser) -> None:
     add_build_options(parser)
     add_requirement_option(parser, "lock")
-    parser.add_argument("-o", "--output", type=Path, default=Path("pylock.toml"),
+    parser.add_argument("-o", "--output", type=path_argument, default=Path("pylock.toml"),
                         help="the lock to write (pylock.toml or pylock.NAME.toml; default ./pylock.toml)")
     parser.set_defaults(func=run)
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from pyrecipe.commands.common import print_columns
+from pyrecipe.commands.common import layer_path, print_columns
 from pyrecipe.config.configuration import known_machines
 from pyrecipe.toolchain.machine import load_machine
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--layer", action="append", type=Path, default=[], metavar="DIR",
+        "--layer", action="append", type=layer_path, default=[], metavar="DIR",
         help="also list the machines of this layer (its conf/machine); repeatable",
     )
     parser.set_defaults(func=run)

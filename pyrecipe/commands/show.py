@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 
-from pyrecipe.commands.common import add_build_options, add_requirement_option, graph_of
+from pyrecipe.commands.common import add_build_options, add_recipe_arguments, add_requirement_option, graph_of
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="*", metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
+    add_recipe_arguments(parser)
     add_build_options(parser)
     add_requirement_option(parser, "show the recipes of")
     parser.set_defaults(func=run)

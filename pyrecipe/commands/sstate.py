@@ -11,27 +11,26 @@ user's provisioning cache instead (build roots, sysroots, venvs: :mod:`pyrecipe.
 from __future__ import annotations
 
 import argparse
-import re
 import time
+import urllib.parse
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, settings_from
+from pyrecipe.commands.common import add_build_options, non_negative, settings_from
 from pyrecipe.config.configuration import load_configuration
 from pyrecipe.engine import sstate
+from pyrecipe.engine.limits import parse_size
 from pyrecipe.errors import InputError, PyrecipeError
 from pyrecipe.sources.fetch import mask_credentials
 from pyrecipe.toolchain.provision_cache import ProvisionCache, configured_cache_dir
-
-_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     push = actions.add_parser("push", help="PUT the archives a WebDAV server lacks to it")
-    push.add_argument("url", metavar="URL", help="the server's directory for them (http(s)://host/sstate)")
+    push.add_argument("url", type=server_url, metavar="URL", help="the server's directory for them (http(s)://host/sstate)")
     add_build_options(push)
     prune = actions.add_parser("prune", help="remove archives no build used lately")
-    prune.add_argument("--keep-days", type=float, metavar="N", help="remove those not used in N days")
+    prune.add_argument("--keep-days", type=non_negative, metavar="N", help="remove those not used in N days")
     prune.add_argument("--max-size", metavar="SIZE", help="then the least recently used until the rest take SIZE (500M, 20G)")
     prune.add_argument("--provisioning", action="store_true",
                        help="prune the provisioning cache (PROVISION_CACHE_DIR: build roots, sysroots, venvs) instead")
@@ -39,11 +38,20 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=run)
 
 
+def server_url(text: str) -> str:
+    """argparse type of push's URL: an http(s) URL with a host; anything else (a word, a path,
+    ``file:``) would be taken by urllib for a request of another kind, or none at all."""
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(char.isspace() for char in text):
+        raise argparse.ArgumentTypeError(f"{mask_credentials(text, text)!r} is not an http(s)://host/... URL of a WebDAV directory")
+    return text
+
+
 def size_in_bytes(text: str) -> int:
-    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*", text, re.IGNORECASE)
-    if not found:
-        raise InputError(f"--max-size {text!r}: give a size such as 500M or 20G")
-    return int(float(found.group(1)) * _SIZE_UNITS[found.group(2).upper()])
+    try:
+        return parse_size(text)
+    except ValueError:
+        raise InputError(f"--max-size {text!r}: give a size such as 500M or 20G") from None
 
 
 def _prune_provisioning(cache_dir: Path | None, args: argparse.Namespace) -> int:

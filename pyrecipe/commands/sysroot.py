@@ -6,6 +6,7 @@ The first run downloads and unpacks; later runs only check stamps (well under a 
 from __future__ import annotations
 
 import argparse
+import re
 
 from pyrecipe.commands.common import add_build_options, note_on_stderr
 from pyrecipe.config.configuration import DEFAULT_MACHINE
@@ -15,11 +16,23 @@ from pyrecipe.toolchain import load_machine, provision
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--package", action="append", default=[], metavar="DEB",
+        "--package", action="append", default=[], type=debian_package, metavar="DEB",
         help="an extra Debian package of the target architecture to add to the sysroot (repeatable)",
     )
     add_build_options(parser)
     parser.set_defaults(func=run)
+
+
+#: A Debian package name (Debian Policy 5.6.1), with an optional ``:architecture``.
+DEBIAN_PACKAGE_RE = re.compile(r"[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?")
+
+
+def debian_package(text: str) -> str:
+    """argparse type of ``--package``: a Debian package name, nothing apt or mmdebstrap would read
+    as an option or as a list (``--include=a,b``)."""
+    if not DEBIAN_PACKAGE_RE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Debian package name (lowercase letters, digits, + - .)")
+    return text
 
 
 def run(args: argparse.Namespace) -> int:

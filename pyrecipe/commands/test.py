@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, provisioned_toolchain, settings_from
+from pyrecipe.commands.common import add_build_options, provisioned_toolchain, recipe_name, settings_from
 from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve, run_build
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import BuildOptions
@@ -25,7 +25,7 @@ from pyrecipe.parse import DataSmart
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("recipe", metavar="RECIPE", help="a recipe with a ptest suite (python3-dateutil ...)")
+    parser.add_argument("recipe", type=recipe_name, metavar="RECIPE", help="a recipe with a ptest suite (python3-dateutil ...)")
     add_build_options(parser)
     parser.add_argument("-j", "--jobs", type=int, help="recipes built at once (default: the number of CPUs)")
     parser.set_defaults(func=run)

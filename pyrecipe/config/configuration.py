@@ -9,11 +9,19 @@ so every recipe starts from a copy of it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR, TOPDIR, check_layer, check_not_in_package
+from pyrecipe.config.paths import (
+    CODEDIR,
+    TOOLCHAINS_DIR,
+    TOPDIR,
+    check_layer,
+    check_not_in_package,
+    check_not_system_dir,
+)
 from pyrecipe.config.sdk import bind_sdk
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart, core_datastore, load_config
@@ -25,6 +33,9 @@ DEFAULT_MACHINE = "raspberrypi4"
 #: What a board flashed today runs: Debian 13 trixie (Raspberry Pi OS is based on it), CPython 3.13;
 #: --distro debian-bookworm (CPython 3.11) is for Raspberry Pi OS Legacy.
 DEFAULT_DISTRO = "debian-trixie"
+#: A machine or distro name: a conf file's stem, as OpenEmbedded names them (``qemux86-64``,
+#: ``raspberrypi4``, ``poky-tiny``); no path separator and no leading dot.
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,11 @@ def known_confs(kind: str, layers: tuple[Path, ...] = ()) -> list[str]:
 
 def conf_file(kind: str, name: str, layers: tuple[Path, ...] = ()) -> Path:
     """The conf file of machine or distro ``name``, a layer's first; an unknown name is an error
-    listing the known ones."""
+    listing the known ones. A name is a conf file's stem, never a path: ``../../x`` or ``a/b``
+    would reach a conf file outside the conf directories and provision wherever it leads."""
+    if not NAME_RE.fullmatch(name):
+        known = ", ".join(known_confs(kind, layers)) or "none"
+        raise InputError(f"{kind} {name!r} is not a {kind} name (letters, digits, '-', '_', '.', no '/'); known {kind}s: {known}")
     for directory in reversed(conf_dirs(kind, layers)):
         candidate = directory / f"{name}.conf"
         if candidate.is_file():
@@ -75,15 +90,21 @@ def distro_conf(name: str, layers: tuple[Path, ...] = ()) -> Path:
 
 def check_build_dir(build_dir: Path) -> None:
     """InputError when ``build_dir`` exists but is no directory (every command would fail on it
-    later), or lies in pyrecipe's own package."""
+    later), is a directory of the system, or lies in pyrecipe's own package."""
     if build_dir.exists() and not build_dir.is_dir():
         raise InputError(f"the build directory {build_dir} is a file, not a directory; name another with --build-dir")
-    if any(char.isspace() for char in str(build_dir.absolute())):
-        # As OpenEmbedded's sanity check: compiler flags (--sysroot=..., -ffile-prefix-map=...),
-        # PKG_CONFIG_LIBDIR and the classes' shell split on white space.
-        raise InputError(f"the build directory {str(build_dir.absolute())!r} has white space in its path, which builds "
-                         "cannot handle (OpenEmbedded refuses it too); name another with --build-dir")
+    check_no_white_space(build_dir, "the build directory", "name another with --build-dir")
+    check_not_system_dir(build_dir)
     check_not_in_package(build_dir)
+
+
+def check_no_white_space(path: Path, what: str, hint: str) -> None:
+    """InputError when ``path`` (``what`` it is) has white space, as OpenEmbedded's sanity check
+    refuses it: compiler flags (--sysroot=..., -ffile-prefix-map=...), PKG_CONFIG_LIBDIR, BBLAYERS,
+    BBFILES and the classes' shell split on it, so part of the path would be lost silently."""
+    if any(char.isspace() for char in str(path.absolute())):
+        raise InputError(f"{what} {str(path.absolute())!r} has white space in its path, which builds cannot handle "
+                         f"(OpenEmbedded refuses it too); {hint}")
 
 
 def _local_conf(settings: Settings) -> Path | None:
@@ -122,9 +143,23 @@ def _layer_dirs(settings: Settings, peeked: DataSmart) -> tuple[Path, ...]:
     named = [*settings.layers, *(peeked.getVar("BBLAYERS") or "").split()]
     layers = [Path(os.path.abspath(p)) for p in named]
     for layer in layers:
-        if not layer.is_dir():
-            raise InputError(f"layer {layer} does not exist (from --layer or BBLAYERS in conf/bblayers.conf or conf/local.conf)")
+        check_layer_dir(layer)
     return tuple(dict.fromkeys(layers))
+
+
+def check_layer_dir(layer: Path) -> None:
+    """InputError unless ``layer`` is a directory pyrecipe reads as a layer: with conf/layer.conf,
+    or laid out as one without it (recipes*/<name>/*.bb, conf/machine, conf/distro); a directory
+    with none of these would add nothing, silently. White space is refused as in a build
+    directory: BBLAYERS and BBFILES are lists split on it, so the layer would fall apart."""
+    where = "(from --layer or BBLAYERS in conf/bblayers.conf or conf/local.conf)"
+    check_no_white_space(layer, "the layer", f"move or link it to a path without {where}")
+    if not layer.is_dir():
+        raise InputError(f"layer {layer} does not exist {where}")
+    if not ((layer / "conf" / "layer.conf").is_file() or any(layer.glob("recipes*/*/*.bb"))
+            or any(layer.glob("recipes*/*/*.bbappend")) or any((layer / "conf" / kind).is_dir() for kind in ("machine", "distro"))):
+        raise InputError(f"{layer} is not a layer {where}: it has no conf/layer.conf, no recipes*/<name>/*.bb and "
+                         "no conf/machine or conf/distro")
 
 
 def _bind_layerdir(d: DataSmart, layer: str) -> None:

@@ -55,6 +55,33 @@ def check_layer() -> None:
         )
 
 
+#: Directories of the system a build directory may not be (the build writes conf/, cache/, downloads/
+#: and work directories into it, and ``pyrecipe init`` writes conf/local.conf): the root, the
+#: system's own trees, and the shared scratch directories where other users could plant conf files.
+SYSTEM_DIRS = frozenset(map(Path, (
+    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/media", "/mnt", "/opt", "/proc",
+    "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin",
+    "/usr/share", "/var", "/var/lib", "/var/tmp",
+)))
+#: Trees that are the kernel's or the system's as a whole: nothing below them is a build directory.
+SYSTEM_TREES = tuple(map(Path, ("/proc", "/sys", "/dev", "/etc", "/boot", "/usr", "/run")))
+
+
+def check_not_system_dir(directory: Path, what: str = "the build directory") -> None:
+    """InputError when ``directory`` (``what`` it is for) is the root, a directory of the system
+    (:data:`SYSTEM_DIRS`), lies in one of its trees (:data:`SYSTEM_TREES`: ``/usr/src/b`` too), or is
+    the user's home directory itself: ``--build-dir /`` or ``--build-dir ~`` would spread a build
+    over directories the user never meant to give it. A directory below home is the usual place."""
+    resolved = Path(os.path.realpath(directory))
+    home = os.environ.get("HOME")
+    if (resolved in SYSTEM_DIRS or any(tree in resolved.parents for tree in SYSTEM_TREES)
+            or (home and home != "/" and resolved == Path(os.path.realpath(home)))):
+        raise InputError(
+            f"{what} {directory} is {'' if str(directory) == str(resolved) else f'{resolved}, '}a directory of the system "
+            "or your home directory itself: name a directory of its own inside one, such as ~/build"
+        )
+
+
 def check_not_in_package(directory: Path, what: str = "the build directory") -> None:
     """InputError when ``directory`` (``what`` it is for) lies in pyrecipe's own installation
     (:data:`PROTECTED_DIR`): what pyrecipe writes belongs to the user's build directory and layers."""

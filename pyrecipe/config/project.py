@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pyrecipe.config.configuration import Settings, peek_build_conf
+from pyrecipe.config.configuration import Settings, check_build_dir, peek_build_conf
 from pyrecipe.config.paths import check_not_in_package
 from pyrecipe.errors import InputError
 from pyrecipe.fsutil import atomic_write_text
@@ -96,9 +96,16 @@ def init_build_dir(build_dir: Path, machine: str, distro: str) -> list[Path]:
     """Make ``build_dir`` a build directory: conf/local.conf and conf/bblayers.conf (commented, as
     oe-init-build-env writes them) and the workspace layer. Files that exist are kept, as
     oe-init-build-env keeps them. Returns the files written."""
-    if build_dir.exists() and not build_dir.is_dir():
-        raise InputError(f"{build_dir} is a file, not a directory: name a directory for the build directory")
-    check_not_in_package(build_dir)
+    check_build_dir(build_dir)
+    try:
+        return _write_build_dir(build_dir, machine, distro)
+    except (FileNotFoundError, NotADirectoryError, PermissionError) as error:
+        # /proc/self/x, a path through a file, a directory the user may not write: the user's
+        # input, not pyrecipe's fault (a full disk stays the machine's error).
+        raise InputError(f"cannot make the build directory {build_dir}: {error.strerror}: {error.filename}") from None
+
+
+def _write_build_dir(build_dir: Path, machine: str, distro: str) -> list[Path]:
     written = []
     conf = build_dir / "conf"
     for name, text in (

@@ -22,7 +22,7 @@ from pyrecipe.engine.leftovers import remove_leftovers
 from pyrecipe.engine.notes import Note, silent
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.scheduler import Builder, BuildOptions, BuildResult, plan_build
-from pyrecipe.errors import BuildError
+from pyrecipe.errors import InputError
 from pyrecipe.graph.build_graph import Graph, GraphBuilder
 from pyrecipe.parse import DataSmart
 from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
@@ -97,7 +97,7 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
         targets += [info.pn for info in index.infos if info.variant == "" and not info.skipped]
     targets += [package.target for package in locked]
     if not targets:
-        raise BuildError("nothing to build: name a recipe, or use --all")
+        raise InputError("nothing to build: name a recipe, or use --all")
     graph = GraphBuilder(index, native_tools).build(targets)
     rows = requirement_targets.check_recipes(graph, graph.targets[len(targets) - len(locked):], locked, index, layer, request.requirements)
     return index, graph, rows

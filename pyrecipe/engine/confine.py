@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from pyrecipe.config.paths import CODEDIR
+from pyrecipe.engine.limits import limited_argv
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
 from pyrecipe.toolchain.buildroot import task_build_root
@@ -135,6 +136,7 @@ def sandboxed_command(
     build machine for the task alone (do_test's ``/sbin/ldconfig``, the board's: see
     :mod:`pyrecipe.toolchain.ldconfig`)."""
     _ensure_bubblewrap()
+    argv = limited_argv(d, argv)
     root = task_build_root(d) if in_build_root else None
     writable, readonly = task_mounts(d, in_build_root=root is not None)
     if root is not None:

@@ -26,6 +26,7 @@ from typing import TextIO
 from pyrecipe.engine.codesig import code_digest
 from pyrecipe.engine.confine import check_task_directories, sandboxed_command
 from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
+from pyrecipe.engine.limits import explain_status, wait_within
 from pyrecipe.engine.reachable import reachable
 from pyrecipe.engine.sigpaths import NO_NAMES, PathNames, path_names
 from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
@@ -346,12 +347,12 @@ class TaskRunner:
         # On the build machine, not in a build root: the process is pyrecipe, with its interpreter.
         command = sandboxed_command(self.d, argv, cwd, network=self._network(task), in_build_root=False)
         try:
-            returncode = _wait_for(command, cwd, dict(os.environ), log)
+            returncode, exceeded = _wait_for(command, cwd, dict(os.environ), log, self.d, task)
             self.warnings, failure = read_result(state)
         finally:
             remove_state(state)
         if returncode != 0:
-            raise TaskFailure(self.pn, task, log_path, failure or f"its process ended with status {returncode}")
+            raise TaskFailure(self.pn, task, log_path, exceeded or failure or f"its process ended with status {returncode}")
 
     def run_python_here(self, task: str, log: TextIO, log_path: Path) -> None:
         """Run Python task ``task`` in this process, its output into ``log``."""
@@ -423,9 +424,11 @@ class TaskRunner:
         command = ["bash", str(script)]
         if not self.walled:
             command = sandboxed_command(self.d, command, cwd, network=self._network(task))
-        returncode = _wait_for(command, cwd, env, log)
+        returncode, exceeded = _wait_for(command, cwd, env, log, self.d, task)
         if returncode != 0:
-            raise TaskFailure(self.pn, task, log_path, f"shell exited with status {returncode}")
+            limit = explain_status(self.d, returncode)
+            reason = exceeded or f"shell exited with status {returncode}" + (f": {limit}" if limit else "")
+            raise TaskFailure(self.pn, task, log_path, reason)
 
     def _network(self, task: str) -> bool:
         """Whether ``task`` may reach the network. Only do_fetch may (and do_compile when the user
@@ -434,8 +437,9 @@ class TaskRunner:
         return not self.isolate_network or (self.d.getVarFlag(task, "network") or "0") not in ("", "0")
 
 
-def _wait_for(command: list[str], cwd: Path, env: Mapping[str, str], log: TextIO) -> int:
-    """Run a task's process, its output into ``log``; its exit status.
+def _wait_for(command: list[str], cwd: Path, env: Mapping[str, str], log: TextIO, d: DataSmart, task: str) -> tuple[int, str | None]:
+    """Run a task's process, its output into ``log``; its exit status, and which limit of ``d``
+    it went past when it was stopped for one (see :func:`pyrecipe.engine.limits.wait_within`).
 
     Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
     the set of running processes lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop
@@ -444,7 +448,7 @@ def _wait_for(command: list[str], cwd: Path, env: Mapping[str, str], log: TextIO
     with _running_lock:
         _running.add(process)
     try:
-        return process.wait()
+        return wait_within(process, d, task)
     finally:
         with _running_lock:
             _running.discard(process)

@@ -9,7 +9,18 @@ board's CPython X.Y and architecture and takes its ``pylock.toml``.
 uv knows the 64-bit Linux platforms (aarch64, x86_64, riscv64) by name; for another board
 (armv7l) the resolution is universal and :mod:`pyrecipe.requirements.lockfile` evaluates the
 lock's markers for the board, as it does for any lock. uv's cache lives in the build
-directory, and uv reads no user configuration (``--no-config``): the index is PYPI_INDEX_URL.
+directory, and uv reads no user configuration (``--no-config``) nor a pyproject.toml's
+``[tool.uv.sources]`` (``--no-sources``): the index is PYPI_INDEX_URL.
+
+What uv may run: the requirement files are read first (:mod:`pyrecipe.requirements.pins`), and a
+local project, a URL or an editable is refused before uv starts, since uv runs such a project's
+build backend on the build machine to learn its metadata. uv still builds the metadata of an
+index sdist whose dependencies are dynamic (a ``setup.py`` that computes them); ``--no-build``
+would stop that, but it also refuses the sdists whose metadata is static, which uv reads without
+building and pyrecipe builds from every day. So uv runs in bubblewrap (:func:`confined`): such
+a backend runs with the build machine read-only but for uv's cache and the lock's scratch
+folder; it still has the network (uv needs the index) and can read what the user can: lock
+such a set elsewhere, or give the project a recipe of a layer, to avoid even that.
 """
 
 from __future__ import annotations
@@ -26,6 +37,8 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from pyrecipe.errors import InputError
+from pyrecipe.requirements.pins import keep_pinned_files, read_pins
+from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 #: uv's --python-platform for the boards' ``uname -m`` it knows (glibc targets).
 UV_PLATFORMS = {"aarch64": "aarch64-unknown-linux-gnu", "x86_64": "x86_64-unknown-linux-gnu", "riscv64": "riscv64-unknown-linux"}
@@ -46,7 +59,22 @@ def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: 
         find_uv_bin(), "pip", "compile", *map(str, inputs), "--format", "pylock.toml", "--output-file", str(out),
         "--python-version", python_version, *where, "--index-url", index_url,
         "--no-config", "--no-header", "--quiet", "--cache-dir", str(cache_dir),
+        # A pyproject.toml's [tool.uv.sources] would point a dependency at a path or a repository.
+        "--no-sources",
     ]
+
+
+def confined(command: list[str], writable: Sequence[Path]) -> list[str]:
+    """``command`` (uv) in bubblewrap: the build machine read-only but for ``writable`` (uv's cache,
+    the lock's scratch folder, whose ``tmp/`` is uv's TMPDIR; /tmp stays, read-only, as it may hold
+    the requirement files), a PID namespace ended with it; the network stays
+    (the index). What uv runs to learn an index sdist's dynamic metadata (its build backend) can
+    then write nothing of the build machine's, as the task that builds it later cannot."""
+    if shutil.which("bwrap") is None:
+        ensure_host_packages(["bubblewrap"])
+    binds = [arg for path in writable for arg in ("--bind", str(path), str(path))]
+    return ["bwrap", "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *binds,
+            "--die-with-parent", "--", *command]
 
 
 def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path,
@@ -61,6 +89,7 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
     for path in inputs:
         if not path.is_file():
             raise InputError(f"-r {path}: no such file")
+    pins = read_pins(list(inputs))  # before uv: it would build a local project named there
     out.parent.mkdir(parents=True, exist_ok=True)
     # uv insists on the name pylock.toml: the lock is written in a temporary folder beside
     # ``out`` and renamed into place.
@@ -68,13 +97,16 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
     try:
         partial = scratch / "pylock.toml"
         seed_lock(partial, out, preferred or {})
-        command = uv_command(inputs, partial, python_version, machine, index_url, cache_dir)
-        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"}
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        command = confined(uv_command(inputs, partial, python_version, machine, index_url, cache_dir), [cache_dir, scratch])
+        (scratch / "tmp").mkdir()
+        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1", "TMPDIR": str(scratch / "tmp")}
         result = subprocess.run(command, capture_output=True, text=True, env=env)
         if result.returncode != 0:
             said = "\n".join(line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip())
             names = ", ".join(str(p) for p in inputs)
             raise InputError(f"cannot resolve {names} for Python {python_version} on {machine} (uv pip compile):\n{said}")
+        keep_pinned_files(partial, pins)
         os.replace(partial, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -69,11 +69,13 @@ def test_workspace_is_added_to_bblayers_once(tmp_path: Path) -> None:
     assert added and workspace == build / "workspace" and (workspace / "conf" / "layer.conf").is_file()
     assert workspace_layer(build) == (workspace, False)
     # A bblayers.conf of the user's own, without the workspace: appended to, once.
-    (build / "conf" / "bblayers.conf").write_text(f'BBLAYERS ?= "{tmp_path}"\n')
+    other = tmp_path / "other"
+    project.ensure_layer(other)
+    (build / "conf" / "bblayers.conf").write_text(f'BBLAYERS ?= "{other}"\n')
     assert workspace_layer(build) == (workspace, True)
     assert workspace_layer(build) == (workspace, False)
     config = load_configuration(Settings(build_dir=build))
-    assert config.getVar("BBLAYERS").split() == [str(tmp_path), str(workspace)]
+    assert config.getVar("BBLAYERS").split() == [str(other), str(workspace)]
 
 
 def test_project_module_writes_no_conf_that_does_not_parse(tmp_path: Path) -> None:
@@ -81,7 +83,7 @@ def test_project_module_writes_no_conf_that_does_not_parse(tmp_path: Path) -> No
     text = project.BBLAYERS_CONF.format(workspace="ws") + project.LOCAL_CONF.format(machine="m", distro="d")
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "local.conf").write_text(text.replace("#MACHINE", "MACHINE").replace("#DL_DIR", "DL_DIR"))
-    (tmp_path / "ws" / "conf").mkdir(parents=True)
+    project.ensure_layer(tmp_path / "ws")
     config = load_configuration(Settings(build_dir=tmp_path, machine="raspberrypi4"))
     assert config.getVar("DL_DIR") == f"{tmp_path}/downloads"
 
