@@ -1,0 +1,197 @@
+"""pyrecipe's own steps after a task ran treat what the task left as hostile data (issue 25, class 3),
+and faults say what happened (class 10).
+
+A task writes its work directory; pyrecipe then writes there too (the task's log, stamps, signature
+records, package lists), reads from it (the log's last lines, the package lists) and removes what
+a staging manifest names, with its own rights (root, as the README told users to run it). Every
+path a task left must be data: no link followed out, no FIFO waited on, no line naming a host file.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from pyrecipe.config.paths import TOPDIR
+from pyrecipe.engine.task_runner import TaskFailure
+from reliability_support import (
+    add_recipe,
+    assert_clean_error,
+    build_command,
+    build_env,
+    machine_dir,
+    pyrecipe_build,
+    start_build,
+    workdir,
+)
+
+pytestmark = pytest.mark.hostile
+
+ROOT = os.geteuid() == 0
+
+
+def host_file(tmp_path: Path, text: str = "the host's own file\n") -> Path:
+    """A file outside the build directory that a hostile recipe aims at (the test's stand-in for
+    /etc/passwd)."""
+    victim = tmp_path / "host" / "victim.txt"
+    victim.parent.mkdir(parents=True, exist_ok=True)
+    victim.write_text(text)
+    return victim
+
+
+def sysroot(build_dir: Path) -> Path:
+    return machine_dir(build_dir) / "sysroot"
+
+
+# ---------------------------------------------------------------- staging manifests
+
+
+# ---------------------------------------------------------------- links a task leaves where pyrecipe writes
+
+
+def planting_recipe(layer: Path, name: str, plant: str) -> None:
+    """A recipe whose do_compile plants links (``plant``, shell run in ${B}), then installs a file."""
+    add_recipe(layer, name, f"""do_compile() {{
+{plant}
+}}
+do_install() {{
+	install -d ${{D}}/usr/share/{name}
+	echo ok > ${{D}}/usr/share/{name}/ok
+}}
+""")
+
+
+def test_a_link_planted_at_a_later_tasks_log_is_replaced_not_written_through(layer: Path, tmp_path: Path) -> None:
+    """do_compile plants ``${T}/log.do_install -> host file``: pyrecipe opened the next task's log
+    with open(..., "w"), truncating and writing the host file."""
+    victim = host_file(tmp_path)
+    planting_recipe(layer, "logplanter", f"\tln -sf {victim} ${{T}}/log.do_install\n\tln -sf {victim} ${{T}}/log.do_qa")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "logplanter")
+
+    assert victim.read_text() == "the host's own file\n", "pyrecipe wrote a task's log into a host file"
+    assert result.returncode == 0, result.stderr
+    log = workdir(build_dir, "logplanter") / "temp" / "log.do_install"
+    assert not log.is_symlink() and log.is_file()
+
+
+@pytest.mark.parametrize(("directory", "replaced"), [("stamps/sigdata", "${STAMPS_DIR}/sigdata"), ("temp", "${T}")])
+def test_a_link_planted_in_place_of_a_directory_pyrecipe_writes_sends_no_write_out(
+    layer: Path, tmp_path: Path, directory: str, replaced: str,
+) -> None:
+    """do_compile replaces ``${STAMPS_DIR}/sigdata`` (or ``${T}``) with a link to a host directory:
+    pyrecipe wrote its signature records (the next tasks' logs and scripts) there. The build now
+    fails saying which link."""
+    host_dir = host_file(tmp_path).parent
+    planting_recipe(layer, "planter", f"\tcd /\n\trm -rf {replaced}\n\tln -s {host_dir} {replaced}")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "planter")
+
+    assert sorted(path.name for path in host_dir.iterdir()) == ["victim.txt"], "pyrecipe wrote into a host directory"
+    assert_clean_error(result, 1)
+    link = workdir(build_dir, "planter") / directory
+    assert f"{link} is a symbolic link, left by a task of the recipe: pyrecipe writes nothing through it" in result.stderr
+
+
+# ---------------------------------------------------------------- reading a failed task's log
+
+
+def failing_recipe(layer: Path, name: str, body: str) -> None:
+    add_recipe(layer, name, f"do_compile() {{\n{body}\n\texit 1\n}}\n")
+
+
+def test_a_log_linked_to_a_host_file_is_not_shown_as_the_log(layer: Path, tmp_path: Path) -> None:
+    """A failing task replaces its own log with a link to a host file: the failure printed the
+    host file as "the last lines of the log"."""
+    victim = host_file(tmp_path, "root:secret-hash:19000:0:99999:7:::\n")
+    failing_recipe(layer, "loglinker", f"\trm -f ${{T}}/log.do_compile\n\tln -s {victim} ${{T}}/log.do_compile")
+
+    result = pyrecipe_build(layer, tmp_path / "build", "loglinker")
+
+    assert_clean_error(result, 1)
+    assert "secret-hash" not in result.stdout + result.stderr
+    assert "recipe loglinker: task do_compile failed: shell exited with status 1" in result.stderr
+    assert "the log is not shown: a symbolic link, not a regular file: not followed" in result.stderr
+
+
+def test_a_fifo_in_place_of_the_log_does_not_hang_the_build(layer: Path, tmp_path: Path) -> None:
+    """A failing task replaces its log with a FIFO: pyrecipe, reading the log's last lines, waited
+    for a writer forever."""
+    failing_recipe(layer, "fifologger", "\trm -f ${T}/log.do_compile\n\tmkfifo ${T}/log.do_compile")
+    build_dir = tmp_path / "build"
+    process = start_build(layer, build_dir, "fifologger")
+    try:
+        _, stderr = process.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the build hung on a FIFO left in place of the task's log")
+
+    assert process.returncode == 1
+    assert "recipe fifologger: task do_compile failed" in stderr
+    assert "the log is not shown: not a regular file (a FIFO)" in stderr
+
+
+def test_a_huge_log_is_not_read_whole_to_show_its_tail(tmp_path: Path) -> None:
+    """A 400 MB log was read whole (1.2 GB of memory) to print its last 30 lines: only its end is
+    read now. Measured by the memory Python allocates, on a sparse 64 MB log with a tail of its own."""
+    log = tmp_path / "log.do_compile"
+    with open(log, "wb") as stream:
+        stream.truncate(64 << 20)
+        stream.seek(0, os.SEEK_END)
+        stream.write(b"".join(b"line %d\n" % number for number in range(100)))
+
+    tracemalloc.start()
+    try:
+        shown = str(TaskFailure("big", "do_compile", log, "shell exited with status 1"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert "last 30 lines of the log:\n    line 70\n" in shown and shown.endswith("    line 99")
+    assert peak < 4 << 20, f"{peak} bytes of memory to show the tail of a log"
+
+
+def test_the_tail_of_a_log_drops_the_line_it_cut(tmp_path: Path) -> None:
+    """The first line of the bytes read from the end is cut: not shown as if whole."""
+    from pyrecipe.fsutil import tail_lines
+
+    log = tmp_path / "log"
+    log.write_text("x" * 100 + "\nlast\n")
+    assert tail_lines(log, 30, limit=20) == ["last"]
+
+
+# ---------------------------------------------------------------- faults
+
+
+def test_a_full_disk_in_a_shell_task_is_said_with_its_path(layer: Path, tmp_path: Path) -> None:
+    """A shell task fills the disk of the build directory: the failure showed "last 0 lines of the
+    log" (the log is on that disk) and never said the disk was full. As root, on an 8 MiB tmpfs in
+    a mount namespace of the test's own; as a user, in a user namespace (unshare -Ur) where one
+    may mount a tmpfs too."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    add_recipe(layer, "filler", "do_compile() {\n\tdd if=/dev/zero of=${B}/filling bs=64k count=100000 2>/dev/null\n}\n")
+    command = " ".join(map(shlex.quote, build_command(layer, mount_point / "build", "filler")))
+    namespace = ["unshare", "--mount"] if ROOT else ["unshare", "--user", "--map-root-user", "--mount"]
+    script = f"mount -t tmpfs -o size=8m tmpfs {shlex.quote(str(mount_point))} && {command}"
+    result = subprocess.run([*namespace, "--", "sh", "-c", script], capture_output=True, text=True, cwd=TOPDIR,
+                            env=build_env(), timeout=180)
+    assert "mount:" not in result.stderr and "unshare:" not in result.stderr, f"no small tmpfs here: {result.stderr}"
+
+    assert_clean_error(result, 1)
+    assert "recipe filler: task do_compile failed: shell exited with status 1" in result.stderr
+    assert "the disk is full: " in result.stderr and f"bytes free on the file system of {mount_point}/build" in result.stderr
+
+
+# ---------------------------------------------------------------- QA: file capabilities
+
+
