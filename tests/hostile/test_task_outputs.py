@@ -52,6 +52,102 @@ def sysroot(build_dir: Path) -> Path:
 # ---------------------------------------------------------------- staging manifests
 
 
+def test_a_staging_manifest_installed_by_the_recipe_deletes_no_host_file(layer: Path, tmp_path: Path) -> None:
+    """A recipe installs ``${D}/.pyrecipe-staged/<pn>.files``: staged, it replaced pyrecipe's
+    manifest of the recipe, whose lines the next staging removed (``../../../host/victim.txt``,
+    or the absolute path): a host file deleted with pyrecipe's rights."""
+    victim = host_file(tmp_path)
+    build_dir = tmp_path / "build"
+    lines = f"{os.path.relpath(victim, sysroot(build_dir))}\\n{victim}\\n"
+    add_recipe(layer, "manifester", f"""do_install() {{
+	install -d ${{D}}/.pyrecipe-staged ${{D}}/usr/share/manifester
+	echo data > ${{D}}/usr/share/manifester/data
+	printf '{lines}' > ${{D}}/.pyrecipe-staged/manifester.files
+}}
+""")
+
+    first = pyrecipe_build(layer, build_dir, "manifester")
+    again = pyrecipe_build(layer, build_dir, "manifester", "-f")
+
+    assert victim.read_text() == "the host's own file\n", "a host file was deleted through a staging manifest"
+    assert_clean_error(first, 1)
+    assert "recipe manifester installs files the sysroot cannot take: .pyrecipe-staged/manifester.files" in first.stderr
+    assert_clean_error(again, 1)
+
+
+def test_a_manifest_line_outside_the_sysroot_is_refused_before_anything_goes(tmp_path: Path) -> None:
+    """However a manifest came to name ``../host/victim.txt`` (an older pyrecipe staged one), unstaging
+    removes nothing and says which manifest and line."""
+    from pyrecipe.errors import BuildError
+    from pyrecipe.tasks.sysroot import MANIFEST_DIR, stage, unstage
+
+    victim = host_file(tmp_path)
+    root = tmp_path / "sysroot"
+    image = tmp_path / "image"
+    (image / "usr/share").mkdir(parents=True)
+    (image / "usr/share/ours").write_text("ours\n")
+    stage(image, root, "evil")
+    manifest = root / MANIFEST_DIR / "evil.files"
+    manifest.write_text(f"usr/share/ours\n../host/victim.txt\n{victim}\n")
+
+    with pytest.raises(BuildError) as refused:
+        unstage(root, "evil")
+
+    assert f"its staging manifest {manifest} names paths outside the sysroot {root}: '../host/victim.txt', " \
+           f"'{victim}'" in str(refused.value)
+    assert victim.exists() and (root / "usr/share/ours").exists(), "a manifest with a bad line removed something"
+
+
+def test_staging_through_a_link_another_recipe_staged_writes_no_host_directory(layer: Path, tmp_path: Path) -> None:
+    """Recipe ``linker`` stages ``usr/share/shared -> <host dir>``; ``writer``, built after it,
+    installs ``usr/share/shared/planted``: staging followed the link and wrote into the host
+    directory (and its next unstaging would remove a host file of that name)."""
+    host_dir = host_file(tmp_path).parent
+    add_recipe(layer, "linker", f"""do_install() {{
+	install -d ${{D}}/usr/share
+	ln -s {host_dir} ${{D}}/usr/share/shared
+}}
+""")
+    add_recipe(layer, "writer", """DEPENDS = "linker"
+do_install() {
+	install -d ${D}/usr/share/shared
+	echo planted > ${D}/usr/share/shared/planted
+}
+""")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "writer")
+
+    assert not (host_dir / "planted").exists(), "staging wrote through a link into a host directory"
+    assert_clean_error(result, 1)
+    assert "recipe writer installs files the sysroot cannot take: usr/share/shared/planted" in result.stderr
+
+
+def test_a_rerun_after_a_kill_mid_staging_leaves_no_temporary_file_in_the_sysroot(layer: Path, tmp_path: Path) -> None:
+    """SIGKILL while do_populate_sysroot copies: the manifest is written, one file is a
+    ``.NAME.tmp-PID`` partial copy. The moment of a kill cannot be hit reliably, so the state it
+    leaves is made exactly: the rerun of do_populate_sysroot must remove the partial copy, which
+    no manifest names and nothing else ever removed."""
+    add_recipe(layer, "staged", """do_install() {
+	install -d ${D}/usr/share/staged
+	echo one > ${D}/usr/share/staged/one
+	echo two > ${D}/usr/share/staged/two
+}
+""")
+    build_dir = tmp_path / "build"
+    assert pyrecipe_build(layer, build_dir, "staged").returncode == 0
+    staged = sysroot(build_dir) / "usr/share/staged"
+    (staged / ".two.tmp-4242").write_text("half of tw")  # what the kill left: a partial copy
+    (staged / "two").unlink()  # not renamed into place yet
+    for stamp in (workdir(build_dir, "staged") / "stamps").glob("do_populate_sysroot.*"):
+        stamp.unlink()  # the killed task did not finish
+
+    result = pyrecipe_build(layer, build_dir, "staged")
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in staged.iterdir()) == ["one", "two"]
+
+
 # ---------------------------------------------------------------- links a task leaves where pyrecipe writes
 
 
