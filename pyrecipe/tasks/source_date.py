@@ -16,7 +16,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.fsutil import atomic_write_text, real_directory
 from pyrecipe.parse import DataSmart
 
 #: Files whose time says when a release was made (OpenEmbedded's list).
@@ -63,7 +63,9 @@ def _fallback(d: DataSmart) -> int:
 def record(d: DataSmart) -> int:
     """Write the recipe's epoch to SDE_FILE (the end of do_unpack, before do_patch) and return it."""
     epoch = source_date_epoch(Path(d.getVar("S")), _fallback(d))
-    atomic_write_text(Path(d.getVar("SDE_FILE")), f"{epoch}\n")
+    sde_file = Path(d.getVar("SDE_FILE"))
+    real_directory(sde_file.parent, Path(d.getVar("WORKDIR")))  # no link a task before left on the way
+    atomic_write_text(sde_file, f"{epoch}\n")
     return epoch
 
 

@@ -197,6 +197,80 @@ def test_a_link_planted_in_place_of_a_directory_pyrecipe_writes_sends_no_write_o
     assert f"{link} is a symbolic link, left by a task of the recipe: pyrecipe writes nothing through it" in result.stderr
 
 
+def test_a_package_list_rewritten_after_do_package_brings_no_host_file_into_the_image(layer: Path, tmp_path: Path) -> None:
+    """A task after do_package appends ``../../../../host/victim.txt`` to its package's list: the
+    image took the host file in (a secret of the build machine shipped on the board)."""
+    victim = host_file(tmp_path, "secret of the build machine\n")
+    build_dir = tmp_path / "build"
+    escape = os.path.relpath(victim, workdir(build_dir, "lister") / "package")
+    add_recipe(layer, "lister", f"""do_install() {{
+	install -d ${{D}}/usr/share/lister
+	echo ok > ${{D}}/usr/share/lister/ok
+}}
+do_relist() {{
+	echo {escape} >> ${{PKGMANIFESTDIR}}/lister.list
+}}
+addtask relist after do_package before do_build
+""")
+
+    result = pyrecipe_build(layer, build_dir, "lister")
+
+    image = machine_dir(build_dir) / "image"
+    assert not [path for path in image.rglob("*") if path.is_file() and path.read_bytes() == victim.read_bytes()], \
+        "a host file was copied into the image"
+    assert_clean_error(result, 1)
+    assert f"recipe lister: its package list {workdir(build_dir, 'lister') / 'package-lists' / 'lister.list'} " \
+           f"names paths outside {workdir(build_dir, 'lister') / 'package'}: '{escape}'" in result.stderr
+
+
+def test_a_package_list_linked_to_a_host_file_is_not_read(layer: Path, tmp_path: Path) -> None:
+    """A task after do_package makes its package's list a link to a host file: its lines were read
+    as the package's paths (and named in the error that followed)."""
+    victim = host_file(tmp_path, "root:secret-hash:19000:0:99999:7:::\n")
+    add_recipe(layer, "linklister", f"""do_install() {{
+	install -d ${{D}}/usr/share/linklister
+	echo ok > ${{D}}/usr/share/linklister/ok
+}}
+do_relist() {{
+	ln -sf {victim} ${{PKGMANIFESTDIR}}/linklister.list
+}}
+addtask relist after do_package before do_build
+""")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "linklister")
+
+    assert "secret-hash" not in result.stdout + result.stderr
+    assert_clean_error(result, 1)
+    assert "linklister.list cannot be read: a symbolic link, not a regular file: not followed" in result.stderr
+
+
+def test_a_record_rewritten_by_do_qa_goes_through_no_link_and_hashes_no_host_file(layer: Path, tmp_path: Path) -> None:
+    """do_qa refreshes the dist-info RECORDs of ${D} in pyrecipe's process. A recipe installs a
+    RECORD naming ``../../../../host/victim.txt`` and plants ``RECORD.tmp -> host file``: pyrecipe
+    hashed the host file into the RECORD that ships, and wrote the new RECORD through the link."""
+    victim = host_file(tmp_path, "secret of the build machine\n")
+    build_dir = tmp_path / "build"
+    add_recipe(layer, "recorder", f"""do_install() {{
+	site=${{D}}${{PYTHON_SITEPACKAGES_DIR}}
+	install -d $site/evil-1.0.dist-info
+	echo 'A = 1' > $site/evil.py
+	escape=$(realpath -m --relative-to=$site {victim})
+	printf 'evil.py,sha256=AAAA,1\\n%s,sha256=AAAA,1\\n' "$escape" > $site/evil-1.0.dist-info/RECORD
+	ln -s {victim} $site/evil-1.0.dist-info/RECORD.tmp
+}}
+""")
+
+    result = pyrecipe_build(layer, build_dir, "recorder", "-c", "qa")  # do_test would import evil.py: no board here
+
+    assert victim.read_text() == "secret of the build machine\n", "pyrecipe wrote a RECORD into a host file"
+    assert result.returncode == 0, result.stderr
+    [record] = workdir(build_dir, "recorder").glob("image/**/evil-1.0.dist-info/RECORD")
+    lines = record.read_text().splitlines()
+    assert lines[0].startswith("evil.py,sha256=") and lines[0] != "evil.py,sha256=AAAA,1"  # refreshed
+    assert lines[1].endswith("host/victim.txt,sha256=AAAA,1"), "the host file's digest went into the RECORD"
+
+
 # ---------------------------------------------------------------- reading a failed task's log
 
 
