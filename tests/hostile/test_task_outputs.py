@@ -13,6 +13,7 @@ import os
 import shlex
 import signal
 import subprocess
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -20,6 +21,8 @@ import pytest
 
 from pyrecipe.config.paths import TOPDIR
 from pyrecipe.engine.task_runner import TaskFailure
+from pyrecipe.toolchain import provision_cache
+from pyrecipe.toolchain.provision_cache import copy_tree
 from reliability_support import (
     add_recipe,
     assert_clean_error,
@@ -360,6 +363,40 @@ def test_a_full_disk_in_a_shell_task_is_said_with_its_path(layer: Path, tmp_path
     assert_clean_error(result, 1)
     assert "recipe filler: task do_compile failed: shell exited with status 1" in result.stderr
     assert "the disk is full: " in result.stderr and f"bytes free on the file system of {mount_point}/build" in result.stderr
+
+
+def test_a_cache_on_another_file_system_is_copied_not_linked(tmp_path: Path) -> None:
+    """The provisioning cache and a build directory on different file systems: ``cp -l`` failed
+    with "Invalid cross-device link", once per file. A copy is made instead: for real when /dev/shm
+    is another file system than the test's directory, and always with hard links made to fail as
+    they fail across file systems (a bind mount of one file system fails alike)."""
+    cache = tmp_path / "cache"
+    (cache / "usr/include").mkdir(parents=True)
+    (cache / "usr/include/zlib.h").write_text("header\n")
+    (cache / "usr/lib").mkdir()
+    (cache / "usr/lib/libz.so").symlink_to("libz.so.1")
+
+    def copied_to(target: Path) -> None:
+        target.mkdir()
+        copy_tree(cache, target, hard_links=True)
+        assert (target / "usr/include/zlib.h").read_text() == "header\n"
+        assert os.readlink(target / "usr/lib/libz.so") == "libz.so.1"
+
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and os.stat(shm).st_dev != os.stat(tmp_path).st_dev:
+        with tempfile.TemporaryDirectory(dir=shm) as other:
+            copied_to(Path(other) / "sysroot")
+    real_run = subprocess.run
+
+    def cross_device(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        if "-l" in argv:
+            return subprocess.CompletedProcess(argv, 1, "", "cp: cannot create hard link: Invalid cross-device link\n" * 6235)
+        return real_run(argv, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(provision_cache.subprocess, "run", cross_device)
+        copied_to(tmp_path / "linked-fails")
+    assert (tmp_path / "linked-fails/usr/include/zlib.h").stat().st_ino != (cache / "usr/include/zlib.h").stat().st_ino
 
 
 # ---------------------------------------------------------------- QA: file capabilities
