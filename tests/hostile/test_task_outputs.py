@@ -21,6 +21,7 @@ import pytest
 
 from pyrecipe.config.paths import TOPDIR
 from pyrecipe.engine.task_runner import TaskFailure
+from pyrecipe.qa import run_qa
 from pyrecipe.toolchain import provision_cache
 from pyrecipe.toolchain.provision_cache import copy_tree
 from reliability_support import (
@@ -402,3 +403,35 @@ def test_a_cache_on_another_file_system_is_copied_not_linked(tmp_path: Path) -> 
 # ---------------------------------------------------------------- QA: file capabilities
 
 
+def test_qa_refuses_file_capabilities_unless_waived(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file with a ``security.capability`` attribute (``setcap cap_net_raw+ep``) passed QA and
+    shipped. Setting the attribute needs CAP_SETFCAP: as root it is set with setcap, as a user the
+    attribute is reported by a stand-in for os.getxattr (the check reads it with that call)."""
+    from pyrecipe.qa.model import QAContext
+
+    staging = tmp_path / "image"
+    tool = staging / "usr/bin/pinger"
+    tool.parent.mkdir(parents=True)
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    if ROOT and subprocess.run(["setcap", "cap_net_raw+ep", str(tool)], capture_output=True).returncode == 0:
+        assert os.getxattr(tool, "security.capability")
+    else:
+        real_getxattr = os.getxattr
+
+        def getxattr(path: Path, attribute: str, *, follow_symlinks: bool = True) -> bytes:
+            if Path(path) == tool and attribute == "security.capability":
+                return b"\x01\x00\x00\x02\x00\x20\x00\x00"
+            return real_getxattr(path, attribute, follow_symlinks=follow_symlinks)
+
+        monkeypatch.setattr(os, "getxattr", getxattr)
+    context = QAContext(staging_dir=staging, elf_machine="EM_X86_64", elf_class=64, elf_endian="little",
+                        ext_suffix=".so", host_ext_suffix=".host.so", pyc_magic=b"", library_dirs=[], host_paths=[],
+                        allowed_prefixes=["usr"])
+
+    found = run_qa(context)
+    waived = run_qa(context, skip=("perms",))
+
+    assert [(problem.check, problem.path) for problem in found.problems] == [("perms", "usr/bin/pinger")]
+    assert "has file capabilities (security.capability" in found.problems[0].message
+    assert waived.problems == [] and waived.waived == found.problems
