@@ -4,6 +4,12 @@ Every finished file or tree pyrecipe makes (downloads, unpacked sources, staging
 its manifests, rendered cross files) is written under a temporary name beside its destination (same
 file system, so the last step is a rename): a crash leaves the old complete result or nothing, and
 the temporary names carry the markers that :mod:`pyrecipe.engine.leftovers` removes on the next run.
+
+A recipe's work directory is written by its tasks, which may be hostile, and then by pyrecipe
+with its own rights: there a rename replaces a link a task left instead of following it,
+directories are checked to be no links (:func:`real_directory`), paths read from a task's files
+must stay inside their tree (:func:`entry_inside`), and a file is read only when it is a regular
+file, bounded (:func:`read_regular`, :func:`tail_lines`: a log's last lines).
 """
 
 from __future__ import annotations
