@@ -149,15 +149,17 @@ def full_disk(path: Path) -> str | None:
     return None
 
 
-def real_directory(path: Path, root: Path) -> Path:
+def real_directory(path: Path, root: Path, create: bool = True) -> Path:
     """Make ``path`` (``root`` or below it) a directory, and refuse when ``path`` or one of the
-    directories between ``root`` and it is a symbolic link or not a directory.
+    directories between ``root`` and it is a symbolic link or not a directory. With ``create``
+    False, a missing directory is not made (the caller says what its absence means).
 
-    For the directories pyrecipe writes after a task ran, in the recipe's work directory
-    (``root``), which a task could write: a link it left (``${T}`` to ``/etc``) would send
-    pyrecipe's own writes (the log, stamps, signature records) out of the work directory, with
-    pyrecipe's rights. A file written there under a temporary name renamed over the final one
-    (:func:`writing_file`) replaces a link left at that name instead of following it.
+    For the directories pyrecipe writes or reads after a task ran, in the recipe's work directory
+    (``root``), which a task could write: a link it left (``${T}`` to ``/etc``, ``${D}`` to a
+    host directory) would send pyrecipe's own writes (the log, stamps, signature records) out of
+    the work directory, with pyrecipe's rights, or bring host files into what ships. A file
+    written there under a temporary name renamed over the final one (:func:`writing_file`)
+    replaces a link left at that name instead of following it.
     """
     root.mkdir(parents=True, exist_ok=True)
     current = root
@@ -166,14 +168,17 @@ def real_directory(path: Path, root: Path) -> Path:
             raise BuildError(f"{path} is not inside {root}")
         current = current / part
         try:
-            os.mkdir(current)
-            continue
+            if create:
+                os.mkdir(current)
+                continue
+            status = os.lstat(current)
         except FileExistsError:
-            pass
-        status = os.lstat(current)
+            status = os.lstat(current)
+        except FileNotFoundError:
+            return path
         if not stat.S_ISDIR(status.st_mode):
             what = "a symbolic link" if stat.S_ISLNK(status.st_mode) else "not a directory"
-            raise BuildError(f"{current} is {what}, left by a task of the recipe: pyrecipe writes nothing through it "
+            raise BuildError(f"{current} is {what}, left by a task of the recipe: pyrecipe neither writes nor reads through it "
                              f"(remove it, and find what made it)")
     return path
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import BuildError
-from pyrecipe.fsutil import building_dir, entry_inside, read_regular
+from pyrecipe.fsutil import building_dir, entry_inside, read_regular, real_directory
 from pyrecipe.parse import DataSmart
 
 #: OpenEmbedded's QA name for installed files that no package ships.
@@ -100,8 +100,10 @@ def read_package_list(d: DataSmart, package: str) -> list[str]:
     directory): a list is read only as a regular file in a real directory, and each path must
     lie inside ${PKGD} (:func:`entry_inside`), or the image would take ``../../etc/shadow`` in.
     """
-    pn, lists, pkgd = d.getVar("PN"), Path(d.getVar("PKGMANIFESTDIR")), Path(d.getVar("PKGD"))
-    if lists.is_symlink() or not lists.is_dir():
+    pn, workdir = d.getVar("PN"), Path(d.getVar("WORKDIR"))
+    lists = real_directory(Path(d.getVar("PKGMANIFESTDIR")), workdir, create=False)
+    pkgd = real_directory(Path(d.getVar("PKGD")), workdir, create=False)  # a link there would make any path "inside"
+    if not lists.is_dir():
         raise BuildError(f"recipe {pn}: no package lists in {lists}: run its do_package again")
     path = lists / f"{package}{LIST_SUFFIX}"
     if not os.path.lexists(path):

@@ -23,7 +23,7 @@ from pyrecipe.config.layers import normalise
 from pyrecipe.engine.context import current_task
 from pyrecipe.engine.leftovers import remove_leftovers
 from pyrecipe.errors import BuildError
-from pyrecipe.fsutil import atomic_write_text, entry_inside
+from pyrecipe.fsutil import atomic_write_text, entry_inside, real_directory
 from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
 
@@ -188,7 +188,8 @@ def stage_into_sysroot(d: DataSmart, say: Callable[[str], None]) -> None:
     native = is_native(d)
     sysroot = d.getVar("STAGING_DIR_NATIVE" if native else "RECIPE_SYSROOT")
     provides = (d.getVar("PROVIDES") or "").split()
-    staged = stage(Path(d.getVar("D")), Path(sysroot), d.getVar("PN"), provides, say)
+    image = real_directory(Path(d.getVar("D")), Path(d.getVar("WORKDIR")), create=False)  # no link a task left
+    staged = stage(image, Path(sysroot), d.getVar("PN"), provides, say)
     say(f"NOTE: staged {len(staged)} files into {sysroot}")
 
 

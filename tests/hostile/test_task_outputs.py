@@ -198,7 +198,7 @@ def test_a_link_planted_in_place_of_a_directory_pyrecipe_writes_sends_no_write_o
     assert sorted(path.name for path in host_dir.iterdir()) == ["victim.txt"], "pyrecipe wrote into a host directory"
     assert_clean_error(result, 1)
     link = workdir(build_dir, "planter") / directory
-    assert f"{link} is a symbolic link, left by a task of the recipe: pyrecipe writes nothing through it" in result.stderr
+    assert f"{link} is a symbolic link, left by a task of the recipe: pyrecipe neither writes nor reads through it" in result.stderr
 
 
 def test_a_package_list_rewritten_after_do_package_brings_no_host_file_into_the_image(layer: Path, tmp_path: Path) -> None:
@@ -247,6 +247,40 @@ addtask relist after do_package before do_build
     assert "secret-hash" not in result.stdout + result.stderr
     assert_clean_error(result, 1)
     assert "linklister.list cannot be read: a symbolic link, not a regular file: not followed" in result.stderr
+
+
+@pytest.mark.parametrize(("tree", "after"), [("image", "do_install"), ("package", "do_package")])
+def test_an_installed_tree_replaced_by_a_link_brings_no_host_file_into_the_image(
+    layer: Path, tmp_path: Path, tree: str, after: str,
+) -> None:
+    """A task replaces ``${D}`` (at the end of do_install) or ``${PKGD}`` (after do_package, its
+    package list rewritten to match) with a link to a host directory: do_package, the sysroot
+    and the image read the host directory as the recipe's files, and shipped its secret."""
+    victim = host_file(tmp_path, "secret of the build machine\n")
+    variable = {"image": "D", "package": "PKGD"}[tree]
+    relist = "\techo victim.txt > ${PKGMANIFESTDIR}/swapper.list\n" if tree == "package" else ""
+    add_recipe(layer, "swapper", f"""do_install() {{
+	install -d ${{D}}/usr/share/swapper
+	echo ok > ${{D}}/usr/share/swapper/ok
+}}
+do_swap() {{
+	cd /
+	rm -rf ${{{variable}}}
+	ln -s {victim.parent} ${{{variable}}}
+{relist}}}
+addtask swap after {after} before {"do_qa" if after == "do_install" else "do_build"}
+""")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "swapper")
+
+    shipped = [path for path in build_dir.rglob("*") if path.is_file() and not path.is_symlink()
+               and path.stat().st_size < 1000 and b"secret of the build machine" in path.read_bytes()]
+    assert not shipped, f"the host file reached {shipped}"
+    assert_clean_error(result, 1)
+    link = workdir(build_dir, "swapper") / tree
+    assert f"{link} is a symbolic link, left by a task of the recipe: pyrecipe neither writes nor reads through it" \
+        in result.stderr
 
 
 def test_a_record_rewritten_by_do_qa_goes_through_no_link_and_hashes_no_host_file(layer: Path, tmp_path: Path) -> None:
