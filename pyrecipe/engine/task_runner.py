@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pyrecipe.engine.codesig import code_digest
-from pyrecipe.engine.confine import check_task_directories, sandboxed_command
+from pyrecipe.engine.confine import check_task_directories, is_inside, sandboxed_command
 from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
 from pyrecipe.engine.reachable import reachable
 from pyrecipe.engine.sigpaths import NO_NAMES, PathNames, path_names
@@ -309,12 +309,19 @@ class TaskRunner:
         real_directory(self.temp, self.workdir)
         log_path = self.temp / f"log.{task}"
         self.warnings = []
-        for directory in (d.getVarFlag(task, "cleandirs") or "").split():
-            remove_path(Path(directory))
-        dirs = (d.getVarFlag(task, "dirs") or "").split() or [d.getVar("B")]
-        for directory in [*dirs, *(d.getVarFlag(task, "cleandirs") or "").split()]:
-            Path(directory).mkdir(parents=True, exist_ok=True)
-        cwd = Path(dirs[-1])
+        cleandirs = [Path(path) for path in (d.getVarFlag(task, "cleandirs") or "").split()]
+        for directory in cleandirs:
+            # Emptied with pyrecipe's rights: through no link an earlier task left on the way.
+            if is_inside(directory.parent, self.workdir):
+                real_directory(directory.parent, self.workdir, create=False)
+            remove_path(directory)
+        dirs = [Path(path) for path in (d.getVarFlag(task, "dirs") or "").split()] or [Path(d.getVar("B"))]
+        for directory in [*dirs, *cleandirs]:
+            if is_inside(directory, self.workdir):
+                real_directory(directory, self.workdir)
+            else:
+                directory.mkdir(parents=True, exist_ok=True)
+        cwd = dirs[-1]
         self.clear_stamps(task)
         if not d.getVarFlag(task, "noexec"):
             with open_new(log_path) as log:

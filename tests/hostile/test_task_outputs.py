@@ -201,6 +201,29 @@ def test_a_link_planted_in_place_of_a_directory_pyrecipe_writes_sends_no_write_o
     assert f"{link} is a symbolic link, left by a task of the recipe: pyrecipe neither writes nor reads through it" in result.stderr
 
 
+def test_cleandirs_behind_a_link_a_task_left_empty_no_host_directory(layer: Path, tmp_path: Path) -> None:
+    """do_compile makes ``${WORKDIR}/tree`` a link to a host directory; do_install's ``[cleandirs]``
+    names ``${WORKDIR}/tree/sub`` (inside the work directory, as written): pyrecipe emptied the
+    host's ``sub`` with its own rights before the task ran."""
+    host_dir = host_file(tmp_path).parent
+    (host_dir / "sub").mkdir()
+    (host_dir / "sub" / "kept.txt").write_text("the host's\n")
+    add_recipe(layer, "cleaner", f"""do_compile() {{
+	ln -s {host_dir} ${{WORKDIR}}/tree
+}}
+do_install[cleandirs] += "${{WORKDIR}}/tree/sub"
+""")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "cleaner")
+
+    assert (host_dir / "sub" / "kept.txt").is_file(), "a host directory was emptied through a link"
+    assert_clean_error(result, 1)
+    link = workdir(build_dir, "cleaner") / "tree"
+    assert f"{link} is a symbolic link, left by a task of the recipe: pyrecipe neither writes nor reads through it" \
+        in result.stderr
+
+
 def test_a_package_list_rewritten_after_do_package_brings_no_host_file_into_the_image(layer: Path, tmp_path: Path) -> None:
     """A task after do_package appends ``../../../../host/victim.txt`` to its package's list: the
     image took the host file in (a secret of the build machine shipped on the board)."""
