@@ -20,9 +20,12 @@ from pyrecipe.fsutil import writing_file
 
 
 def _digest(path: Path) -> tuple[Hash, int]:
-    data = path.read_bytes()
-    value = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode().rstrip("=")
-    return Hash("sha256", value), len(data)
+    """The RECORD hash and size of ``path``, read in chunks: a task can install a file of any size."""
+    with open(path, "rb") as stream:
+        digest = hashlib.file_digest(stream, "sha256")
+        length = stream.tell()
+    value = base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+    return Hash("sha256", value), length
 
 
 def refresh_records(site_packages: Path, root: Path) -> list[str]:

@@ -332,6 +332,29 @@ def test_a_record_rewritten_by_do_qa_goes_through_no_link_and_hashes_no_host_fil
     assert lines[1].endswith("host/victim.txt,sha256=AAAA,1"), "the host file's digest went into the RECORD"
 
 
+def test_a_huge_installed_file_is_hashed_for_its_record_without_reading_it_whole(tmp_path: Path) -> None:
+    """do_qa hashes each changed file a RECORD names, in pyrecipe's process: a file of gigabytes
+    (sparse: it costs a task nothing) was read whole into memory. Measured on a 64 MB one."""
+    from pyrecipe.pep517.record import refresh_records
+
+    site = tmp_path / "image/usr/lib/python3/site-packages"
+    (site / "big-1.0.dist-info").mkdir(parents=True)
+    with open(site / "big.bin", "wb") as stream:
+        stream.truncate(64 << 20)
+    (site / "big-1.0.dist-info/RECORD").write_text("big.bin,sha256=AAAA,1\n")
+
+    tracemalloc.start()
+    try:
+        updated = refresh_records(site, tmp_path / "image")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert updated == ["big.bin"]
+    assert (site / "big-1.0.dist-info/RECORD").read_text().endswith(f",{64 << 20}\n")
+    assert peak < 4 << 20, f"{peak} bytes of memory to hash a file for its RECORD"
+
+
 # ---------------------------------------------------------------- reading a failed task's log
 
 
