@@ -38,9 +38,12 @@ from pyrecipe.engine.build import BuildRequest, pinned_native_tools, run_build
 from pyrecipe.engine.scheduler import BuildOptions
 from pyrecipe.engine.task_runner import TaskFailure
 from pyrecipe.errors import PyrecipeError
-from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.fsutil import atomic_write_text, tail_lines
 from pyrecipe.graph.build_graph import GraphBuilder
 from pyrecipe.tasks.base import top_level_modules
+
+#: The last lines of a failed task's log searched for its error (a log is never read whole).
+LOG_LINES_SEARCHED = 2000
 
 
 @dataclass
@@ -165,7 +168,10 @@ def _record_build(outcome: Outcome, failed: dict[str, TaskFailure], skipped: lis
     error line of its log), or not built because a dependency failed."""
     if outcome.pn in failed:
         failure = failed[outcome.pn]
-        lines = failure.log.read_text(errors="replace").splitlines() if failure.log.exists() else []
+        try:
+            lines = tail_lines(failure.log, LOG_LINES_SEARCHED)
+        except OSError:  # no log (the task did not start), or not a regular file
+            lines = []
         errors = [line.strip() for line in lines if "error" in line.lower()] or [failure.reason]
         outcome.built, outcome.build_reason = False, f"{failure.task}: {errors[-1][:300]}"
         return

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from pyrecipe.errors import InputError
-from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.fsutil import atomic_write_text, real_directory
 
 #: The folder of records in STAMPS_DIR.
 SIGDATA_DIR = "sigdata"
@@ -24,11 +24,13 @@ _SHOWN = 160
 
 def record(stamps: Path, task: str, signature: str, previous: str,
            task_items: list[tuple[str, str]], recipe_signature: str, recipe_items: list[tuple[str, str]]) -> None:
-    """Keep what ``task``'s ``signature`` hashed (and the recipe's items, once per recipe signature)."""
-    folder = stamps / SIGDATA_DIR
+    """Keep what ``task``'s ``signature`` hashed (and the recipe's items, once per recipe signature).
+
+    The folder is in the recipe's work directory, which its tasks write: a link a task left in its
+    place is refused (:func:`real_directory`), a link at a record's name replaced."""
+    folder = real_directory(stamps / SIGDATA_DIR, stamps)
     recipe_file = folder / f"recipe.{recipe_signature[:32]}.json"
     if not recipe_file.exists():
-        folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(recipe_file, json.dumps({"signature": recipe_signature, "items": recipe_items}))
     atomic_write_text(folder / f"{task}.{signature[:32]}.json", json.dumps(
         {"task": task, "signature": signature, "previous": previous, "items": task_items}))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pyrecipe.engine.codesig import code_digest
-from pyrecipe.engine.confine import check_task_directories, sandboxed_command
+from pyrecipe.engine.confine import check_task_directories, is_inside, sandboxed_command
 from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
 from pyrecipe.engine.limits import explain_status, wait_within
 from pyrecipe.engine.reachable import reachable
@@ -32,7 +32,7 @@ from pyrecipe.engine.sigpaths import NO_NAMES, PathNames, path_names
 from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
 from pyrecipe.engine.walled_python import WalledTask, read_result, remove_state, write_state, written_outside_pyrecipe
 from pyrecipe.errors import BuildError, PyrecipeError
-from pyrecipe.fsutil import file_sha256, remove_path
+from pyrecipe.fsutil import file_sha256, full_disk, open_new, real_directory, remove_path, tail_lines, writing_file
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.pyapi import function_executor, run_python_function
 
@@ -97,14 +97,22 @@ class TaskFailure(BuildError):
     def __init__(self, recipe: str, task: str, log: Path, reason: str) -> None:
         super().__init__(recipe, task, reason)
         self.recipe, self.task, self.log, self.reason = recipe, task, log, reason
+        #: Said when the task's disk is full, known now, before anything frees space.
+        self.disk = full_disk(log.parent)
 
     def __str__(self) -> str:
-        lines = self.log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:] if self.log.exists() else []
-        tail = "\n".join("    " + line for line in lines)
-        return (
-            f"recipe {self.recipe}: task {self.task} failed: {self.reason}\n"
-            f"  log: {self.log}\n  last {len(lines)} lines of the log:\n{tail}"
-        )
+        disk = f"\n  {self.disk}" if self.disk else ""
+        return f"recipe {self.recipe}: task {self.task} failed: {self.reason}{disk}\n  log: {self.log}\n{log_tail(self.log)}"
+
+
+def log_tail(log: Path, count: int = LOG_TAIL_LINES) -> str:
+    """The last lines of a task's log as a failure shows them, read as :func:`tail_lines` reads
+    (a task could have left a link, a FIFO or 400 MB there); what the log is when it cannot be read."""
+    try:
+        lines = tail_lines(log, count) if os.path.lexists(log) else []
+    except OSError as error:
+        return f"  the log is not shown: {error.strerror}"
+    return f"  last {len(lines)} lines of the log:\n" + "\n".join("    " + line for line in lines)
 
 
 def task_order(d: DataSmart, goal: str) -> list[str]:
@@ -273,6 +281,9 @@ class TaskRunner:
         self.pn = d.getVar("PN")
         self.stamps = Path(d.getVar("STAMPS_DIR"))
         self.temp = Path(d.getVar("T"))
+        #: Where the recipe's tasks write: what pyrecipe writes below it after a task ran goes
+        #: through no link a task left (:func:`real_directory`).
+        self.workdir = Path(d.getVar("WORKDIR"))
         #: What the last task run warned about (bb.warn in its Python), for the console.
         self.warnings: list[str] = []
 
@@ -286,6 +297,7 @@ class TaskRunner:
         """Remove the stamps of ``task`` (of every task when None); the signature records in
         the sigdata folder stay (diffsigs compares a task's last two)."""
         if self.stamps.is_dir():
+            real_directory(self.stamps, self.workdir)
             for stamp in self.stamps.iterdir():
                 if stamp.is_file() and (task is None or stamp.name.startswith(task + ".")):
                     stamp.unlink()
@@ -297,18 +309,25 @@ class TaskRunner:
         flag = d.getVarFlag(task, "progress") if progress is not None else None
         pattern = parse_progress_flag(flag, f"{self.pn}:{task}") if flag else None
         check_task_directories(d, task)
-        self.temp.mkdir(parents=True, exist_ok=True)
+        real_directory(self.temp, self.workdir)
         log_path = self.temp / f"log.{task}"
         self.warnings = []
-        for directory in (d.getVarFlag(task, "cleandirs") or "").split():
-            remove_path(Path(directory))
-        dirs = (d.getVarFlag(task, "dirs") or "").split() or [d.getVar("B")]
-        for directory in [*dirs, *(d.getVarFlag(task, "cleandirs") or "").split()]:
-            Path(directory).mkdir(parents=True, exist_ok=True)
-        cwd = Path(dirs[-1])
+        cleandirs = [Path(path) for path in (d.getVarFlag(task, "cleandirs") or "").split()]
+        for directory in cleandirs:
+            # Emptied with pyrecipe's rights: through no link an earlier task left on the way.
+            if is_inside(directory.parent, self.workdir):
+                real_directory(directory.parent, self.workdir, create=False)
+            remove_path(directory)
+        dirs = [Path(path) for path in (d.getVarFlag(task, "dirs") or "").split()] or [Path(d.getVar("B"))]
+        for directory in [*dirs, *cleandirs]:
+            if is_inside(directory, self.workdir):
+                real_directory(directory, self.workdir)
+            else:
+                directory.mkdir(parents=True, exist_ok=True)
+        cwd = dirs[-1]
         self.clear_stamps(task)
         if not d.getVarFlag(task, "noexec"):
-            with open(log_path, "w", encoding="utf-8") as log:
+            with open_new(log_path) as log:
                 if d.getVarFlag(task, "python", False):
                     self._run_python(task, cwd, log, log_path)
                 elif pattern is not None and progress is not None:
@@ -320,11 +339,9 @@ class TaskRunner:
 
     def mark_done(self, task: str, signature: str) -> None:
         """Stamp ``task`` as done with ``signature``: it ran, or shared state gave its output."""
-        self.stamps.mkdir(parents=True, exist_ok=True)
-        stamp = self.stamp(task, signature)
-        tmp = stamp.with_name(stamp.name + ".tmp")
-        tmp.write_text(signature + "\n")
-        os.replace(tmp, stamp)
+        real_directory(self.stamps, self.workdir)
+        with writing_file(self.stamp(task, signature)) as tmp:
+            tmp.write_text(signature + "\n")
 
     def _run_python(self, task: str, cwd: Path, log: TextIO, log_path: Path) -> None:
         """In this process when the task is pyrecipe's code alone, else walled (see
@@ -418,7 +435,8 @@ class TaskRunner:
 
     def _run_shell(self, task: str, cwd: Path, log: TextIO, log_path: Path) -> None:
         script = self.temp / f"run.{task}.{os.getpid()}"
-        script.write_text(self.shell_script(task))
+        with writing_file(script) as tmp:  # a link left at this name is replaced, not written through
+            tmp.write_text(self.shell_script(task))
         env = dict(self.env)
         env["PARALLEL_MAKE"] = self.d.getVar("PARALLEL_MAKE") or ""
         command = ["bash", str(script)]

@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import InputError
+from pyrecipe.fsutil import read_regular
 
+#: The most read of a log at a time (a task that writes faster is read over several polls).
+READ_LIMIT = 1 << 20
 #: How often the log is read.
 POLL_SECONDS = 0.5
 
@@ -89,10 +92,8 @@ class LogWatcher:
 
     def read(self) -> None:
         """Read what the log gained since the last read (complete lines only) and report."""
-        try:
-            with open(self.log, "rb") as log:
-                log.seek(self._offset)
-                data = log.read()
+        try:  # the task can replace its log (a FIFO would block this thread, /dev/zero never end)
+            data = read_regular(self.log, READ_LIMIT, start=self._offset)
         except OSError:
             return
         self._offset += len(data)

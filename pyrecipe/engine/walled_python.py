@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pyrecipe.engine.confine import is_inside
 from pyrecipe.engine.context import BuildContext
-from pyrecipe.fsutil import writing_file
+from pyrecipe.fsutil import read_regular, writing_file
 from pyrecipe.parse import DataSmart
 
 
@@ -57,6 +57,10 @@ def write_state(walled: WalledTask, state: Path) -> None:
     result_path(state).unlink(missing_ok=True)
 
 
+#: The most of a result file read: warnings and a failure reason, never megabytes.
+RESULT_LIMIT = 1 << 20
+
+
 def result_path(state: Path) -> Path:
     return state.with_name(state.name + ".result")
 
@@ -65,7 +69,7 @@ def read_result(state: Path) -> tuple[list[str], str | None]:
     """(warnings, failure reason or None) the walled process wrote; a process that wrote none
     (killed, crashed before) failed without a reason of its own."""
     try:
-        result = json.loads(result_path(state).read_text())
+        result = json.loads(read_regular(result_path(state), RESULT_LIMIT))  # the walled task could write it
     except (OSError, ValueError):
         return [], None
     return list(result.get("warnings", [])), result.get("failure")

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import BuildError
+from pyrecipe.fsutil import real_directory
 from pyrecipe.outputs.image import board_mode
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
@@ -202,7 +203,7 @@ def _as_on_the_board(root: Path, epoch: int) -> None:
 
 def build_deb(d: DataSmart) -> Path:
     """Write ``DEPLOY_DIR_DEB/<package>_<version>_<arch>.deb`` from ${PKGD}; return its path."""
-    image = Path(d.getVar("PKGD"))
+    image = real_directory(Path(d.getVar("PKGD")), Path(d.getVar("WORKDIR")), create=False)  # no link a task left
     if not image.is_dir():
         raise BuildError(f"recipe {d.getVar('PN')}: no installed tree {image} to package")
     if not (d.getVar("DEBIAN_ARCH") or "").strip():

@@ -39,7 +39,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from pyrecipe.engine.confine import is_inside
 from pyrecipe.engine.context import current_task
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.fsutil import writing_file
+from pyrecipe.fsutil import real_directory, writing_file
 from pyrecipe.graph.variant import is_native
 from pyrecipe.outputs.image import board_mode
 from pyrecipe.outputs.manylinux import ElfNeeds, is_elf, platform_tag, read_needs
@@ -229,7 +229,7 @@ def deploy_wheel(d: DataSmart) -> Path | None:
     if len(wheels) != 1:
         found = ", ".join(w.name for w in wheels) or "none"
         raise BuildError(f"do_deploy_wheel: expected one wheel in {wheel_dir} (do_compile's), found {found}")
-    pkgd = Path(d.getVar("PKGD"))
+    pkgd = real_directory(Path(d.getVar("PKGD")), Path(d.getVar("WORKDIR")), create=False)  # no link a task left
     site = pkgd / d.getVar("PYTHON_SITEPACKAGES_DIR").lstrip("/")
 
     def shipped(member: str) -> bytes | None:

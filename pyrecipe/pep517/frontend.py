@@ -79,7 +79,7 @@ def install(args: argparse.Namespace) -> int:
         for change in retarget_rpaths(Path(args.destdir), Path(args.sysroot)):
             print(f"pyrecipe frontend: RPATH {change}", flush=True)
         site = Path(args.destdir, args.prefix.lstrip("/"), "lib", f"python{args.python_version}", "site-packages")
-        refresh_records(site)
+        refresh_records(site, Path(args.destdir))
     return 0
 
 

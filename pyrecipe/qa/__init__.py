@@ -26,8 +26,8 @@ Decisions a recipe author may meet:
 - ``optimization``: a GCC compile unit whose command line (DW_AT_producer, in the debug
   information the build's ``-g`` writes) has no ``-O`` level or ``-O0``; files without debug
   information, and Rust's units, cannot be told and pass.
-- ``perms``: setuid, setgid and world-writable files and directories (OpenEmbedded reserves
-  this name for permission checks); the image normalizes other modes itself.
+- ``perms``: setuid, setgid and world-writable files and directories, files with capabilities
+  (``security.capability``) (OpenEmbedded reserves this name for permission checks); the image normalizes other modes itself.
 - ``special-files``: FIFOs, devices and sockets are reported and never opened.
 """
 

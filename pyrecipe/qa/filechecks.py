@@ -45,10 +45,13 @@ def check_pyc(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAPro
 
 
 def check_perms(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAProblem]:
-    """No setuid, setgid or world-writable file or directory ("perms", OpenEmbedded's reserved name).
+    """No setuid, setgid or world-writable file or directory, no file capabilities ("perms",
+    OpenEmbedded's reserved name).
 
-    A setuid file runs as root on the board, a world-writable one lets any user change what
-    root runs; a recipe that really ships one says so with ``INSANE_SKIP += "perms"``.
+    A setuid file runs as root on the board, a file with capabilities (the ``security.capability``
+    attribute ``setcap`` writes) runs with those parts of root's power (``cap_sys_admin`` is
+    nearly all of it), a world-writable one lets any user change what root runs; a recipe that
+    really ships one says so with ``INSANE_SKIP += "perms"``.
     """
     entries = [(staged.rel, staged.path) for staged in inventory if not staged.is_symlink]
     for dirpath, dirnames, _ in os.walk(ctx.staging_dir):
@@ -61,6 +64,23 @@ def check_perms(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAP
         if what:
             yield QAProblem("perms", rel, f"is {' and '.join(what)} (mode {mode:04o}); install it with a plain mode "
                             "(0644, 0755), or waive with INSANE_SKIP if the board needs it so")
+        if has_capabilities(path):
+            yield QAProblem("perms", rel, f"has file capabilities ({CAPABILITY_ATTRIBUTE}, as setcap writes it): it "
+                            "runs with part of root's power; do not set them in do_install, or waive with "
+                            "INSANE_SKIP if the board needs it so")
+
+
+#: The extended attribute holding a file's capabilities (setcap, capabilities(7)).
+CAPABILITY_ATTRIBUTE = "security.capability"
+
+
+def has_capabilities(path: Path) -> bool:
+    """Whether ``path`` (not followed when a link) carries file capabilities."""
+    try:
+        os.getxattr(path, CAPABILITY_ATTRIBUTE, follow_symlinks=False)
+    except OSError:  # ENODATA: none; ENOTSUP: a file system without extended attributes has none
+        return False
+    return True
 
 
 def check_special_files(ctx: QAContext, inventory: Sequence[StagedFile]) -> Iterator[QAProblem]:

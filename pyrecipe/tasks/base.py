@@ -17,7 +17,7 @@ from pathlib import Path
 from pyrecipe.engine.confine import relative_inside, sandboxed_command
 from pyrecipe.engine.context import current_task
 from pyrecipe.errors import BuildError, InputError, PyrecipeError
-from pyrecipe.fsutil import building_dir, file_sha256
+from pyrecipe.fsutil import atomic_write_text, building_dir, file_sha256
 from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
 from pyrecipe.sources import pypi
@@ -296,7 +296,8 @@ def _unpack_crate(archive: Path, crates: Path, limits: UnpackLimits) -> Path:
     os.replace(top, dest)
     shutil.rmtree(area)
     # cargo checks "package" against Cargo.lock's checksum; no per-file sums (the crate was verified whole).
-    (dest / ".cargo-checksum.json").write_text(json.dumps({"files": {}, "package": file_sha256(archive)}))
+    # Renamed into place: a link the crate shipped under that name is replaced, not written through.
+    atomic_write_text(dest / ".cargo-checksum.json", json.dumps({"files": {}, "package": file_sha256(archive)}))
     return dest
 
 

@@ -27,7 +27,7 @@ from elftools.elf.sections import NoteSection
 
 from pyrecipe.engine.context import TaskContext, current_task
 from pyrecipe.errors import BuildError
-from pyrecipe.fsutil import building_dir, writing_file
+from pyrecipe.fsutil import building_dir, real_directory, writing_file
 from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
 from pyrecipe.qa.inventory import ELF_MAGIC
@@ -196,7 +196,8 @@ def package(d: DataSmart) -> None:
         tools = BinTools(strip=cross.strip, objcopy=cross.objcopy)
     jobs = int(d.getVar("BB_NUMBER_THREADS") or 1)
     pkgd = Path(d.getVar("PKGD"))
-    split_and_strip(Path(d.getVar("D")), pkgd, Path(d.getVar("DEPLOY_DIR_DEBUG")), tools,
+    image = real_directory(Path(d.getVar("D")), Path(d.getVar("WORKDIR")), create=False)  # no link a task left
+    split_and_strip(image, pkgd, Path(d.getVar("DEPLOY_DIR_DEBUG")), tools,
                     jobs=jobs, say=task.note, warn=task.warn)
     split_into_packages(d, pkgd, task)
 

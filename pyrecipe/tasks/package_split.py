@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.errors import BuildError
-from pyrecipe.fsutil import building_dir
+from pyrecipe.fsutil import building_dir, entry_inside, read_regular, real_directory
 from pyrecipe.parse import DataSmart
 
 #: OpenEmbedded's QA name for installed files that no package ships.
 INSTALLED_VS_SHIPPED = "installed-vs-shipped"
 LIST_SUFFIX = ".list"
+#: The most of a package list read (a list of every file of a large package is a few MB).
+LIST_LIMIT = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,27 @@ def write_package_lists(split: PackageSplit, dest: Path) -> None:
 
 def read_package_list(d: DataSmart, package: str) -> list[str]:
     """The paths of ${PKGD} that ``package`` ships, as do_package recorded them; none for a
-    package the recipe does not make (``nopackages``: PACKAGES is empty)."""
-    lists = Path(d.getVar("PKGMANIFESTDIR"))
+    package the recipe does not make (``nopackages``: PACKAGES is empty).
+
+    A task that runs after do_package could have rewritten the lists (they are in its work
+    directory): a list is read only as a regular file in a real directory, and each path must
+    lie inside ${PKGD} (:func:`entry_inside`), or the image would take ``../../etc/shadow`` in.
+    """
+    pn, workdir = d.getVar("PN"), Path(d.getVar("WORKDIR"))
+    lists = real_directory(Path(d.getVar("PKGMANIFESTDIR")), workdir, create=False)
+    pkgd = real_directory(Path(d.getVar("PKGD")), workdir, create=False)  # a link there would make any path "inside"
     if not lists.is_dir():
-        raise BuildError(f"recipe {d.getVar('PN')}: no package lists in {lists}: run its do_package again")
+        raise BuildError(f"recipe {pn}: no package lists in {lists}: run its do_package again")
     path = lists / f"{package}{LIST_SUFFIX}"
-    return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    if not os.path.lexists(path):
+        return []
+    try:
+        paths = read_regular(path, LIST_LIMIT).decode("utf-8", "replace").splitlines()
+    except OSError as error:
+        raise BuildError(f"recipe {pn}: its package list {path} cannot be read: {error.strerror}; "
+                         "run its do_package again") from None
+    outside = [line for line in paths if entry_inside(pkgd, line) is None]
+    if outside:
+        raise BuildError(f"recipe {pn}: its package list {path} names paths outside {pkgd}: "
+                         f"{', '.join(repr(line) for line in outside[:5])}; a task changed it after do_package")
+    return paths

@@ -108,6 +108,6 @@ def qa(d: DataSmart) -> None:
     """do_qa: check the installed files before they reach a sysroot or an image."""
     # do_install:append may have edited installed files: RECORD must describe what ships.
     site = Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR"))
-    for path in refresh_records(site):
+    for path in refresh_records(site, Path(d.getVar("D"))):
         current_task().note(f"NOTE: RECORD updated for {path}, changed after installation")
     check_recipe(d, current_task())

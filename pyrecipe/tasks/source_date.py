@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.fsutil import atomic_write_text, real_directory
 from pyrecipe.parse import DataSmart
 from pyrecipe.sources.git import head_commit_time
 
@@ -65,7 +65,9 @@ def _fallback(d: DataSmart) -> int:
 def record(d: DataSmart) -> int:
     """Write the recipe's epoch to SDE_FILE (the end of do_unpack, before do_patch) and return it."""
     epoch = source_date_epoch(Path(d.getVar("S")), _fallback(d))
-    atomic_write_text(Path(d.getVar("SDE_FILE")), f"{epoch}\n")
+    sde_file = Path(d.getVar("SDE_FILE"))
+    real_directory(sde_file.parent, Path(d.getVar("WORKDIR")))  # no link a task before left on the way
+    atomic_write_text(sde_file, f"{epoch}\n")
     return epoch
 
 

@@ -12,6 +12,7 @@ one's files leave the sysroot first, as switching PREFERRED_PROVIDER does in Ope
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import threading
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from pyrecipe.config.layers import normalise
 from pyrecipe.engine.context import current_task
+from pyrecipe.engine.leftovers import remove_leftovers
 from pyrecipe.errors import BuildError
-from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.fsutil import atomic_write_text, entry_inside, real_directory
 from pyrecipe.graph.variant import is_native
 from pyrecipe.parse import DataSmart
 
@@ -33,15 +35,29 @@ def _manifest(sysroot: Path, pn: str) -> Path:
 
 
 def unstage(sysroot: Path, pn: str) -> None:
-    """Remove the files ``pn`` staged last time (directories left empty go too)."""
+    """Remove the files ``pn`` staged last time (directories left empty go too), and what a
+    staging killed midway left beside them (``.NAME.tmp-PID``: the manifest is written before
+    any file, so it names every file a partial copy was for).
+
+    Every line must name a place inside ``sysroot`` (:func:`entry_inside`), checked before
+    anything is removed: pyrecipe removes these files with its own rights, so a manifest line
+    ``../../etc/passwd`` or ``usr/lib/link-to-etc/passwd`` must remove nothing.
+    """
     manifest = _manifest(sysroot, pn)
     if not manifest.exists():
         return
+    lines = _staged_by(sysroot, pn)
+    paths = [entry_inside(sysroot, line) for line in lines]
+    outside = [line for line, path in zip(lines, paths, strict=True) if path is None]
+    if outside:
+        raise BuildError(f"recipe {pn}: its staging manifest {manifest} names paths outside the sysroot {sysroot}: "
+                         f"{', '.join(repr(line) for line in outside[:5])}; nothing was removed (delete the manifest "
+                         "and the files it names by hand)")
     directories: set[Path] = set()
-    for line in _staged_by(sysroot, pn):
-        path = sysroot / line
-        if path.is_symlink() or path.is_file():
-            path.unlink()
+    for path in filter(None, paths):
+        for stale in [path, *path.parent.glob(f".{glob.escape(path.name)}.tmp-*")]:
+            if stale.is_symlink() or stale.is_file():
+                stale.unlink()
         directories.update(path.parents)
     for directory in sorted(directories, key=lambda p: len(p.parts), reverse=True):
         if directory != sysroot and sysroot in directory.parents and directory.is_dir() and not any(directory.iterdir()):
@@ -113,6 +129,7 @@ def stage(
 def _stage(image: Path, sysroot: Path, pn: str, provides: Iterable[str], say: Callable[[str], None]) -> list[str]:
     unstage(sysroot, pn)
     entries = _entries(image)
+    targets = _targets(entries, sysroot, pn)
     packages = {_package(name) for name in (pn, *provides)}
     distributions = _distributions(relative for _, relative in entries)
     owners = _owners(sysroot)
@@ -135,9 +152,9 @@ def _stage(image: Path, sysroot: Path, pn: str, provides: Iterable[str], say: Ca
                          "remove them from do_install (a sysroot file has one owner)")
     staged = [relative for _, relative in entries]
     manifest = _manifest(sysroot, pn)
+    remove_leftovers([manifest.parent])
     atomic_write_text(manifest, "".join(f"{line}\n" for line in staged))
-    for source, relative in entries:
-        target = sysroot / relative
+    for (source, _), target in zip(entries, targets, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
@@ -152,12 +169,27 @@ def _stage(image: Path, sysroot: Path, pn: str, provides: Iterable[str], say: Ca
     return staged
 
 
+def _targets(entries: list[tuple[Path, str]], sysroot: Path, pn: str) -> list[Path]:
+    """Where each entry of ${D} goes in ``sysroot``: refused when it is among the staging manifests
+    (a recipe would write the list of what pyrecipe later removes) or when a directory of the
+    sysroot on its way is a link out of it (another recipe staged ``usr/share/x -> /etc``)."""
+    refused = [relative for _, relative in entries if relative.split("/")[0] == MANIFEST_DIR]
+    targets = [entry_inside(sysroot, relative) for _, relative in entries]
+    refused += [relative for (_, relative), target in zip(entries, targets, strict=True) if target is None]
+    if refused:
+        raise BuildError(f"recipe {pn} installs files the sysroot cannot take: {', '.join(refused[:5])} "
+                         f"({MANIFEST_DIR} is pyrecipe's, and no file goes through a link out of {sysroot}); "
+                         "remove them from do_install")
+    return [target for target in targets if target is not None]
+
+
 def stage_into_sysroot(d: DataSmart, say: Callable[[str], None]) -> None:
     """A target recipe's ${D} goes into the target sysroot, a native recipe's into the native one."""
     native = is_native(d)
     sysroot = d.getVar("STAGING_DIR_NATIVE" if native else "RECIPE_SYSROOT")
     provides = (d.getVar("PROVIDES") or "").split()
-    staged = stage(Path(d.getVar("D")), Path(sysroot), d.getVar("PN"), provides, say)
+    image = real_directory(Path(d.getVar("D")), Path(d.getVar("WORKDIR")), create=False)  # no link a task left
+    staged = stage(image, Path(sysroot), d.getVar("PN"), provides, say)
     say(f"NOTE: staged {len(staged)} files into {sysroot}")
 
 

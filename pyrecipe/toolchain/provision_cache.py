@@ -41,6 +41,8 @@ CACHE_ENV = "PYRECIPE_CACHE_DIR"
 BUILD_ROOTS, SYSROOTS, VENVS = "buildroot", "sysroot", "venv"
 #: Written in a cached venv: the directory it was made in, which its scripts name.
 VENV_ORIGIN_NAME = ".pyrecipe-origin"
+#: Lines of cp's errors a failed copy shows (one per file: a full disk says it thousands of times).
+COPY_ERRORS_SHOWN = 5
 #: Seconds after which a temporary name in the cache (``.NAME.new-*``) is a killed provisioning's
 #: leftover, not one running now (mmdebstrap takes minutes, not hours).
 LEFTOVER_AGE = 6 * 3600
@@ -117,17 +119,33 @@ class ProvisionCache:
 
 
 def copy_tree(source: Path, dest: Path, hard_links: bool = False) -> None:
-    """``source``'s files into the existing folder ``dest``, links kept as links, modes and times
-    kept; with ``hard_links``, files are hard links to ``source``'s, for a tree whose users replace
-    files and never write into them.
+    """``source``'s files into the existing empty folder ``dest``, links kept as links, modes and
+    times kept; with ``hard_links``, files are hard links to ``source``'s, for a tree whose users
+    replace files and never write into them.
+
+    Hard links cannot cross file systems (a build directory on another disk or a tmpfs than the
+    cache: ``cp -l`` said "Invalid cross-device link" once per file, thousands of lines): there the
+    files are copied, sharing their blocks where the file system can (``--reflink=auto``).
 
     GNU cp rather than shutil.copytree: a sysroot and a venv are some 15,000 files, which cp
     links in 0.3 s and copytree copies in 6 (measured here).
     """
-    argv = ["cp", "-a", *(["-l"] if hard_links else []), "--", f"{source}/.", str(dest)]
-    result = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise BuildError(f"cannot copy {source} to {dest}: {result.stderr.strip()}")
+    if hard_links and os.stat(source).st_dev == os.stat(dest).st_dev:
+        linked = _cp(["-l"], source, dest)
+        if linked.returncode == 0:
+            return
+        # One device, yet no links (two mounts of one file system, a file's link count at its limit): copy.
+        for entry in list(dest.iterdir()):
+            remove_path(entry)
+    copied = _cp(["--reflink=auto"], source, dest)
+    if copied.returncode != 0:
+        errors = copied.stderr.strip().splitlines()
+        more = f" (and {len(errors) - COPY_ERRORS_SHOWN} more lines)" if len(errors) > COPY_ERRORS_SHOWN else ""
+        raise BuildError(f"cannot copy {source} to {dest}: {'; '.join(errors[:COPY_ERRORS_SHOWN])}{more}")
+
+
+def _cp(options: list[str], source: Path, dest: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["cp", "-a", *options, "--", f"{source}/.", str(dest)], capture_output=True, text=True, check=False)
 
 
 def link_to(entry: Path, path: Path) -> None:

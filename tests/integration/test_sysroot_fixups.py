@@ -63,9 +63,9 @@ def test_refresh_records_rewrites_only_changed_entries(tmp_path: Path) -> None:
     old, new, unchanged = record_hash(b"A = 0\n"), record_hash(b"A = 1\n"), record_hash(b"B = 2\n")
     same = f"same.py,{unchanged},6"
     record.write_text(f"demo.py,{old},6\n{same}\ndemo-1.0.dist-info/RECORD,,\n")
-    assert refresh_records(site) == ["demo.py"]
+    assert refresh_records(site, tmp_path) == ["demo.py"]
     assert record.read_text().splitlines() == [f"demo.py,{new},6", same, "demo-1.0.dist-info/RECORD,,"]
-    assert refresh_records(site) == []
+    assert refresh_records(site, tmp_path) == []
 
 
 def test_rpaths_into_the_sysroot_become_target_paths(tmp_path: Path) -> None:

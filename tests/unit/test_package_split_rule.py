@@ -58,6 +58,8 @@ def test_package_lists_are_written_as_a_whole_and_read_per_package(pkgd: Path, t
     d = DataSmart()
     d.setVar("PN", "dateutil")
     d.setVar("PKGMANIFESTDIR", str(lists))
+    d.setVar("PKGD", str(pkgd))  # the lists name paths inside it
+    d.setVar("WORKDIR", str(tmp_path))
     with pytest.raises(BuildError, match="no package lists"):
         read_package_list(d, "dateutil")
     write_package_lists(split_files(pkgd, [("dateutil-zoneinfo", [f"{SITE}/dateutil/zoneinfo/*.gz"]), ("dateutil", ["/"])]),
