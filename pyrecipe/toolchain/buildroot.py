@@ -226,7 +226,7 @@ def ensure_build_root(
     With a ``cache``, ``path`` is a link to the cached root of the fewest packages that has them
     all, made there when none has: every build directory of the user shares one.
     """
-    ensure_host_packages(HOST_TOOLS if os.geteuid() == 0 else (*HOST_TOOLS, *USER_HOST_TOOLS), note)
+    ensure_host_packages(HOST_TOOLS, note)
     root = BuildRoot(Path(path).absolute())
     have = root.packages()
     wanted = set(packages)
@@ -256,6 +256,7 @@ def _make_root(path: Path, suite: str, mirror: str, packages: list[str], adding:
     note(f"NOTE: {'remaking' if adding != packages else 'making'} the Debian {suite} build root {path} with mmdebstrap: "
          f"{' '.join(adding)}")
     if os.geteuid() != 0:
+        ensure_host_packages(USER_HOST_TOOLS, note)  # only to make a root: a cached one is entered without
         check_subordinate_ids()
     with building_dir(path) as scratch:
         try:
