@@ -52,13 +52,14 @@ class User:
     home: Path  # scratch the user owns: HOME, caches, build directories
 
     def run(self, argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 3600) -> subprocess.CompletedProcess[str]:
-        """``argv`` as the user, with an environment of its own (HOME in the scratch directory)."""
+        """``argv`` as the user, HOME in the scratch directory: from root, through runuser with a
+        fresh environment (root's own does not pass); run by the user, with the user's environment."""
+        if os.geteuid() != 0:
+            return subprocess.run(argv, cwd=cwd, env={**os.environ, "HOME": str(self.home), **(env or {})}, capture_output=True,
+                                  text=True, timeout=timeout, check=False)
         base = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(self.home), "LANG": "C.UTF-8",
                 **{k: os.environ[k] for k in os.environ if k in PASSED_ON or k.startswith("PIP_")}, **(env or {})}
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", self.name, "--", "env", "-i", *(f"{k}={v}" for k, v in base.items()), *argv]
-        else:
-            command = ["env", *(f"{k}={v}" for k, v in base.items()), *argv]
+        command = ["runuser", "-u", self.name, "--", "env", "-i", *(f"{k}={v}" for k, v in base.items()), *argv]
         return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
