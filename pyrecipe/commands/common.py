@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pyrecipe.config.configuration import Settings, check_layer_dir
 from pyrecipe.config.project import find_build_dir
 from pyrecipe.errors import InputError
+from pyrecipe.toolchain.host_tools import allow_sudo
 
 if TYPE_CHECKING:
     from pyrecipe.graph.build_graph import Graph
@@ -24,8 +25,21 @@ def add_recipe_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="*", type=recipe_name, metavar="RECIPE", help="recipe names (numpy, python3-numpy ...)")
 
 
+class _AllowSudo(argparse.Action):
+    """``--sudo``: said to the code that installs the build machine's packages as the option is read."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option: str | None = None) -> None:
+        allow_sudo()
+        setattr(namespace, self.dest, True)
+
+
 def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--machine", "-m", help="target machine (see `pyrecipe machines`)")
+    parser.add_argument(
+        "--sudo", action=_AllowSudo, nargs=0, default=False,
+        help="not being root, install the build machine's missing Debian packages with `sudo apt-get install` "
+             "(without it pyrecipe names that command and stops)",
+    )
     parser.add_argument(
         "--distro", help="what the machine runs (see `pyrecipe distros`; default: DISTRO in local.conf, else debian-trixie)"
     )

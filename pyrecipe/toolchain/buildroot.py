@@ -10,13 +10,21 @@ at their own paths (so every path a task sees is the one the datastore says), an
 One root per distro (``build/<distro>/buildroot``), shared by its machines: it holds the union of
 the packages its machines asked for, recorded in a manifest; a machine that needs more makes it
 be rebuilt with all of them, in a temporary directory renamed into place (never half made).
+
+No root is needed to make one, as none is to enter it: an ordinary user's mmdebstrap runs in a
+user namespace of its own (``--mode=unshare``: the user's subordinate ids, from /etc/subuid, play
+root and the packages' users) and writes a tarball, which tar unpacks as files of the user; bwrap,
+unprivileged, enters that tree through a user namespace too. (Written as a directory instead,
+the tree would belong to the subordinate ids, which the user can neither change nor remove.)
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pwd
 import re
+import shlex
 import signal
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -25,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyrecipe.engine.notes import Note, silent
-from pyrecipe.errors import BuildError
+from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text, building_dir
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 from pyrecipe.toolchain.provision_cache import BUILD_ROOTS, ProvisionCache, inputs_key, link_to
@@ -45,6 +53,11 @@ MANIFEST_NAME = ".pyrecipe-buildroot.json"
 OWN_MOUNTS = ("proc", "dev", "sys", "tmp", "root")
 #: What the build machine needs to make and enter a root.
 HOST_TOOLS = ("mmdebstrap", "bubblewrap")
+#: What an ordinary user's mmdebstrap needs besides (newuidmap and newgidmap, for --mode=unshare).
+USER_HOST_TOOLS = ("uidmap",)
+#: The members of mmdebstrap's tarball that tar, not being root, cannot make (device nodes):
+#: a task gets bwrap's own /dev.
+DEVICE_MEMBERS = "./dev/*"
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,7 @@ class BuildRoot:
                 command += ["--ro-bind", str(entry), f"/{entry.name}"]
         # A PID namespace of its own: stopping bwrap ends every process of the task with it.
         command += ["--unshare-pid", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/root", "--die-with-parent"]
+        command += self._mount_point_parents([*readonly, *writable])
         for path in dict.fromkeys(Path(p).absolute() for p in readonly):
             command += ["--ro-bind", str(path), str(path)]
         for path in dict.fromkeys(Path(p).absolute() for p in writable):
@@ -94,11 +108,65 @@ class BuildRoot:
             command.append("--unshare-net")
         return [*command, "--remount-ro", "/", "--chdir", str(cwd), "--", *argv]
 
+    def _mount_point_parents(self, paths: Iterable[Path]) -> list[str]:
+        """A tmpfs over the empty directory of the root (/home, /var/tmp, /srv) under which a bound
+        path lies, where bwrap makes the path's mount point: the root's own is read-only (a build
+        directory in /home/USER failed with "Can't mkdir parents ... Read-only file system").
+        A path under a directory the root fills (/usr/share/x) cannot be bound: InputError."""
+        parents = []
+        for path in dict.fromkeys(Path(p).absolute() for p in paths):
+            if len(path.parts) < 2 or path.parts[1] in OWN_MOUNTS:
+                continue
+            inside = self.path
+            for part in path.parts[1:]:
+                if not (inside / part).is_dir() or (inside / part).is_symlink():
+                    break
+                inside = inside / part
+            else:
+                continue  # the root has the mount point itself
+            if inside == self.path:
+                continue  # a top-level directory the root lacks: bwrap makes it in the tmpfs at /
+            if any(inside.iterdir()):
+                raise InputError(f"{path} cannot be seen in the build root {self.path}: {inside.relative_to(self.path)} is "
+                                 "one of the root's own directories; use a build directory elsewhere (under /home, /srv, /var/tmp)")
+            parents.append(f"/{inside.relative_to(self.path)}")
+        return [arg for parent in dict.fromkeys(parents) for arg in ("--tmpfs", parent)]
+
 
 def mmdebstrap_command(suite: str, mirror: str, packages: Iterable[str], dest: Path) -> list[str]:
     """The mmdebstrap call that makes a root of ``suite`` with ``packages`` (apt's variant: Essential,
-    apt and what the packages need, no Recommends) for the build machine's architecture."""
-    return ["mmdebstrap", "--variant=apt", "--quiet", f"--include={','.join(sorted(packages))}", suite, str(dest), mirror]
+    apt and what the packages need, no Recommends) for the build machine's architecture, at ``dest``.
+
+    As root, mmdebstrap writes the directory itself; anyone else gets it as a tarball made in a
+    user namespace (module docstring), unpacked by tar into ``dest`` as the user's files.
+    """
+    options = ["--variant=apt", "--quiet", f"--include={','.join(sorted(packages))}"]
+    if os.geteuid() == 0:
+        return ["mmdebstrap", *options, suite, str(dest), mirror]
+    make = ["mmdebstrap", "--mode=unshare", "--format=tar", *options, suite, "-", mirror]
+    unpack = ["tar", "-x", "-C", str(dest), "--no-same-owner", f"--exclude={DEVICE_MEMBERS}"]
+    return ["bash", "-o", "pipefail", "-c", f"{shlex.join(make)} | {shlex.join(unpack)}"]
+
+
+def check_subordinate_ids(files: Iterable[Path] = (Path("/etc/subuid"), Path("/etc/subgid"))) -> None:
+    """InputError naming the command that adds them when the user running has no subordinate user or
+    group ids: mmdebstrap's user namespace needs them (Debian's adduser and useradd give each new
+    user 65536 of them; users made before /etc/subuid existed have none)."""
+    try:
+        user = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # a uid without a name (a container's): the files may name it by number
+        user = str(os.getuid())
+    for path in files:
+        try:
+            lines = path.read_text().splitlines()
+        except FileNotFoundError:
+            lines = []
+        if not any(line.split(":", 1)[0] in (user, str(os.getuid())) for line in lines):
+            raise InputError(
+                f"making a Debian build root without root needs subordinate ids for {user} ({path} has none): "
+                f"add them with\n  sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}\n"
+                "(any range no other user has), or build as root"
+            )
 
 
 def link_static_qemu_names(root: Path) -> None:
@@ -187,6 +255,9 @@ def _make_root(path: Path, suite: str, mirror: str, packages: list[str], adding:
     ``path``, in a temporary directory renamed into place."""
     note(f"NOTE: {'remaking' if adding != packages else 'making'} the Debian {suite} build root {path} with mmdebstrap: "
          f"{' '.join(adding)}")
+    if os.geteuid() != 0:
+        ensure_host_packages(USER_HOST_TOOLS, note)  # only to make a root: a cached one is entered without
+        check_subordinate_ids()
     with building_dir(path) as scratch:
         try:
             result = run_whole_group(mmdebstrap_command(suite, mirror, packages, scratch))
