@@ -33,8 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrecipe.errors import PyrecipeError
+from pyrecipe.errors import InputError, PyrecipeError
 from pyrecipe.fsutil import atomic_write_text, file_sha256
+from pyrecipe.outputs.licenses import license_path
 from pyrecipe.parse import DataSmart
 from pyrecipe.sources.fetch import fetch, parse_src_uri
 
@@ -89,9 +90,7 @@ class SharedState:
         # the sources that the image's license manifest reads.
         outputs = [d.getVar(name) for name in ("D", "PKGD", "PKGMANIFESTDIR", "PEP517_WHEEL_PATH", "SDE_DIR",
                                                "PYTHON_TEST_SCRIPT")]
-        source = Path(d.getVar("S"))
-        outputs += [str(source / entry.url.removeprefix("file://")) for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or "")
-                    if entry.url.startswith("file://")]
+        outputs += [str(path) for path in _license_files(d)]
         self.outputs = [Path(path) for path in outputs if path and Path(path).is_relative_to(self.workdir)]
 
     def store(self, signature: str) -> None:
@@ -164,6 +163,18 @@ class SharedState:
         with tarfile.open(path, "r:gz") as archive:
             # "tar": members stay inside WORKDIR, no device files; modes and links as stored.
             archive.extractall(self.workdir, filter="tar")
+
+
+def _license_files(d: DataSmart) -> list[Path]:
+    """The ``LIC_FILES_CHKSUM`` files (the image's license manifest reads them after a restore);
+    an entry out of the recipe's sources is left out: the image step refuses it, naming the recipe."""
+    files = []
+    for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or ""):
+        try:
+            files.append(license_path(entry.url, d, f"recipe {d.getVar('PN')}"))
+        except InputError:
+            continue
+    return files
 
 
 def _reset_owner(member: tarfile.TarInfo) -> tarfile.TarInfo:

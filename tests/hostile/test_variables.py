@@ -11,6 +11,9 @@ the variable and the file:line that set it.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import secrets
 import subprocess
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from reliability_support import (
     pyrecipe_build,
     sha256,
     tree,
+    workdir,
     write_local_conf,
 )
 
@@ -173,3 +177,89 @@ def test_a_version_that_climbs_does_not_move_workdir(layer: Path, tmp_path: Path
     assert_clean_error(result, 1)
     assert "is not a plain path: PN='mover' or PV='1.0/../../../../../conf' holds '..'" in result.stderr, result.stderr
     assert tree(canary) == before
+
+
+# ---------------------------------------------------------------- host files as sources or licenses
+
+
+def _secret(tmp_path: Path) -> bytes:
+    """A file of the build machine, outside every layer and the build directory."""
+    text = f"host secret {secrets.token_hex(16)}\n".encode()
+    (tmp_path / "secret.txt").write_bytes(text)
+    return text
+
+
+def _leaks(build_dir: Path, needle: bytes) -> list[str]:
+    """Files of the build (logs, image, packages, shared-state archives unpacked) that hold ``needle``."""
+    found = []
+    for path in build_dir.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        if path.name.endswith(".gz"):
+            data = gzip.decompress(data)
+        if needle in data:
+            found.append(str(path))
+    return found
+
+
+@pytest.mark.parametrize("url", ["file://{secret}", "file://../../../secret.txt"], ids=["absolute", "climbing"])
+def test_a_host_file_is_not_a_source(layer: Path, tmp_path: Path, url: str) -> None:
+    """``SRC_URI = "file:///path"`` (bitbake allows it) or ``file://../../..`` copied a file of
+    the build machine into the work directory and so into the image. Refused before any task
+    runs (exit 2), naming the recipe and the URL."""
+    secret = _secret(tmp_path)
+    url = url.format(secret=tmp_path / "secret.txt")
+    recipe = add_recipe(layer, "mover", f'SRC_URI = "{url}"\nS = "${{UNPACKDIR}}"\n'
+                        "do_install() {\n\tinstall -d ${D}${datadir}/mover\n\tcp -r ${UNPACKDIR}/. ${D}${datadir}/mover/\n}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "mover")
+
+    assert_clean_error(result, 2)
+    assert f"recipe mover ({recipe}): SRC_URI entry {url}: a file:// path must be relative to FILESPATH" in result.stderr, \
+        result.stderr
+    assert secret not in (result.stdout + result.stderr).encode()
+    assert _leaks(build_dir, secret) == []
+
+
+def test_a_symlink_in_the_layer_to_a_host_file_is_not_a_source(layer: Path, tmp_path: Path) -> None:
+    """A ``file://`` name found along FILESPATH that is a symlink out of the layer (or a
+    FILESEXTRAPATHS naming a host directory) reads the host file as the layer's."""
+    secret = _secret(tmp_path)
+    recipe = add_recipe(layer, "mover", 'SRC_URI = "file://innocent.txt"\nS = "${UNPACKDIR}"\n'
+                        "do_install() {\n\tinstall -d ${D}${datadir}/mover\n\tcp -r ${UNPACKDIR}/. ${D}${datadir}/mover/\n}\n")
+    (recipe.parent / "files").mkdir()
+    (recipe.parent / "files" / "innocent.txt").symlink_to(tmp_path / "secret.txt")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "mover")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "SRC_URI entry file://innocent.txt: " in result.stderr and "is not in a layer" in result.stderr, result.stderr
+    assert _leaks(build_dir, secret) == []
+
+
+@pytest.mark.parametrize("right_md5", [True, False], ids=["md5-matches", "md5-differs"])
+@pytest.mark.parametrize("form", ["climbing", "absolute"])
+def test_a_host_file_is_not_a_license(layer: Path, tmp_path: Path, form: str, right_md5: bool) -> None:
+    """``LIC_FILES_CHKSUM = "file://../../../etc/..."`` read a host file: with the right md5 it
+    was archived in shared state (which ``sstate push`` publishes), with a wrong one its md5 was
+    printed. Refused (exit 2) before the file is read; nothing of it in output, logs or archives."""
+    secret = _secret(tmp_path)
+    target = tmp_path / "secret.txt"
+    url = f"file://{target}" if form == "absolute" else "file://" + "../" * 30 + str(target).lstrip("/")
+    md5 = hashlib.md5(secret).hexdigest() if right_md5 else "0" * 32
+    add_recipe(layer, "mover", f'LICENSE = "MIT"\nLIC_FILES_CHKSUM = "{url};md5={md5}"\n{INSTALL}')
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "mover")
+
+    assert_clean_error(result, 2)
+    assert f"LIC_FILES_CHKSUM entry {url} is outside the recipe's sources, the layers and COMMON_LICENSE_DIR" \
+        in result.stderr, result.stderr
+    output = result.stdout + result.stderr
+    assert hashlib.md5(secret).hexdigest() not in output and secret.decode() not in output
+    assert _leaks(build_dir, secret) == []
+    assert list((build_dir / "sstate-cache").rglob("*.tar.gz")), "the recipe's shared state was stored without the file"
+    assert workdir(build_dir, "mover").is_dir()
