@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from pyrecipe.parse.errors import ParseError
 
 #: Every variable pyrecipe reads to decide where it writes, what it reads or what it binds into a
-#: sandbox (grep ``getVar`` in pyrecipe/ and the classes), and the ones they are made of in
+#: sandbox (grep ``getVar`` in pyrecipe/ and the classes), SSTATE_MIRRORS (what shared state is
+#: restored from), and the ones they are made of in
 #: ``toolchains/bitbake.conf`` (a recipe setting MACHINE_BUILD_DIR moves WORKDIR and the sysroot).
 #: S, B, D, T, UNPACKDIR and PKGD are not here: recipes set them (``S = "${WORKDIR}/git"``), and
 #: a task runs only when they lie inside WORKDIR (``engine/confine.check_task_directories``).
 PROTECTED = frozenset({
     # the build directory and what is shared between recipes and builds
-    "TOPDIR", "TMPDIR", "DL_DIR", "SSTATE_DIR", "CCACHE_DIR", "PARSE_CACHE_DIR", "PROVISION_CACHE_DIR",
+    "TOPDIR", "TMPDIR", "DL_DIR", "SSTATE_DIR", "SSTATE_MIRRORS", "CCACHE_DIR", "PARSE_CACHE_DIR", "PROVISION_CACHE_DIR",
     "PYRECIPE_UV_CACHE_DIR", "BBLAYERS", "DISTRO", "MACHINE", "DISTRO_BUILD_DIR", "MACHINE_BUILD_DIR",
     "BUILD_ARCH_DIR", "BUILD_ROOT_DIR", "NATIVE_VENV", "PYRECIPE_TOOLCHAIN_DIR", "PYRECIPE_GENERATED_DIR",
     "REQUIREMENTS_LOCK", "IMAGE_ROOTFS", "PTEST_IMAGE_ROOTFS", "COMMON_LICENSE_DIR",

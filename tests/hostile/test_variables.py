@@ -40,6 +40,7 @@ MOVES = {
     "TOPDIR": '"{canary}"',
     "DL_DIR": '"{canary}"',
     "SSTATE_DIR": '"{canary}"',
+    "SSTATE_MIRRORS": '"file://{canary}"',
     "CCACHE_DIR": '"{canary}"',
     "RECIPE_SYSROOT": '"{canary}"',
     "SDE_FILE": '"{canary}/keep.txt"',
