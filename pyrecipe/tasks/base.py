@@ -67,16 +67,18 @@ def _local_relative(entry: SrcUriEntry, d: DataSmart) -> tuple[str, str]:
 
 def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
     """A ``file://`` entry is looked up along FILESPATH, as in bitbake, and must be found in a
-    layer (or beside the recipe). Unlike bitbake, an absolute ``file:///path`` and a path that
-    climbs out with ``..`` are refused: a recipe would ship a file of the build machine in its
-    image. The file found is judged by its real path, so a symlink out of the layer is refused
-    too; FILESPATH itself is the recipe's to set (``FILESEXTRAPATHS``) and so proves nothing."""
+    layer (pyrecipe's own included, and the recipes it generates from PyPI). Unlike bitbake, an
+    absolute ``file:///path`` and a path that climbs out with ``..`` are refused: a recipe would
+    ship a file of the build machine in its image. The file found is judged by its real path, so
+    a symlink out of the layer is refused too; FILESPATH itself is the recipe's to set
+    (``FILESEXTRAPATHS``) and so proves nothing."""
     relative, where = _local_relative(entry, d)
     for directory in (d.getVar("FILESPATH") or "").split(":"):
         if directory and Path(directory, relative).exists():
             found = Path(directory, relative)
             real = os.path.realpath(found)
-            roots = [*(d.getVar("BBLAYERS") or "").split(), d.getVar("PYRECIPE_TOPDIR"), d.getVar("FILE_DIRNAME")]
+            # Not FILE_DIRNAME: FILE is the recipe's to set, these are configuration's.
+            roots = [*(d.getVar("BBLAYERS") or "").split(), d.getVar("PYRECIPE_TOPDIR"), d.getVar("PYRECIPE_GENERATED_DIR")]
             if not any(root and is_inside(real, os.path.realpath(root)) for root in roots):
                 raise InputError(f"{where}: {found} is not in a layer (it is {real}); a file of the build machine "
                                  "is not a source")

@@ -224,11 +224,16 @@ def test_a_host_file_is_not_a_source(layer: Path, tmp_path: Path, url: str) -> N
     assert _leaks(build_dir, secret) == []
 
 
-def test_a_symlink_in_the_layer_to_a_host_file_is_not_a_source(layer: Path, tmp_path: Path) -> None:
-    """A ``file://`` name found along FILESPATH that is a symlink out of the layer (or a
-    FILESEXTRAPATHS naming a host directory) reads the host file as the layer's."""
+@pytest.mark.parametrize("how", ["symlink", "filesextrapaths", "file"])
+def test_a_file_found_out_of_the_layers_is_not_a_source(layer: Path, tmp_path: Path, how: str) -> None:
+    """A ``file://`` name that FILESPATH finds out of the layers reads a host file as the layer's:
+    a symlink in the layer's files/, a ``FILESEXTRAPATHS`` naming a host directory, or ``FILE``
+    (which FILESPATH is made of) set by the recipe. Judged by the file's real path: do_fetch fails."""
     secret = _secret(tmp_path)
-    recipe = add_recipe(layer, "mover", 'SRC_URI = "file://innocent.txt"\nS = "${UNPACKDIR}"\n'
+    settings = {"symlink": "", "filesextrapaths": f'FILESEXTRAPATHS:prepend := "{tmp_path}:"\n',
+                "file": f'FILE = "{tmp_path}/mover.bb"\n'}[how]
+    name = "innocent.txt" if how == "symlink" else "secret.txt"
+    recipe = add_recipe(layer, "mover", f'{settings}SRC_URI = "file://{name}"\nS = "${{UNPACKDIR}}"\n'
                         "do_install() {\n\tinstall -d ${D}${datadir}/mover\n\tcp -r ${UNPACKDIR}/. ${D}${datadir}/mover/\n}\n")
     (recipe.parent / "files").mkdir()
     (recipe.parent / "files" / "innocent.txt").symlink_to(tmp_path / "secret.txt")
@@ -237,7 +242,7 @@ def test_a_symlink_in_the_layer_to_a_host_file_is_not_a_source(layer: Path, tmp_
     result = pyrecipe_build(layer, build_dir, "mover")
 
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "SRC_URI entry file://innocent.txt: " in result.stderr and "is not in a layer" in result.stderr, result.stderr
+    assert f"SRC_URI entry file://{name}: " in result.stderr and "is not in a layer" in result.stderr, result.stderr
     assert _leaks(build_dir, secret) == []
 
 
