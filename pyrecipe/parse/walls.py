@@ -48,6 +48,8 @@ PROTECTED = frozenset({
     "PYRECIPE_CROSS_SYSROOT", "SDK_DIR", "SDK_TARGET_SYSROOT", "SDK_BUILD_PYTHON",
     # pyrecipe's own layer and code, bound read-only into every sandbox
     "PYRECIPE_TOPDIR", "PYRECIPE_CODEDIR",
+    # the recipe's own path, set by the parser: a file:// source must lie in a layer or beside it
+    "FILE",
     # a recipe's work directory and what pyrecipe itself writes in it
     "BASE_WORKDIR", "WORKDIR", "STAMPS_DIR", "PKGMANIFESTDIR", "SDE_DIR", "SDE_FILE",
 })

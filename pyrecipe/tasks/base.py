@@ -67,7 +67,8 @@ def _local_relative(entry: SrcUriEntry, d: DataSmart) -> tuple[str, str]:
 
 def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
     """A ``file://`` entry is looked up along FILESPATH, as in bitbake, and must be found in a
-    layer (pyrecipe's own included, and the recipes it generates from PyPI). Unlike bitbake, an
+    layer (pyrecipe's own included) or beside the recipe (one BBFILES names outside a layer, or
+    generated from PyPI). Unlike bitbake, an
     absolute ``file:///path`` and a path that climbs out with ``..`` are refused: a recipe would
     ship a file of the build machine in its image. The file found is judged by its real path, so
     a symlink out of the layer is refused too; FILESPATH itself is the recipe's to set
@@ -77,8 +78,8 @@ def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
         if directory and Path(directory, relative).exists():
             found = Path(directory, relative)
             real = os.path.realpath(found)
-            # Not FILE_DIRNAME: FILE is the recipe's to set, these are configuration's.
-            roots = [*(d.getVar("BBLAYERS") or "").split(), d.getVar("PYRECIPE_TOPDIR"), d.getVar("PYRECIPE_GENERATED_DIR")]
+            # FILE, not FILE_DIRNAME: only the parser sets FILE (pyrecipe.parse.walls).
+            roots = [*(d.getVar("BBLAYERS") or "").split(), d.getVar("PYRECIPE_TOPDIR"), os.path.dirname(d.getVar("FILE") or "")]
             if not any(root and is_inside(real, os.path.realpath(root)) for root in roots):
                 raise InputError(f"{where}: {found} is not in a layer (it is {real}); a file of the build machine "
                                  "is not a source")

@@ -46,6 +46,7 @@ MOVES = {
     "SDE_FILE": '"{canary}/keep.txt"',
     "PKGMANIFESTDIR": '"{canary}"',
     "SDK_TARGET_SYSROOT": '"{canary}"',
+    "FILE": '"{canary}/mover.bb"',
     "WORKDIR-sysroot": '"${{RECIPE_SYSROOT}}/usr/include"',
     "WORKDIR-conf": '"${{TOPDIR}}/conf"',
 }
@@ -224,14 +225,14 @@ def test_a_host_file_is_not_a_source(layer: Path, tmp_path: Path, url: str) -> N
     assert _leaks(build_dir, secret) == []
 
 
-@pytest.mark.parametrize("how", ["symlink", "filesextrapaths", "file"])
+@pytest.mark.parametrize("how", ["symlink", "filesextrapaths"])
 def test_a_file_found_out_of_the_layers_is_not_a_source(layer: Path, tmp_path: Path, how: str) -> None:
     """A ``file://`` name that FILESPATH finds out of the layers reads a host file as the layer's:
-    a symlink in the layer's files/, a ``FILESEXTRAPATHS`` naming a host directory, or ``FILE``
-    (which FILESPATH is made of) set by the recipe. Judged by the file's real path: do_fetch fails."""
+    a symlink in the layer's files/ or a ``FILESEXTRAPATHS`` naming a host directory (``FILE``,
+    which FILESPATH is made of, is configuration's: see MOVES). Judged by the file's real path:
+    do_fetch fails."""
     secret = _secret(tmp_path)
-    settings = {"symlink": "", "filesextrapaths": f'FILESEXTRAPATHS:prepend := "{tmp_path}:"\n',
-                "file": f'FILE = "{tmp_path}/mover.bb"\n'}[how]
+    settings = {"symlink": "", "filesextrapaths": f'FILESEXTRAPATHS:prepend := "{tmp_path}:"\n'}[how]
     name = "innocent.txt" if how == "symlink" else "secret.txt"
     recipe = add_recipe(layer, "mover", f'{settings}SRC_URI = "file://{name}"\nS = "${{UNPACKDIR}}"\n'
                         "do_install() {\n\tinstall -d ${D}${datadir}/mover\n\tcp -r ${UNPACKDIR}/. ${D}${datadir}/mover/\n}\n")
