@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyrecipe.config.paths import (
+    CLASSES_DIR,
     CODEDIR,
     TOOLCHAINS_DIR,
     TOPDIR,
@@ -28,6 +29,7 @@ from pyrecipe.parse import DataSmart, core_datastore, load_config
 from pyrecipe.parse.cache import open_store
 from pyrecipe.parse.evaluate import FileParser
 from pyrecipe.parse.store import CacheStore
+from pyrecipe.parse.walls import Walls
 
 DEFAULT_MACHINE = "raspberrypi4"
 #: What a board flashed today runs: Debian 13 trixie (Raspberry Pi OS is based on it), CPython 3.13;
@@ -192,6 +194,9 @@ def load_configuration(settings: Settings) -> DataSmart:
     base.setVar("MACHINE", machine)
     base.setVar("DISTRO", distro)
     layer_parser = FileParser(store=store)
+    # A layer's layer.conf is a stranger's file: it may add to BBPATH and BBFILES, as in
+    # OpenEmbedded, but not place build areas (pyrecipe.parse.walls).
+    base.walls = Walls.of([], [])
     for layer in layers:
         base.setVar("LAYERDIR", str(layer))
         layer_conf = layer / "conf" / "layer.conf"
@@ -206,13 +211,14 @@ def load_configuration(settings: Settings) -> DataSmart:
                 f"{base.getVar('BBFILES', False) or ''} {layer}/recipes*/*/*.bb {layer}/recipes*/*/*.bbappend",
             )
         base.delVar("LAYERDIR")
+    base.walls = None
     files = [TOOLCHAINS_DIR / "bitbake.conf"]
     if local_conf is not None:
         files.append(local_conf)
     files.append(machine_conf(machine, layers))
     files.append(distro_conf(distro, layers))
     files.extend(settings.extra_confs)
-    config = load_config(files, inherit=["base"], base=base, store=store)
+    config = load_config(files, inherit=["base"], base=base, store=store, trusted_dirs=[str(CLASSES_DIR)])
     if store is not None:
         store.write_statements()
     # local.conf may say MACHINE = "..." / DISTRO = "..." outright; the conf files read are the

@@ -58,6 +58,10 @@ def check_task_directories(d: DataSmart, task: str) -> None:
     workdir, topdir = d.getVar("WORKDIR"), d.getVar("TOPDIR")
     if not workdir or not topdir or not is_inside(workdir, topdir) or is_inside(topdir, workdir):
         raise InputError(f"WORKDIR={workdir} is not a directory inside the build directory {topdir}")
+    if os.path.normpath(workdir) != workdir:
+        # Only configuration sets WORKDIR (pyrecipe.parse.walls), but it is made of PN and PV.
+        raise InputError(f"WORKDIR={workdir} is not a plain path: PN={d.getVar('PN')!r} or PV={d.getVar('PV')!r} "
+                         "holds '..', '.' or '//'")
     named = [(name, d.getVar(name)) for name in RECIPE_DIRECTORIES]
     named += [(f"{task}[cleandirs]", path) for path in (d.getVarFlag(task, "cleandirs") or "").split()]
     for name, path in named:

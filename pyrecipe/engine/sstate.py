@@ -39,8 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyrecipe.engine.sstatesign import Signer, signature_path
-from pyrecipe.errors import PyrecipeError
+from pyrecipe.errors import InputError, PyrecipeError
 from pyrecipe.fsutil import atomic_write_text, file_sha256, writing_file
+from pyrecipe.outputs.licenses import license_path
 from pyrecipe.parse import DataSmart
 from pyrecipe.sources.fetch import fetch, parse_src_uri
 from pyrecipe.sources.unpack import UnpackLimits, check_tar_member, unpack
@@ -104,9 +105,7 @@ class SharedState:
         # the sources that the image's license manifest reads.
         outputs = [d.getVar(name) for name in ("D", "PKGD", "PKGMANIFESTDIR", "PEP517_WHEEL_PATH", "SDE_DIR",
                                                "PYTHON_TEST_SCRIPT")]
-        source = Path(d.getVar("S"))
-        outputs += [str(source / entry.url.removeprefix("file://")) for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or "")
-                    if entry.url.startswith("file://")]
+        outputs += [str(path) for path in _license_files(d)]
         self.outputs = [Path(path) for path in outputs if path and Path(path).is_relative_to(self.workdir)]
         # ${D} and ${PKGD} are the board's root: their links may point to absolute paths in them.
         trees = [Path(d.getVar(name)) for name in ("D", "PKGD") if d.getVar(name)]
@@ -231,6 +230,18 @@ def _small_download(url: str) -> bytes | None:
     except (urllib.error.URLError, OSError, ValueError):
         return None
     return body if len(body) <= _SIDECAR_MAX_BYTES else None
+
+
+def _license_files(d: DataSmart) -> list[Path]:
+    """The ``LIC_FILES_CHKSUM`` files (the image's license manifest reads them after a restore);
+    an entry out of the recipe's sources is left out: the image step refuses it, naming the recipe."""
+    files = []
+    for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or ""):
+        try:
+            files.append(license_path(entry.url, d, f"recipe {d.getVar('PN')}"))
+        except InputError:
+            continue
+    return files
 
 
 def _reset_owner(member: tarfile.TarInfo) -> tarfile.TarInfo:

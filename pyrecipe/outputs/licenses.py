@@ -11,13 +11,19 @@ distributor can see at a glance what ships and why.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pyrecipe.engine.confine import is_inside
 from pyrecipe.errors import BuildError, InputError
-from pyrecipe.graph.build_graph import Node
+from pyrecipe.parse import DataSmart
 from pyrecipe.sources.fetch import parse_src_uri
+
+if TYPE_CHECKING:
+    from pyrecipe.graph.build_graph import Node
 
 MANIFEST_HEADER = "# recipe\tversion\tLICENSE\tlicense file\tmd5\n"
 
@@ -46,20 +52,33 @@ def recipe_license(node: Node) -> RecipeLicense:
     license_ = " ".join((d.getVar("LICENSE") or "").split())
     if not license_:
         raise InputError(f"{where}: LICENSE is empty; set it to the SPDX identifiers of the license (or CLOSED)")
-    source_dir = Path(d.getVar("S"))
-    files = tuple(_checked_file(entry.url, entry.params, source_dir, where)
-                  for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or ""))
+    files = tuple(_checked_file(entry.url, entry.params, d, where) for entry in parse_src_uri(d.getVar("LIC_FILES_CHKSUM") or ""))
     return RecipeLicense(node.key, d.getVar("PV") or "", license_, files)
 
 
-def _checked_file(url: str, params: Mapping[str, str], source_dir: Path, where: str) -> LicenseFile:
+def license_path(url: str, d: DataSmart, where: str) -> Path:
+    """The file a ``LIC_FILES_CHKSUM`` entry names: relative to ``${S}`` (``../LICENSE`` of a
+    subdirectory's project included), or absolute. Its real path must lie in the recipe's work
+    directory (the unpacked sources), a layer or ``COMMON_LICENSE_DIR``: else InputError, before
+    anything of the file is read, so that no file of the build machine has its md5 printed or is
+    archived in shared state (``file://../../../etc/shadow``, or a symlink a task left in ``${S}``)."""
     if not url.startswith("file://"):
         raise InputError(f"{where}: LIC_FILES_CHKSUM entry {url} must be a file:// path into the sources")
+    path = Path(os.path.normpath(Path(d.getVar("S"), url.removeprefix("file://"))))
+    real = os.path.realpath(path)
+    roots = [d.getVar("WORKDIR"), d.getVar("COMMON_LICENSE_DIR"), *(d.getVar("BBLAYERS") or "").split()]
+    if not any(root and is_inside(real, os.path.realpath(root)) for root in roots):
+        raise InputError(f"{where}: LIC_FILES_CHKSUM entry {url} is outside the recipe's sources, the layers and "
+                         "COMMON_LICENSE_DIR; a license file is read only there")
+    return path
+
+
+def _checked_file(url: str, params: Mapping[str, str], d: DataSmart, where: str) -> LicenseFile:
+    path = license_path(url, d, where)
     expected = params.get("md5")
     if not expected:
         raise InputError(f"{where}: LIC_FILES_CHKSUM entry {url} has no ;md5= checksum")
     relative = url.removeprefix("file://")
-    path = source_dir / relative
     if not path.is_file():
         raise BuildError(f"{where}: license file {path} (LIC_FILES_CHKSUM) does not exist; "
                          "fix the path in LIC_FILES_CHKSUM or rebuild the recipe's sources")

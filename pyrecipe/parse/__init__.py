@@ -18,6 +18,7 @@ from pyrecipe.parse.errors import ExpansionError, ParseError
 from pyrecipe.parse.evaluate import FileParser, parse_variants
 from pyrecipe.parse.pyapi import evaluate_inline
 from pyrecipe.parse.store import CacheStore
+from pyrecipe.parse.walls import Walls
 
 # The one place the recipe language is put together: datastores evaluate ``${@...}`` with the
 # Python API that recipes see (the datastore module itself knows no recipe helpers).
@@ -37,10 +38,14 @@ def core_datastore(store: CacheStore | None = None) -> DataSmart:
 
 def load_config(
     files: Iterable[Path], bbpath: Sequence[Path] = (), inherit: Iterable[str] = (), base: DataSmart | None = None,
-    store: CacheStore | None = None,
+    store: CacheStore | None = None, trusted_dirs: Sequence[str] | None = None,
 ) -> DataSmart:
     """Parse configuration files in order (then inherit ``inherit`` classes, as bitbake inherits
-    ``base`` and ``INHERIT`` into the configuration); their statements from ``store`` if given."""
+    ``base`` and ``INHERIT`` into the configuration); their statements from ``store`` if given.
+
+    With ``trusted_dirs``, the datastore gets walls (:mod:`pyrecipe.parse.walls`): the variables
+    that place build areas may then be set only by ``files`` and by the classes under those
+    directories."""
     d = (base or core_datastore(store)).createCopy()
     d.setVar("__bbclasstype", "global")
     parser = FileParser(bbpath=list(bbpath), store=store)
@@ -48,6 +53,10 @@ def load_config(
         parser.handle(Path(path), d)
     d.delVar("FILE")
     d.setVar("__bbclasstype", "recipe")
+    if trusted_dirs is not None:
+        # From here on only the files just read and the classes under trusted_dirs may set the
+        # variables that place build areas: the classes inherited next, then every recipe.
+        d.walls = Walls.of([str(CORE_CONF), *parser.files_read], trusted_dirs)
     for name in [*inherit, *(d.getVar("INHERIT") or "").split()]:
         from pyrecipe.parse.statements import Statement
 

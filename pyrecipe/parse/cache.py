@@ -28,7 +28,7 @@ from pyrecipe.parse.evaluate import FileParser, parse_variants
 from pyrecipe.parse.store import CacheStore, dumps, loads
 
 #: Bump when the meaning of cached data changes.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 #: Fewer recipes to parse than this are parsed in this process: starting workers costs more.
 PARALLEL_FROM = 64
 _PARSER_FINGERPRINT: str | None = None

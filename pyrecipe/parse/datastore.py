@@ -25,9 +25,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pyrecipe.parse.errors import ExpansionError, ParseError
+from pyrecipe.parse.walls import Walls, python_origin
 
 KEYWORDS = (":append", ":prepend", ":remove")
 _OLD_KEYWORDS = ("_append", "_prepend", "_remove")
+#: The flags that hold a variable's value (what ``VAR[_content] = ...`` would set).
+_VALUE_FLAGS = frozenset({"_content", "_defaultval", *KEYWORDS})
 _SETVAR_RE = re.compile(r"(?P<base>.*?)(?P<keyword>:append|:prepend|:remove)(?::(?P<add>[^A-Z]*))?$")
 _OVERRIDE_RE = re.compile(r"[a-z0-9]+")
 _VAR_REF_RE = re.compile(r"\$\{[a-zA-Z0-9\-_+./~:]+?\}")
@@ -63,6 +66,9 @@ class DataSmart:
         #: While OVERRIDES is computed, every variable read is noted here.
         self._reads: set[str] | None = None
         self._expand_cache: dict[str, str | None] = {}
+        #: Who may set the variables that place build areas (see pyrecipe.parse.walls); None while
+        #: the configuration itself is read, and in a datastore without one (``--bare``).
+        self.walls: Walls | None = None
 
     # ----------------------------------------------------------------- copies and pickling
     def createCopy(self) -> DataSmart:
@@ -77,6 +83,7 @@ class DataSmart:
         new._override_reads = self._override_reads
         new._reads = None
         new._expand_cache = dict(self._expand_cache)
+        new.walls = self.walls
         return new
 
     def __getstate__(self) -> dict[str, Any]:
@@ -84,7 +91,7 @@ class DataSmart:
         # The computed OVERRIDES goes along: recomputing it took a cached datastore 1 ms.
         return {
             "dict": self.dict, "overridedata": self.overridedata, "origins": self.origins,
-            "overrides": (self._overrides, self._overrides_set, self._override_reads),
+            "overrides": (self._overrides, self._overrides_set, self._override_reads), "walls": self.walls,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -93,6 +100,7 @@ class DataSmart:
         self.overridedata = state["overridedata"]
         self.origins = state["origins"]
         self._overrides, self._overrides_set, self._override_reads = state["overrides"]
+        self.walls = state["walls"]
 
     def _changed(self, var: str) -> None:
         """``var`` (or one of its flags) changed: expansions are stale, and OVERRIDES is when it
@@ -223,6 +231,10 @@ class DataSmart:
                 f"variable {var} uses the old override syntax (_append/_prepend/_remove): write :append,"
                 " :prepend, :remove (and VAR:override) as bitbake requires since 1.52", file, line,
             )
+        if self.walls is not None:
+            self.walls.check(var, origin)
+        if origin is None:
+            origin = python_origin()
         self._changed(var)
         if origin:
             self.origins[var] = origin
@@ -248,7 +260,9 @@ class DataSmart:
             self._register_overrides(var)
         flags["_content"] = value
 
-    def setVarFlag(self, var: str, flag: str, value: Any) -> None:
+    def setVarFlag(self, var: str, flag: str, value: Any, origin: tuple[str, int] | None = None) -> None:
+        if self.walls is not None and flag in _VALUE_FLAGS:
+            self.walls.check(var, origin)
         self._changed(var)
         if flag == "pydef":
             # A new ``def`` may change what inline Python in OVERRIDES computes.
@@ -263,7 +277,9 @@ class DataSmart:
         for flag, value in flags.items():
             self.setVarFlag(var, flag, value)
 
-    def delVar(self, var: str) -> None:
+    def delVar(self, var: str, origin: tuple[str, int] | None = None) -> None:
+        if self.walls is not None:
+            self.walls.check(var, origin)
         self._changed(var)
         self.dict[var] = {}
         self.overridedata.pop(var, None)
@@ -298,14 +314,14 @@ class DataSmart:
         """Move ``key`` to ``newkey`` with its pending appends/prepends/removes (bitbake's rules)."""
         value = self.getVar(key, False, parsing=True)
         if value is not None:
-            self.setVar(newkey, value, parsing=True)
+            self.setVar(newkey, value, parsing=True, origin=self.origins.get(key))
             if key in self.origins:
                 self.origins[newkey] = self.origins[key]
         for keyword in KEYWORDS:
             pending = self.dict.get(key, {}).get(keyword)
             if pending:
                 existing = list(self.dict.get(newkey, {}).get(keyword) or [])
-                self.setVarFlag(newkey, keyword, existing + list(pending))
+                self.setVarFlag(newkey, keyword, existing + list(pending), self.origins.get(key))
         if key in self.overridedata:
             self.overridedata[newkey] = []
             for name, override in self.overridedata[key]:

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from pyrecipe.errors import PyrecipeError
+from pyrecipe.parse import walls
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.depends import VersionStringException, explode_dep_versions2, explode_deps
 from pyrecipe.parse.errors import ParseError, SkipRecipe
@@ -356,7 +357,11 @@ def namespace(d: DataSmart) -> dict[str, Any]:
 def evaluate_inline(d: DataSmart, code: str, varname: str) -> Any:
     """Evaluate the body of a ``${@...}`` reference."""
     globals_ = namespace(d)
-    return eval(_compile(code.strip(), f"Var <{varname}>", "eval"), globals_, DataContext(d, globals_, d=d))
+    # What this Python sets is the doing of the file that wrote it; an expression of no recorded
+    # variable was written by the file being read (or the recipe's, when a task expands it).
+    origin = d.origins.get(varname.partition("[")[0]) or (d.getVar("FILE", False) or "<expansion>", 1)
+    with walls.running(origin):
+        return eval(_compile(code.strip(), f"Var <{varname}>", "eval"), globals_, DataContext(d, globals_, d=d))
 
 
 def function_source(name: str, body: str) -> str:
@@ -374,5 +379,6 @@ def run_python_function(d: DataSmart, name: str, extra_globals: dict[str, Any] |
         globals_.update(extra_globals)
     local_name = "__pyrecipe_" + re.sub(r"\W", "_", name)
     exec(_compile(function_source(local_name, body), origin[0], "exec"), globals_)
-    return globals_[local_name](d)
+    with walls.running(origin):
+        return globals_[local_name](d)
 

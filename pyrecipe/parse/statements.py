@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pyrecipe.parse.datastore import DataSmart
+from pyrecipe.parse.walls import running
 
 
 class Evaluator(Protocol):
@@ -57,7 +58,8 @@ class Assignment(Statement):
             existing = current()
             value = value if existing is None else existing
         elif op == ":=":
-            value = d.createCopy().expand(value, var + "[:=]")
+            with running(self.origin):  # the statement is not recorded yet: its ${@...} is this line's
+                value = d.createCopy().expand(value, var + "[:=]")
         elif op == "+=":
             value = f"{current() or ''} {value}"
         elif op == "=+":
@@ -70,7 +72,7 @@ class Assignment(Statement):
         if op == "??=":
             flag = f"_defaultval_flag_{flag}" if flag is not None else "_defaultval"
         if flag is not None:
-            d.setVarFlag(var, flag, value)
+            d.setVarFlag(var, flag, value, self.origin)
             d.origins.setdefault(var, self.origin)
         else:
             d.setVar(var, value, parsing=True, origin=self.origin)
@@ -91,7 +93,7 @@ class Unset(Statement):
 
     def eval(self, d: DataSmart, evaluator: Evaluator) -> None:
         if self.flag is None:
-            d.delVar(self.var)
+            d.delVar(self.var, self.origin)
         else:
             d.delVarFlag(self.var, self.flag)
 

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pyrecipe.engine.confine import relative_inside, sandboxed_command
+from pyrecipe.engine.confine import is_inside, relative_inside, sandboxed_command
 from pyrecipe.engine.context import current_task
 from pyrecipe.errors import BuildError, InputError, PyrecipeError
 from pyrecipe.fsutil import atomic_write_text, building_dir, file_sha256
@@ -54,19 +54,38 @@ def src_uri_entries(d: DataSmart) -> list[SrcUriEntry]:
     return parse_src_uri(d.getVar("SRC_URI") or "", flags)
 
 
-def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
-    """A ``file://`` entry is looked up along FILESPATH, as in bitbake."""
+def _local_relative(entry: SrcUriEntry, d: DataSmart) -> tuple[str, str]:
+    """The path of a ``file://`` entry, relative and without ``..`` (else InputError), and the
+    words naming the recipe and the entry for messages."""
     check_scheme(entry.url)
     relative = entry.url.split("://", 1)[1] if "://" in entry.url else entry.url
-    if os.path.isabs(relative):
-        return Path(relative)
+    where = f"recipe {d.getVar('PN')} ({d.getVar('FILE')}): SRC_URI entry {entry.url}"
+    if os.path.isabs(relative) or ".." in Path(relative).parts or not relative:
+        raise InputError(f"{where}: a file:// path must be relative to FILESPATH (the recipe's files in its layer), "
+                         "without '..': a file of the build machine is not a source")
+    return relative, where
+
+
+def _local_path(entry: SrcUriEntry, d: DataSmart) -> Path:
+    """A ``file://`` entry is looked up along FILESPATH, as in bitbake, and must be found in a
+    layer (pyrecipe's own included) or beside the recipe (one BBFILES names outside a layer, or
+    generated from PyPI). Unlike bitbake, an
+    absolute ``file:///path`` and a path that climbs out with ``..`` are refused: a recipe would
+    ship a file of the build machine in its image. The file found is judged by its real path, so
+    a symlink out of the layer is refused too; FILESPATH itself is the recipe's to set
+    (``FILESEXTRAPATHS``) and so proves nothing."""
+    relative, where = _local_relative(entry, d)
     for directory in (d.getVar("FILESPATH") or "").split(":"):
         if directory and Path(directory, relative).exists():
-            return Path(directory, relative)
-    raise InputError(
-        f"recipe {d.getVar('PN')} ({d.getVar('FILE')}): SRC_URI file {relative} not found in FILESPATH "
-        f"({d.getVar('FILESPATH')})"
-    )
+            found = Path(directory, relative)
+            real = os.path.realpath(found)
+            # FILE, not FILE_DIRNAME: only the parser sets FILE (pyrecipe.parse.walls).
+            roots = [*(d.getVar("BBLAYERS") or "").split(), d.getVar("PYRECIPE_TOPDIR"), os.path.dirname(d.getVar("FILE") or "")]
+            if not any(root and is_inside(real, os.path.realpath(root)) for root in roots):
+                raise InputError(f"{where}: {found} is not in a layer (it is {real}); a file of the build machine "
+                                 "is not a source")
+            return found
+    raise InputError(f"{where} not found in FILESPATH ({d.getVar('FILESPATH')})")
 
 
 def _fetch_deadline(d: DataSmart) -> float:
@@ -189,8 +208,8 @@ def checksum_file_list(d: DataSmart) -> str:
 
 
 def check_sources(d: DataSmart) -> list[SrcUriEntry]:
-    """The recipe's SRC_URI entries, each understood: InputError for an unsupported scheme or a git
-    entry that SRCREV does not pin. The build checks every recipe so before it runs any task."""
+    """The recipe's SRC_URI entries, each understood: InputError for an unsupported scheme, a git
+    entry that SRCREV does not pin or a ``file://`` path out of FILESPATH. The build checks every recipe so before it runs any task."""
     entries = src_uri_entries(d)
     for entry in entries:
         try:
@@ -199,6 +218,8 @@ def check_sources(d: DataSmart) -> list[SrcUriEntry]:
             raise InputError(f"recipe {d.getVar('PN')} ({d.getVar('FILE')}): {error}") from None
         if entry.is_git:
             git_source(entry, d)
+        elif not entry.is_remote:
+            _local_relative(entry, d)
     return entries
 
 
