@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.engine.buildlock import build_lock
+from pyrecipe.engine.codesig import remembered
 from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.leftovers import remove_leftovers
 from pyrecipe.engine.notes import Note, silent
@@ -234,7 +235,8 @@ def _locked_build(
     if not request.options.dry_run:
         _remove_leftovers(graph, config, image_dir, progress.note)
     env = environment(request, graph, config, progress.note)
-    plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools, env.package_versions)
+    with remembered(request.settings.build_dir / "cache" / "codesig.json"):
+        plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools, env.package_versions)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
     result.requirements = requirements
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
