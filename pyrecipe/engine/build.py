@@ -177,8 +177,8 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
         return dry_run_environment(request, graph, config, note)
     from pyrecipe.fsutil import atomic_write_text
     from pyrecipe.recipetool.pypi_resolve import native_tool_files
-    from pyrecipe.toolchain import provision
     from pyrecipe.toolchain.machine import machine_from_datastore
+    from pyrecipe.toolchain.provision import provision
 
     machine = machine_from_datastore(config)
     native_files = native_tool_files(graph.pypi_native_tools, Path(config.getVar("DL_DIR")))
