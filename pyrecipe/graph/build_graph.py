@@ -32,6 +32,7 @@ from pyrecipe.errors import BuildError, InputError
 from pyrecipe.graph.variant import is_native_name, target_name
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
+from pyrecipe.recipetool import GENERATED_RECIPE, PYPI_WHEEL
 from pyrecipe.sources.pypi import SIMPLE_INDEX
 
 if TYPE_CHECKING:
@@ -50,11 +51,7 @@ RECIPE, NATIVE_TOOL, HOST_TOOL, DEBIAN, PYTHON_STDLIB, VIRTUAL, IN_SYSROOT = (
 DEBIAN_TOOL = "debian build tool"
 #: A package split off a recipe (PACKAGES, FILES:<package>): the recipe is built.
 SPLIT_PACKAGE = "package of"
-#: Recipes generated from PyPI (recipetool/pypi_resolve.py), a wheel's and an sdist's: what
-#: PYRECIPE_GENERATED says in a generated recipe, and the edge kinds ``pyrecipe deps`` shows.
-PYPI_WHEEL = "pypi wheel"
-GENERATED_RECIPE = "generated recipe"
-#: Tools installed from PyPI into the native venv.
+#: Recipes generated from PyPI (PYPI_WHEEL, GENERATED_RECIPE) and tools installed from it.
 PYPI_NATIVE_TOOL = "pypi native tool"
 #: The kinds whose target is a node of the graph.
 RECIPE_KINDS = (RECIPE, SPLIT_PACKAGE, PYPI_WHEEL, GENERATED_RECIPE)

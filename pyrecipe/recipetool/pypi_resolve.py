@@ -40,8 +40,7 @@ from packaging.version import Version
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text
-from pyrecipe.graph.build_graph import GENERATED_RECIPE, PYPI_WHEEL
-from pyrecipe.recipetool import create
+from pyrecipe.recipetool import GENERATED_RECIPE, PYPI_WHEEL, create
 from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import fetch
 from pyrecipe.toolchain.native import manylinux_platforms
