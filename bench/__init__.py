@@ -17,3 +17,6 @@ class Result:
     benchmark: str
     figure: str
     detail: str
+    #: The repeated measurements behind the figure, when there are some: their spread is the
+    #: figure's noise for ``python -m bench compare`` (:mod:`bench.history`).
+    runs: tuple[float, ...] = ()

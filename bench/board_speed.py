@@ -153,8 +153,8 @@ def tree_size(root: Path) -> int:
 
 
 def run(options: argparse.Namespace) -> list[Result]:
-    from pyrecipe.toolchain import provision
     from pyrecipe.toolchain.machine import load_machine
+    from pyrecipe.toolchain.provision import provision
 
     packages = [name for name in options.packages.split(",") if name]
     unknown = sorted(set(packages) - WORKLOADS.keys())

@@ -22,4 +22,5 @@ def run(options: argparse.Namespace) -> list[Result]:
     return [Result(
         f"no-op rebuild: pyrecipe build {options.noop_target}", f"{statistics.median(times):.2f} s",
         f"median of {RUNS} runs ({', '.join(f'{t:.2f}' for t in times)} s), new process each",
+        tuple(times),
     )]

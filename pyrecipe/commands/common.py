@@ -121,7 +121,8 @@ def provisioned_toolchain(args: argparse.Namespace, machine: str, distro: str | 
     """The toolchain of ``machine`` running ``distro`` (provisioned now if need be), for the
     commands that run target programs under qemu-user; never while a build replaces the image."""
     from pyrecipe.engine.buildlock import build_lock
-    from pyrecipe.toolchain import load_machine, provision
+    from pyrecipe.toolchain import load_machine
+    from pyrecipe.toolchain.provision import provision
 
     loaded = load_machine(machine, layers=tuple(p.absolute() for p in args.layer), distro=distro)
     with build_lock(args.build_dir, note_on_stderr):

@@ -11,7 +11,8 @@ import re
 from pyrecipe.commands.common import add_build_options, note_on_stderr
 from pyrecipe.config.configuration import DEFAULT_MACHINE
 from pyrecipe.engine.buildlock import build_lock
-from pyrecipe.toolchain import load_machine, provision
+from pyrecipe.toolchain import load_machine
+from pyrecipe.toolchain.provision import provision
 
 
 def register(parser: argparse.ArgumentParser) -> None:

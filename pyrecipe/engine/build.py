@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.engine.buildlock import build_lock
+from pyrecipe.engine.codesig import remembered
 from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.leftovers import remove_leftovers
 from pyrecipe.engine.notes import Note, silent
@@ -85,13 +86,18 @@ def pinned_native_tools() -> list[str]:
 
 def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIndex, Graph, list[RequirementRow]]:
     """The layers, the graph of what the request builds, and the rows of its requirement set."""
-    from pyrecipe.requirements import targets as requirement_targets
-
     config = load_configuration(request.settings)
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
-    layer = index.python_recipes() if request.requirements else {}
-    locked = requirement_targets.requirement_set(request.requirements, config, layer) if request.requirements else []
-    requirement_targets.pin(config, locked, index, layer)
+    if request.requirements:
+        # Imported only for a requirement set: packaging and the recipe generator cost a build of
+        # recipes alone (a no-op among them) 60 ms.
+        from pyrecipe.requirements import targets as requirement_targets
+
+        layer = index.python_recipes()
+        locked = requirement_targets.requirement_set(request.requirements, config, layer)
+        requirement_targets.pin(config, locked, index, layer)
+    else:
+        locked = []
     targets = list(request.targets)
     if request.build_all:
         targets += [info.pn for info in index.infos if info.variant == "" and not info.skipped]
@@ -99,7 +105,8 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
     if not targets:
         raise InputError("nothing to build: name a recipe, or use --all")
     graph = GraphBuilder(index, native_tools).build(targets)
-    rows = requirement_targets.check_recipes(graph, graph.targets[len(targets) - len(locked):], locked, index, layer, request.requirements)
+    rows = (requirement_targets.check_recipes(graph, graph.targets[len(targets) - len(locked):], locked, index, layer,
+                                              request.requirements) if request.requirements else [])
     return index, graph, rows
 
 
@@ -172,8 +179,8 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
         return dry_run_environment(request, graph, config, note)
     from pyrecipe.fsutil import atomic_write_text
     from pyrecipe.recipetool.pypi_resolve import native_tool_files
-    from pyrecipe.toolchain import provision
     from pyrecipe.toolchain.machine import machine_from_datastore
+    from pyrecipe.toolchain.provision import provision
 
     machine = machine_from_datastore(config)
     native_files = native_tool_files(graph.pypi_native_tools, Path(config.getVar("DL_DIR")))
@@ -235,7 +242,8 @@ def _locked_build(
     if not request.options.dry_run:
         _remove_leftovers(graph, config, image_dir, progress.note)
     env = environment(request, graph, config, progress.note)
-    plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools, env.package_versions)
+    with remembered(request.settings.build_dir / "cache" / "codesig.json"):
+        plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools, env.package_versions)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
     result.requirements = requirements
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:

@@ -10,6 +10,13 @@ imports, inside the function or at the top of its module, with each of those mod
 imports, whole. A reference to a module alone (``-m pyrecipe.pep517.frontend``) is that module and its
 imports, whole.
 
+Following references needs each module's syntax tree, and parsing and walking the trees of every
+reachable module is most of a no-op build's time. The digests only need a few facts of each module
+(:class:`ModuleFacts`: what it imports, its top-level definitions with the digest of their source
+and the names they use), so :func:`remembered` keeps those in a file of the build directory, keyed
+by each file's identity (size, mtime, inode) and, when that changed, by its content: a no-op
+reads one file and parses nothing, and an edited module is parsed again, alone.
+
 Source files do not change during a build, so every digest is computed once per process.
 """
 
@@ -17,9 +24,17 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
+import os
 import re
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pyrecipe.engine.reachable import reachable
 
@@ -27,6 +42,121 @@ from pyrecipe.engine.reachable import reachable
 REFERENCE_RE = re.compile(r"\bpyrecipe(?:\.[A-Za-z_]\w*)+")
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+#: A file modified this recently may be modified again within the file system's timestamp
+#: granularity with the same size (git's "racily clean" entries): its identity is not kept, so the
+#: next run compares its content instead.
+RACY_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a module-level definition contributes to a digest."""
+
+    #: sha256 of its source text.
+    digest: str
+    #: The names it uses when it runs that are definitions of its module or names bound by the
+    #: module's top-level imports.
+    uses: tuple[str, ...]
+    #: The package's modules (paths relative to the package) it imports inside itself.
+    imports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    """What the digests need of one module, instead of its syntax tree."""
+
+    #: sha256 of the module's source.
+    digest: str
+    #: The package's modules it imports anywhere (paths relative to the package).
+    imports: tuple[str, ...]
+    #: For each name its top-level imports bind, the package's modules behind it.
+    bound: dict[str, tuple[str, ...]]
+    definitions: dict[str, Definition]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModuleFacts:
+        return cls(
+            digest=data["digest"], imports=tuple(data["imports"]),
+            bound={name: tuple(modules) for name, modules in data["bound"].items()},
+            definitions={name: Definition(d["digest"], tuple(d["uses"]), tuple(d["imports"]))
+                         for name, d in data["definitions"].items()},
+        )
+
+
+class FactsFile:
+    """Module facts kept between runs in one JSON file, valid for one package and one version of
+    this module and of Python (what the facts are, and how source parses, depend on them)."""
+
+    def __init__(self, path: Path | None, package_dir: Path) -> None:
+        self.path = path
+        self.key = _facts_key(package_dir)
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.changed = False
+        if path is not None:
+            try:
+                data = json.loads(path.read_bytes())
+            except (OSError, ValueError):
+                data = None
+            if isinstance(data, dict) and data.get("key") == self.key and isinstance(data.get("modules"), dict):
+                self.entries = data["modules"]
+
+    def facts(self, path: Path, package_dir: Path) -> ModuleFacts:
+        """The module's facts: kept ones when the file's identity or content is the same."""
+        stat = path.stat()
+        identity = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        entry = self.entries.get(str(path))
+        if entry is not None and entry.get("identity") == identity:
+            return ModuleFacts.from_json(entry["facts"])
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if entry is not None and entry["facts"]["digest"] == digest:
+            facts = ModuleFacts.from_json(entry["facts"])
+        else:
+            facts = extract_facts(data.decode("utf-8"), path, package_dir)
+        racy = time.time() - stat.st_mtime_ns / 1e9 < RACY_SECONDS
+        self.entries[str(path)] = {"identity": None if racy else identity, "facts": asdict(facts)}
+        self.changed = True
+        return facts
+
+    def save(self) -> None:
+        """Write the file (temporary name, then rename) if a module's facts or identity changed."""
+        if self.path is None or not self.changed:
+            return
+        from pyrecipe.fsutil import atomic_write_text
+
+        atomic_write_text(self.path, json.dumps({"key": self.key, "modules": self.entries}, sort_keys=True))
+        self.changed = False
+
+
+def _facts_key(package_dir: Path) -> str:
+    """What kept facts are valid for: the package (its place and its list of modules: an import
+    resolves to a file only if it exists), this module's code and the Python version."""
+    modules = sorted(os.path.relpath(os.path.join(root, name), package_dir)
+                     for root, _, names in os.walk(package_dir) for name in names if name.endswith(".py"))
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{sys.version_info[:2]}\0{package_dir}\0{chr(0).join(modules)}".encode())
+    return digest.hexdigest()
+
+
+#: The facts in use: in memory only, unless :func:`remembered` gives them a file.
+_store: dict[Path, FactsFile] = {}
+
+
+@contextmanager
+def remembered(path: Path, package_dir: Path = PACKAGE_DIR) -> Iterator[None]:
+    """Keep module facts in ``path`` while the block computes digests, and save them after it."""
+    previous = _store.get(package_dir)
+    _store[package_dir] = facts_file = FactsFile(path, package_dir)
+    _parsed.cache_clear()
+    try:
+        yield
+        facts_file.save()
+    finally:
+        if previous is None:
+            del _store[package_dir]
+        else:
+            _store[package_dir] = previous
 
 
 def code_digest(text: str, package_dir: Path = PACKAGE_DIR) -> str:
@@ -49,8 +179,9 @@ def _reference_digest(reference: str, package_dir: Path) -> str:
     for split in range(len(parts), 0, -1):
         path = _module_file(package_dir, parts[:split])
         if path is not None:
+            module = path.relative_to(package_dir).as_posix()
             attribute = parts[split] if split < len(parts) else None
-            return _symbol_digest(path, attribute, package_dir) if attribute else _module_digest(path, package_dir)
+            return _symbol_digest(module, attribute, package_dir) if attribute else _module_digest(module, package_dir)
     return "unknown"
 
 
@@ -63,9 +194,40 @@ def _module_file(package_dir: Path, parts: list[str]) -> Path | None:
 
 
 @cache
-def _parsed(path: Path) -> tuple[str, ast.Module]:
-    source = path.read_text(encoding="utf-8")
-    return source, ast.parse(source, str(path))
+def _parsed(module: str, package_dir: Path) -> ModuleFacts:
+    """The facts of ``module`` (a path relative to the package): kept ones, or from its syntax tree."""
+    path = package_dir / module
+    facts_file = _store.get(package_dir)
+    if facts_file is None:
+        return extract_facts(path.read_text(encoding="utf-8"), path, package_dir)
+    return facts_file.facts(path, package_dir)
+
+
+def extract_facts(source: str, path: Path, package_dir: Path) -> ModuleFacts:
+    """Parse a module and keep what the digests need of it."""
+    tree = ast.parse(source, str(path))
+
+    def relative(modules: set[Path]) -> tuple[str, ...]:
+        return tuple(sorted(module.relative_to(package_dir).as_posix() for module in modules))
+
+    bound: dict[str, set[Path]] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for name, files in _alias_modules(node, path, package_dir).items():
+                bound.setdefault(name, set()).update(files)
+    nodes = _top_level_definitions(tree)
+    definitions = {}
+    for name, node in nodes.items():
+        uses = _names_run(node) & (nodes.keys() | bound.keys())
+        segment = ast.get_source_segment(source, node) or ""
+        definitions[name] = Definition(hashlib.sha256(segment.encode()).hexdigest(), tuple(sorted(uses)),
+                                       relative(imported_modules(node, path, package_dir)))
+    return ModuleFacts(
+        digest=hashlib.sha256(source.encode()).hexdigest(),
+        imports=relative(imported_modules(tree, path, package_dir)),
+        bound={name: relative(files) for name, files in bound.items()},
+        definitions=definitions,
+    )
 
 
 def _alias_modules(node: ast.Import | ast.ImportFrom, path: Path, package_dir: Path) -> dict[str, set[Path]]:
@@ -98,37 +260,32 @@ def imported_modules(tree: ast.AST, path: Path, package_dir: Path) -> set[Path]:
 
 
 @cache
-def _module_digest(path: Path, package_dir: Path) -> str:
+def _module_digest(module: str, package_dir: Path) -> str:
     """The module's source and that of every module of the package it imports, transitively."""
-    seen = reachable([path], lambda module: imported_modules(_parsed(module)[1], module, package_dir))
+    seen = reachable([module], lambda current: _parsed(current, package_dir).imports)
     digest = hashlib.sha256()
-    for module in sorted(seen):
-        digest.update(f"{module.relative_to(package_dir)}\0{_parsed(module)[0]}\0".encode())
+    for current in sorted(seen):
+        digest.update(f"{current}\0{_parsed(current, package_dir).digest}\0".encode())
     return digest.hexdigest()
 
 
-def _symbol_digest(path: Path, name: str, package_dir: Path) -> str:
+def _symbol_digest(module: str, name: str, package_dir: Path) -> str:
     """One module-level definition, the definitions of its module that it names (transitively),
     and the whole of every module it imports or names through its module's imports."""
-    source, tree = _parsed(path)
-    definitions = _top_level_definitions(tree)
+    facts = _parsed(module, package_dir)
+    definitions = facts.definitions
     if name not in definitions:
-        return _module_digest(path, package_dir)
-    imported: dict[str, set[Path]] = {}
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for bound, files in _alias_modules(node, path, package_dir).items():
-                imported.setdefault(bound, set()).update(files)
-    seen = reachable([name], lambda current: _names_run(definitions[current]) & definitions.keys())
-    modules: set[Path] = set()
+        return _module_digest(module, package_dir)
+    seen = reachable([name], lambda current: [used for used in definitions[current].uses if used in definitions])
+    modules: set[str] = set()
     for current in seen:
-        modules |= imported_modules(definitions[current], path, package_dir)
-        modules |= {module for used in _names_run(definitions[current]) & imported.keys() for module in imported[used]}
+        modules.update(definitions[current].imports)
+        modules.update(target for used in definitions[current].uses for target in facts.bound.get(used, ()))
     digest = hashlib.sha256()
     for current in sorted(seen):
-        digest.update(f"{current}\0{ast.get_source_segment(source, definitions[current])}\0".encode())
-    for module in sorted(modules - {path}):
-        digest.update(f"{module.relative_to(package_dir)}={_module_digest(module, package_dir)}\0".encode())
+        digest.update(f"{current}\0{definitions[current].digest}\0".encode())
+    for imported in sorted(modules - {module}):
+        digest.update(f"{imported}={_module_digest(imported, package_dir)}\0".encode())
     return digest.hexdigest()
 
 

@@ -25,14 +25,21 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyrecipe.config.layers import LayerIndex, RecipeInfo, SkippedRecipeError, normalise
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.graph.variant import is_native_name, target_name
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
-from pyrecipe.recipetool import create, pypi_resolve
-from pyrecipe.recipetool.pypi_resolve import GENERATED_RECIPE, PYPI_WHEEL, NativeTool
+from pyrecipe.recipetool import GENERATED_RECIPE, PYPI_WHEEL
+from pyrecipe.sources.pypi import SIMPLE_INDEX
+
+if TYPE_CHECKING:
+    # Imported where PyPI is asked: they import packaging and the recipe generator, a tenth of a
+    # second of CPU that a graph of layer recipes (a no-op build) does not need.
+    from pyrecipe.recipetool import pypi_resolve
+    from pyrecipe.recipetool.pypi_resolve import NativeTool
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +180,7 @@ class GraphBuilder:
         self.skipped: dict[str, str] = {}
         config = index.config
         self.pypi_enabled = (config.getVar("PYPI_RESOLVE") or "1").strip().lower() not in ("0", "no", "false", "")
-        self.pypi_index = config.getVar("PYPI_INDEX_URL") or pypi_resolve.pypi.SIMPLE_INDEX
+        self.pypi_index = config.getVar("PYPI_INDEX_URL") or SIMPLE_INDEX
         self.generated_dir = Path(config.getVar("PYRECIPE_GENERATED_DIR") or Path(config.getVar("TOPDIR") or "build") / "generated")
         self.dl_dir = Path(config.getVar("DL_DIR") or "downloads")
         self.python_version = config.getVar("PYTHON_BASEVERSION") or "3"
@@ -347,6 +354,8 @@ class GraphBuilder:
 
     def _from_pypi(self, name: str) -> tuple[RecipeInfo, str] | str:
         """The recipe generated for ``name`` (earlier, or now) and its kind; else why not."""
+        from pyrecipe.recipetool import create, pypi_resolve
+
         preferred = self.index.config.getVar(f"PREFERRED_VERSION_{name}") or self.index.config.getVar(
             f"PREFERRED_VERSION_python3-{pypi_resolve.pypi_projects(name)[0]}")
         projects = pypi_resolve.pypi_projects(name, self._alias(name))
@@ -394,6 +403,8 @@ class GraphBuilder:
 
     def _pypi_tool_edge(self, dep: str, node: Node) -> Edge | str:
         """A native tool that is not pinned, from PyPI (recorded); the reason when it is not there."""
+        from pyrecipe.recipetool import pypi_resolve
+
         tool = native_tool_name(dep)
         if self._tool_lock is None:
             self._tool_lock = pypi_resolve.NativeToolLock(self.generated_dir / "native-tools.json")

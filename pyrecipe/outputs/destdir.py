@@ -17,7 +17,6 @@ from pathlib import Path
 from pyrecipe.engine.build import BuildRequest, pinned_native_tools, resolve
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.parse import DataSmart
-from pyrecipe.pep517.install import install_wheel
 
 #: The prefix the recipe's ${D} is installed with (bitbake.conf's ``prefix``).
 TARGET_PREFIX = "/usr"
@@ -41,6 +40,8 @@ def install_into_destdir(d: DataSmart, destdir: Path, prefix: str = TARGET_PREFI
         if prefix.rstrip("/") == (d.getVar("prefix") or TARGET_PREFIX).rstrip("/"):
             shutil.copytree(image, staging, symlinks=True)
         else:
+            from pyrecipe.pep517.install import install_wheel  # installer: 20 ms that every build would pay
+
             install_wheel(
                 _the_wheel(d), staging, python_version=d.getVar("PYTHON_BASEVERSION"),
                 prefix=prefix.rstrip("/") or "/", interpreter=d.getVar("PYTHON_INTERPRETER") or "/usr/bin/python3",

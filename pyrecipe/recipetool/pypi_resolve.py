@@ -40,14 +40,11 @@ from packaging.version import Version
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text
-from pyrecipe.recipetool import create
+from pyrecipe.recipetool import GENERATED_RECIPE, PYPI_WHEEL, create
 from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import fetch
 from pyrecipe.toolchain.native import manylinux_platforms
 
-#: What PYRECIPE_GENERATED says in a generated recipe, and the edge kinds ``pyrecipe deps`` shows.
-PYPI_WHEEL = "pypi wheel"
-GENERATED_RECIPE = "generated recipe"
 #: The top of a generated recipe.
 GENERATED_HEADER = "# Written by pyrecipe: no layer provides {name}; from PyPI ({filename}). Delete this file to resolve it again."
 

@@ -19,8 +19,6 @@ import shlex
 from pathlib import Path
 from typing import Literal
 
-from elftools.elf.enums import ENUM_E_MACHINE
-
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text
 
@@ -86,6 +84,8 @@ def library_listing(sysroot: Path, elf_machine: str) -> str:
     each soname; the first directory's wherever a name is in two (merged /usr: /lib is /usr/lib).
     Sorted as ``ldconfig`` sorts them, a version before the bare ``.so``: ``find_library`` takes
     the first."""
+    from elftools.elf.enums import ENUM_E_MACHINE  # pyelftools: 25 ms, for do_test and `pyrecipe run` only
+
     wanted = ENUM_E_MACHINE.get(elf_machine)
     if not isinstance(wanted, int):
         raise InputError(f"{elf_machine!r} is not an ELF machine name (EM_AARCH64, EM_ARM, EM_X86_64 ...)")

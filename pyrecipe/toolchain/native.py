@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-
+from pyrecipe.config.layers import normalise
 from pyrecipe.config.paths import CODEDIR, TOOLCHAINS_DIR
 from pyrecipe.engine.notes import Note, silent
 from pyrecipe.errors import BuildError, InputError
@@ -38,13 +37,24 @@ STAMP_NAME = ".pyrecipe-stamp"
 EXTRAS_STAMP_NAME = ".pyrecipe-pypi-stamp"
 
 
+#: The project name a PEP 508 requirement starts with.
+REQUIREMENT_NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+
+
 def native_tool_names() -> list[str]:
-    """The (normalised) names of the packages pinned in the native venv, in file order."""
+    """The (normalised) names of the packages pinned in the native venv, in file order.
+
+    Every build reads them; the name that starts each requirement is all they need, and
+    packaging's requirement parser costs a no-op build 40 ms of imports. The pins themselves are
+    checked by the installer that makes the venv."""
     names: list[str] = []
     for line in PINS_FILE.read_text().splitlines():
         requirement = line.split("#", 1)[0].strip()
         if requirement:
-            names.append(canonicalize_name(Requirement(requirement).name))
+            match = REQUIREMENT_NAME_RE.match(requirement)
+            if match is None:
+                raise InputError(f"{PINS_FILE}: {requirement!r} does not start with a package name")
+            names.append(normalise(match.group()))
     return names
 
 

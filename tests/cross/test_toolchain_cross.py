@@ -18,7 +18,8 @@ import pytest
 from pyproject_hooks import BuildBackendHookCaller
 
 from cross_support import DISTRO, cross_environment
-from pyrecipe.toolchain import Toolchain, load_machine, provision
+from pyrecipe.toolchain import Toolchain, load_machine
+from pyrecipe.toolchain.provision import provision
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 #: machine -> what the C extension's preprocessor check says, pointer bits
