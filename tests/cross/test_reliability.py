@@ -583,7 +583,7 @@ def test_stopping_pyrecipe_ends_every_process_a_task_started(layer: Path, tmp_pa
     grandchild it started (a compiler under ninja under a backend, here a sleep in the background)."""
     add_recipe(layer, "spawner", "do_compile() {\n"
                                  "\tsleep 300 &\n"
-                                 "\techo $! > ${TOPDIR}/../spawned-pid-in-namespace\n"
+                                 "\techo $! > ${T}/spawned-pid-in-namespace\n"
                                  "\ttouch ${B}/started\n"
                                  "\twait\n"
                                  "}\n")
