@@ -1,0 +1,211 @@
+"""Issue 25, classes 1 and 5: the walls of a task hold whoever runs pyrecipe and whatever the
+task's code is (shell, a recipe's Python, a native recipe's, do_test's), and recipe Python that
+ends pyrecipe's process at parse time is a parse error naming the recipe.
+
+Run as root, a task used to keep every capability of root (so it could remount a read-only bind
+writable) and could read ``/etc/shadow``; as an unprivileged user it had no capability already,
+so there the capability tests pass on the old code too: they check the same walls hold.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pyrecipe.config.configuration import DEFAULT_DISTRO
+from pyrecipe.toolchain.buildroot import BuildRoot
+from reliability_support import add_recipe, assert_clean_error, pyrecipe_build, workdir
+
+#: mount(2) flags that remount a bind mount (read-write: MS_RDONLY is not among them).
+MS_REMOUNT, MS_BIND = 0x20, 0x1000
+#: A planted secret of the invoking user's (``~/.ssh``): readable by that user, root or not.
+SECRET = b"-----BEGIN OPENSSH PRIVATE KEY----- planted by test_walls -----END OPENSSH PRIVATE KEY-----\n"
+
+
+def files_holding(root: Path, secret: bytes) -> list[Path]:
+    """The regular files under ``root`` whose bytes contain ``secret`` (an image, a log, an archive)."""
+    return [path for path in root.rglob("*") if path.is_file() and not path.is_symlink() and secret in path.read_bytes()]
+
+
+def host_shadow() -> bytes | None:
+    """The build machine's /etc/shadow when the test may read it (root), else None."""
+    try:
+        shadow = Path("/etc/shadow").read_bytes()
+    except OSError:
+        return None
+    return shadow or None
+
+
+@pytest.fixture
+def planted_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A HOME with a secret key in ``.ssh``, for the build: under /var/tmp, since a task's /tmp is
+    its own (a HOME under the test's tmp_path would be hidden from it anyway)."""
+    home = Path(tempfile.mkdtemp(prefix="walls-home-", dir="/var/tmp"))
+    try:
+        (home / ".ssh").mkdir()
+        (home / ".ssh" / "id_ed25519").write_bytes(SECRET)
+        monkeypatch.setenv("HOME", str(home))
+        yield home
+    finally:
+        shutil.rmtree(home)
+
+
+# ---------------------------------------------------------------- 1: no capability in a task
+
+
+LAYER_ROOT = "${@os.path.dirname(os.path.dirname(os.path.dirname(d.getVar('FILE'))))}"
+
+
+@pytest.mark.parametrize("target", ["${TOPDIR}", LAYER_ROOT], ids=["build-directory", "layer"])
+def test_shell_task_cannot_remount_a_read_only_bind_writable(layer: Path, tmp_path: Path, target: str) -> None:
+    """``mount -o remount,bind,rw`` of the build directory or the layer (read-only binds), then a
+    write: as root the task kept CAP_SYS_ADMIN and wrote into the build machine's directory."""
+    add_recipe(layer, "remounter", f"do_compile() {{\n\tmount -o remount,bind,rw {target}\n\ttouch {target}/remounted\n}}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "remounter")
+
+    assert_clean_error(result, 1)
+    assert "recipe remounter: task do_compile failed: shell exited with status" in result.stderr
+    assert not (build_dir / "remounted").exists()
+    assert not (layer / "remounted").exists()
+
+
+def test_python_task_cannot_remount_a_read_only_bind_writable(layer: Path, tmp_path: Path) -> None:
+    """The same through mount(2) called with ctypes from a recipe's Python task (walled)."""
+    add_recipe(layer, "pyremounter", "python do_compile() {\n"
+                                     "    import ctypes, os\n"
+                                     "    libc = ctypes.CDLL(None, use_errno=True)\n"
+                                     "    top = d.getVar('TOPDIR')\n"
+                                     f"    if libc.mount(None, top.encode(), None, {MS_REMOUNT | MS_BIND}, None) != 0:\n"
+                                     "        bb.fatal('mount: ' + os.strerror(ctypes.get_errno()))\n"
+                                     "    open(os.path.join(top, 'remounted'), 'w').close()\n"
+                                     "}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "pyremounter")
+
+    assert_clean_error(result, 1)
+    assert "recipe pyremounter: task do_compile failed: FatalRecipeError: mount: Operation not permitted" in result.stderr
+    assert not (build_dir / "remounted").exists()
+
+
+def test_tasks_run_with_no_capability_and_no_new_privileges(layer: Path, tmp_path: Path) -> None:
+    """A shell task and a Python task read their own /proc/self/status: every capability set is
+    empty and no_new_privs is on (as root they had CapEff 000001ffffffffff)."""
+    add_recipe(layer, "capless", "do_compile() {\n"
+                                 "\tgrep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):' /proc/self/status > ${B}/shell-status\n"
+                                 "}\n"
+                                 "python do_install() {\n"
+                                 "    import os, shutil\n"
+                                 "    shutil.copy('/proc/self/status', os.path.join(d.getVar('B'), 'python-status'))\n"
+                                 "}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "capless")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("shell-status", "python-status"):
+        status = dict(line.split(":", 1) for line in (workdir(build_dir, "capless") / "build" / name).read_text().splitlines())
+        for capability_set in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+            assert int(status[capability_set], 16) == 0, (name, capability_set, status[capability_set])
+        assert status["NoNewPrivs"].strip() == "1", name
+
+
+def fake_build_root(path: Path) -> BuildRoot:
+    """A root of an empty /usr (the task gets the build machine's bound over it), the merged-/usr
+    links beside it and an empty /etc: enough to run sh, mount and touch in it as in a distro's build root, which this suite
+    does not provision (mmdebstrap takes minutes)."""
+    (path / "usr").mkdir(parents=True)
+    (path / "etc").mkdir()
+    for name in ("bin", "sbin", "lib", "lib64"):
+        if Path("/usr", name).exists():
+            (path / name).symlink_to(f"usr/{name}")
+    return BuildRoot(path)
+
+
+def test_build_root_task_cannot_remount_and_still_writes_its_work_directory(tmp_path: Path) -> None:
+    """A task in the distro's build root (where the default distro's target tasks run) with the
+    same mount: as root it kept every capability. Its work directory stays writable, the root
+    and the read-only directories readable."""
+    root = fake_build_root(tmp_path / "root")
+    work, readonly = tmp_path / "work", tmp_path / "layer"
+    work.mkdir()
+    readonly.mkdir()
+    (readonly / "recipe.bb").write_text("SUMMARY = 'x'\n")
+    script = (f"grep '^CapEff:' /proc/self/status > {work}/status; cat {readonly}/recipe.bb > {work}/read; "
+              f"ls /usr/bin > /dev/null && touch {work}/written; "
+              f"mount -o remount,bind,rw {readonly} && touch {readonly}/remounted")
+    # The host's /usr over the fake root's empty one: a read-only directory at its own path.
+    command = root.command(["sh", "-c", script], work, writable=[work], readonly=[Path("/usr"), readonly])
+
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode != 0, "mount succeeded in the build root"
+    assert not (readonly / "remounted").exists()
+    assert (work / "written").exists() and (work / "read").read_text() == "SUMMARY = 'x'\n"
+    assert int((work / "status").read_text().split(":")[1], 16) == 0
+
+
+# ---------------------------------------------------------------- 5b: no host secret in a task
+
+
+THIEF_SHELL = """do_install() {
+\tinstall -d ${D}/stolen
+\tcat /etc/shadow || true
+\tcp /etc/shadow ${D}/stolen/shadow || true
+\tcp HOME/.ssh/id_ed25519 ${D}/stolen/key || true
+}
+"""
+THIEF_PYTHON = """python do_install() {
+    import os, shutil
+    stolen = os.path.join(d.getVar('D'), 'stolen')
+    os.makedirs(stolen, exist_ok=True)
+    for source, name in (('/etc/shadow', 'shadow'), ('HOME/.ssh/id_ed25519', 'key')):
+        try:
+            shutil.copy(source, os.path.join(stolen, name))
+        except OSError as exc:
+            bb.note(f'{source}: {exc}')
+}
+"""
+THIEF_TEST = """PYTHON = "python3"
+PYTHON_TEST_CODE = "import os; os.system('cat /etc/shadow; cp /etc/shadow ${WORKDIR}/shadow; cp HOME/.ssh/id_ed25519 ${WORKDIR}/key')"
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("thief", THIEF_SHELL),
+        ("pythief", THIEF_PYTHON),
+        ("nativethief", "inherit native\n" + THIEF_SHELL),
+        ("testthief", "inherit native\n" + THIEF_TEST),
+    ],
+    ids=["shell", "python", "native", "do_test"],
+)
+def test_no_host_secret_reaches_the_build(layer: Path, tmp_path: Path, planted_home: Path, name: str, text: str) -> None:
+    """A task copies /etc/shadow and the invoking user's ~/.ssh key into ${D} (do_test, with the
+    build machine's python3 for the native recipe: into its work directory) and prints them into its log: a read-only view of the build machine
+    showed both, and root's uid reads /etc/shadow without any capability. Neither may appear in
+    any file of the build directory (image, logs, shared state). The key is planted in a HOME of
+    the test's, so this fails on the old code as a user too; /etc/shadow is checked as root."""
+    add_recipe(layer, name, text.replace("HOME/", f"{planted_home}/"))
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, name)
+
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    task = "do_test" if "PYTHON_TEST_CODE" in text else "do_install"
+    work = build_dir / DEFAULT_DISTRO / "native" / "work" / name / "1.0" if "native" in text else workdir(build_dir, name)
+    assert (work / "temp" / f"log.{task}").exists(), f"{task} did not run"
+    assert not files_holding(build_dir, SECRET)
+    assert SECRET.decode() not in result.stdout + result.stderr
+    shadow = host_shadow()
+    if shadow is not None:  # root: the test reads what the task must not
+        assert not files_holding(build_dir, shadow)
+        assert shadow.decode(errors="replace") not in result.stdout + result.stderr
