@@ -19,7 +19,7 @@ import pytest
 
 from pyrecipe.config.configuration import DEFAULT_DISTRO
 from pyrecipe.toolchain.buildroot import BuildRoot
-from reliability_support import add_recipe, assert_clean_error, pyrecipe_build, workdir
+from reliability_support import add_recipe, assert_clean_error, machine_dir, pyrecipe_build, workdir
 
 #: mount(2) flags that remount a bind mount (read-write: MS_RDONLY is not among them).
 MS_REMOUNT, MS_BIND = 0x20, 0x1000
@@ -150,6 +150,33 @@ def test_build_root_task_cannot_remount_and_still_writes_its_work_directory(tmp_
     assert not (readonly / "remounted").exists()
     assert (work / "written").exists() and (work / "read").read_text() == "SUMMARY = 'x'\n"
     assert int((work / "status").read_text().split(":")[1], 16) == 0
+
+
+# ---------------------------------------------------------------- 5a: a Python task succeeds only by returning
+
+
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        ("os._exit(0)", "its Python ended the process with status 0 before the task returned"),
+        ("os.execvp('true', ['true'])", "its Python ended the process with status 0 before the task returned"),
+        ("os.kill(os.getpid(), signal.SIGKILL)", "its process was killed by signal 9 before the task returned"),
+    ],
+    ids=["os._exit", "exec", "sigkill"],
+)
+def test_python_task_that_ends_its_process_is_a_failed_task(
+    layer: Path, tmp_path: Path, statement: str, reason: str
+) -> None:
+    """A walled Python task that ends its own process instead of returning: os._exit(0) and an
+    exec of ``true`` were a successful task (the image was made)."""
+    add_recipe(layer, "vanisher", f"python do_compile() {{\n    import os, signal\n    {statement}\n}}\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "vanisher")
+
+    assert_clean_error(result, 1)
+    assert f"pyrecipe: error: recipe vanisher: task do_compile failed: {reason}" in result.stderr
+    assert not (machine_dir(build_dir) / "image").exists()
 
 
 # ---------------------------------------------------------------- 5b: no host secret in a task
