@@ -25,6 +25,7 @@ from pyrecipe.errors import PyrecipeError
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.depends import VersionStringException, explode_dep_versions2, explode_deps
 from pyrecipe.parse.errors import ParseError, SkipRecipe
+from pyrecipe.parse.guard import recipe_python
 
 log = logging.getLogger("pyrecipe.recipe")
 
@@ -356,7 +357,8 @@ def namespace(d: DataSmart) -> dict[str, Any]:
 def evaluate_inline(d: DataSmart, code: str, varname: str) -> Any:
     """Evaluate the body of a ``${@...}`` reference."""
     globals_ = namespace(d)
-    return eval(_compile(code.strip(), f"Var <{varname}>", "eval"), globals_, DataContext(d, globals_, d=d))
+    with recipe_python():
+        return eval(_compile(code.strip(), f"Var <{varname}>", "eval"), globals_, DataContext(d, globals_, d=d))
 
 
 def function_source(name: str, body: str) -> str:

@@ -236,3 +236,63 @@ def test_no_host_secret_reaches_the_build(layer: Path, tmp_path: Path, planted_h
     if shadow is not None:  # root: the test reads what the task must not
         assert not files_holding(build_dir, shadow)
         assert shadow.decode(errors="replace") not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- 5c: parse-time Python that ends pyrecipe
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["os._exit(0)", "__import__('os')._exit(0)", "__import__('os').execvp('true', ['true'])",
+     "__import__('os').kill(__import__('os').getpid(), 9)"],
+    ids=["os._exit", "__import__", "exec", "sigkill"],
+)
+def test_inline_python_that_ends_pyrecipe_is_a_parse_error_naming_the_recipe(
+    layer: Path, tmp_path: Path, expression: str
+) -> None:
+    """``${@os._exit(0)}`` in a recipe's variable ended pyrecipe with status 0 and no output (an
+    exec of ``true`` too; a SIGKILL of itself with 137 and no word): in any recipe of a layer,
+    every command that read the variable."""
+    recipe = add_recipe(layer, "exiter", f'SUMMARY = "${{@{expression}}}"\n')
+
+    result = pyrecipe_build(layer, tmp_path / "build", "exiter")
+
+    assert_clean_error(result, 2)
+    assert f"failure expanding variable SUMMARY (set in {recipe})" in result.stderr
+    assert "is refused: recipe Python read with the recipes cannot end, replace or signal pyrecipe's process" in result.stderr
+
+
+@pytest.mark.parametrize("exception", ["KeyboardInterrupt", "GeneratorExit"])
+def test_anonymous_python_that_raises_an_interrupt_is_a_parse_error_naming_the_recipe(
+    layer: Path, tmp_path: Path, exception: str
+) -> None:
+    """``raise KeyboardInterrupt`` in anonymous Python was reported as "pyrecipe: interrupted"
+    (exit 130), as if the user had pressed Ctrl-C, naming no recipe; GeneratorExit as an
+    internal error."""
+    recipe = add_recipe(layer, "interrupter", f"python __anonymous() {{\n    raise {exception}\n}}\n")
+
+    result = pyrecipe_build(layer, tmp_path / "build", "interrupter")
+
+    assert_clean_error(result, 2)
+    assert "interrupted" not in result.stderr
+    assert f"{recipe}:1:1: error running Python function" in result.stderr
+    assert exception in result.stderr
+
+
+def test_a_parse_worker_killed_by_its_recipe_is_named(layer: Path, tmp_path: Path) -> None:
+    """With enough recipes to parse in worker processes, one whose anonymous Python has a
+    program kill the process parsing it (a signal the walls of recipe Python cannot refuse):
+    every build of the layer failed with "internal error: BrokenProcessPool", naming nothing.
+    Now that recipe does not parse (named), and the others build. (Parsed alone, in pyrecipe's
+    own process, such a recipe ends pyrecipe with the signal's status: not 0, but not named.)"""
+    for number in range(40):
+        add_recipe(layer, f"filler{number}", f'SUMMARY = "filler {number}"\n')
+    recipe = add_recipe(layer, "killer", "python __anonymous() {\n"
+                                         "    import os, subprocess\n"
+                                         "    subprocess.run(['kill', '-9', str(os.getpid())])\n"
+                                         "}\n")
+
+    result = pyrecipe_build(layer, tmp_path / "build", "filler1")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"WARNING: {recipe}: the process parsing this recipe ended abruptly" in result.stderr
