@@ -52,7 +52,7 @@ def host_secrets() -> list[Path]:
     for pattern in HOST_SECRETS:
         heads = [home + pattern[1:] for home in _homes()] if pattern.startswith("~") else [pattern]
         for head in heads:
-            found += (Path(path) for path in sorted(glob.glob(head)) if os.path.lexists(path))
+            found += (Path(path) for path in sorted(glob.glob(head)) if os.path.exists(path))
     return list(dict.fromkeys(found))
 
 
