@@ -10,14 +10,17 @@ would not do (``__import__('os')._exit(0)``): while it runs, :func:`recipe_pytho
   exec, fork, a signal to pyrecipe's own process or group, and ctypes (a C function called
   from Python raises no event of its own);
 - ``os._exit`` and ``os.abort`` (which raise no audit event) refuse too: they are replaced, in
-  ``os`` and ``posix`` alike, by functions that call the real ones only outside recipe Python.
+  ``os`` and ``posix`` alike, by functions that call the real ones only outside recipe Python;
+- opening one of the build machine's secrets (:data:`~pyrecipe.engine.isolation.HOST_SECRETS`,
+  hidden from tasks) fails with PermissionError, so that ``SUMMARY = "${@open('/etc/shadow').read()}"``
+  puts no secret into a package's metadata, a log or shared state.
 
 The refusal is an exception in the recipe's code: the parse fails with an error naming the
 recipe file. Outside recipe Python (pyrecipe's own code, its Python tasks, another thread) nothing
 changes. This is a wall against a recipe ending a command, not a sandbox: recipe Python at parse
 time still runs with pyrecipe's rights, as it does in bitbake; a program it starts can still
-signal pyrecipe (that ends the command with the signal's status, never with 0), and code that
-digs the real ``_exit`` out of the replacement's closure is not stopped.
+signal pyrecipe (that ends the command with the signal's status, never with 0) or read a secret
+(``cat``), and code that digs the real ``_exit`` out of the replacement's closure is not stopped.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
+from pyrecipe.engine.isolation import host_secrets
+
 #: Audit events refused while recipe Python runs (os.kill is judged by its target below).
 REFUSED_EVENTS = frozenset({
     "os.exec", "os.fork", "os.forkpty", "os.killpg", "signal.pthread_kill",
@@ -37,6 +42,8 @@ REFUSED_EVENTS = frozenset({
 })
 
 _state = threading.local()
+#: The real paths of the build machine's secrets, found once recipe Python first opens a file.
+_secrets: list[str] | None = None
 _install_lock = threading.Lock()
 _installed = False
 
@@ -57,6 +64,18 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         _refuse(event)
     if event == "os.kill" and (args[0] <= 0 or args[0] == os.getpid()):
         _refuse(f"os.kill({args[0]}, {args[1]})")
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)) and _is_secret(args[0]):
+        raise PermissionError(f"{os.fsdecode(args[0])} is one of the build machine's secrets, which recipe Python "
+                              "does not read")
+
+
+def _is_secret(path: str | bytes | os.PathLike[Any]) -> bool:
+    """Whether ``path`` is (or is inside) one of the build machine's secrets, as tasks have them hidden."""
+    global _secrets
+    if _secrets is None:
+        _secrets = [os.path.realpath(secret) for secret in host_secrets()]
+    real = os.path.realpath(os.fsdecode(path))
+    return any(real == secret or real.startswith(secret + os.sep) for secret in _secrets)
 
 
 def _guarded(real: Callable[..., Any], name: str) -> Callable[..., Any]:

@@ -296,3 +296,20 @@ def test_a_parse_worker_killed_by_its_recipe_is_named(layer: Path, tmp_path: Pat
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"WARNING: {recipe}: the process parsing this recipe ended abruptly" in result.stderr
+
+
+def test_inline_python_cannot_read_a_host_secret_into_the_build(layer: Path, tmp_path: Path, planted_home: Path) -> None:
+    """``SUMMARY = "${@open('~/.ssh/id_ed25519').read()}"``: inline Python runs in pyrecipe's own
+    process, outside any sandbox, and the key went into the package's metadata and the image's
+    manifest. Opening a host secret from recipe Python fails: a parse error naming the recipe."""
+    key = planted_home / ".ssh" / "id_ed25519"
+    recipe = add_recipe(layer, "reader", f"SUMMARY = \"${{@open('{key}').read().strip()}}\"\n")
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "reader")
+
+    assert_clean_error(result, 2)
+    assert f"failure expanding variable SUMMARY (set in {recipe})" in result.stderr
+    assert f"PermissionError: {key} is one of the build machine's secrets" in result.stderr
+    assert not files_holding(build_dir, SECRET.strip())
+    assert SECRET.decode().strip() not in result.stdout + result.stderr
