@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from pyrecipe.config.paths import CODEDIR
+from pyrecipe.engine.isolation import NO_CAPABILITIES, hide_secrets
 from pyrecipe.engine.limits import limited_argv
 from pyrecipe.errors import InputError
 from pyrecipe.parse import DataSmart
@@ -136,6 +137,8 @@ def sandboxed_command(
     bubblewrap, with only :func:`task_mounts`' writable directories writable and no network unless
     ``network`` (do_fetch's ``[network]``): in the distro's build root when it has one and
     ``in_build_root``, else on the build machine with its root read-only (HOME too) and a fresh /tmp.
+    Either way with no capability and, on the build machine, its secrets hidden
+    (:mod:`pyrecipe.engine.isolation`).
     On the build machine, ``files`` (path there -> file of the task) replace existing files of the
     build machine for the task alone (do_test's ``/sbin/ldconfig``, the board's: see
     :mod:`pyrecipe.toolchain.ldconfig`)."""
@@ -149,13 +152,14 @@ def sandboxed_command(
         return root.command(argv, cwd, writable=writable, readonly=readonly, network=network)
     # A PID namespace of its own: when bwrap is stopped, the kernel ends everything the task
     # started (a compiler under ninja under the backend), not just its first process.
-    command = ["bwrap", "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    command = ["bwrap", *NO_CAPABILITIES, "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for path in dict.fromkeys(readonly):
         command += ["--ro-bind", str(path), str(path)]
     for path in dict.fromkeys(writable):
         command += ["--bind", str(path), str(path)]
     for target, source in files.items():
         command += ["--ro-bind", str(source), str(target)]
+    command += hide_secrets()
     if not network:
         command.append("--unshare-net")
     return [*command, "--die-with-parent", "--chdir", str(cwd), "--", *argv]

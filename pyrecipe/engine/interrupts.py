@@ -7,9 +7,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: Set when SIGINT or SIGTERM reached this process (see :func:`signalled`).
+_signalled = threading.Event()
+
 
 def _raise_interrupt(signum: int, frame: object) -> None:
+    _signalled.set()
     raise KeyboardInterrupt
+
+
+def signalled() -> bool:
+    """Whether a KeyboardInterrupt may have come from a signal (Ctrl-C, SIGTERM) rather than from a
+    ``raise`` in recipe Python, which is an error of that recipe, to be reported naming it."""
+    return _signalled.is_set()
 
 
 @contextmanager
@@ -24,7 +34,13 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # Ctrl-C as before (unless ignored, as in a background job), but noted as a signal.
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _raise_interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if previous_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous_int)

@@ -30,7 +30,14 @@ from pyrecipe.engine.limits import explain_status, wait_within
 from pyrecipe.engine.reachable import reachable
 from pyrecipe.engine.sigpaths import NO_NAMES, PathNames, path_names
 from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
-from pyrecipe.engine.walled_python import WalledTask, read_result, remove_state, write_state, written_outside_pyrecipe
+from pyrecipe.engine.walled_python import (
+    WalledTask,
+    how_it_ended,
+    read_result,
+    remove_state,
+    write_state,
+    written_outside_pyrecipe,
+)
 from pyrecipe.errors import BuildError, PyrecipeError
 from pyrecipe.fsutil import file_sha256, full_disk, open_new, real_directory, remove_path, tail_lines, writing_file
 from pyrecipe.parse import DataSmart
@@ -365,11 +372,16 @@ class TaskRunner:
         command = sandboxed_command(self.d, argv, cwd, network=self._network(task), in_build_root=False)
         try:
             returncode, exceeded = _wait_for(command, cwd, dict(os.environ), log, self.d, task)
-            self.warnings, failure = read_result(state)
+            result = read_result(state)
         finally:
             remove_state(state)
-        if returncode != 0:
-            raise TaskFailure(self.pn, task, log_path, exceeded or failure or f"its process ended with status {returncode}")
+        if exceeded:
+            raise TaskFailure(self.pn, task, log_path, exceeded)
+        if result is None:
+            raise TaskFailure(self.pn, task, log_path, how_it_ended(returncode))
+        self.warnings, failure = result
+        if returncode != 0 or failure is not None:
+            raise TaskFailure(self.pn, task, log_path, failure or f"its process ended with status {returncode}")
 
     def run_python_here(self, task: str, log: TextIO, log_path: Path) -> None:
         """Run Python task ``task`` in this process, its output into ``log``."""

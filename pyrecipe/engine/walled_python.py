@@ -11,7 +11,9 @@ task changes in it stays there, as in bitbake.
 
 ``python -m pyrecipe.engine.walled_process STATE`` is that process: STATE (in the recipe's
 ``${T}``) holds the datastore, the task and its context; the result file beside it holds the
-warnings the task gave and, when it failed, the one-line reason.
+warnings the task gave and, when it failed, the one-line reason. The process writes it only
+once the task function has returned (or raised): a task succeeds only then, never because its
+process exited with status 0.
 """
 
 from __future__ import annotations
@@ -65,14 +67,28 @@ def result_path(state: Path) -> Path:
     return state.with_name(state.name + ".result")
 
 
-def read_result(state: Path) -> tuple[list[str], str | None]:
-    """(warnings, failure reason or None) the walled process wrote; a process that wrote none
-    (killed, crashed before) failed without a reason of its own."""
+def read_result(state: Path) -> tuple[list[str], str | None] | None:
+    """(warnings, failure reason or None) the walled process wrote once the task function had
+    returned or raised; None when it wrote none: its process ended some other way (os._exit,
+    an exec of another program, a signal), which is no success however it exited."""
     try:
         result = json.loads(read_regular(result_path(state), RESULT_LIMIT))  # the walled task could write it
     except (OSError, ValueError):
-        return [], None
-    return list(result.get("warnings", [])), result.get("failure")
+        return None
+    if not isinstance(result, dict):
+        return None
+    return [str(warning) for warning in result.get("warnings", [])], result.get("failure")
+
+
+def how_it_ended(returncode: int) -> str:
+    """What a walled process that wrote no result did, from its exit status (bubblewrap's:
+    128 + N for a signal N)."""
+    if returncode == 0:
+        return ("its Python ended the process with status 0 before the task returned (os._exit, or an exec of "
+                "another program); a task ends by returning, or fails by raising an error")
+    if returncode > 128:
+        return f"its process was killed by signal {returncode - 128} before the task returned"
+    return f"its process ended with status {returncode} before the task returned"
 
 
 def remove_state(state: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -152,17 +153,40 @@ class ParseCache:
         # Imported here: 13 ms that a command finding its recipes in the cache does not need.
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         # fork: the workers start with this process's configuration and caches, nothing pickled.
-        # An executor, not a Pool: a worker that dies (os._exit in recipe Python, the OOM killer)
-        # breaks it with an error instead of leaving the parse waiting for ever.
-        with ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(self, summarise)
-        ) as executor:
-            outcomes = list(executor.map(_summarise_in_worker, recipes, chunksize=4))
+        # An executor, not a Pool: a worker that dies (the OOM killer, a program recipe Python ran
+        # killing it) breaks it with an error instead of leaving the parse waiting for ever.
+        context = multiprocessing.get_context("fork")
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(self, summarise)) as executor:
+                outcomes = list(executor.map(_summarise_in_worker, recipes, chunksize=4))
+        except BrokenProcessPool:
+            outcomes = self._summarise_one_by_one(recipes, summarise, context)
         for outcome in outcomes:
             if isinstance(outcome, BaseException) and not (keep_errors and isinstance(outcome, InputError)):
                 raise outcome
+        return outcomes
+
+    def _summarise_one_by_one(
+        self, recipes: Sequence[tuple[Path, tuple[Path, ...]]], summarise: Summariser, context: Any
+    ) -> list[Any]:
+        """Each recipe parsed in a worker of its own, after a worker died (a signal, the OOM
+        killer, a program recipe Python started killing it): the recipe whose worker dies has an
+        InputError naming it in its place, as a recipe that does not parse, not "a process in
+        the pool was terminated abruptly" for all (a fork per recipe, only after such a death)."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        outcomes = []
+        for recipe, appends in recipes:
+            with ProcessPoolExecutor(1, mp_context=context, initializer=_start_worker, initargs=(self, summarise)) as one:
+                try:
+                    outcomes.append(one.submit(_summarise_in_worker, (recipe, appends)).result())
+                except BrokenProcessPool:
+                    outcomes.append(InputError(f"{recipe}: the process parsing this recipe ended abruptly (its "
+                                               "Python, or a program it started, killed or ended it)"))
         return outcomes
 
     def _summarise(self, recipe: Path, appends: tuple[Path, ...], summarise: Summariser) -> Any:
@@ -200,8 +224,12 @@ _worker: tuple[ParseCache, Summariser] | None = None
 
 
 def _start_worker(cache: ParseCache, summarise: Summariser) -> None:
+    """Keep what a worker parses with. SIGTERM ends a worker at once: the executor terminates
+    the others when one dies, and the handler a fork inherits from the command (SIGTERM as
+    Ctrl-C) would leave one that is waiting on a lock running."""
     global _worker
     _worker = (cache, summarise)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _summarise_in_worker(item: tuple[Path, tuple[Path, ...]]) -> Any:

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from pyrecipe.engine.interrupts import signalled
 from pyrecipe.parse.errors import ExpansionError, ParseError
 from pyrecipe.parse.walls import Walls, python_origin
 
@@ -508,8 +509,8 @@ class DataSmart:
             # Loops are caught above: this is a chain of references deeper than Python's stack.
             raise ExpansionError(varname, text, f"references nest too deeply (a chain of more than {depth} variables)",
                                  self._file_of(varname)) from None
-        except (Exception, SystemExit, GeneratorExit) as exc:  # noqa: BLE001 - any failure of user Python (even exit()) is reported as such
-            if type(exc).__name__ == "SkipRecipe":
+        except (Exception, SystemExit, GeneratorExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - any failure of user Python (even exit()) is reported as such
+            if type(exc).__name__ == "SkipRecipe" or isinstance(exc, KeyboardInterrupt) and signalled():
                 raise
             raise ExpansionError(varname, text, f"{type(exc).__name__}: {exc}", self._file_of(varname)) from exc
         return text

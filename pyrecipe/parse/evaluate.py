@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyrecipe.engine.interrupts import signalled
 from pyrecipe.errors import InputError
 from pyrecipe.parse import pyapi
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.errors import ExpansionError, ParseError, SkipRecipe
+from pyrecipe.parse.guard import recipe_python
 from pyrecipe.parse.reader import read_statements
 from pyrecipe.parse.statements import Include, Statement
 from pyrecipe.parse.store import CacheStore
@@ -206,14 +208,20 @@ class FileParser:
             self._run_python(d, handler, {"e": Event(event, d)})
 
     def _run_python(self, d: DataSmart, name: str, extra: dict[str, Any] | None = None) -> None:
+        """Run anonymous Python or an event handler of the recipe: any way it fails (exit(), a
+        ``raise KeyboardInterrupt`` that no signal caused, an attempt to end pyrecipe's process:
+        :mod:`pyrecipe.parse.guard`) is a parse error naming the file and line."""
         try:
-            pyapi.run_python_function(d, name, extra)
+            with recipe_python():
+                pyapi.run_python_function(d, name, extra)
         except (SkipRecipe, ParseError, ExpansionError):
             raise
         except pyapi.FatalRecipeError as exc:
             file, line = d.origins.get(name, (d.getVar("FILE", False) or "<unknown>", 1))
             raise ParseError(f"bb.fatal in {name}: {exc}", file, line) from None
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - recipe Python is user input, exit() included
+        except BaseException as exc:  # noqa: BLE001 - recipe Python is user input: exit(), KeyboardInterrupt ... included
+            if isinstance(exc, KeyboardInterrupt) and signalled():
+                raise
             file, line = d.origins.get(name, (d.getVar("FILE", False) or "<unknown>", 1))
             raise ParseError(f"error running Python function {name}: {type(exc).__name__}: {exc}", file, line) from exc
 

@@ -26,6 +26,7 @@ from pyrecipe.parse import walls
 from pyrecipe.parse.datastore import DataSmart
 from pyrecipe.parse.depends import VersionStringException, explode_dep_versions2, explode_deps
 from pyrecipe.parse.errors import ParseError, SkipRecipe
+from pyrecipe.parse.guard import recipe_python
 
 log = logging.getLogger("pyrecipe.recipe")
 
@@ -360,7 +361,7 @@ def evaluate_inline(d: DataSmart, code: str, varname: str) -> Any:
     # What this Python sets is the doing of the file that wrote it; an expression of no recorded
     # variable was written by the file being read (or the recipe's, when a task expands it).
     origin = d.origins.get(varname.partition("[")[0]) or (d.getVar("FILE", False) or "<expansion>", 1)
-    with walls.running(origin):
+    with walls.running(origin), recipe_python():
         return eval(_compile(code.strip(), f"Var <{varname}>", "eval"), globals_, DataContext(d, globals_, d=d))
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyrecipe.engine.isolation import NO_CAPABILITIES
 from pyrecipe.engine.notes import Note, silent
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text, building_dir
@@ -85,9 +86,10 @@ class BuildRoot:
         The root's top-level directories are bound read-only onto an empty / (bubblewrap cannot
         make the mount points of those paths inside a read-only bind of the whole root), which is
         made read-only last. /proc, /dev, a fresh /tmp and a fresh /root (a tool's HOME) are the
-        root's own; the build machine's resolv.conf comes in only with ``network``.
+        root's own; the build machine's resolv.conf comes in only with ``network``. The task has
+        no capability (:data:`~pyrecipe.engine.isolation.NO_CAPABILITIES`): root's included.
         """
-        command = ["bwrap", "--tmpfs", "/"]
+        command = ["bwrap", *NO_CAPABILITIES, "--tmpfs", "/"]
         for entry in sorted(self.path.iterdir()):
             if entry.name in OWN_MOUNTS:
                 continue

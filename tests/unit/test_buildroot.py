@@ -83,7 +83,8 @@ def test_tasks_see_the_root_read_only_their_directories_at_their_own_paths_and_n
     root = BuildRoot(path)
     command = root.command(["bash", "run.do_compile"], Path("/b/w"), writable=[Path("/b")], readonly=[Path("/src/pyrecipe")])
     text = " ".join(command)
-    assert command[:3] == ["bwrap", "--tmpfs", "/"]
+    # No capability, root's included (a task could remount a read-only bind writable).
+    assert command[:7] == ["bwrap", "--unshare-user", "--disable-userns", "--cap-drop", "ALL", "--tmpfs", "/"]
     assert f"--ro-bind {path}/usr /usr" in text and f"--ro-bind {path}/etc /etc" in text and "--symlink usr/bin /bin" in text
     assert f"{path}/proc" not in text and f"{path}/tmp" not in text  # the task's own
     assert "--bind /b /b" in text and "--ro-bind /src/pyrecipe /src/pyrecipe" in text
