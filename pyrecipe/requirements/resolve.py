@@ -36,6 +36,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from pyrecipe.engine.isolation import NO_CAPABILITIES, hide_secrets
 from pyrecipe.errors import InputError
 from pyrecipe.requirements.pins import keep_pinned_files, read_pins
 from pyrecipe.toolchain.host_tools import ensure_host_packages
@@ -69,12 +70,13 @@ def confined(command: list[str], writable: Sequence[Path]) -> list[str]:
     the lock's scratch folder, whose ``tmp/`` is uv's TMPDIR; /tmp stays, read-only, as it may hold
     the requirement files), a PID namespace ended with it; the network stays
     (the index). What uv runs to learn an index sdist's dynamic metadata (its build backend) can
-    then write nothing of the build machine's, as the task that builds it later cannot."""
+    then write nothing of the build machine's, as the task that builds it later cannot, and, as a
+    task, it has no capability and sees none of the build machine's secrets."""
     if shutil.which("bwrap") is None:
         ensure_host_packages(["bubblewrap"])
     binds = [arg for path in writable for arg in ("--bind", str(path), str(path))]
-    return ["bwrap", "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *binds,
-            "--die-with-parent", "--", *command]
+    return ["bwrap", *NO_CAPABILITIES, "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *binds,
+            *hide_secrets(), "--die-with-parent", "--", *command]
 
 
 def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path,
