@@ -216,6 +216,12 @@ MARKING_BACKEND = "import pathlib\npathlib.Path({mark!r}).write_text('the backen
 MARKING_PYPROJECT = ('[build-system]\nrequires = []\nbuild-backend = "marking_backend"\nbackend-path = ["."]\n'
                      '[project]\nname = "localproj"\nversion = "1.0"\ndynamic = ["dependencies"]\n')
 
+#: A backend that makes the read-only view of the build machine writable again with mount(2)
+#: (MS_REMOUNT|MS_BIND, no MS_RDONLY: what root's capabilities allow), then marks the machine.
+REMOUNTING_BACKEND = ("import ctypes, pathlib\n"
+                      "libc = ctypes.CDLL(None, use_errno=True)\n"
+                      "libc.mount(b'none', b'/', None, 32 | 4096, None)\n"
+                      "pathlib.Path({mark!r}).write_text('remounted and wrote')\n")
 
 PURELIB_WHEEL = wheel("purelib", "1.0")
 PURELIB_SDIST = sdist("purelib", "1.0", {"pyproject.toml": '[project]\nname = "purelib"\nversion = "1.0"\n'})
@@ -239,6 +245,10 @@ def index(index_root: Path) -> Iterator[str]:
         publish(root, url, "dynproj", [sdist("dynproj", "1.0", {
             "pyproject.toml": MARKING_PYPROJECT.replace("localproj", "dynproj"),
             "marking_backend.py": MARKING_BACKEND.format(mark=str(root / "dynproj-backend-ran")),
+        })])
+        publish(root, url, "remountproj", [sdist("remountproj", "1.0", {
+            "pyproject.toml": MARKING_PYPROJECT.replace("localproj", "remountproj").replace("marking_backend", "remounting_backend"),
+            "remounting_backend.py": REMOUNTING_BACKEND.format(mark=str(root / "remountproj-backend-ran")),
         })])
         yield f"{url}/simple"
 
@@ -379,4 +389,19 @@ def test_an_index_sdist_resolved_by_its_backend_writes_nothing_on_the_machine(
     assert_clean_error(result, 2)
     assert "dynproj" in result.stderr, result.stderr
     assert not mark.exists(), "the sdist's build backend wrote on the build machine"
+    assert not out.exists()
+
+
+def test_an_index_sdists_backend_run_by_the_resolver_cannot_remount_the_machine_writable(
+    pypi_layer: Path, tmp_path: Path, index_root: Path
+) -> None:
+    """Escape: run as root, uv's bubblewrap kept root's capabilities, so the build backend of an
+    index sdist with dynamic metadata could remount the read-only view of the build machine
+    writable and write anywhere. uv's sandbox now drops every capability, as a task's does: the
+    remount fails, the write with it, and the resolution ends with uv's words (exit 2)."""
+    result, out = _lock(pypi_layer, tmp_path, "remountproj==1.0\n")
+
+    assert_clean_error(result, 2)
+    assert "remountproj" in result.stderr, result.stderr
+    assert not (index_root / "remountproj-backend-ran").exists(), "the backend remounted the machine and wrote on it"
     assert not out.exists()
