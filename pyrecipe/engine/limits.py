@@ -1,8 +1,9 @@
 """What one task may take: processes, memory, file size and time, so that a runaway task (a
 fork bomb, a leak, an endless write, a hang) fails as that task instead of taking the machine.
 
-The limits are recipe variables (``toolchains/bitbake.conf`` sets them with ``?=``; ``local.conf``
-or a recipe raises them; ``0`` lifts one), see docs/classes.md:
+The limits are the user's (``toolchains/bitbake.conf`` sets them with ``?=``; ``local.conf`` raises
+them, for one recipe with ``VAR:pn-<recipe>``; ``0`` lifts one; a layer's recipe cannot, see
+:mod:`pyrecipe.parse.walls`), see docs/classes.md:
 
 - ``TASK_MAX_MEMORY``: RLIMIT_DATA of each process of the task, bytes with a K/M/G suffix or a
   percentage of the machine's physical memory (default ``75%``). RLIMIT_DATA, not RLIMIT_AS:
@@ -120,7 +121,7 @@ def explain_status(d: DataSmart, returncode: int) -> str | None:
     """Which limit a task's exit status says it reached, and the variable to raise; or None."""
     if returncode in (FILE_SIZE_STATUS, -signal.SIGXFSZ) and task_limits(d).file_size:
         return (f"a file reached the task's file size limit, TASK_MAX_FILE_SIZE = {d.getVar('TASK_MAX_FILE_SIZE')} "
-                "(raise it in local.conf or the recipe)")
+                "(raise it in conf/local.conf; for one recipe, TASK_MAX_FILE_SIZE:pn-<recipe>)")
     return None
 
 
@@ -141,11 +142,11 @@ def wait_within(process: subprocess.Popen[bytes], d: DataSmart, task: str) -> tu
         exceeded = None
         if limits.seconds is not None and time.monotonic() - started > limits.seconds:
             exceeded = (f"{task} ran longer than the task time limit, TASK_TIMEOUT = {d.getVar('TASK_TIMEOUT')} s "
-                        "(raise it in local.conf or the recipe)")
+                        "(raise it in conf/local.conf; for one recipe, TASK_TIMEOUT:pn-<recipe>)")
         elif limits.processes is not None and (count := sandbox_processes(process.pid)) >= limits.processes:
             # Reached, not passed: where RLIMIT_NPROC holds, the kernel stops the task right there.
             exceeded = (f"{task} reached the task limit of processes ({count} running), TASK_MAX_PROCESSES = "
-                        f"{d.getVar('TASK_MAX_PROCESSES')} (raise it in local.conf or the recipe)")
+                        f"{d.getVar('TASK_MAX_PROCESSES')} (raise it in conf/local.conf; for one recipe, TASK_MAX_PROCESSES:pn-<recipe>)")
         if exceeded is not None:
             _stop_sandbox(process)
             return process.wait(), exceeded

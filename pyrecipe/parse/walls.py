@@ -52,7 +52,13 @@ PROTECTED = frozenset({
     "FILE",
     # a recipe's work directory and what pyrecipe itself writes in it
     "BASE_WORKDIR", "WORKDIR", "STAMPS_DIR", "PKGMANIFESTDIR", "SDE_DIR", "SDE_FILE",
-})
+}) | frozenset(LIMITS := (
+    # the limits that keep a task, a download or an archive from taking the build machine: the
+    # user's to raise (``TASK_TIMEOUT:pn-torch`` in local.conf for one recipe), not a layer's, or a
+    # fork bomb's recipe would lift TASK_MAX_PROCESSES first
+    "TASK_MAX_PROCESSES", "TASK_MAX_MEMORY", "TASK_MAX_FILE_SIZE", "TASK_TIMEOUT",
+    "FETCH_DEADLINE", "FETCH_MAX_SIZE", "UNPACK_MAX_SIZE", "UNPACK_MAX_RATIO", "UNPACK_MAX_MEMBERS",
+))
 
 #: The origins (file, line) of the recipe Python running now, outermost first.
 _running: contextvars.ContextVar[tuple[tuple[str, int], ...]] = contextvars.ContextVar("recipe_python", default=())
@@ -97,8 +103,9 @@ class Walls:
             return
         for file, line in (origin,) if origin is not None else _running.get():
             if not self.trusts(file):
+                what = "is a limit of the build machine's" if name in LIMITS else "places a build area"
                 raise ParseError(
-                    f"{var} is set here, but {name} places a build area: only configuration (bitbake.conf, local.conf, "
+                    f"{var} is set here, but {name} {what}: only configuration (bitbake.conf, local.conf, "
                     "the machine's or the distro's conf) may set it, not a recipe, a .bbappend, a class or a layer.conf",
                     file, line,
                 )

@@ -356,8 +356,8 @@ def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float, max_si
                 size, actual = _copy_stream(response, out, deadline, max_size if length is None else int(length))
             except TooLarge:
                 raise BuildError(f"download of {url} stopped after {max_size} bytes: the server did not say how "
-                                 "large it is and it went on past FETCH_MAX_SIZE (raise it if the file really is "
-                                 "that large)") from None
+                                 "large it is and it went on past FETCH_MAX_SIZE (raise it in conf/local.conf if the "
+                                 "file really is that large)") from None
         if length is not None and size != int(length):
             raise BuildError(f"download of {url} was cut short: got {size} of {length} bytes; try again")
         return tmp, actual

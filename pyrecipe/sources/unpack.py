@@ -87,11 +87,11 @@ class UnpackLimits:
         """InputError when ``members`` members adding up to ``total`` bytes exceed a limit."""
         if members > self.max_members:
             raise InputError(f"{archive}: refusing to unpack: it holds more than {self.max_members} members "
-                             "(UNPACK_MAX_MEMBERS; raise it in the recipe if the sources really have that many files)")
+                             "(UNPACK_MAX_MEMBERS; raise it in conf/local.conf, for one recipe as UNPACK_MAX_MEMBERS:pn-<recipe>, if the sources really have that many files)")
         compressed = max(archive.stat().st_size, 1)
         if total > self.max_size:
             raise InputError(f"{archive}: refusing to unpack: it expands to more than {self.max_size} bytes "
-                             "(UNPACK_MAX_SIZE; raise it in the recipe if the sources really are that large)")
+                             "(UNPACK_MAX_SIZE; raise it in conf/local.conf, for one recipe as UNPACK_MAX_SIZE:pn-<recipe>, if the sources really are that large)")
         if total > RATIO_FLOOR and total > self.max_ratio * compressed:
             raise InputError(f"{archive}: refusing to unpack: it expands to more than {self.max_ratio:g} times its "
                              f"size of {compressed} bytes (UNPACK_MAX_RATIO), as a decompression bomb does")

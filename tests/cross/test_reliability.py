@@ -484,11 +484,12 @@ def test_image_modes_are_the_boards_whatever_the_umask_and_tarballs_are_identica
     assert tarballs[0] == tarballs[1], "the tarball depends on the builder's umask"
 
 
-def test_unpack_size_limit_is_a_recipe_variable_with_a_clear_error(layer: Path, tmp_path: Path) -> None:
+def test_unpack_size_limit_is_a_variable_of_local_conf_per_recipe_with_a_clear_error(layer: Path, tmp_path: Path) -> None:
     files = layer / "recipes-reliability" / "bomb" / "files"
     make_tarball(files / "bomb-1.0.tar.gz", {"bomb-1.0/zeros": bytes(2 << 20)})
-    add_recipe(layer, "bomb", 'SRC_URI = "file://bomb-1.0.tar.gz"\nUNPACK_MAX_SIZE = "1M"\n')
+    add_recipe(layer, "bomb", 'SRC_URI = "file://bomb-1.0.tar.gz"\n')
     build_dir = tmp_path / "build"
+    write_local_conf(build_dir, **{"UNPACK_MAX_SIZE:pn-bomb": "1M"})
 
     result = pyrecipe_build(layer, build_dir, "bomb")
 

@@ -106,3 +106,19 @@ def test_a_limit_that_is_no_number_is_an_input_error(layer: Path, tmp_path: Path
     assert result.returncode != 0
     assert "TASK_MAX_PROCESSES = 'many' is not a number" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("variable", ["TASK_MAX_PROCESSES", "TASK_TIMEOUT", "FETCH_MAX_SIZE", "UNPACK_MAX_MEMBERS"])
+def test_a_recipe_cannot_lift_its_own_limits(layer: Path, tmp_path: Path, variable: str) -> None:
+    """Escape: the limits were recipe variables, so a fork bomb's recipe set TASK_MAX_PROCESSES =
+    "0" first (and a download's FETCH_MAX_SIZE, an archive's UNPACK_MAX_MEMBERS likewise). They
+    are the user's now: the recipe is refused at parse time, naming the variable and its line."""
+    recipe = add_recipe(layer, "lifter", f'{variable} = "0"\ndo_compile() {{\n\ttrue\n}}\n')
+    build_dir = tmp_path / "build"
+
+    result = pyrecipe_build(layer, build_dir, "lifter")
+
+    assert_clean_error(result, 2)
+    assert f"{recipe}:1:1: {variable} is set here, but {variable} is a limit of the build machine's" in result.stderr, \
+        result.stderr
+    assert not workdir(build_dir, "lifter").exists()

@@ -129,7 +129,7 @@ def test_an_archive_of_too_many_members_is_refused(layer: Path, tmp_path: Path) 
 
     assert_clean_error(result, 1)
     assert f"recipe many: task do_unpack failed: {archive}: refusing to unpack: it holds more than 100000 members " \
-           "(UNPACK_MAX_MEMBERS; raise it in the recipe" in result.stderr, result.stderr
+           "(UNPACK_MAX_MEMBERS; raise it in conf/local.conf, for one recipe as UNPACK_MAX_MEMBERS:pn-<recipe>" in result.stderr, result.stderr
     assert not (workdir(build_dir, "many") / "sources").exists()
 
 
