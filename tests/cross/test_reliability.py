@@ -537,7 +537,7 @@ class _TrickleHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_fetch_deadline_is_a_recipe_variable(layer: Path, tmp_path: Path) -> None:
+def test_fetch_deadline_is_a_variable_of_local_conf(layer: Path, tmp_path: Path) -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TrickleHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
