@@ -176,7 +176,8 @@ class GraphBuilder:
         self.pypi_index = config.getVar("PYPI_INDEX_URL") or pypi_resolve.pypi.SIMPLE_INDEX
         self.generated_dir = Path(config.getVar("PYRECIPE_GENERATED_DIR") or Path(config.getVar("TOPDIR") or "build") / "generated")
         self.dl_dir = Path(config.getVar("DL_DIR") or "downloads")
-        self.python_version = config.getVar("PYTHON_BASEVERSION") or "3"
+        #: The target CPython's exact version: what a PyPI release's Requires-Python must admit.
+        self.python_full_version = config.getVar("PYTHON_FULLVERSION") or "3"
         self._tool_lock: pypi_resolve.NativeToolLock | None = None
 
     def build(self, targets: Iterable[str]) -> Graph:
@@ -354,7 +355,7 @@ class GraphBuilder:
                     if not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p))]
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
-                name, projects, self.generated_dir, self.dl_dir, self.python_version, self.pypi_index, preferred,
+                name, projects, self.generated_dir, self.dl_dir, self.python_full_version, self.pypi_index, preferred,
                 create.board_machine(self.index.config))
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
@@ -404,7 +405,7 @@ class GraphBuilder:
 
         try:
             tools = pypi_resolve.resolve_native_tool(tool, self._tool_lock, self.available_tools, self.dl_dir,
-                                                     self.python_version, self.pypi_index, preferred, self._alias(dep))
+                                                     self.python_full_version, self.pypi_index, preferred, self._alias(dep))
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:

@@ -124,19 +124,30 @@ DEBIAN_DEV_PACKAGES = {
 
 @dataclass(frozen=True)
 class TargetFacts:
-    """What PEP 508 markers are evaluated against: the board's CPython."""
+    """What PEP 508 markers and ``Requires-Python`` are evaluated against: the board's CPython,
+    by its exact version (a project may require 3.13.2; 3.13 alone would be 3.13.0 to them)."""
 
-    python_version: str  # the target CPython's X.Y (the distro's PYTHON_BASEVERSION)
+    python_full_version: str  # the target CPython's X.Y.Z (PYTHON_FULLVERSION)
     machine: str = "aarch64"
+
+    @property
+    def python_version(self) -> str:
+        """The X.Y (PYTHON_BASEVERSION)."""
+        return ".".join(self.python_full_version.split(".")[:2])
 
     def marker_environment(self, extra: str = "") -> dict[str, str]:
         return {
-            "python_version": self.python_version, "python_full_version": f"{self.python_version}.2",
-            "implementation_name": "cpython", "implementation_version": f"{self.python_version}.2",
+            "python_version": self.python_version, "python_full_version": self.python_full_version,
+            "implementation_name": "cpython", "implementation_version": self.python_full_version,
             "platform_python_implementation": "CPython", "os_name": "posix", "sys_platform": "linux",
             "platform_system": "Linux", "platform_machine": self.machine, "platform_release": "",
             "platform_version": "", "extra": extra,
         }
+
+
+def target_facts(d: DataSmart) -> TargetFacts:
+    """The board of a configuration: its CPython's exact version (PYTHON_FULLVERSION) and machine."""
+    return TargetFacts(d.getVar("PYTHON_FULLVERSION"), board_machine(d))
 
 
 def board_machine(d: DataSmart) -> str:
@@ -233,11 +244,11 @@ def _parsed_version(text: str) -> Version | None:
         return None
 
 
-def _python_ok(requires_python: str | None, python_version: str) -> bool:
+def _python_ok(requires_python: str | None, python_full_version: str) -> bool:
     if not requires_python:
         return True
     try:
-        return SpecifierSet(requires_python).contains(f"{python_version}.0", prereleases=True)
+        return SpecifierSet(requires_python).contains(python_full_version, prereleases=True)
     except InvalidSpecifier:
         return True
 
@@ -256,14 +267,14 @@ def choose_sdist(files: Iterable[pypi.IndexFile], project: str, version: str | N
             if parsed == _parsed_version(version):
                 return sdist
             continue
-        if entry.yanked or parsed.is_prerelease or not _python_ok(entry.requires_python, facts.python_version):
+        if entry.yanked or parsed.is_prerelease or not _python_ok(entry.requires_python, facts.python_full_version):
             continue
         candidates.append((parsed, sdist))
     if version is not None:
         raise InputError(f"PyPI project {project!r} has no sdist of version {version}")
     if not candidates:
         raise InputError(
-            f"PyPI project {project!r} has no sdist of a final release for Python {facts.python_version} "
+            f"PyPI project {project!r} has no sdist of a final release for Python {facts.python_full_version} "
             "(only wheels or pre-releases?); name a version with NAME==VERSION"
         )
     return max(candidates, key=lambda item: item[0])[1]

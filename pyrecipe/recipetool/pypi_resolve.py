@@ -17,7 +17,7 @@ native venv from PyPI: the release, its file and the file's sha256 are recorded 
 not pinned either), and provisioning installs exactly those files.
 
 Which release: the newest final, non-yanked one whose ``Requires-Python`` admits the distro's
-CPython (``PYTHON_BASEVERSION``), or the newest matching ``PREFERRED_VERSION_<name>``
+CPython by its exact version (``PYTHON_FULLVERSION``), or the newest matching ``PREFERRED_VERSION_<name>``
 (``%`` a wildcard at its end, as in bitbake).
 """
 
@@ -131,23 +131,23 @@ def preferred_matches(preferred: str, version: str) -> bool:
     return version == preferred
 
 
-def choose_release(files: Iterable[pypi.IndexFile], project: str, python_version: str, preferred: str | None = None) -> Release:
+def choose_release(files: Iterable[pypi.IndexFile], project: str, python_full_version: str, preferred: str | None = None) -> Release:
     """The release to take: see the module's docstring."""
     by_version: dict[Version, list[pypi.IndexFile]] = {}
     for entry in files:
         version = file_version(entry.filename)
-        if version is None or entry.yanked or not create._python_ok(entry.requires_python, python_version):
+        if version is None or entry.yanked or not create._python_ok(entry.requires_python, python_full_version):
             continue
         by_version.setdefault(version, []).append(entry)
     if preferred:
         chosen = [v for v in by_version if preferred_matches(preferred, str(v))]
         if not chosen:
             raise InputError(f"PyPI project {project!r} has no release matching PREFERRED_VERSION {preferred!r} "
-                             f"for Python {python_version} (newest: {', '.join(str(v) for v in sorted(by_version)[-5:]) or 'none'})")
+                             f"for Python {python_full_version} (newest: {', '.join(str(v) for v in sorted(by_version)[-5:]) or 'none'})")
     else:
         chosen = [v for v in by_version if not v.is_prerelease]
     if not chosen:
-        raise InputError(f"PyPI project {project!r} has no final release for Python {python_version}")
+        raise InputError(f"PyPI project {project!r} has no final release for Python {python_full_version}")
     best = max(chosen)
     return Release(project, str(best), tuple(by_version[best]))
 
@@ -248,13 +248,13 @@ def recipe_version(path: Path) -> str:
     return path.stem.split("_", 1)[1]
 
 
-def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_version: str,
+def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_full_version: str,
                            index: str, preferred: str | None = None, machine: str = "aarch64") -> Path:
     """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
     NotOnPyPI when the index has none of them."""
     project, files = find_project(projects, index)
-    release = choose_release(files, project, python_version, preferred)
-    facts = create.TargetFacts(python_version, machine)
+    release = choose_release(files, project, python_full_version, preferred)
+    facts = create.TargetFacts(python_full_version, machine)
     wheel = release.board_wheel()
     if wheel is not None:
         text, recipe_name = _wheel_recipe(name, project, release, wheel, dl_dir, facts)
@@ -355,7 +355,7 @@ def _recorded_tool(entry: dict[str, Any]) -> NativeTool:
                          "build_packages": None if packages is None else tuple(packages)})
 
 
-def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_dir: Path, python_version: str,
+def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_dir: Path, python_full_version: str,
                         index: str, preferred: Callable[[str], str | None] = lambda name: None,
                         alias: str | None = None) -> list[NativeTool]:
     """The tool ``name`` (``python3-<name>-native``; the PyPI project ``alias`` when one is
@@ -372,7 +372,7 @@ def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_di
         if tool is None or (want_version and not preferred_matches(want_version, tool.version)):
             # the tool asked for is an OE name (X, then python-X); what it requires are PyPI's own
             projects = pypi_projects(f"python3-{tool_name}", alias) if tool_name == name else [tool_name]
-            tool = _resolve_tool(tool_name, projects, pinned, dl_dir, python_version, index, want_version)
+            tool = _resolve_tool(tool_name, projects, pinned, dl_dir, python_full_version, index, want_version)
             lock.tools[tool_name] = tool
             lock.save()
         elif tool.build_packages is None:
@@ -384,19 +384,19 @@ def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_di
     return list(result.values())
 
 
-def _resolve_tool(name: str, projects: list[str], pinned: set[str], dl_dir: Path, python_version: str, index: str,
+def _resolve_tool(name: str, projects: list[str], pinned: set[str], dl_dir: Path, python_full_version: str, index: str,
                   preferred: str | None) -> NativeTool:
     project, files = find_project(projects, index)
-    release = choose_release(files, project, python_version, preferred)
+    release = choose_release(files, project, python_full_version, preferred)
     # A build tool runs on the build machine: its own compiled wheel serves as well as a pure one
     # (an sdist would be compiled in the venv: pycairo's needs cairo's headers there).
-    chosen = release.pure_wheel() or release.wheel_for(build_machine_tags(python_version)) or release.sdist()
+    chosen = release.pure_wheel() or release.wheel_for(build_machine_tags(python_full_version)) or release.sdist()
     if chosen is None or not chosen.sha256:
         raise InputError(f"PyPI project {name!r} {release.version} has no none-any wheel, wheel for the build machine or sdist with a sha256 "
                          f"({', '.join(f.filename for f in release.files)}): pin it in toolchains/native-tools.txt")
     path = fetch(chosen.url, dl_dir, chosen.sha256, filename=chosen.filename)
     metadata = read_wheel(path).metadata if chosen.filename.endswith(".whl") else read_sdist_metadata(path)
-    facts = create.TargetFacts(python_version)
+    facts = create.TargetFacts(python_full_version)
     needs = [pypi.normalise_project(dep.removeprefix("python3-")) for dep in create.runtime_depends(metadata.get("requires_dist", []) or [], facts)]
     requires = tuple(dict.fromkeys(n for n in needs if n not in pinned))
     return NativeTool(name, release.version, chosen.filename, chosen.url, chosen.sha256, requires,

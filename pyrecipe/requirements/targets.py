@@ -33,7 +33,7 @@ from pyrecipe.graph.build_graph import Graph
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.parse.errors import ExpansionError
-from pyrecipe.recipetool.create import TargetFacts, board_machine
+from pyrecipe.recipetool.create import board_machine, target_facts
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
 
@@ -63,8 +63,8 @@ class RequirementRow:
 
 
 def board_environment(config: DataSmart) -> dict[str, str]:
-    """The PEP 508 marker values of the board: the distro's CPython on the machine's CPU."""
-    return TargetFacts(config.getVar("PYTHON_BASEVERSION"), board_machine(config)).marker_environment()
+    """The PEP 508 marker values of the board: the distro's CPython (by its exact version) on the machine's CPU."""
+    return target_facts(config).marker_environment()
 
 
 def layer_preferences(layer: Mapping[str, RecipeInfo]) -> dict[str, str]:
@@ -84,7 +84,7 @@ def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart, layer
     """Resolve requirement files (not locks) for the configured board into the lock ``out``,
     preferring the layers' versions."""
     cache = Path(config.getVar("PYRECIPE_UV_CACHE_DIR"))
-    return resolve_to_lock(files, out, config.getVar("PYTHON_BASEVERSION"), board_machine(config),
+    return resolve_to_lock(files, out, config.getVar("PYTHON_FULLVERSION"), board_machine(config),
                            config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer))
 
 
