@@ -181,11 +181,10 @@ class WheelFacts:
     dist_info: str
     license_file: str | None
     license_md5: str | None
-    modules: list[str]
 
 
 def read_wheel(path: Path) -> WheelFacts:
-    """The METADATA of a wheel, its license file (under ``.dist-info``) and its top-level modules."""
+    """The METADATA of a wheel and its license file (under ``.dist-info``)."""
     try:
         with zipfile.ZipFile(path) as wheel:
             names = wheel.namelist()
@@ -198,21 +197,9 @@ def read_wheel(path: Path) -> WheelFacts:
                 n for n in names if n.startswith(dist_info + "/") and create.LICENSE_FILE_RE.match(n.rsplit("/", 1)[1]))
             license_file = licenses[0] if licenses else None
             md5 = hashlib.md5(wheel.read(license_file)).hexdigest() if license_file else None
-            modules = _wheel_modules(names, wheel, dist_info)
     except (zipfile.BadZipFile, OSError) as error:
         raise BuildError(f"cannot read the wheel {path}: {error}") from None
-    return WheelFacts(dict(metadata), dist_info, license_file, md5, modules)
-
-
-def _wheel_modules(names: list[str], wheel: zipfile.ZipFile, dist_info: str) -> list[str]:
-    if f"{dist_info}/top_level.txt" in names:
-        found = [n for n in wheel.read(f"{dist_info}/top_level.txt").decode(errors="replace").split()
-                 if n.isidentifier() and not n.startswith("_")]
-        if found:
-            return found
-    packages = sorted({n.split("/")[0] for n in names if n.count("/") == 1 and n.endswith("/__init__.py")})
-    modules = sorted(n[:-3] for n in names if "/" not in n and n.endswith(".py") and n[:-3].isidentifier())
-    return [m for m in packages + modules if not m.startswith("_") and m not in ("tests", "test")]
+    return WheelFacts(dict(metadata), dist_info, license_file, md5)
 
 
 def read_sdist_metadata(path: Path) -> dict:  # type: ignore[type-arg]
@@ -308,9 +295,7 @@ def _wheel_recipe(name: str, project: str, release: Release, wheel: pypi.IndexFi
         f'PROVIDES = "python3-{recipe_name}"',
         f'RDEPENDS:${{PN}} = "{" ".join(["python3-core", *create.runtime_depends(read.metadata.get("requires_dist", []) or [], facts)])}"',
     ]
-    if read.modules:
-        imports = ", ".join(read.modules)
-        lines.append(f'PYTHON_TEST_CODE = "import {imports}; print(\'imported {imports}\')"')
+    lines.append(create.TEST_COMMENT)
     return "\n".join(lines) + "\n", recipe_name
 
 
