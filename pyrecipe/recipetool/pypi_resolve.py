@@ -52,6 +52,23 @@ GENERATED_RECIPE = "generated recipe"
 GENERATED_HEADER = "# Written by pyrecipe: no layer provides {name}; from PyPI ({filename}). Delete this file to resolve it again."
 
 
+@dataclass(frozen=True)
+class LayerPatches:
+    """The patches of a layer's recipe of the same project, offered to a recipe generated for
+    another version: do_patch applies each that applies as it is (``apply=if-clean``) and says
+    which do not."""
+
+    recipe: Path  # the layer's recipe
+    version: str  # its PV
+    filespath: str  # its FILESPATH, where the patches are found
+    names: tuple[str, ...]  # as its SRC_URI names them (file://NAME)
+
+    def lines(self) -> list[str]:
+        return [f"# The patches of the layer's recipe {self.recipe} ({self.version}), applied where they apply as they are:",
+                f'FILESPATH =. "{self.filespath}:"',
+                'SRC_URI += "' + " ".join(f"file://{name};apply=if-clean" for name in self.names) + '"']
+
+
 class NotOnPyPI(Exception):
     """The index has no project by any spelling of the name (the caller says where else it looked)."""
 
@@ -236,9 +253,10 @@ def recipe_version(path: Path) -> str:
 
 
 def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_full_version: str,
-                           index: str, preferred: str | None = None, machine: str = "aarch64") -> Path:
+                           index: str, preferred: str | None = None, machine: str = "aarch64",
+                           layer_patches: LayerPatches | None = None) -> Path:
     """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
-    NotOnPyPI when the index has none of them."""
+    NotOnPyPI when the index has none of them. A recipe for its sdist offers ``layer_patches``."""
     project, files = find_project(projects, index)
     release = choose_release(files, project, python_full_version, preferred)
     facts = create.TargetFacts(python_full_version, machine)
@@ -253,6 +271,8 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
         known = gathered.native.debian_package_set()
         if known:
             extra.append(f'# The headers its C code includes come from these Debian packages:\nSYSROOT_PACKAGES += "{" ".join(known)}"')
+        if layer_patches is not None:
+            extra += layer_patches.lines()
         text = GENERATED_HEADER.format(name=name, filename=sdist.filename) + "\n" + create.render(gathered) + "\n".join(extra) + "\n"
     else:
         raise InputError(f"PyPI project {project!r} {release.version} has neither an sdist nor a none-any wheel "

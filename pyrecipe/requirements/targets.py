@@ -36,6 +36,7 @@ from pyrecipe.parse.errors import ExpansionError
 from pyrecipe.recipetool.create import board_machine, target_facts
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
+from pyrecipe.sources.fetch import local_file_names
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,8 @@ def carried(layer_d: DataSmart, info: RecipeInfo, generated_d: DataSmart) -> str
     ``.bbappend`` files) give a value the generated recipe does not have; "" for none. Only
     read for a warning: a value that does not expand is compared as written, never an error."""
     found = []
-    local = [uri.split(";")[0][len("file://"):] for uri in _value(layer_d, "SRC_URI").split() if uri.startswith("file://")]
+    offered = set(local_file_names(_value(generated_d, "SRC_URI")))  # its patches, offered (pypi_resolve.LayerPatches)
+    local = [name for name in local_file_names(_value(layer_d, "SRC_URI")) if name not in offered]
     if local:
         found.append(f"local files {' '.join(local)} (SRC_URI)")
     for variable, generated_variable in (("DEPENDS", "DEPENDS"), (f"RDEPENDS:{info.pn}", f"RDEPENDS:{_value(generated_d, 'PN')}")):
