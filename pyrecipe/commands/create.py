@@ -25,7 +25,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--machine", "-m", help="the machine whose CPython and architecture Requires-Dist markers are evaluated for",
     )
-    parser.add_argument("--distro", help="the distro whose CPython X.Y the markers are evaluated for (default: debian-trixie)")
+    parser.add_argument("--distro", help="the distro whose CPython the markers are evaluated for (default: debian-trixie)")
     parser.add_argument("-f", "--force", action="store_true", help="overwrite an existing recipe")
     parser.set_defaults(func=run)
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             recipes_dir = args.layer_dir / "recipes"
     path = create_recipe(
         args.spec, recipes_dir, args.build_dir / "downloads", force=args.force,
-        facts=TargetFacts(python_version=machine.python_version, machine=machine.uname_machine),
+        facts=TargetFacts(machine.python_full_version, machine=machine.uname_machine),
     )
     if args.layer_dir is None:
         # Once the recipe is written, not before: a create that fails leaves the build directory as it was.

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     packages = read_lock(out, board_environment(config))
     machine, distro = config.getVar("MACHINE"), config.getVar("DISTRO")
     print(f"wrote {args.output}: {len(packages)} package(s) for {machine} on {distro} "
-          f"(Python {config.getVar('PYTHON_BASEVERSION')}, {board_machine(config)})")
+          f"(Python {config.getVar('PYTHON_FULLVERSION')}, {board_machine(config)})")
     asked = requested(args.requirements)
     for package in sorted(packages, key=lambda package: package.name):
         print(f"  {package.name}=={package.version}  {lock_origin(package, index, layer.get(package.name), asked.get(package.name))}")

@@ -28,6 +28,7 @@ SDK_PROVIDER = "sdk"
 SDK_ENV = "PYRECIPE_SDK"
 _OECORE = re.compile(r"^export (OECORE_TARGET_SYSROOT|OECORE_NATIVE_SYSROOT)=\"?([^\"\n]+)\"?$", re.MULTILINE)
 _STDLIB = re.compile(r"^python(3\.\d+)$")
+_PY_VERSION = re.compile(r'^#define PY_VERSION\s+"([^"]+)"', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,14 @@ def target_python_version(sdk: Sdk) -> str:
     return versions[0]
 
 
+def patchlevel_version(include_dir: Path) -> str | None:
+    """CPython's X.Y.Z as its ``patchlevel.h`` in ``include_dir`` defines PY_VERSION (a "+" of a
+    build between releases left out), None without one."""
+    patchlevel = include_dir / "patchlevel.h"
+    match = _PY_VERSION.search(patchlevel.read_text()) if patchlevel.is_file() else None
+    return match.group(1).rstrip("+") if match else None
+
+
 def _elf_machine(path: Path) -> str | None:
     # Imported here: pyelftools costs about 40 ms, and only a build with an SDK reads an ELF file.
     from elftools.common.exceptions import ELFError
@@ -96,8 +105,9 @@ def check_sdk(sdk: Sdk, version: str, machine: str, elf_machine: str) -> None:
 
 
 def bind_sdk(d: DataSmart) -> None:
-    """For the sdk distro, set what the SDK says into ``d``: PYTHON_BASEVERSION from its target
-    CPython, SDK_TARGET_SYSROOT and SDK_BUILD_PYTHON; other distros are left as they are."""
+    """For the sdk distro, set what the SDK says into ``d``: PYTHON_BASEVERSION and
+    PYTHON_FULLVERSION from its target CPython, SDK_TARGET_SYSROOT and SDK_BUILD_PYTHON; other
+    distros are left as they are."""
     if d.getVar("SYSROOT_PROVIDER") != SDK_PROVIDER:
         return
     named = d.getVar("SDK_DIR") or os.environ.get(SDK_ENV)
@@ -107,5 +117,8 @@ def bind_sdk(d: DataSmart) -> None:
     version = target_python_version(sdk)
     check_sdk(sdk, version, d.getVar("MACHINE"), d.getVar("ELF_MACHINE"))
     d.setVar("PYTHON_BASEVERSION", version)
+    full = patchlevel_version(sdk.target_sysroot / "usr" / "include" / f"python{version}")
+    if full:
+        d.setVar("PYTHON_FULLVERSION", full)
     d.setVar("SDK_TARGET_SYSROOT", str(sdk.target_sysroot))
     d.setVar("SDK_BUILD_PYTHON", str(sdk.build_python))

@@ -33,6 +33,7 @@ from pyrecipe.graph.variant import is_native_name, target_name
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.recipetool import GENERATED_RECIPE, PYPI_WHEEL
+from pyrecipe.sources.fetch import PATCH_SUFFIXES, local_file_names
 from pyrecipe.sources.pypi import SIMPLE_INDEX
 
 if TYPE_CHECKING:
@@ -183,7 +184,8 @@ class GraphBuilder:
         self.pypi_index = config.getVar("PYPI_INDEX_URL") or SIMPLE_INDEX
         self.generated_dir = Path(config.getVar("PYRECIPE_GENERATED_DIR") or Path(config.getVar("TOPDIR") or "build") / "generated")
         self.dl_dir = Path(config.getVar("DL_DIR") or "downloads")
-        self.python_version = config.getVar("PYTHON_BASEVERSION") or "3"
+        #: The target CPython's exact version: what a PyPI release's Requires-Python must admit.
+        self.python_full_version = config.getVar("PYTHON_FULLVERSION") or "3"
         self._tool_lock: pypi_resolve.NativeToolLock | None = None
 
     def build(self, targets: Iterable[str]) -> Graph:
@@ -363,8 +365,8 @@ class GraphBuilder:
                     if not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p))]
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
-                name, projects, self.generated_dir, self.dl_dir, self.python_version, self.pypi_index, preferred,
-                create.board_machine(self.index.config))
+                name, projects, self.generated_dir, self.dl_dir, self.python_full_version, self.pypi_index, preferred,
+                create.board_machine(self.index.config), self._layer_patches(projects))
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:
@@ -376,6 +378,21 @@ class GraphBuilder:
         if existing:
             log.debug("%s: recipe generated before, %s", name, path)
         return infos[0], d.getVar("PYRECIPE_GENERATED") or GENERATED_RECIPE
+
+    def _layer_patches(self, projects: list[str]) -> pypi_resolve.LayerPatches | None:
+        """The patches of the layers' recipe of the same project (of another version, else the
+        layer's would have been taken), for a recipe generated from its sdist: what the layer
+        tested its build with (orjson's build script chose x86 AVX-512 code by the build
+        machine's architecture; the layer patches it, the recipe generated for a newer orjson
+        failed with "the feature named avx512vl is not valid for this target")."""
+        # By name, not by find(): PREFERRED_VERSION (the lock's pin) rules the layer's version out.
+        info = next((info for project in map(normalise, projects) for spelled in (f"python3-{project}", project)
+                     for info in self.index.providers(spelled) if info.variant == ""), None)
+        d = self.index.datastore(info) if info is not None else None
+        if info is None or d is None or d.getVar("PYRECIPE_GENERATED"):
+            return None
+        names = [name for name in local_file_names(d.getVar("SRC_URI") or "") if name.endswith(PATCH_SUFFIXES)]
+        return pypi_resolve.LayerPatches(info.file, d.getVar("PV"), d.getVar("FILESPATH") or "", tuple(names)) if names else None
 
     def _alias(self, name: str) -> str | None:
         """The PyPI project the configuration names for ``python3-X`` / ``python3-X-native``
@@ -415,7 +432,7 @@ class GraphBuilder:
 
         try:
             tools = pypi_resolve.resolve_native_tool(tool, self._tool_lock, self.available_tools, self.dl_dir,
-                                                     self.python_version, self.pypi_index, preferred, self._alias(dep))
+                                                     self.python_full_version, self.pypi_index, preferred, self._alias(dep))
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:

@@ -17,7 +17,7 @@ native venv from PyPI: the release, its file and the file's sha256 are recorded 
 not pinned either), and provisioning installs exactly those files.
 
 Which release: the newest final, non-yanked one whose ``Requires-Python`` admits the distro's
-CPython (``PYTHON_BASEVERSION``), or the newest matching ``PREFERRED_VERSION_<name>``
+CPython by its exact version (``PYTHON_FULLVERSION``), or the newest matching ``PREFERRED_VERSION_<name>``
 (``%`` a wildcard at its end, as in bitbake).
 """
 
@@ -47,6 +47,23 @@ from pyrecipe.toolchain.native import manylinux_platforms
 
 #: The top of a generated recipe.
 GENERATED_HEADER = "# Written by pyrecipe: no layer provides {name}; from PyPI ({filename}). Delete this file to resolve it again."
+
+
+@dataclass(frozen=True)
+class LayerPatches:
+    """The patches of a layer's recipe of the same project, offered to a recipe generated for
+    another version: do_patch applies each that applies as it is (``apply=if-clean``) and says
+    which do not."""
+
+    recipe: Path  # the layer's recipe
+    version: str  # its PV
+    filespath: str  # its FILESPATH, where the patches are found
+    names: tuple[str, ...]  # as its SRC_URI names them (file://NAME)
+
+    def lines(self) -> list[str]:
+        return [f"# The patches of the layer's recipe {self.recipe} ({self.version}), applied where they apply as they are:",
+                f'FILESPATH =. "{self.filespath}:"',
+                'SRC_URI += "' + " ".join(f"file://{name};apply=if-clean" for name in self.names) + '"']
 
 
 class NotOnPyPI(Exception):
@@ -128,23 +145,23 @@ def preferred_matches(preferred: str, version: str) -> bool:
     return version == preferred
 
 
-def choose_release(files: Iterable[pypi.IndexFile], project: str, python_version: str, preferred: str | None = None) -> Release:
+def choose_release(files: Iterable[pypi.IndexFile], project: str, python_full_version: str, preferred: str | None = None) -> Release:
     """The release to take: see the module's docstring."""
     by_version: dict[Version, list[pypi.IndexFile]] = {}
     for entry in files:
         version = file_version(entry.filename)
-        if version is None or entry.yanked or not create._python_ok(entry.requires_python, python_version):
+        if version is None or entry.yanked or not create._python_ok(entry.requires_python, python_full_version):
             continue
         by_version.setdefault(version, []).append(entry)
     if preferred:
         chosen = [v for v in by_version if preferred_matches(preferred, str(v))]
         if not chosen:
             raise InputError(f"PyPI project {project!r} has no release matching PREFERRED_VERSION {preferred!r} "
-                             f"for Python {python_version} (newest: {', '.join(str(v) for v in sorted(by_version)[-5:]) or 'none'})")
+                             f"for Python {python_full_version} (newest: {', '.join(str(v) for v in sorted(by_version)[-5:]) or 'none'})")
     else:
         chosen = [v for v in by_version if not v.is_prerelease]
     if not chosen:
-        raise InputError(f"PyPI project {project!r} has no final release for Python {python_version}")
+        raise InputError(f"PyPI project {project!r} has no final release for Python {python_full_version}")
     best = max(chosen)
     return Release(project, str(best), tuple(by_version[best]))
 
@@ -178,11 +195,10 @@ class WheelFacts:
     dist_info: str
     license_file: str | None
     license_md5: str | None
-    modules: list[str]
 
 
 def read_wheel(path: Path) -> WheelFacts:
-    """The METADATA of a wheel, its license file (under ``.dist-info``) and its top-level modules."""
+    """The METADATA of a wheel and its license file (under ``.dist-info``)."""
     try:
         with zipfile.ZipFile(path) as wheel:
             names = wheel.namelist()
@@ -195,21 +211,9 @@ def read_wheel(path: Path) -> WheelFacts:
                 n for n in names if n.startswith(dist_info + "/") and create.LICENSE_FILE_RE.match(n.rsplit("/", 1)[1]))
             license_file = licenses[0] if licenses else None
             md5 = hashlib.md5(wheel.read(license_file)).hexdigest() if license_file else None
-            modules = _wheel_modules(names, wheel, dist_info)
     except (zipfile.BadZipFile, OSError) as error:
         raise BuildError(f"cannot read the wheel {path}: {error}") from None
-    return WheelFacts(dict(metadata), dist_info, license_file, md5, modules)
-
-
-def _wheel_modules(names: list[str], wheel: zipfile.ZipFile, dist_info: str) -> list[str]:
-    if f"{dist_info}/top_level.txt" in names:
-        found = [n for n in wheel.read(f"{dist_info}/top_level.txt").decode(errors="replace").split()
-                 if n.isidentifier() and not n.startswith("_")]
-        if found:
-            return found
-    packages = sorted({n.split("/")[0] for n in names if n.count("/") == 1 and n.endswith("/__init__.py")})
-    modules = sorted(n[:-3] for n in names if "/" not in n and n.endswith(".py") and n[:-3].isidentifier())
-    return [m for m in packages + modules if not m.startswith("_") and m not in ("tests", "test")]
+    return WheelFacts(dict(metadata), dist_info, license_file, md5)
 
 
 def read_sdist_metadata(path: Path) -> dict:  # type: ignore[type-arg]
@@ -245,13 +249,14 @@ def recipe_version(path: Path) -> str:
     return path.stem.split("_", 1)[1]
 
 
-def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_version: str,
-                           index: str, preferred: str | None = None, machine: str = "aarch64") -> Path:
+def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_full_version: str,
+                           index: str, preferred: str | None = None, machine: str = "aarch64",
+                           layer_patches: LayerPatches | None = None) -> Path:
     """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
-    NotOnPyPI when the index has none of them."""
+    NotOnPyPI when the index has none of them. A recipe for its sdist offers ``layer_patches``."""
     project, files = find_project(projects, index)
-    release = choose_release(files, project, python_version, preferred)
-    facts = create.TargetFacts(python_version, machine)
+    release = choose_release(files, project, python_full_version, preferred)
+    facts = create.TargetFacts(python_full_version, machine)
     wheel = release.board_wheel()
     if wheel is not None:
         text, recipe_name = _wheel_recipe(name, project, release, wheel, dl_dir, facts)
@@ -263,6 +268,8 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
         known = gathered.native.debian_package_set()
         if known:
             extra.append(f'# The headers its C code includes come from these Debian packages:\nSYSROOT_PACKAGES += "{" ".join(known)}"')
+        if layer_patches is not None:
+            extra += layer_patches.lines()
         text = GENERATED_HEADER.format(name=name, filename=sdist.filename) + "\n" + create.render(gathered) + "\n".join(extra) + "\n"
     else:
         raise InputError(f"PyPI project {project!r} {release.version} has neither an sdist nor a none-any wheel "
@@ -305,9 +312,7 @@ def _wheel_recipe(name: str, project: str, release: Release, wheel: pypi.IndexFi
         f'PROVIDES = "python3-{recipe_name}"',
         f'RDEPENDS:${{PN}} = "{" ".join(["python3-core", *create.runtime_depends(read.metadata.get("requires_dist", []) or [], facts)])}"',
     ]
-    if read.modules:
-        imports = ", ".join(read.modules)
-        lines.append(f'PYTHON_TEST_CODE = "import {imports}; print(\'imported {imports}\')"')
+    lines.append(create.TEST_COMMENT)
     return "\n".join(lines) + "\n", recipe_name
 
 
@@ -352,7 +357,7 @@ def _recorded_tool(entry: dict[str, Any]) -> NativeTool:
                          "build_packages": None if packages is None else tuple(packages)})
 
 
-def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_dir: Path, python_version: str,
+def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_dir: Path, python_full_version: str,
                         index: str, preferred: Callable[[str], str | None] = lambda name: None,
                         alias: str | None = None) -> list[NativeTool]:
     """The tool ``name`` (``python3-<name>-native``; the PyPI project ``alias`` when one is
@@ -369,7 +374,7 @@ def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_di
         if tool is None or (want_version and not preferred_matches(want_version, tool.version)):
             # the tool asked for is an OE name (X, then python-X); what it requires are PyPI's own
             projects = pypi_projects(f"python3-{tool_name}", alias) if tool_name == name else [tool_name]
-            tool = _resolve_tool(tool_name, projects, pinned, dl_dir, python_version, index, want_version)
+            tool = _resolve_tool(tool_name, projects, pinned, dl_dir, python_full_version, index, want_version)
             lock.tools[tool_name] = tool
             lock.save()
         elif tool.build_packages is None:
@@ -381,19 +386,19 @@ def resolve_native_tool(name: str, lock: NativeToolLock, pinned: set[str], dl_di
     return list(result.values())
 
 
-def _resolve_tool(name: str, projects: list[str], pinned: set[str], dl_dir: Path, python_version: str, index: str,
+def _resolve_tool(name: str, projects: list[str], pinned: set[str], dl_dir: Path, python_full_version: str, index: str,
                   preferred: str | None) -> NativeTool:
     project, files = find_project(projects, index)
-    release = choose_release(files, project, python_version, preferred)
+    release = choose_release(files, project, python_full_version, preferred)
     # A build tool runs on the build machine: its own compiled wheel serves as well as a pure one
     # (an sdist would be compiled in the venv: pycairo's needs cairo's headers there).
-    chosen = release.pure_wheel() or release.wheel_for(build_machine_tags(python_version)) or release.sdist()
+    chosen = release.pure_wheel() or release.wheel_for(build_machine_tags(python_full_version)) or release.sdist()
     if chosen is None or not chosen.sha256:
         raise InputError(f"PyPI project {name!r} {release.version} has no none-any wheel, wheel for the build machine or sdist with a sha256 "
                          f"({', '.join(f.filename for f in release.files)}): pin it in toolchains/native-tools.txt")
     path = fetch(chosen.url, dl_dir, chosen.sha256, filename=chosen.filename)
     metadata = read_wheel(path).metadata if chosen.filename.endswith(".whl") else read_sdist_metadata(path)
-    facts = create.TargetFacts(python_version)
+    facts = create.TargetFacts(python_full_version)
     needs = [pypi.normalise_project(dep.removeprefix("python3-")) for dep in create.runtime_depends(metadata.get("requires_dist", []) or [], facts)]
     requires = tuple(dict.fromkeys(n for n in needs if n not in pinned))
     return NativeTool(name, release.version, chosen.filename, chosen.url, chosen.sha256, requires,

@@ -118,7 +118,7 @@ def _check_python(where: str, requires: object, environment: Mapping[str, str]) 
     except InvalidSpecifier:
         raise InputError(f"{where}: requires-python {requires!r} is not a version specifier") from None
     if not allowed.contains(environment["python_full_version"], prereleases=True):
-        raise InputError(f"{where}: requires-python {requires} excludes the board's Python {environment['python_version']}")
+        raise InputError(f"{where}: requires-python {requires} excludes the board's Python {environment['python_full_version']}")
 
 
 def _marker_holds(where: str, text: object, environment: Mapping[str, str]) -> bool:

@@ -4,7 +4,8 @@ Why uv: resolving a requirement set (markers, extras, constraints, ``-r`` includ
 ``pyproject.toml`` dependencies, backtracking) is a solved problem, and uv solves it for a
 Python and a platform other than the one it runs on (``--python-version``,
 ``--python-platform``), which pip does not without refusing sdists. pyrecipe asks it for the
-board's CPython X.Y and architecture and takes its ``pylock.toml``.
+board's CPython by its exact version (PYTHON_FULLVERSION: uv takes "3.13" as 3.13.0, which a
+project requiring 3.13.2 refuses) and architecture, and takes its ``pylock.toml``.
 
 uv knows the 64-bit Linux platforms (aarch64, x86_64, riscv64) by name; for another board
 (armv7l) the resolution is universal and :mod:`pyrecipe.requirements.lockfile` evaluates the

@@ -33,9 +33,10 @@ from pyrecipe.graph.build_graph import Graph
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.parse.errors import ExpansionError
-from pyrecipe.recipetool.create import TargetFacts, board_machine
+from pyrecipe.recipetool.create import board_machine, target_facts
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
+from pyrecipe.sources.fetch import local_file_names
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,8 @@ class RequirementRow:
 
 
 def board_environment(config: DataSmart) -> dict[str, str]:
-    """The PEP 508 marker values of the board: the distro's CPython on the machine's CPU."""
-    return TargetFacts(config.getVar("PYTHON_BASEVERSION"), board_machine(config)).marker_environment()
+    """The PEP 508 marker values of the board: the distro's CPython (by its exact version) on the machine's CPU."""
+    return target_facts(config).marker_environment()
 
 
 def layer_preferences(layer: Mapping[str, RecipeInfo]) -> dict[str, str]:
@@ -84,7 +85,7 @@ def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart, layer
     """Resolve requirement files (not locks) for the configured board into the lock ``out``,
     preferring the layers' versions."""
     cache = Path(config.getVar("PYRECIPE_UV_CACHE_DIR"))
-    return resolve_to_lock(files, out, config.getVar("PYTHON_BASEVERSION"), board_machine(config),
+    return resolve_to_lock(files, out, config.getVar("PYTHON_FULLVERSION"), board_machine(config),
                            config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer))
 
 
@@ -222,7 +223,8 @@ def carried(layer_d: DataSmart, info: RecipeInfo, generated_d: DataSmart) -> str
     ``.bbappend`` files) give a value the generated recipe does not have; "" for none. Only
     read for a warning: a value that does not expand is compared as written, never an error."""
     found = []
-    local = [uri.split(";")[0][len("file://"):] for uri in _value(layer_d, "SRC_URI").split() if uri.startswith("file://")]
+    offered = set(local_file_names(_value(generated_d, "SRC_URI")))  # its patches, offered (pypi_resolve.LayerPatches)
+    local = [name for name in local_file_names(_value(layer_d, "SRC_URI")) if name not in offered]
     if local:
         found.append(f"local files {' '.join(local)} (SRC_URI)")
     for variable, generated_variable in (("DEPENDS", "DEPENDS"), (f"RDEPENDS:{info.pn}", f"RDEPENDS:{_value(generated_d, 'PN')}")):

@@ -60,6 +60,15 @@ class SourceMissing(InputError):
     """A ``file://`` source that is not there: a mirror that lacks the file is passed over."""
 
 
+#: The files of SRC_URI do_patch applies (unless ``apply=no``), as in bitbake.
+PATCH_SUFFIXES = (".patch", ".diff")
+
+
+def local_file_names(src_uri: str) -> list[str]:
+    """The names of a SRC_URI's ``file://`` entries, as written (patches, scripts beside a recipe)."""
+    return [uri.split(";")[0][len("file://"):] for uri in src_uri.split() if uri.startswith("file://")]
+
+
 @dataclass(frozen=True)
 class SrcUriEntry:
     """One entry of a bitbake ``SRC_URI``: the URL and the parameters after its ``;``."""

@@ -24,6 +24,7 @@ from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import (
     DOWNLOAD_DEADLINE,
     DOWNLOAD_MAX_SIZE,
+    PATCH_SUFFIXES,
     SourceMissing,
     SrcUriEntry,
     check_scheme,
@@ -45,8 +46,6 @@ from pyrecipe.sources.git import (
 from pyrecipe.sources.unpack import ARCHIVE_KINDS, UnpackLimits, size_value
 from pyrecipe.sources.unpack import unpack as unpack_archive
 from pyrecipe.toolchain.ldconfig import board_ldconfig
-
-PATCH_SUFFIXES = (".patch", ".diff")
 
 
 def src_uri_entries(d: DataSmart) -> list[SrcUriEntry]:
@@ -323,19 +322,22 @@ def _unpack_crate(archive: Path, crates: Path, limits: UnpackLimits) -> Path:
 
 
 def patch(d: DataSmart) -> None:
-    """do_patch: apply the ``.patch``/``.diff`` entries of SRC_URI in order, in S."""
+    """do_patch: apply the ``.patch``/``.diff`` entries of SRC_URI in order, in S; one with
+    ``apply=if-clean`` only when it applies without fuzz, else it is left out with a warning."""
     source = Path(d.getVar("S"))
     for entry in src_uri_entries(d):
         path = fetched_path(entry, d)
         wanted = entry.params.get("apply")
         if wanted is None and not path.name.endswith(PATCH_SUFFIXES) or wanted in ("no", "0", "false"):
             continue
-        striplevel = entry.params.get("striplevel", "1")
+        command = ["patch", f"-p{entry.params.get('striplevel', '1')}", "--batch", "--forward", "-i", str(path)]
         log = current_task().log
-        result = subprocess.run(
-            ["patch", f"-p{striplevel}", "--batch", "--forward", "-i", str(path)],
-            cwd=source, stdout=log, stderr=subprocess.STDOUT, text=True,
-        )
+        if wanted == "if-clean" and subprocess.run([*command, "--dry-run", "--fuzz=0"], cwd=source, stdout=log,
+                                                   stderr=subprocess.STDOUT).returncode != 0:
+            # A layer's patch offered to a recipe generated for another version (pypi_resolve.LayerPatches).
+            current_task().note(f"WARNING: patch {path.name} does not apply to {d.getVar('PN')} {d.getVar('PV')} as it is: left out")
+            continue
+        result = subprocess.run(command, cwd=source, stdout=log, stderr=subprocess.STDOUT, text=True)
         if result.returncode != 0:
             raise BuildError(f"recipe {d.getVar('PN')}: patch {path.name} does not apply to {source}")
         current_task().note(f"NOTE: applied {path.name}")

@@ -22,7 +22,7 @@ from pyrecipe.parse.depends import explode_deps
 from pyrecipe.pep517.record import refresh_records
 from pyrecipe.qa import CHECKS, QAContext, run_qa
 from pyrecipe.qa.requires import project_alias, unlisted_requirements
-from pyrecipe.recipetool.create import TargetFacts, board_machine
+from pyrecipe.recipetool.create import target_facts
 from pyrecipe.tasks.package_split import INSTALLED_VS_SHIPPED
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def check_recipe(d: DataSmart, task: TaskContext) -> None:
     say(result.format())
     site = Path(d.getVar("D") + d.getVar("PYTHON_SITEPACKAGES_DIR"))
     rdepends = explode_deps(d.getVar(f"RDEPENDS:{pn}") or "")
-    unlisted = unlisted_requirements(site, rdepends, TargetFacts(d.getVar("PYTHON_BASEVERSION"), board_machine(d)),
+    unlisted = unlisted_requirements(site, rdepends, target_facts(d),
                                      project_alias(d.getVarFlag))
     if unlisted:
         task.warn(f"the installed package requires {', '.join(unlisted)} (its Requires-Dist), which RDEPENDS:{pn} "

@@ -61,6 +61,10 @@ class Machine:
     #: PROVISION_CACHE_DIR (None: no cache). Where results are kept changes none of them, so it
     #: is left out of the repr that toolchain fingerprints hash.
     provision_cache_dir: Path | None = field(default=None, repr=False, compare=False)
+    #: PYTHON_FULLVERSION: the target CPython's X.Y.Z, what requirements are resolved for; the
+    #: provisioned sysroot's interpreter must be it. The sysroot's packages are in the toolchain's
+    #: fingerprint already, so it is left out of the repr too.
+    python_full_version: str = field(default="", repr=False, compare=False)
 
     def build_dir(self, top: Path) -> Path:
         """This machine's directory in build directory ``top``: ``<top>/<distro>/<machine>``
@@ -140,6 +144,7 @@ def machine_from_datastore(d: DataSmart, name: str | None = None) -> Machine:
         sysroot_path=sysroot_path,
         build_python=build_python,
         provision_cache_dir=configured_cache_dir(d.getVar("PROVISION_CACHE_DIR")),
+        python_full_version=d.getVar("PYTHON_FULLVERSION") or "",
         **values,  # type: ignore[arg-type]
     )
 

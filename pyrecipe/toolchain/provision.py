@@ -31,7 +31,12 @@ from pyrecipe.toolchain.native import STAMP_NAME, ensure_native_extras, ensure_n
 from pyrecipe.toolchain.provision_cache import ProvisionCache
 from pyrecipe.toolchain.render import CrossSettings, render_files
 from pyrecipe.toolchain.sysroot import ensure_sysroot, package_versions
-from pyrecipe.toolchain.target_python import TargetPython, read_target_python, write_build_sysconfigdata
+from pyrecipe.toolchain.target_python import (
+    TargetPython,
+    check_full_version,
+    read_target_python,
+    write_build_sysconfigdata,
+)
 
 #: argv[0] names that mean "the target's own CPython" in :meth:`Toolchain.qemu_command`.
 PYTHON_NAMES = ("python", "python3")
@@ -185,6 +190,7 @@ def provision(
     root = ensure_machine_build_root(machine, build_dir, note, build_tools)
     sysroot = ensure_sysroot(machine, build_dir, extra_packages, note)
     python = read_target_python(sysroot, machine)
+    check_full_version(python, machine)
     venv_dir = distro_build_dir(build_dir, machine.distro) / "native" / "venv"
     venv = ensure_native_venv(venv_dir, python.version_short, note, root, machine.build_python, provision_cache(machine))
     failed = ensure_native_extras(venv, list(native_files), note, root, keep_going)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyrecipe.config.sdk import patchlevel_version
 from pyrecipe.errors import InputError
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.toolchain.machine import Machine
@@ -22,7 +23,6 @@ from pyrecipe.toolchain.machine import Machine
 SYSROOT_PATH_VARS = ("INCLUDEPY", "CONFINCLUDEPY", "INCLUDEDIR", "CONFINCLUDEDIR", "LIBDIR", "LIBPL")
 
 _MAGIC = re.compile(r"^MAGIC_NUMBER = \((\d+)\)\.to_bytes\(2, 'little'\) \+ b'\\r\\n'", re.MULTILINE)
-_PY_VERSION = re.compile(r'^#define PY_VERSION\s+"([^"]+)"', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,20 @@ def _full_version(include_dir: Path, short: str, details: dict) -> str:
         v = details.get("language", {}).get("version_info") or {}
         if v:
             return f"{v['major']}.{v['minor']}.{v['micro']}"
-    patchlevel = include_dir / "patchlevel.h"
-    match = _PY_VERSION.search(patchlevel.read_text()) if patchlevel.is_file() else None
-    return match.group(1) if match else short
+    return patchlevel_version(include_dir) or short
+
+
+def check_full_version(python: TargetPython, machine: Machine) -> None:
+    """The sysroot's CPython is the exact version the configuration says (PYTHON_FULLVERSION):
+    requirement sets were resolved, markers and ``Requires-Python`` evaluated, PyPI releases chosen
+    for that version before anything was provisioned, and a build for another one would install
+    what that CPython may refuse. A sysroot whose patch level cannot be read is not checked."""
+    said = machine.python_full_version
+    if said and python.version != python.version_short and python.version != said:
+        raise InputError(
+            f"the sysroot's CPython is {python.version}, but distro {machine.distro!r} says PYTHON_FULLVERSION = \"{said}\" "
+            f"(what requirements are resolved for): set PYTHON_FULLVERSION = \"{python.version}\" in conf/local.conf"
+        )
 
 
 def target_abiflags(config_vars: dict[str, object], details: dict) -> str:

@@ -36,7 +36,7 @@ from pyrecipe.sources.pypi import IndexFile
 from pyrecipe.toolchain import load_machine
 
 #: A Raspberry Pi on Debian bookworm: the markers below are written around its CPython X.Y.
-BOOKWORM = TargetFacts(python_version=load_machine("raspberrypi4", distro="debian-bookworm").python_version)
+BOOKWORM = TargetFacts(load_machine("raspberrypi4", distro="debian-bookworm").python_full_version)
 
 
 def index_file(filename: str, *, yanked: bool = False, requires_python: str | None = None) -> IndexFile:
@@ -60,7 +60,7 @@ def test_newest_final_release_for_the_target_python_is_chosen() -> None:
     ]
     assert choose_sdist(files, "foo", None, BOOKWORM).version == "1.1"
     assert choose_sdist(files, "foo", "1.0", BOOKWORM).version == "1.0"
-    assert choose_sdist(files, "foo", "1.4", TargetFacts(python_version="3.12")).version == "1.4"
+    assert choose_sdist(files, "foo", "1.4", TargetFacts("3.12.0")).version == "1.4"
     with pytest.raises(InputError, match="no sdist of version 9.9"):
         choose_sdist(files, "foo", "9.9", BOOKWORM)
 

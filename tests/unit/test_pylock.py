@@ -12,8 +12,8 @@ from pyrecipe.recipetool.create import TargetFacts
 from pyrecipe.requirements.lockfile import merge, preferred_versions, read_lock
 from pyrecipe.requirements.resolve import is_lock
 
-PI_TRIXIE = TargetFacts("3.13", "aarch64").marker_environment()
-BEAGLEBONE_BOOKWORM = TargetFacts("3.11", "armv7l").marker_environment()
+PI_TRIXIE = TargetFacts("3.13.5", "aarch64").marker_environment()
+BEAGLEBONE_BOOKWORM = TargetFacts("3.11.2", "armv7l").marker_environment()
 
 A = "a" * 64
 B = "b" * 64
