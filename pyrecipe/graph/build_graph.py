@@ -385,6 +385,8 @@ class GraphBuilder:
         tested its build with (orjson's build script chose x86 AVX-512 code by the build
         machine's architecture; the layer patches it, the recipe generated for a newer orjson
         failed with "the feature named avx512vl is not valid for this target")."""
+        from pyrecipe.recipetool import pypi_resolve
+
         # By name, not by find(): PREFERRED_VERSION (the lock's pin) rules the layer's version out.
         info = next((info for project in map(normalise, projects) for spelled in (f"python3-{project}", project)
                      for info in self.index.providers(spelled) if info.variant == ""), None)
