@@ -116,7 +116,7 @@ def _read_requirements(path: Path, pins: Pins, seen: set[Path]) -> None:
                              "archives) on the build machine; pyrecipe builds projects from the package index only")
         if line.startswith("-"):
             continue  # --index-url, --extra-index-url, --pre ...: uv's to follow
-        requirement, hashes = _split_hashes(where, line, words)
+        requirement, hashes = _split_hashes(where, line)
         if _PLACE_RE.search(requirement):
             raise InputError(f"{where}: {line}: names a local project or a URL, whose build backend the resolver "
                              "would run on the build machine; pyrecipe builds projects from the package index only "
@@ -130,21 +130,26 @@ def _read_requirements(path: Path, pins: Pins, seen: set[Path]) -> None:
             pins.where.setdefault(name, where)
 
 
-def _split_hashes(where: str, line: str, words: list[str]) -> tuple[str, set[str]]:
-    """The requirement of a line without its ``--hash`` options, and the sha256 they pin."""
-    hashes, rest = set(), []
-    iterator = iter(words)
-    for word in iterator:
+def _split_hashes(where: str, line: str) -> tuple[str, set[str]]:
+    """The requirement of a line without its ``--hash`` options, and the sha256 they pin.
+
+    The requirement is the text before the first option, as written: its marker's quotes are part
+    of it (``; python_full_version >= '3.13.3'``), which splitting the whole line as shell words
+    would drop."""
+    found = re.search(r"\s--", line)
+    requirement, options = (line[:found.start()], line[found.start():]) if found else (line, "")
+    hashes = set()
+    words = iter(shlex.split(options))
+    for word in words:
         if word == "--hash":
-            word = "--hash=" + next(iterator, "")
-        if word.startswith("--hash="):
-            algorithm, _, digest = word.removeprefix("--hash=").partition(":")
-            if algorithm != "sha256" or not re.fullmatch(r"[0-9a-fA-F]{64}", digest):
-                raise InputError(f"{where}: {line}: {word}: pyrecipe checks sha256 hashes (--hash=sha256:<64 hex digits>)")
-            hashes.add(digest.lower())
-        else:
-            rest.append(word)
-    return " ".join(rest), hashes
+            word = "--hash=" + next(words, "")
+        if not word.startswith("--hash="):
+            raise InputError(f"{where}: {line}: {word}: pyrecipe takes only --hash options after a requirement")
+        algorithm, _, digest = word.removeprefix("--hash=").partition(":")
+        if algorithm != "sha256" or not re.fullmatch(r"[0-9a-fA-F]{64}", digest):
+            raise InputError(f"{where}: {line}: {word}: pyrecipe checks sha256 hashes (--hash=sha256:<64 hex digits>)")
+        hashes.add(digest.lower())
+    return requirement.strip(), hashes
 
 
 def _check_pyproject(path: Path) -> None:
