@@ -9,6 +9,7 @@ import os
 import pty
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import termios
@@ -40,9 +41,13 @@ def ticker_layer(tmp_path: Path) -> Path:
     return layer
 
 
-def build_in_terminal(tmp_path: Path, term: str, *args: str) -> tuple[int, str]:
+def build_in_terminal(
+    tmp_path: Path, term: str, *args: str, interrupt_when: str | None = None,
+) -> tuple[int, str]:
     """Run ``pyrecipe build`` with a pseudo-terminal of 100 columns as its stdout and stderr, as
-    a shell in a terminal does; its exit code and all it wrote, escape sequences included."""
+    a shell in a terminal does; its exit code and all it wrote, escape sequences included. With
+    ``interrupt_when``, Ctrl-C reaches the build (SIGINT to its process group, as the terminal
+    sends it) once its output shows that text."""
     primary, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     env = dict(build_env(), TERM=term)
@@ -50,7 +55,7 @@ def build_in_terminal(tmp_path: Path, term: str, *args: str) -> tuple[int, str]:
     env.pop("LINES", None)
     command = build_command(ticker_layer(tmp_path), tmp_path / "build", *args)
     process = subprocess.Popen(command, stdin=secondary, stdout=secondary, stderr=secondary, cwd=TOPDIR, env=env,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     os.close(secondary)
     output = bytearray()
     deadline = time.monotonic() + DEADLINE
@@ -63,6 +68,9 @@ def build_in_terminal(tmp_path: Path, term: str, *args: str) -> tuple[int, str]:
             if not data:
                 break
             output += data
+            if interrupt_when is not None and interrupt_when in ESCAPE.sub("", output.decode("utf-8", "replace")):
+                os.killpg(process.pid, signal.SIGINT)
+                interrupt_when = None
     finally:
         os.close(primary)
         if process.poll() is None:
@@ -90,6 +98,23 @@ def test_a_build_in_a_terminal_shows_the_live_screen_and_ends_with_its_summary(t
     assert "pyrecipe: error: recipe failing: task do_compile failed" in tail, tail
     assert "failing.c:3:1: error: expected ';' before '}' token" in tail, tail
     assert re.search(r"Build failed: \d+ tasks run in [\d.]+ s\r?\n", tail), tail
+
+
+def test_ctrl_c_leaves_the_terminal_clean(tmp_path: Path) -> None:
+    """Ctrl-C while tasks show on the live screen: the cursor is shown again after it was last
+    hidden, the live area is erased (no half-drawn screen left above the prompt), and the last
+    lines are the count and "interrupted". A guard: the stop in the scheduler's finally did this
+    before the live screen was reworked, and must go on doing it."""
+    layer_build = tmp_path / "build"
+    layer_build.mkdir()
+    (layer_build / "hold-compile").touch()  # slowpoke's do_compile waits while this exists
+    code, output = build_in_terminal(tmp_path, "xterm-256color", "slowpoke", interrupt_when="slowpoke:do_compile")
+    assert code == 130, ESCAPE.sub("", output)
+    assert output.rindex("\x1b[?25h") > output.rindex("\x1b[?25l")
+    tail = output[output.rindex("\x1b[?25h"):]
+    assert "\x1b[2K" in tail  # the live area erased
+    lines = [line for line in ESCAPE.sub("", tail).replace("\r", "").splitlines() if line.strip() and line != "^C"]
+    assert re.fullmatch(r"Tasks: \d+ of \d+ run", lines[-2]) and lines[-1] == "pyrecipe: interrupted", lines
 
 
 def test_a_dumb_terminal_and_a_pipe_get_plain_lines(tmp_path: Path) -> None:
