@@ -74,9 +74,11 @@ class Progress:
 
             if self._console is None:
                 self._console = Console(file=self.stream)
+            # rich's default redirection kept: a recipe's Python that prints while it runs in
+            # this process prints above the live area, not into it.
             self._live = Live(
                 console=self._console, get_renderable=self._render, refresh_per_second=REFRESH_PER_SECOND,
-                transient=True, redirect_stdout=False, redirect_stderr=False,
+                transient=True,
             )
             self._live.start(refresh=True)
 
