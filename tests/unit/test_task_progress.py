@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from pyrecipe.engine import progress as progress_module
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.task_runner import recipe_signature
 from pyrecipe.engine.taskprogress import LogWatcher, parse_progress_flag
@@ -55,11 +54,10 @@ def test_the_watcher_reports_the_last_complete_line_once(tmp_path: Path) -> None
     assert seen == [50.0, 75.0]
 
 
-def test_plain_output_says_the_percentage_every_few_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plain_output_says_the_percentage_every_few_seconds() -> None:
     clock = [100.0]
-    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
     stream = io.StringIO()
-    progress = Progress(stream, live=False)
+    progress = Progress(stream, live=False, clock=lambda: clock[0])
     progress.start(1)
     progress.task_started("numpy", "do_compile")
     # Not before 5 s have passed since the start or the last line, nor the same whole percentage.
@@ -81,7 +79,7 @@ def test_the_live_line_shows_the_percentage() -> None:
     console = Console(file=io.StringIO(), width=100)
     console.print(progress._render())
     text = console.file.getvalue()  # type: ignore[attr-defined]
-    assert "numpy:do_compile (42%, 0 s)" in text and "six:do_install (0 s)" in text
+    assert re.search(r"numpy:do_compile +42% ━+.* 0 s\n", text) and re.search(r"six:do_install +0 s\n", text), text
 
 
 CLASSES = Path(__file__).parents[2] / "classes"
