@@ -73,8 +73,10 @@ _measuring: ContextVar[Usage | None] = ContextVar("pyrecipe_task_usage", default
 #: Seconds to wait for a sandbox's init once bubblewrap has ended: it ends when the namespace's
 #: last process has (a daemon a task left there keeps it; then its figures are not counted).
 INIT_GRACE_SECONDS = 2.0
-#: Seconds between two looks for the sandbox's init while bubblewrap starts.
+#: Seconds between two looks for the sandbox's init while bubblewrap starts, and how long it is
+#: looked for (bubblewrap makes it at once; a command that is no bubblewrap has none).
 LOOK_SECONDS = 0.01
+LOOK_LIMIT_SECONDS = 10.0
 _PR_SET_CHILD_SUBREAPER = 36
 _subreaper = False
 
@@ -98,12 +100,16 @@ class MeasuredPopen(subprocess.Popen[bytes]):
     every wait (blocking or polled with a timeout) goes through ``_try_wait``, which this takes
     over with ``wait4``, the same call with the rusage kept (``poll()`` reaps by itself, with
     waitpid: a task's process is waited for, never polled). For bubblewrap the sandbox's init is
-    found while it runs (the child in a PID namespace of its own), and reaped after it.
+    found while it runs (the child in a PID namespace of its own), and reaped after it. Being a
+    subreaper, pyrecipe also adopts whatever else its children leave running (a daemon started
+    outside a sandbox): those stay unreaped until pyrecipe ends, as does an init that was not
+    seen before bubblewrap ended (a task over within the first look: its figures are bubblewrap's).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _become_subreaper()
         self._init: int | None = None
+        self._looking_until = time.monotonic() + LOOK_LIMIT_SECONDS
         super().__init__(*args, **kwargs)
 
     def _try_wait(self, wait_flags: int) -> tuple[int, int]:
@@ -111,9 +117,11 @@ class MeasuredPopen(subprocess.Popen[bytes]):
 
         try:
             while True:
-                if self._init is None:
+                looking = self._init is None and time.monotonic() < self._looking_until
+                if looking:
                     self._init = sandbox_init(self.pid)
-                blocking = wait_flags == 0 and self._init is not None
+                    looking = self._init is None
+                blocking = wait_flags == 0 and not looking
                 pid, status, usage = os.wait4(self.pid, 0 if blocking else os.WNOHANG)
                 if pid or wait_flags:
                     break
