@@ -51,7 +51,20 @@ def read_stats(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: not a readable buildstats file: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("tasks"), list):
         raise InputError(f"{path}: not a buildstats file (no task list)")
+    for task in document["tasks"]:
+        if not _is_task(task):
+            raise InputError(f"{path}: not a buildstats file: a task record is {json.dumps(task)[:200]}")
     return document
+
+
+def _is_task(task: object) -> bool:
+    """Whether ``task`` is a task record as :mod:`pyrecipe.engine.buildstats` writes it."""
+    if not isinstance(task, dict) or not all(isinstance(task.get(key), str) for key in ("recipe", "task", "status")):
+        return False
+    times = [task.get("start"), task.get("end")]
+    timed = all(isinstance(value, (int, float)) for value in times) and isinstance(task.get("lane"), int)
+    return (timed or times == [None, None]) and isinstance(task.get("usage") or {}, dict) \
+        and isinstance(task.get("warnings", []), list) and isinstance(task.get("tasks", []), list)
 
 
 def tree_size(root: Path) -> int | None:

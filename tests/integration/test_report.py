@@ -163,3 +163,13 @@ def read_png(path: Path) -> tuple[int, list[tuple[int, int, int]]]:
         pixels += [tuple(line[i:i + 3]) for i in range(0, stride, channels)]
         previous = line
     return width, pixels  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("text", ['{"tasks": [1]}', '{"tasks": [{"recipe": "a", "task": "b", "status": "ran", "start": "x"}]}', "[]", "{"])
+def test_a_stats_file_that_is_none_is_an_input_error(tmp_path: Path, text: str) -> None:
+    """--stats is read as data: a file that is no buildstats is said, exit 2, no traceback."""
+    (tmp_path / "stats.json").write_text(text)
+    result = subprocess.run([sys.executable, "-m", "pyrecipe", "report", "--stats", str(tmp_path / "stats.json"),
+                             "--build-dir", str(tmp_path)], capture_output=True, text=True, cwd=TOPDIR, env=build_env(), timeout=60)
+    assert result.returncode == 2 and "not a" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert not (tmp_path / "stats.html").exists()
