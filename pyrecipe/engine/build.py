@@ -247,7 +247,8 @@ def _locked_build(
         plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools, env.package_versions)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
     result.requirements = requirements
-    if not request.options.dry_run:
+    if not request.options.dry_run and (result.executed or result.restored or result.failures):
+        # A build that ran nothing (a no-op) leaves the last one's stats the last: its report.
         buildstats.write(Path(config.getVar("MACHINE_BUILD_DIR")), result.stats, _build_facts(request, graph, result))
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
         from pyrecipe.outputs.assemble import assemble

@@ -54,6 +54,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         write_local_conf(build_dir, SSTATE_DIR=str(root / "sstate"))
         result = pyrecipe_build(layer, build_dir, "alpha", "beta")
         assert result.returncode == 0, result.stdout + result.stderr
+    # a no-op build after it writes no stats: the last build's report stays the cold build's
+    again = pyrecipe_build(layer, cold, "alpha", "beta")
+    assert again.returncode == 0 and "0 tasks run" in again.stdout + again.stderr, again.stdout + again.stderr
     return cold, restored
 
 
