@@ -290,8 +290,10 @@ class Builder:
             self.progress.task_started(key, task)
             try:
                 with result.stats.task(key, task) as stats:
-                    runner.run(task, signatures[task], progress=functools.partial(self.progress.task_progress, key, task))
-                    stats.warnings = runner.warnings
+                    try:
+                        runner.run(task, signatures[task], progress=functools.partial(self.progress.task_progress, key, task))
+                    finally:
+                        stats.warnings = runner.warnings  # a failed task's too
                 result.executed += 1
                 record(task)
             except TaskFailure:
