@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "init": "make a build directory: conf/local.conf, conf/bblayers.conf (like oe-init-build-env)",
     "machines": "list the target machines",
     "show": "show the recipe file that builds a name (a layer's, or one generated from PyPI)",
+    "report": "write a build's HTML report: its tasks on a timeline, the longest recipes, shared state, warnings, packages",
     "run": "run a program (python3 ...) of the target under qemu-user",
     "sstate": "push shared state to a WebDAV server, or prune it",
     "sysroot": "provision the cross toolchain and target sysroot of a machine",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pyrecipe.config.configuration import Settings, load_configuration
 from pyrecipe.config.layers import LayerIndex
+from pyrecipe.engine import buildstats
 from pyrecipe.engine.buildlock import build_lock
 from pyrecipe.engine.codesig import remembered
 from pyrecipe.engine.context import BuildContext
@@ -246,9 +247,27 @@ def _locked_build(
         plan = plan_build(graph, request.options, env.fingerprints, env.unusable_tools, env.package_versions)
     result = Builder(graph, plan, env.envs, request.options, progress, env.context).run()
     result.requirements = requirements
+    if not request.options.dry_run and (result.executed or result.restored or result.failures):
+        # A build that ran nothing (a no-op) leaves the last one's stats the last: its report.
+        buildstats.write(Path(config.getVar("MACHINE_BUILD_DIR")), result.stats, _build_facts(request, graph, result))
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
         from pyrecipe.outputs.assemble import assemble
 
         assemble(graph, config, image_dir, tar=request.tar, say=progress.note, results=plan.results,
                  tasks_ran=result.executed > 0)
     return result
+
+
+def _build_facts(request: BuildRequest, graph: Graph, result: BuildResult) -> dict[str, object]:
+    """What a build's stats file keeps besides its tasks, for ``pyrecipe report``: the targets,
+    the outcome and each recipe's package facts (its ${D}, whose size the report measures: a
+    walk of every recipe's tree would slow a no-op build)."""
+    from pyrecipe.recipetool import LAYER_RECIPE
+
+    packages = [
+        {"recipe": key, "pn": node.d.getVar("PN"), "version": node.d.getVar("PV"), "license": node.d.getVar("LICENSE"),
+         "origin": node.d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE, "native": node.native, "image": node.d.getVar("D")}
+        for key, node in sorted(graph.nodes.items())
+    ]
+    return {"targets": graph.targets, "goal": request.options.goal, "ok": result.ok,
+            "failures": [str(failure).splitlines()[0] for failure in result.failures], "packages": packages}

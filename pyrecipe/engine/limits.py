@@ -167,16 +167,21 @@ def _own_pid_namespace(pid: int) -> bool:
         return False
 
 
+def sandbox_init(pid: int) -> int | None:
+    """The sandbox's first process (its PID namespace's init) of bubblewrap ``pid``, or None (yet)."""
+    return next((child for child in _children(pid) if _own_pid_namespace(child)), None)
+
+
 def sandbox_processes(pid: int) -> int:
     """How many processes the PID namespace of bubblewrap ``pid``'s sandbox holds: the entries of
     the sandbox's own /proc, seen through its first process's root; 0 when there is none (yet)."""
-    for child in _children(pid):
-        if _own_pid_namespace(child):
-            try:
-                return sum(1 for name in os.listdir(f"/proc/{child}/root/proc") if name.isdigit())
-            except OSError:
-                return 0
-    return 0
+    init = sandbox_init(pid)
+    if init is None:
+        return 0
+    try:
+        return sum(1 for name in os.listdir(f"/proc/{init}/root/proc") if name.isdigit())
+    except OSError:
+        return 0
 
 
 def _stop_sandbox(process: subprocess.Popen[bytes]) -> None:

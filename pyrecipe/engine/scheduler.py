@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pyrecipe.engine import sigdata
+from pyrecipe.engine import buildstats, sigdata
 from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.interrupts import sigterm_as_interrupt
 from pyrecipe.engine.progress import Progress
@@ -90,6 +90,8 @@ class BuildResult:
     would_run: int = 0  # in a dry run: the tasks a build would run
     #: With ``-r``: each package of the requirement set and the recipe that builds it.
     requirements: list[RequirementRow] = field(default_factory=list)
+    #: What each task cost, its lane and times (:mod:`pyrecipe.engine.buildstats`).
+    stats: buildstats.Recorder = field(default_factory=buildstats.Recorder)
 
     @property
     def ok(self) -> bool:
@@ -252,10 +254,14 @@ class Builder:
         if PRODUCER_TASK not in tasks or (self.options.force and key in self.graph.targets):
             return tasks
         signatures = self.plan.signatures[key]
-        restored = shared.restore(signatures[PRODUCER_TASK], lambda text: self.progress.note(f"WARNING: {key}: {text}"))
+        done = self.plan.tasks[key][: self.plan.tasks[key].index(PRODUCER_TASK) + 1]
+        with result.stats.task(key, f"{PRODUCER_TASK}_setscene", "restored") as record:
+            restored = shared.restore(signatures[PRODUCER_TASK], lambda text: self.progress.note(f"WARNING: {key}: {text}"))
+            record.tasks = [task for task in tasks if task in done]
+            if restored is None:
+                record.status = None  # nothing restored: the tasks run, and are recorded so
         if restored is None:
             return tasks
-        done = self.plan.tasks[key][: self.plan.tasks[key].index(PRODUCER_TASK) + 1]
         for task in done:
             self.runners[key].mark_done(task, signatures[task])
         result.restored += len([task for task in tasks if task in done])
@@ -269,6 +275,9 @@ class Builder:
     def _build_recipe(self, key: str, tasks: list[str], result: BuildResult) -> None:
         runner = self.runners[key]
         signatures = self.plan.signatures[key]
+        for task in self.plan.tasks[key]:
+            if task not in tasks:
+                result.stats.add(buildstats.TaskRecord(key, task, "up to date"))
         shared = SharedState(self.graph.nodes[key].d)
         tasks = self._from_shared_state(key, tasks, shared, result)
         if key in self.plan.blocked and self.plan.blocked[key][0] in tasks:
@@ -280,7 +289,11 @@ class Builder:
                 raise _Stopped(key)
             self.progress.task_started(key, task)
             try:
-                runner.run(task, signatures[task], progress=functools.partial(self.progress.task_progress, key, task))
+                with result.stats.task(key, task) as stats:
+                    try:
+                        runner.run(task, signatures[task], progress=functools.partial(self.progress.task_progress, key, task))
+                    finally:
+                        stats.warnings = runner.warnings  # a failed task's too
                 result.executed += 1
                 record(task)
             except TaskFailure:

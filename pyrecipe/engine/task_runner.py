@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from pyrecipe.engine.buildstats import MeasuredPopen
 from pyrecipe.engine.codesig import code_digest
 from pyrecipe.engine.confine import check_task_directories, is_inside, sandboxed_command
 from pyrecipe.engine.context import BuildContext, TaskContext, current_task, current_task_or_none, running_task
@@ -473,8 +474,8 @@ def _wait_for(command: list[str], cwd: Path, env: Mapping[str, str], log: TextIO
 
     Tasks stay in pyrecipe's process group, so Ctrl-C and a kill of the group stop them too;
     the set of running processes lets an interrupt aimed at pyrecipe alone (`kill <pid>`) stop
-    them as well."""
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    them as well. It is reaped with its rusage (:mod:`pyrecipe.engine.buildstats`)."""
+    process = MeasuredPopen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     with _running_lock:
         _running.add(process)
     try:

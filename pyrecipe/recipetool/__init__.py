@@ -8,3 +8,6 @@ graph names them for every build, and imports the generator only when it asks Py
 #: a recipe deploying a PyPI wheel, and one built from an sdist.
 PYPI_WHEEL = "pypi wheel"
 GENERATED_RECIPE = "generated recipe"
+#: Where a recipe came from when it is none of those: a layer's (the requirement set's report
+#: and ``pyrecipe report`` say it).
+LAYER_RECIPE = "recipe"

@@ -33,6 +33,7 @@ from pyrecipe.graph.build_graph import Graph
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.parse.errors import ExpansionError
+from pyrecipe.recipetool import LAYER_RECIPE
 from pyrecipe.recipetool.create import board_machine, target_facts
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
@@ -40,8 +41,6 @@ from pyrecipe.sources.fetch import local_file_names
 
 log = logging.getLogger(__name__)
 
-#: Where a recipe came from, as the report says it.
-LAYER_RECIPE = "recipe"
 #: A PEP 508 project name: what a layer recipe's name must be to be offered to the resolver.
 _PROJECT_NAME = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")
 #: What a layer recipe sets that says nothing about how it builds: left out of the warning.
