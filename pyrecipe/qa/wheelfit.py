@@ -128,17 +128,23 @@ def _refusals(elves: Sequence[WheelElf], elf_machine: str, library_dirs: Sequenc
         for library, version in elf.versions:
             found = None if library in carried else _find(library, library_dirs)
             if found is not None and version not in defined_versions(found):
-                newest = _newest(defined_versions(found), version.partition("_")[0])
+                newest = newest_version(defined_versions(found), version.partition("_")[0])
                 yield (f"{elf.name} needs {version} from {library}, which the board's {library} does not define"
                        f"{f' (its newest is {newest})' if newest else ''}")
 
 
-def _newest(versions: frozenset[str], family: str) -> str | None:
-    """The newest of ``versions`` of ``family`` (GLIBC_2.41 of the GLIBC ones), for the message."""
+def newest_version(versions: frozenset[str], family: str) -> str | None:
+    """The newest of ``versions`` of ``family``: GLIBC_2.41 of a libc.so.6's."""
     def key(name: str) -> tuple[int, ...]:
         return tuple(int(part) if part.isdigit() else -1 for part in name.partition("_")[2].split("."))
     ours = [name for name in versions if name.partition("_")[0] == family and name.partition("_")[2][:1].isdigit()]
     return max(ours, key=key) if ours else None
+
+
+def elf_machine_of(path: Path) -> str:
+    """The e_machine of the ELF file ``path`` (the build machine's Python: EM_X86_64)."""
+    with path.open("rb") as handle:
+        return str(ELFFile(handle).header["e_machine"])
 
 
 def has_libc(library_dirs: Sequence[Path]) -> bool:

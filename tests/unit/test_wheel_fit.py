@@ -95,3 +95,33 @@ def test_a_wheel_with_a_host_rpath_is_refused(built: dict[str, Path], tmp_path: 
     wheel = _wheel(tmp_path, {"demo/_rp.so": _as_aarch64(ext)})
     assert refusals(wheel, "EM_AARCH64", [built["lib"]]) == [
         "demo/_rp.so has the RPATH/RUNPATH entry '/home/builder/lib', a directory of the machine that built it"]
+
+
+def test_a_requirement_files_wheel_options_are_read(tmp_path: Path) -> None:
+    """pip's --prefer-binary and --only-binary :all: say PYPI_BINARY; --only-binary for some
+    projects is refused with a clear message (pyrecipe chooses for the whole set)."""
+    from pyrecipe.errors import InputError
+    from pyrecipe.requirements.pins import read_pins
+
+    (tmp_path / "a.txt").write_text("--prefer-binary\nsix\n")
+    (tmp_path / "b.txt").write_text("--only-binary=:all:\nsix\n")
+    (tmp_path / "c.txt").write_text("--only-binary numpy\nnumpy\n")
+    assert read_pins([tmp_path / "a.txt"]).binary == "prefer"
+    assert read_pins([tmp_path / "b.txt"]).binary == "only"
+    with pytest.raises(InputError, match=r"c.txt:1: --only-binary numpy: pyrecipe takes --only-binary :all:"):
+        read_pins([tmp_path / "c.txt"])
+
+
+def test_the_boards_tags_follow_its_cpython_machine_and_glibc() -> None:
+    """cp313 and abi3 on manylinux up to the sysroot's glibc and linux_aarch64; never another
+    machine's or a newer glibc's."""
+    from packaging.tags import Tag
+
+    from pyrecipe.recipetool.create import TargetFacts
+    from pyrecipe.recipetool.pypi_resolve import board_tags
+
+    tags = board_tags(TargetFacts("3.13.5", "aarch64"), "2.36")
+    assert tags.index(Tag("cp313", "cp313", "manylinux_2_36_aarch64")) < tags.index(Tag("cp313", "cp313", "manylinux_2_17_aarch64"))
+    assert Tag("cp313", "abi3", "manylinux_2_28_aarch64") in tags and Tag("cp313", "cp313", "linux_aarch64") in tags
+    assert Tag("cp313", "cp313", "manylinux_2_38_aarch64") not in tags
+    assert not any("x86_64" in tag.platform or tag.interpreter == "cp312" and tag.abi == "cp312" for tag in tags)
