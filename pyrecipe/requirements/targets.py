@@ -120,10 +120,22 @@ def pin(config: DataSmart, packages: Sequence[LockedPackage], index: LayerIndex,
     the layer's recipe is taken at that version only, else the name comes from PyPI."""
     for name, version in preferred_versions(packages).items():
         config.setVar(name, version)
+    only_wheels = config.getVar("PYPI_BINARY") == "only"
     for package in packages:
         info = layer.get(package.name)
         if info is not None:
-            config.setVar(f"PREFERRED_VERSION_{info.pn}", _layer_version(index, info, package.version) or package.version)
+            same = _layer_version(index, info, package.version)
+            if same is not None and only_wheels and not _fetches_locked_file(index, info.pn, same, package):
+                # Its recipe builds what the lock left out (an sdist, under --only-binary): a
+                # version no recipe has sends the name to PyPI, whose wheel the lock names.
+                same = f"{package.version}-not-from-source"
+            config.setVar(f"PREFERRED_VERSION_{info.pn}", same or package.version)
+
+
+def _fetches_locked_file(index: LayerIndex, pn: str, pv: str, package: LockedPackage) -> bool:
+    """Whether the layers' recipe ``pn`` of version ``pv`` fetches a file the lock allows."""
+    info = next(info for info in index.providers(pn) if info.variant == "" and info.pv == pv)
+    return (index.datastore(info).getVarFlag("SRC_URI", "sha256sum") or "").lower() in package.sha256
 
 
 def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPackage], index: LayerIndex,

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from pypi_support import Published, publish, sdist
-from reliability_support import assert_clean_error, machine_dir, pyrecipe_build, write_local_conf
+from reliability_support import add_recipe, assert_clean_error, machine_dir, pyrecipe_build, write_local_conf
 
 TAG = "cp313-cp313-manylinux_2_17_x86_64"
 EXT = "fastthing/_speed.cpython-313-x86_64-linux-gnu.so"
@@ -116,3 +116,22 @@ def test_prefer_binary_in_the_requirement_file_builds_the_sdist_of_a_refused_whe
     assert "no wheel of it installs on the board, its sdist is built" in result.stdout + result.stderr
     assert "needs GLIBC_2.99" in result.stdout + result.stderr
     assert "inherit pypi python_setuptools_build_meta" in _generated(build_dir)
+
+
+def test_only_binary_takes_the_wheel_over_a_layer_recipe_that_builds_the_sdist(
+        layer: Path, tmp_path: Path, http_dir: tuple[Path, str]) -> None:
+    """The layer has a recipe of the same version that builds the sdist; uv's lock, asked for
+    wheels only, names the wheel alone. The package comes from PyPI as its wheel, with the warning
+    naming the layer's recipe, rather than stopping on the recipe's file not being in the lock."""
+    so = _shared_object(tmp_path)
+    build_dir = tmp_path / "build"
+    write_local_conf(build_dir, PYPI_INDEX_URL=_index(http_dir, so))
+    served, _ = http_dir
+    [archive] = (served / "files" / "fastthing").glob("*.tar.gz")
+    add_recipe(layer, "fastthing", f'LICENSE = "MIT"\nLIC_FILES_CHKSUM = ""\ninherit pypi python_setuptools_build_meta\n'
+               f'SRC_URI[sha256sum] = "{hashlib.sha256(archive.read_bytes()).hexdigest()}"\nPROVIDES = "python3-fastthing"\n')
+    (tmp_path / "requirements.txt").write_text("fastthing==1.0\n")
+    result = pyrecipe_build(layer, build_dir, "-c", "compile", "-r", str(tmp_path / "requirements.txt"), "--only-binary")
+    assert result.returncode == 0, result.stderr
+    assert "inherit pypi_wheel" in _generated(build_dir)
+    assert "fastthing 1.0 is built from PyPI (pypi wheel" in result.stdout + result.stderr
