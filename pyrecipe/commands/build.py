@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     request = BuildRequest(
         settings=settings_from(args), targets=tuple(args.targets), options=options, tar=args.tar,
         allow_missing_checksum=args.allow_missing_checksum, build_all=args.build_all,
-        requirements=tuple(args.requirements),
+        requirements=tuple(args.requirements), binary=args.binary,
     )
     started = time.monotonic()
     progress = Progress()

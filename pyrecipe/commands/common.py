@@ -96,6 +96,13 @@ def add_requirement_option(parser: argparse.ArgumentParser, verb: str) -> None:
         help=f"{verb} the packages of a requirements.txt, a pyproject.toml's dependencies or a pylock.toml, "
              "resolved for the machine (repeatable)",
     )
+    wheels = parser.add_mutually_exclusive_group()
+    wheels.add_argument("--only-binary", dest="binary", action="store_const", const="only",
+                        help="take each package from PyPI as its wheel for the board, checked against the sysroot; "
+                             "never build an sdist (PYPI_BINARY = \"only\")")
+    wheels.add_argument("--prefer-binary", dest="binary", action="store_const", const="prefer",
+                        help="take a package's wheel for the board where one passes QA against the sysroot, "
+                             "else build its sdist (PYPI_BINARY = \"prefer\")")
 
 
 def add_build_dir_option(parser: argparse.ArgumentParser, what: str = "") -> None:
@@ -142,5 +149,5 @@ def graph_of(args: argparse.Namespace) -> Graph:
     if not args.targets and not args.requirements:
         raise InputError("name a RECIPE, or requirement files with -r FILE")
     request = BuildRequest(settings=settings_from(args), targets=tuple(args.targets), options=BuildOptions(goal="do_build"),
-                           requirements=tuple(args.requirements))
+                           requirements=tuple(args.requirements), binary=args.binary)
     return resolve(request, pinned_native_tools())[1]

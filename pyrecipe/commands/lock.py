@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_configuration(settings_from(args))
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
     layer = index.python_recipes()
-    out = lock_requirements(args.requirements, args.output.absolute(), config, layer)
+    out = lock_requirements(args.requirements, args.output.absolute(), config, layer, args.binary)
     packages = read_lock(out, board_environment(config))
     machine, distro = config.getVar("MACHINE"), config.getVar("DISTRO")
     print(f"wrote {args.output}: {len(packages)} package(s) for {machine} on {distro} "

@@ -50,6 +50,8 @@ class BuildRequest:
     build_all: bool = False
     #: ``-r`` files: requirements.txt, pyproject.toml, pylock.toml.
     requirements: tuple[Path, ...] = ()
+    #: --only-binary / --prefer-binary: PYPI_BINARY for this build ("only", "prefer"; None: the configuration's).
+    binary: str | None = None
     #: Where the image goes instead of IMAGE_ROOTFS (``pyrecipe test``'s image of a suite).
     image_rootfs: Path | None = None
 
@@ -95,10 +97,12 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
         from pyrecipe.requirements import targets as requirement_targets
 
         layer = index.python_recipes()
-        locked = requirement_targets.requirement_set(request.requirements, config, layer)
+        locked = requirement_targets.requirement_set(request.requirements, config, layer, request.binary)
         requirement_targets.pin(config, locked, index, layer)
     else:
         locked = []
+        if request.binary:
+            config.setVar("PYPI_BINARY", request.binary)
     targets = list(request.targets)
     if request.build_all:
         targets += [info.pn for info in index.infos if info.variant == "" and not info.skipped]

@@ -22,6 +22,7 @@ pinned tools win over a layer's ``-native`` recipe of the same tool unless
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -361,12 +362,14 @@ class GraphBuilder:
         preferred = self.index.config.getVar(f"PREFERRED_VERSION_{name}") or self.index.config.getVar(
             f"PREFERRED_VERSION_python3-{pypi_resolve.pypi_projects(name)[0]}")
         projects = pypi_resolve.pypi_projects(name, self._alias(name))
+        wheels = self._wheel_policy()
         existing = [p for p in pypi_resolve.generated_recipes(self.generated_dir, projects)
-                    if not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p))]
+                    if (not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p)))
+                    and pypi_resolve.generated_with(p, wheels.binary)]
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
                 name, projects, self.generated_dir, self.dl_dir, self.python_full_version, self.pypi_index, preferred,
-                create.board_machine(self.index.config), self._layer_patches(projects))
+                create.board_machine(self.index.config), self._layer_patches(projects), wheels)
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:
@@ -378,6 +381,33 @@ class GraphBuilder:
         if existing:
             log.debug("%s: recipe generated before, %s", name, path)
         return infos[0], d.getVar("PYRECIPE_GENERATED") or GENERATED_RECIPE
+
+    def _wheel_policy(self) -> pypi_resolve.WheelPolicy:
+        """PYPI_BINARY, and the board's ELF machine and sysroot library directories a wheel is
+        checked against: the build machine's own for a machine without a sysroot (its tasks run
+        there), else the provisioned sysroot's (which may not be there yet)."""
+        from pyrecipe.qa import wheelfit
+        from pyrecipe.recipetool import pypi_resolve
+        from pyrecipe.tasks.qa import library_dirs
+
+        config = self.index.config
+        binary = (config.getVar("PYPI_BINARY") or "no").strip()
+        if binary not in pypi_resolve.BINARY_CHOICES:
+            raise InputError(f'PYPI_BINARY = "{binary}": it is one of {", ".join(pypi_resolve.BINARY_CHOICES)}')
+        if binary == "no":
+            return pypi_resolve.WheelPolicy(binary)
+        from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
+
+        elf_machine = config.getVar("ELF_MACHINE") or ""
+        if config.getVar("SYSROOT_PROVIDER") == NO_SYSROOT_PROVIDER:
+            sysroot = Path("/")
+            elf_machine = elf_machine or wheelfit.elf_machine_of(Path(sys.executable))
+        else:
+            from pyrecipe.toolchain.machine import machine_from_datastore
+
+            sysroot = machine_from_datastore(config).sysroot_path or Path(config.getVar("RECIPE_SYSROOT"))
+        return pypi_resolve.WheelPolicy(binary, elf_machine,
+                                        tuple(library_dirs(sysroot, config.getVar("TARGET_SYS") or "")))
 
     def _layer_patches(self, projects: list[str]) -> pypi_resolve.LayerPatches | None:
         """The patches of the layers' recipe of the same project (of another version, else the

@@ -16,6 +16,13 @@ native venv from PyPI: the release, its file and the file's sha256 are recorded 
 ``build/<distro>/generated/native-tools.json`` (with the tools its ``Requires-Dist`` needs that are
 not pinned either), and provisioning installs exactly those files.
 
+With ``PYPI_BINARY = "prefer"`` or ``"only"`` (``--prefer-binary``, ``--only-binary :all:``) the
+release's wheel for the board (its CPython X.Y or abi3, ``manylinux_2_N_<arch>`` up to the sysroot's
+glibc, ``linux_<arch>``) is installed as it is, once it passes :mod:`pyrecipe.qa.wheelfit` against
+the board's sysroot; a wheel refused is named with its reason, and the sdist built instead
+(``prefer``) or the build stopped (``only``). The choice is written into the recipe, so a recipe
+generated under another setting is generated again.
+
 Which release: the newest final, non-yanked one whose ``Requires-Python`` admits the distro's
 CPython by its exact version (``PYTHON_FULLVERSION``), or the newest matching ``PREFERRED_VERSION_<name>``
 (``%`` a wildcard at its end, as in bitbake).
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import zipfile
@@ -40,11 +48,13 @@ from packaging.version import Version
 
 from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.qa import wheelfit
 from pyrecipe.recipetool import GENERATED_RECIPE, PYPI_WHEEL, create
 from pyrecipe.sources import pypi
 from pyrecipe.sources.fetch import fetch
 from pyrecipe.toolchain.native import manylinux_platforms
 
+log = logging.getLogger(__name__)
 #: The top of a generated recipe.
 GENERATED_HEADER = "# Written by pyrecipe: no layer provides {name}; from PyPI ({filename}). Delete this file to resolve it again."
 
@@ -91,10 +101,14 @@ class Release:
 
     def wheel_for(self, tags: Sequence[Tag]) -> pypi.IndexFile | None:
         """The release's wheel that best matches ``tags`` (most preferred first), if any."""
+        return next(iter(self.wheels_for(tags)), None)
+
+    def wheels_for(self, tags: Sequence[Tag]) -> list[pypi.IndexFile]:
+        """The release's wheels that match ``tags`` (most preferred first), best first."""
         rank = {tag: index for index, tag in enumerate(tags)}
-        ranked = [(min(rank[tag] for tag in found & rank.keys()), entry) for entry in self.files
+        ranked = [(min(rank[tag] for tag in found & rank.keys()), entry.filename, entry) for entry in self.files
                   if (found := _wheel_tags(entry.filename)) and found & rank.keys()]
-        return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+        return [entry for _, _, entry in sorted(ranked, key=lambda item: item[:2])]
 
     def has_native_wheels(self) -> bool:
         """Whether the project also publishes wheels for particular platforms: its ``none-any``
@@ -116,6 +130,75 @@ def build_machine_tags(python_version: str) -> list[Tag]:
     glibc = (os.confstr("CS_GNU_LIBC_VERSION") or "glibc 2.17").split()[-1]
     platforms = manylinux_platforms(glibc, platform.machine())
     return [*cpython_tags((major, minor), platforms=platforms), *compatible_tags((major, minor), platforms=platforms)]
+
+
+#: PYPI_BINARY's values: pip's --no-binary :all: (the default: sdists, none-any wheels of pure
+#: projects), --prefer-binary, --only-binary :all:.
+BINARY_CHOICES = ("no", "prefer", "only")
+#: The line a generated recipe records its PYPI_BINARY with.
+_BINARY_LINE = '# Chosen with PYPI_BINARY = "{}"'
+
+
+@dataclass(frozen=True)
+class WheelPolicy:
+    """Whether a generated recipe may install the board's own wheel from the index
+    (``binary``: one of BINARY_CHOICES), and what such a wheel is checked against: the board's
+    ELF machine and the sysroot's library directories."""
+
+    binary: str
+    elf_machine: str = ""
+    library_dirs: tuple[Path, ...] = ()
+
+    def glibc(self) -> str:
+        """The sysroot's glibc (2.41: the newest GLIBC_2.N its libc.so.6 defines); the newest
+        manylinux policy's when no sysroot is there to read."""
+        libc = next((d / "libc.so.6" for d in self.library_dirs if (d / "libc.so.6").exists()), None)
+        newest = wheelfit.newest_version(wheelfit.defined_versions(libc), "GLIBC") if libc else None
+        return newest.partition("_")[2] if newest else "2.41"
+
+
+def generated_with(path: Path, binary: str) -> bool:
+    """Whether the generated recipe ``path`` was chosen under PYPI_BINARY ``binary`` (a recipe
+    from before the setting existed was chosen as "no")."""
+    text = path.read_text(errors="replace")
+    recorded = next((b for b in BINARY_CHOICES if _BINARY_LINE.format(b) in text), "no")
+    return recorded == binary
+
+
+def board_tags(facts: create.TargetFacts, glibc: str) -> list[Tag]:
+    """The wheel tags the board's CPython takes, most preferred first: its X.Y and abi3 on the
+    manylinux platforms of ``glibc`` and plain ``linux_<arch>``, then the pure ones."""
+    version = tuple(int(part) for part in facts.python_version.split("."))
+    platforms = [*manylinux_platforms(glibc, facts.machine), f"linux_{facts.machine}"]
+    return [*cpython_tags(version, platforms=platforms), *compatible_tags(version, platforms=platforms)]
+
+
+def platform_wheel(release: Release, facts: create.TargetFacts, policy: WheelPolicy, dl_dir: Path) -> pypi.IndexFile | None:
+    """The release's wheel for the board that passes QA against the sysroot (the most preferred
+    first); None when none does and the policy allows the sdist; InputError under "only"."""
+    refused = []
+    for entry in release.wheels_for(board_tags(facts, policy.glibc())):
+        if not entry.sha256:
+            refused.append(f"{entry.filename}: the index gives no sha256 to pin it")
+        elif all(tag.platform == "any" for tag in _wheel_tags(entry.filename) or ()):
+            return entry  # a pure wheel asks nothing of the sysroot
+        elif not wheelfit.has_libc(policy.library_dirs):
+            refused.append(f"{entry.filename}: the board's sysroot is not provisioned yet, so nothing can check what the "
+                           "wheel needs of it (pyrecipe sysroot --machine MACHINE provisions it)")
+        else:
+            reasons = wheelfit.refusals(fetch(entry.url, dl_dir, entry.sha256, filename=entry.filename), policy.elf_machine,
+                                        policy.library_dirs)
+            if not reasons:
+                return entry
+            refused.append(f"{entry.filename} refused: {'; '.join(reasons)}")
+    said = "; ".join(refused) or (f"the index has no wheel for CPython {facts.python_version} on {facts.machine} "
+                                  f"({', '.join(f.filename for f in release.files)})")
+    if policy.binary == "only":
+        raise InputError(f"{release.project} {release.version}: no wheel of it installs on the board, and only wheels are "
+                         f"allowed (PYPI_BINARY = \"only\", --only-binary): {said}")
+    if refused:
+        log.warning("WARNING: %s %s: no wheel of it installs on the board, its sdist is built: %s", release.project, release.version, said)
+    return None
 
 
 def _wheel_tags(filename: str) -> frozenset[Tag] | None:
@@ -251,13 +334,15 @@ def recipe_version(path: Path) -> str:
 
 def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_full_version: str,
                            index: str, preferred: str | None = None, machine: str = "aarch64",
-                           layer_patches: LayerPatches | None = None) -> Path:
+                           layer_patches: LayerPatches | None = None, wheels: WheelPolicy = WheelPolicy("no")) -> Path:
     """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
-    NotOnPyPI when the index has none of them. A recipe for its sdist offers ``layer_patches``."""
+    NotOnPyPI when the index has none of them. A recipe for its sdist offers ``layer_patches``;
+    ``wheels`` says whether the board's wheel of the release may be taken instead."""
     project, files = find_project(projects, index)
     release = choose_release(files, project, python_full_version, preferred)
     facts = create.TargetFacts(python_full_version, machine)
-    wheel = release.board_wheel()
+    wheel = platform_wheel(release, facts, wheels, dl_dir) if wheels.binary != "no" else None
+    wheel = wheel or release.board_wheel()
     if wheel is not None:
         text, recipe_name = _wheel_recipe(name, project, release, wheel, dl_dir, facts)
     elif release.sdist() is not None:
@@ -274,6 +359,8 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
     else:
         raise InputError(f"PyPI project {project!r} {release.version} has neither an sdist nor a none-any wheel "
                          f"({', '.join(f.filename for f in release.files)}): write a recipe for {name}")
+    if wheels.binary != "no":
+        text += _BINARY_LINE.format(wheels.binary) + "\n"
     if pypi.normalise_project(name) not in (recipe_name, f"python3-{recipe_name}"):
         text += f'PROVIDES += "{name}"\n'  # python3-dateutil for python-dateutil: the name asked for finds it
     path = generated_dir / "recipes" / recipe_name / f"{recipe_name}_{release.version}.bb"

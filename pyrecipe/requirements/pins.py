@@ -41,6 +41,8 @@ from pyrecipe.fsutil import atomic_write_text
 _INCLUDES = {"-r", "--requirement", "-c", "--constraint"}
 #: Options that make the resolver build a local project or read a local directory of archives.
 _LOCAL_OPTIONS = {"-e", "--editable", "-f", "--find-links"}
+#: pip's options that choose between wheels and sdists.
+_BINARY_OPTIONS = {"--only-binary", "--prefer-binary", "--no-binary"}
 #: A requirement that names a place rather than a project: a path, a URL (file:, VCS, archive).
 _PLACE_RE = re.compile(r"^(\.|/|~|[A-Za-z][A-Za-z0-9+.-]*:)|\s@\s|^[^;]*@\s*[A-Za-z+]+:")
 
@@ -52,6 +54,9 @@ class Pins:
 
     hashes: dict[str, set[str]] = field(default_factory=dict)
     where: dict[str, str] = field(default_factory=dict)
+    #: What the files say of wheels (``--only-binary :all:``: "only", ``--prefer-binary``:
+    #: "prefer", ``--no-binary :all:``: "no"; None: nothing), a PYPI_BINARY value.
+    binary: str | None = None
 
     @property
     def checking(self) -> bool:
@@ -114,6 +119,9 @@ def _read_requirements(path: Path, pins: Pins, seen: set[Path]) -> None:
         if option in _LOCAL_OPTIONS:
             raise InputError(f"{where}: {line}: {option} makes the resolver build a local project (or read local "
                              "archives) on the build machine; pyrecipe builds projects from the package index only")
+        if option in _BINARY_OPTIONS:
+            pins.binary = _binary(where, line, option, value or (words[1] if len(words) > 1 else ""))
+            continue
         if line.startswith("-"):
             continue  # --index-url, --extra-index-url, --pre ...: uv's to follow
         requirement, hashes = _split_hashes(where, line)
@@ -128,6 +136,18 @@ def _read_requirements(path: Path, pins: Pins, seen: set[Path]) -> None:
         if hashes:
             pins.hashes.setdefault(name, set()).update(hashes)
             pins.where.setdefault(name, where)
+
+
+def _binary(where: str, line: str, option: str, value: str) -> str:
+    """The PYPI_BINARY a wheel option of a requirement file says: pip's --prefer-binary, and
+    --only-binary / --no-binary for every project (``:all:``); a list of projects is refused, as
+    pyrecipe chooses wheels for the whole set."""
+    if option == "--prefer-binary":
+        return "prefer"
+    if value != ":all:":
+        raise InputError(f"{where}: {line}: pyrecipe takes {option} :all: (wheels are chosen for the whole set; "
+                         "PYPI_BINARY in conf/local.conf, --only-binary or --prefer-binary on the command line)")
+    return "only" if option == "--only-binary" else "no"
 
 
 def _split_hashes(where: str, line: str) -> tuple[str, set[str]]:

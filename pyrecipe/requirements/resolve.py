@@ -51,8 +51,11 @@ def is_lock(path: Path) -> bool:
     return path.name == "pylock.toml" or (path.name.startswith("pylock.") and path.name.endswith(".toml"))
 
 
-def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path) -> list[str]:
-    """The ``uv pip compile`` line that writes the lock of ``inputs`` for the board to ``out``."""
+def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path,
+               binary: str = "no") -> list[str]:
+    """The ``uv pip compile`` line that writes the lock of ``inputs`` for the board to ``out``;
+    with ``binary`` "only" (PYPI_BINARY) uv takes wheels alone, so the lock names no release
+    without a wheel (for the board, when uv knows its platform)."""
     from uv import find_uv_bin
 
     platform = UV_PLATFORMS.get(machine)
@@ -62,7 +65,7 @@ def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: 
         "--python-version", python_version, *where, "--index-url", index_url,
         "--no-config", "--no-header", "--quiet", "--cache-dir", str(cache_dir),
         # A pyproject.toml's [tool.uv.sources] would point a dependency at a path or a repository.
-        "--no-sources",
+        "--no-sources", *(["--only-binary", ":all:"] if binary == "only" else []),
     ]
 
 
@@ -81,14 +84,15 @@ def confined(command: list[str], writable: Sequence[Path]) -> list[str]:
 
 
 def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path,
-                    preferred: Mapping[str, str] | None = None) -> Path:
+                    preferred: Mapping[str, str] | None = None, binary: str = "no") -> Path:
     """Resolve requirement files (``requirements.txt``, ``pyproject.toml``) for the board into
     the lock ``out`` (written whole or not at all); InputError with uv's own words when the set
     cannot be resolved (a project the index lacks, conflicting pins, a bad marker).
 
     The versions of an existing ``out`` are kept where the files still allow them (uv prefers
     the pins of its output file), so resolving again does not move a working set; ``preferred``
-    (name -> version: the layers' recipes) goes before them (:func:`seed_lock`)."""
+    (name -> version: the layers' recipes) goes before them (:func:`seed_lock`). ``binary``:
+    PYPI_BINARY (:func:`uv_command`)."""
     for path in inputs:
         if not path.is_file():
             raise InputError(f"-r {path}: no such file")
@@ -101,7 +105,7 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
         partial = scratch / "pylock.toml"
         seed_lock(partial, out, preferred or {})
         cache_dir.mkdir(parents=True, exist_ok=True)
-        command = confined(uv_command(inputs, partial, python_version, machine, index_url, cache_dir), [cache_dir, scratch])
+        command = confined(uv_command(inputs, partial, python_version, machine, index_url, cache_dir, binary), [cache_dir, scratch])
         (scratch / "tmp").mkdir()
         env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1", "TMPDIR": str(scratch / "tmp")}
         result = subprocess.run(command, capture_output=True, text=True, env=env)

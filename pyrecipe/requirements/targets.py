@@ -36,6 +36,7 @@ from pyrecipe.parse.errors import ExpansionError
 from pyrecipe.recipetool import LAYER_RECIPE
 from pyrecipe.recipetool.create import board_machine, target_facts
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
+from pyrecipe.requirements.pins import read_pins
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
 from pyrecipe.sources.fetch import local_file_names
 
@@ -80,21 +81,34 @@ def layer_preferences(layer: Mapping[str, RecipeInfo]) -> dict[str, str]:
     return preferred
 
 
-def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart, layer: Mapping[str, RecipeInfo]) -> Path:
+def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart, layer: Mapping[str, RecipeInfo],
+                      binary: str | None = None) -> Path:
     """Resolve requirement files (not locks) for the configured board into the lock ``out``,
-    preferring the layers' versions."""
+    preferring the layers' versions; ``binary`` (the command line's) as :func:`wheel_choice` says."""
     cache = Path(config.getVar("PYRECIPE_UV_CACHE_DIR"))
     return resolve_to_lock(files, out, config.getVar("PYTHON_FULLVERSION"), board_machine(config),
-                           config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer))
+                           config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer), wheel_choice(config, files, binary))
 
 
-def requirement_set(files: Sequence[Path], config: DataSmart, layer: Mapping[str, RecipeInfo]) -> list[LockedPackage]:
+def wheel_choice(config: DataSmart, files: Sequence[Path], binary: str | None) -> str:
+    """PYPI_BINARY for a requirement set, set in ``config``: the command line's ``binary``
+    (--only-binary, --prefer-binary), else what the requirement files say (pip's options), else
+    the configuration's. A missing file says nothing here: resolving it names it."""
+    chosen = binary or read_pins([path for path in files if not is_lock(path) and path.is_file()]).binary or config.getVar("PYPI_BINARY") or "no"
+    config.setVar("PYPI_BINARY", chosen)
+    return chosen
+
+
+def requirement_set(files: Sequence[Path], config: DataSmart, layer: Mapping[str, RecipeInfo],
+                    binary: str | None = None) -> list[LockedPackage]:
     """The packages ``files`` ask for on the board: locks as they are, the other files resolved
-    together into REQUIREMENTS_LOCK first."""
+    together into REQUIREMENTS_LOCK first; PYPI_BINARY set for the set (:func:`wheel_choice`)."""
     locks = [path for path in files if is_lock(path)]
     others = [path for path in files if not is_lock(path)]
     if others:
-        locks.append(lock_requirements(others, Path(config.getVar("REQUIREMENTS_LOCK")), config, layer))
+        locks.append(lock_requirements(others, Path(config.getVar("REQUIREMENTS_LOCK")), config, layer, binary))
+    else:
+        wheel_choice(config, files, binary)
     environment = board_environment(config)
     return merge(read_lock(path, environment) for path in locks)
 
@@ -105,10 +119,22 @@ def pin(config: DataSmart, packages: Sequence[LockedPackage], index: LayerIndex,
     the layer's recipe is taken at that version only, else the name comes from PyPI."""
     for name, version in preferred_versions(packages).items():
         config.setVar(name, version)
+    only_wheels = config.getVar("PYPI_BINARY") == "only"
     for package in packages:
         info = layer.get(package.name)
         if info is not None:
-            config.setVar(f"PREFERRED_VERSION_{info.pn}", _layer_version(index, info, package.version) or package.version)
+            same = _layer_version(index, info, package.version)
+            if same is not None and only_wheels and not _fetches_locked_file(index, info.pn, same, package):
+                # Its recipe builds what the lock left out (an sdist, under --only-binary): a
+                # version no recipe has sends the name to PyPI, whose wheel the lock names.
+                same = f"{package.version}-not-from-source"
+            config.setVar(f"PREFERRED_VERSION_{info.pn}", same or package.version)
+
+
+def _fetches_locked_file(index: LayerIndex, pn: str, pv: str, package: LockedPackage) -> bool:
+    """Whether the layers' recipe ``pn`` of version ``pv`` fetches a file the lock allows."""
+    info = next(info for info in index.providers(pn) if info.variant == "" and info.pv == pv)
+    return (index.datastore(info).getVarFlag("SRC_URI", "sha256sum") or "").lower() in package.sha256
 
 
 def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPackage], index: LayerIndex,
