@@ -217,22 +217,23 @@ def _real_layer(options: argparse.Namespace, bare: bool) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="pyrecipe-bench-layer-") as tmp:
         root = Path(tmp)
         stubs = root / "stub-classes"
-        write_stub_classes(layer, [TOPDIR], stubs)
-        settings = Settings(build_dir=root / "build", machine=options.machine, layers=(layer, stubs))
+        # A layer only when it holds a class: pyrecipe refuses a directory that adds nothing.
+        layers = (layer, stubs) if write_stub_classes(layer, [TOPDIR], stubs) else (layer,)
+        settings = Settings(build_dir=root / "build", machine=options.machine, layers=layers)
         config = load_configuration(settings)
         index = LayerIndex(config, None)
         recipes = [str(r) for r in index.recipes if layer in r.parents]
         spec = {
-            "build_dir": str(settings.build_dir), "machine": options.machine, "layers": [str(layer), str(stubs)],
+            "build_dir": str(settings.build_dir), "machine": options.machine, "layers": [str(path) for path in layers],
             "bare": bare,
             "recipes": recipes,
             "appends": {str(r): [str(a) for a in index.appends_of[r]] for r in index.recipes if index.appends_of[r]},
             "bitbake": str(options.bitbake or ""),
             # What load_configuration sets before it reads a file, and the files it reads.
             "preset": {name: config.getVar(name) for name in ("PYRECIPE_TOPDIR", "PYRECIPE_CODEDIR", "PYRECIPE_HOST_PYTHON", "TOPDIR", "MACHINE")}
-            | {"BBLAYERS": f"{layer} {stubs}", "BBPATH": f"{stubs}:{layer}:{TOPDIR}" if bare else str(TOPDIR)},
+            | {"BBLAYERS": " ".join(map(str, layers)), "BBPATH": f"{stubs}:{layer}:{TOPDIR}" if bare else str(TOPDIR)},
             "confs": [str(CORE_CONF)] if bare else [
-                str(CORE_CONF), str(TOOLCHAINS_DIR / "bitbake.conf"), str(machine_conf(options.machine, (layer, stubs))),
+                str(CORE_CONF), str(TOOLCHAINS_DIR / "bitbake.conf"), str(machine_conf(options.machine, layers)),
             ],
         }
         spec_file = root / "spec.json"
