@@ -253,7 +253,12 @@ def _locked_build(
     result.requirements = requirements
     if not request.options.dry_run and (result.executed or result.restored or result.failures):
         # A build that ran nothing (a no-op) leaves the last one's stats the last: its report.
-        buildstats.write(Path(config.getVar("MACHINE_BUILD_DIR")), result.stats, _build_facts(request, graph, result))
+        try:
+            buildstats.write(Path(config.getVar("MACHINE_BUILD_DIR")), result.stats, _build_facts(request, graph, result))
+        except OSError as error:
+            # The stats describe the build; they must not replace what it says (a task that filled
+            # the disk failed for that, and the stats could then not be written either).
+            progress.note(f"WARNING: the build's stats were not written: {error.strerror or error}")
     if result.ok and request.options.goal == "do_build" and not request.options.dry_run:
         from pyrecipe.outputs.assemble import assemble
 
