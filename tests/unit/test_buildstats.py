@@ -3,6 +3,7 @@ by wait4, and of its own worker thread; tasks running beside it do not mix in.""
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import threading
@@ -71,7 +72,12 @@ def test_tasks_in_parallel_threads_do_not_mix(tmp_path: Path) -> None:
     busy = run_tree(tmp_path)
     thread.join()
     assert busy.user + busy.system >= 0.35
-    assert quiet[0].user + quiet[0].system < 0.1 and (quiet[0].max_rss or 0) < 100 << 20
+    assert quiet[0].user + quiet[0].system < 0.1
+    # A child's peak starts at the test process's own size (the kernel keeps the high-water mark
+    # across fork and exec), which a long pytest run grows past 100 MB: the bound is that size,
+    # not the busy tree's 150 MB on top of it.
+    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    assert (quiet[0].max_rss or 0) < max(100 << 20, floor + (16 << 20))
 
 
 def test_records_say_lane_and_failure() -> None:
