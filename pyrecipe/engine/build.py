@@ -26,6 +26,7 @@ from pyrecipe.engine.scheduler import Builder, BuildOptions, BuildResult, plan_b
 from pyrecipe.errors import InputError
 from pyrecipe.graph.build_graph import Graph, GraphBuilder
 from pyrecipe.parse import DataSmart
+from pyrecipe.requirements.options import NO_OPTIONS, CommandLine
 from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class BuildRequest:
     build_all: bool = False
     #: ``-r`` files: requirements.txt, pyproject.toml, pylock.toml.
     requirements: tuple[Path, ...] = ()
+    #: ``--constraint``, ``--index-url``, ``--extra-index-url`` for the ``-r`` files.
+    requirement_options: CommandLine = NO_OPTIONS
     #: Where the image goes instead of IMAGE_ROOTFS (``pyrecipe test``'s image of a suite).
     image_rootfs: Path | None = None
 
@@ -94,7 +97,7 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
         from pyrecipe.requirements import targets as requirement_targets
 
         layer = index.python_recipes()
-        locked = requirement_targets.requirement_set(request.requirements, config, layer)
+        locked = requirement_targets.requirement_set(request.requirements, config, layer, request.requirement_options)
         requirement_targets.pin(config, locked, index, layer)
     else:
         locked = []

@@ -42,7 +42,7 @@ from pyrecipe.errors import BuildError, InputError
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.recipetool import GENERATED_RECIPE, PYPI_WHEEL, create
 from pyrecipe.sources import pypi
-from pyrecipe.sources.fetch import fetch
+from pyrecipe.sources.fetch import fetch, mask_urls
 from pyrecipe.toolchain.native import manylinux_platforms
 
 #: The top of a generated recipe.
@@ -185,7 +185,7 @@ def find_project(projects: list[str], index: str) -> tuple[str, list[pypi.IndexF
             return project, pypi.project_files(project, index)
         except pypi.ProjectNotFound:
             continue
-    raise NotOnPyPI(", ".join(f"{index}/{p}/" for p in projects))
+    raise NotOnPyPI(", ".join(f"{mask_urls(index)}/{p}/" for p in projects))
 
 
 # ---------------------------------------------------------------- metadata of a downloaded file
@@ -249,12 +249,32 @@ def recipe_version(path: Path) -> str:
     return path.stem.split("_", 1)[1]
 
 
+def _find_on_indexes(projects: list[str], indexes: Sequence[str]) -> tuple[str, list[pypi.IndexFile], str]:
+    """:func:`find_project` on the first of ``indexes`` that has the project, and that index."""
+    missing = []
+    for index in indexes:
+        try:
+            return (*find_project(projects, index), index)
+        except NotOnPyPI as error:
+            missing.append(str(error))
+    raise NotOnPyPI(", ".join(missing))
+
+
 def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_full_version: str,
                            index: str, preferred: str | None = None, machine: str = "aarch64",
-                           layer_patches: LayerPatches | None = None) -> Path:
+                           layer_patches: LayerPatches | None = None, extra_indexes: Sequence[str] = (),
+                           locked: frozenset[str] = frozenset()) -> Path:
     """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
-    NotOnPyPI when the index has none of them. A recipe for its sdist offers ``layer_patches``."""
-    project, files = find_project(projects, index)
+    NotOnPyPI when the index has none of them. A recipe for its sdist offers ``layer_patches``.
+
+    ``extra_indexes`` (a requirement file's ``--extra-index-url``) are asked first, as uv asks
+    them first: a project of a private index is fetched from there. ``locked`` (the sha256 of
+    the files the lock allows) leaves out the other files of the release, so ``--no-binary``
+    (a lock without wheels) and ``--hash`` pins reach the recipe as they reached the lock."""
+    project, files, index = _find_on_indexes(projects, [*extra_indexes, index])
+    # The index serving none of the lock's files is the lock's error, which the requirement set's
+    # check names with both hashes: the recipe is then generated as if there were no lock.
+    files = [entry for entry in files if (entry.sha256 or "").lower() in locked] or files
     release = choose_release(files, project, python_full_version, preferred)
     facts = create.TargetFacts(python_full_version, machine)
     wheel = release.board_wheel()

@@ -35,8 +35,10 @@ from pyrecipe.parse.depends import explode_deps
 from pyrecipe.parse.errors import ExpansionError
 from pyrecipe.recipetool.create import board_machine, target_facts
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
+from pyrecipe.requirements.options import NO_OPTIONS, CommandLine
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
 from pyrecipe.sources.fetch import local_file_names
+from pyrecipe.sources.pypi import without_credentials
 
 log = logging.getLogger(__name__)
 
@@ -81,21 +83,32 @@ def layer_preferences(layer: Mapping[str, RecipeInfo]) -> dict[str, str]:
     return preferred
 
 
-def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart, layer: Mapping[str, RecipeInfo]) -> Path:
+def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart, layer: Mapping[str, RecipeInfo],
+                      command_line: CommandLine = NO_OPTIONS) -> Path:
     """Resolve requirement files (not locks) for the configured board into the lock ``out``,
-    preferring the layers' versions."""
+    preferring the layers' versions. The indexes the files name become the build's
+    (PYPI_INDEX_URL, PYPI_EXTRA_INDEX_URLS): a project of a private index is fetched from there."""
     cache = Path(config.getVar("PYRECIPE_UV_CACHE_DIR"))
-    return resolve_to_lock(files, out, config.getVar("PYTHON_FULLVERSION"), board_machine(config),
-                           config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer))
+    pins = resolve_to_lock(files, out, config.getVar("PYTHON_FULLVERSION"), board_machine(config),
+                           config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer), command_line)
+    if pins.indexes:
+        config.setVar("PYPI_INDEX_URL", without_credentials(pins.indexes[-1]))
+    if pins.extra_indexes:
+        config.setVar("PYPI_EXTRA_INDEX_URLS", " ".join(map(without_credentials, pins.extra_indexes)))
+    return out
 
 
-def requirement_set(files: Sequence[Path], config: DataSmart, layer: Mapping[str, RecipeInfo]) -> list[LockedPackage]:
+def requirement_set(files: Sequence[Path], config: DataSmart, layer: Mapping[str, RecipeInfo],
+                    command_line: CommandLine = NO_OPTIONS) -> list[LockedPackage]:
     """The packages ``files`` ask for on the board: locks as they are, the other files resolved
-    together into REQUIREMENTS_LOCK first."""
+    together (with ``command_line``'s options) into REQUIREMENTS_LOCK first."""
     locks = [path for path in files if is_lock(path)]
     others = [path for path in files if not is_lock(path)]
+    if command_line != NO_OPTIONS and not others:
+        raise InputError("--constraint, --index-url, --extra-index-url and --require-hashes apply to requirement files that are resolved; "
+                         "a pylock.toml is followed as it is (lock the set again with those options)")
     if others:
-        locks.append(lock_requirements(others, Path(config.getVar("REQUIREMENTS_LOCK")), config, layer))
+        locks.append(lock_requirements(others, Path(config.getVar("REQUIREMENTS_LOCK")), config, layer, command_line))
     environment = board_environment(config)
     return merge(read_lock(path, environment) for path in locks)
 
@@ -107,6 +120,8 @@ def pin(config: DataSmart, packages: Sequence[LockedPackage], index: LayerIndex,
     for name, version in preferred_versions(packages).items():
         config.setVar(name, version)
     for package in packages:
+        # The files the lock allows: a recipe generated for it fetches one of them (--no-binary, --hash).
+        config.setVar(f"PYPI_LOCKED_SHA256_{package.target}", " ".join(sorted(package.sha256)))
         info = layer.get(package.name)
         if info is not None:
             config.setVar(f"PREFERRED_VERSION_{info.pn}", _layer_version(index, info, package.version) or package.version)
