@@ -363,13 +363,15 @@ class GraphBuilder:
         preferred = self.index.config.getVar(f"PREFERRED_VERSION_{name}") or self.index.config.getVar(
             f"PREFERRED_VERSION_python3-{pypi_resolve.pypi_projects(name)[0]}")
         projects = pypi_resolve.pypi_projects(name, self._alias(name))
+        # The files a lock allows (--no-binary, --hash): a recipe generated before that fetches another is generated again.
+        locked = frozenset((self.index.config.getVar(f"PYPI_LOCKED_SHA256_python3-{pypi_resolve.pypi_projects(name)[0]}") or "").split())
         existing = [p for p in pypi_resolve.generated_recipes(self.generated_dir, projects)
-                    if not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p))]
+                    if (not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p)))
+                    and (not locked or pypi_resolve.fetches_one_of(p, locked))]
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
                 name, projects, self.generated_dir, self.dl_dir, self.python_full_version, self.pypi_index, preferred,
-                create.board_machine(self.index.config), self._layer_patches(projects), self.pypi_extra_indexes,
-                frozenset((self.index.config.getVar(f"PYPI_LOCKED_SHA256_python3-{pypi_resolve.pypi_projects(name)[0]}") or "").split()))
+                create.board_machine(self.index.config), self._layer_patches(projects), self.pypi_extra_indexes, locked)
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -243,6 +244,11 @@ def generated_recipes(generated_dir: Path, projects: list[str]) -> list[Path]:
     for project in projects:
         found += (generated_dir / "recipes" / project).glob(f"{project}_*.bb")
     return sorted(found, key=lambda path: (file_version(f"x-{recipe_version(path)}.tar.gz") or Version("0"), path.name))
+
+
+def fetches_one_of(path: Path, sha256: frozenset[str]) -> bool:
+    """Whether the generated recipe at ``path`` pins one of the files of ``sha256``."""
+    return any(digest in sha256 for digest in re.findall(r'sha256sum\] = "([0-9a-f]{64})"', path.read_text()))
 
 
 def recipe_version(path: Path) -> str:

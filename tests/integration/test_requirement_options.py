@@ -138,6 +138,19 @@ def test_no_binary_builds_the_sdist_where_a_none_any_wheel_exists(layer: Path, t
     assert "both-2.0.tar.gz" in recipe and ".whl" not in recipe, recipe
 
 
+def test_no_binary_regenerates_a_wheel_recipe_generated_before(layer: Path, tmp_path: Path) -> None:
+    """The set built once with `both`'s none-any wheel, then with `--no-binary both`: the recipe
+    generated before (the wheel's) was taken again and the set stopped on the lock's hash."""
+    build_dir = tmp_path / "build"
+    code, _, stderr = runner_cli("deps", layer, build_dir, "-r", write_requirements(tmp_path, "both\n"))
+    assert code == 0, stderr
+    assert ".whl" in generated(build_dir, "both", "2.0").read_text()
+    code, _, stderr = runner_cli("deps", layer, build_dir, "-r", write_requirements(tmp_path, "--no-binary both\nboth\n"))
+    assert code == 0, stderr
+    recipe = generated(build_dir, "both", "2.0").read_text()
+    assert "both-2.0.tar.gz" in recipe and ".whl" not in recipe, recipe
+
+
 @pytest.mark.parametrize("where", ["file", "command line"])
 def test_require_hashes_without_hashes_is_refused(layer: Path, tmp_path: Path, where: str) -> None:
     """`--require-hashes` with no `--hash` pin: pip refuses the set; the lock was written."""
