@@ -291,6 +291,9 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
         recipe_name = gathered.name
         sdist = gathered.sdist.entry
         extra = [f'PYRECIPE_GENERATED = "{GENERATED_RECIPE}"']
+        if index != pypi.SIMPLE_INDEX:
+            # PyPI's /packages/source/ address (the pypi class's) would not find an sdist of another index.
+            extra.append(f'PYPI_SRC_URI = "{pypi.without_credentials(sdist.url)};downloadfilename={sdist.filename}"')
         known = gathered.native.debian_package_set()
         if known:
             extra.append(f'# The headers its C code includes come from these Debian packages:\nSYSROOT_PACKAGES += "{" ".join(known)}"')

@@ -83,7 +83,7 @@ def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) 
         raise BuildError(f"cannot read the PyPI simple index {url}: {exc}") from None
     return [
         IndexFile(
-            filename=entry["filename"], url=entry["url"], sha256=entry.get("hashes", {}).get("sha256"),
+            filename=entry["filename"], url=urllib.parse.urljoin(url, entry["url"]), sha256=entry.get("hashes", {}).get("sha256"),
             requires_python=entry.get("requires-python"), yanked=bool(entry.get("yanked")),
         )
         for entry in data.get("files", [])

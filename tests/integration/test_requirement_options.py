@@ -45,6 +45,8 @@ def private(tmp_path: Path) -> Iterator[str]:
     root = tmp_path / "private"
     with serve_directory(root) as url:
         publish(root, url, "secretlib", [wheel("secretlib", "2.0", requires=["purelib"])])
+        publish(root, url, "secretsrc", [sdist("secretsrc", "1.0", {"pyproject.toml": BOTH_PYPROJECT.replace('"both"', '"secretsrc"')
+                                                                    .replace('"2.0"', '"1.0"')})])
         yield url
 
 
@@ -85,6 +87,22 @@ def test_a_project_only_on_a_private_index_is_built_from_there(layer: Path, tmp_
     recipe = generated(build_dir, "secretlib", "2.0").read_text()
     assert f"{private}/files/secretlib/secretlib-2.0-py3-none-any.whl" in recipe, recipe
     assert "secretlib" in stdout and "purelib" in stdout, stdout
+
+
+def test_an_sdist_only_on_a_private_index_is_fetched_from_there(layer: Path, tmp_path: Path, private: str) -> None:
+    """The recipe generated for a private index's sdist fetched PyPI's /packages/source/ address
+    (the pypi class's), then PyPI's simple index: neither has it. Generating the recipe put the
+    sdist in DL_DIR; gone from there (a cleaned DL_DIR, another machine), it was not fetched again."""
+    build_dir = tmp_path / "build"
+    wanted = write_requirements(tmp_path, f"--extra-index-url {private}/simple\nsecretsrc\n")
+    code, _, stderr = runner_cli("deps", layer, build_dir, "-r", wanted)
+    assert code == 0, stderr
+    for path in build_dir.rglob("secretsrc-1.0.tar.gz"):
+        path.unlink()
+    code, stdout, stderr = runner_cli("build", layer, build_dir, "-c", "fetch", "-r", wanted)
+    assert code == 0, stderr
+    assert f'PYPI_SRC_URI = "{private}/files/secretsrc/secretsrc-1.0.tar.gz' in generated(build_dir, "secretsrc", "1.0").read_text()
+    assert list(build_dir.rglob("secretsrc-1.0.tar.gz")), stdout
 
 
 def test_a_token_in_an_index_url_is_never_shown_nor_written(layer: Path, tmp_path: Path, private: str) -> None:
