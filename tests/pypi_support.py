@@ -8,6 +8,7 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import shutil
 import tarfile
 import zipfile
 from dataclasses import dataclass
@@ -110,3 +111,28 @@ def publish(root: Path, base_url: str, project: str, files: list[Published]) -> 
     page = root / "simple" / project / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(json.dumps({"meta": {"api-version": "1.1"}, "name": project, "files": entries}))
+
+
+def runner_layer(copy: Path, index_url: str) -> Path:
+    """A copy at ``copy`` of the runner test layer (the build machine's own tools, no cross
+    toolchain) that resolves and fetches from ``index_url`` (a simple index)."""
+    shutil.copytree(Path(__file__).parent / "fixtures" / "runner_layer", copy)
+    with (copy / "conf" / "layer.conf").open("a") as conf:
+        conf.write(f'PYPI_INDEX_URL = "{index_url}"\n')
+    with (copy / "conf" / "machine" / "runnerboard.conf").open("a") as conf:
+        conf.write('SYSROOT_PROVIDER = "none"\n')
+    return copy
+
+
+def runner_cli(command: str, layer: Path, build_dir: Path, *args: object) -> tuple[int, str, str]:
+    """``pyrecipe COMMAND`` for the runner board with ``layer``: exit code, stdout, stderr."""
+    from parse_support import pyrecipe_cli
+
+    result = pyrecipe_cli(command, "--machine", "runnerboard", "--layer", layer, "--build-dir", build_dir, *args)
+    return result.returncode, result.stdout, result.stderr
+
+
+def write_requirements(directory: Path, text: str, name: str = "requirements.txt") -> Path:
+    path = directory / name
+    path.write_text(text)
+    return path

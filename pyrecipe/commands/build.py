@@ -14,6 +14,7 @@ from pyrecipe.commands.common import (
     add_requirement_option,
     path_argument,
     print_columns,
+    requirement_options,
     settings_from,
 )
 from pyrecipe.config.paths import check_not_system_dir
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     request = BuildRequest(
         settings=settings_from(args), targets=tuple(args.targets), options=options, tar=args.tar,
         allow_missing_checksum=args.allow_missing_checksum, build_all=args.build_all,
-        requirements=tuple(args.requirements), binary=args.binary,
+        requirements=tuple(args.requirements), binary=args.binary, requirement_options=requirement_options(args),
     )
     started = time.monotonic()
     progress = Progress()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pyrecipe.config.configuration import Settings, check_layer_dir
 from pyrecipe.config.project import find_build_dir
 from pyrecipe.errors import InputError
+from pyrecipe.requirements.options import NO_OPTIONS, CommandLine
 from pyrecipe.toolchain.host_tools import allow_sudo
 
 if TYPE_CHECKING:
@@ -90,7 +91,9 @@ def non_negative(text: str) -> float:
     return value
 
 
-def add_requirement_option(parser: argparse.ArgumentParser, verb: str) -> None:
+def add_requirement_option(parser: argparse.ArgumentParser, verb: str, constraint_flags: tuple[str, ...] = ("--constraint",)) -> None:
+    """``-r FILE`` and pip's options for it that a requirements file may also carry (docs/requirements.md).
+    ``constraint_flags``: ``build`` keeps bitbake's ``-c`` for ``--cmd``, so only ``lock`` has pip's ``-c``."""
     parser.add_argument(
         "-r", "--requirement", dest="requirements", action="append", type=path_argument, default=[], metavar="FILE",
         help=f"{verb} the packages of a requirements.txt, a pyproject.toml's dependencies or a pylock.toml, "
@@ -103,6 +106,22 @@ def add_requirement_option(parser: argparse.ArgumentParser, verb: str) -> None:
     wheels.add_argument("--prefer-binary", dest="binary", action="store_const", const="prefer",
                         help="take a package's wheel for the board where one passes QA against the sysroot, "
                              "else build its sdist (PYPI_BINARY = \"prefer\")")
+    parser.add_argument(*constraint_flags, dest="constraints", action="append", type=path_argument, default=[],
+                        metavar="FILE", help="constrain the -r files' resolution with a constraints file, as pip's -c (repeatable)")
+    parser.add_argument("--index-url", metavar="URL",
+                        help="the simple index to resolve and fetch from instead of PYPI_INDEX_URL (a token in it is never shown)")
+    parser.add_argument("--extra-index-url", dest="extra_index_urls", action="append", default=[], metavar="URL",
+                        help="another simple index, asked first, as uv asks it; its projects are fetched from it (repeatable)")
+    parser.add_argument("--require-hashes", action="store_true",
+                        help="pip's hash-checking mode: every project of the set needs a --hash pin in the files")
+
+
+def requirement_options(args: argparse.Namespace) -> CommandLine:
+    """The command line's pip options for the ``-r`` files."""
+    options = CommandLine(tuple(args.constraints), args.index_url, tuple(args.extra_index_urls), args.require_hashes)
+    if options != NO_OPTIONS and not args.requirements:
+        raise InputError("--constraint, --index-url, --extra-index-url and --require-hashes apply to -r files: name them with -r FILE")
+    return options
 
 
 def add_build_dir_option(parser: argparse.ArgumentParser, what: str = "") -> None:
@@ -149,5 +168,6 @@ def graph_of(args: argparse.Namespace) -> Graph:
     if not args.targets and not args.requirements:
         raise InputError("name a RECIPE, or requirement files with -r FILE")
     request = BuildRequest(settings=settings_from(args), targets=tuple(args.targets), options=BuildOptions(goal="do_build"),
-                           requirements=tuple(args.requirements), binary=args.binary)
+                           requirements=tuple(args.requirements), binary=args.binary,
+                           requirement_options=requirement_options(args))
     return resolve(request, pinned_native_tools())[1]

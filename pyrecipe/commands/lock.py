@@ -11,7 +11,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pyrecipe.commands.common import add_build_options, add_requirement_option, path_argument, settings_from
+from pyrecipe.commands.common import (
+    add_build_options,
+    add_requirement_option,
+    path_argument,
+    requirement_options,
+    settings_from,
+)
 from pyrecipe.config.configuration import load_configuration
 from pyrecipe.config.layers import LayerIndex
 from pyrecipe.errors import InputError
@@ -23,7 +29,7 @@ from pyrecipe.requirements.targets import board_environment, lock_origin, lock_r
 
 def register(parser: argparse.ArgumentParser) -> None:
     add_build_options(parser)
-    add_requirement_option(parser, "lock")
+    add_requirement_option(parser, "lock", ("-c", "--constraint"))
     parser.add_argument("-o", "--output", type=path_argument, default=Path("pylock.toml"),
                         help="the lock to write (pylock.toml or pylock.NAME.toml; default ./pylock.toml)")
     parser.set_defaults(func=run)
@@ -40,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_configuration(settings_from(args))
     index = LayerIndex(config, Path(config.getVar("PARSE_CACHE_DIR")))
     layer = index.python_recipes()
-    out = lock_requirements(args.requirements, args.output.absolute(), config, layer, args.binary)
+    out = lock_requirements(args.requirements, args.output.absolute(), config, layer, args.binary, requirement_options(args))
     packages = read_lock(out, board_environment(config))
     machine, distro = config.getVar("MACHINE"), config.getVar("DISTRO")
     print(f"wrote {args.output}: {len(packages)} package(s) for {machine} on {distro} "

@@ -27,6 +27,7 @@ from pyrecipe.engine.scheduler import Builder, BuildOptions, BuildResult, plan_b
 from pyrecipe.errors import InputError
 from pyrecipe.graph.build_graph import Graph, GraphBuilder
 from pyrecipe.parse import DataSmart
+from pyrecipe.requirements.options import NO_OPTIONS, CommandLine
 from pyrecipe.toolchain.sysroot import NO_SYSROOT_PROVIDER
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ class BuildRequest:
     requirements: tuple[Path, ...] = ()
     #: --only-binary / --prefer-binary: PYPI_BINARY for this build ("only", "prefer"; None: the configuration's).
     binary: str | None = None
+    #: ``--constraint``, ``--index-url``, ``--extra-index-url`` for the ``-r`` files.
+    requirement_options: CommandLine = NO_OPTIONS
     #: Where the image goes instead of IMAGE_ROOTFS (``pyrecipe test``'s image of a suite).
     image_rootfs: Path | None = None
 
@@ -97,7 +100,8 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
         from pyrecipe.requirements import targets as requirement_targets
 
         layer = index.python_recipes()
-        locked = requirement_targets.requirement_set(request.requirements, config, layer, request.binary)
+        locked = requirement_targets.requirement_set(request.requirements, config, layer, request.binary,
+                                                     request.requirement_options)
         requirement_targets.pin(config, locked, index, layer)
     else:
         locked = []

@@ -183,6 +183,8 @@ class GraphBuilder:
         config = index.config
         self.pypi_enabled = (config.getVar("PYPI_RESOLVE") or "1").strip().lower() not in ("0", "no", "false", "")
         self.pypi_index = config.getVar("PYPI_INDEX_URL") or SIMPLE_INDEX
+        #: A requirement file's --extra-index-url: asked before PYPI_INDEX_URL, as uv asks them.
+        self.pypi_extra_indexes = (config.getVar("PYPI_EXTRA_INDEX_URLS") or "").split()
         self.generated_dir = Path(config.getVar("PYRECIPE_GENERATED_DIR") or Path(config.getVar("TOPDIR") or "build") / "generated")
         self.dl_dir = Path(config.getVar("DL_DIR") or "downloads")
         #: The target CPython's exact version: what a PyPI release's Requires-Python must admit.
@@ -363,13 +365,15 @@ class GraphBuilder:
             f"PREFERRED_VERSION_python3-{pypi_resolve.pypi_projects(name)[0]}")
         projects = pypi_resolve.pypi_projects(name, self._alias(name))
         wheels = self._wheel_policy()
+        # The files a lock allows (--no-binary, --hash): a recipe generated before that fetches another is generated again.
+        locked = frozenset((self.index.config.getVar(f"PYPI_LOCKED_SHA256_python3-{pypi_resolve.pypi_projects(name)[0]}") or "").split())
         existing = [p for p in pypi_resolve.generated_recipes(self.generated_dir, projects)
                     if (not preferred or pypi_resolve.preferred_matches(preferred, pypi_resolve.recipe_version(p)))
-                    and pypi_resolve.generated_with(p, wheels.binary)]
+                    and pypi_resolve.generated_with(p, wheels.binary) and (not locked or pypi_resolve.fetches_one_of(p, locked))]
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
                 name, projects, self.generated_dir, self.dl_dir, self.python_full_version, self.pypi_index, preferred,
-                create.board_machine(self.index.config), self._layer_patches(projects), wheels)
+                create.board_machine(self.index.config), self._layer_patches(projects), wheels, self.pypi_extra_indexes, locked)
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:

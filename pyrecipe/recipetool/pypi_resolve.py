@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import platform
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -51,7 +52,7 @@ from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.qa import wheelfit
 from pyrecipe.recipetool import GENERATED_RECIPE, PYPI_WHEEL, create
 from pyrecipe.sources import pypi
-from pyrecipe.sources.fetch import fetch
+from pyrecipe.sources.fetch import fetch, mask_urls
 from pyrecipe.toolchain.native import manylinux_platforms
 
 log = logging.getLogger(__name__)
@@ -268,7 +269,7 @@ def find_project(projects: list[str], index: str) -> tuple[str, list[pypi.IndexF
             return project, pypi.project_files(project, index)
         except pypi.ProjectNotFound:
             continue
-    raise NotOnPyPI(", ".join(f"{index}/{p}/" for p in projects))
+    raise NotOnPyPI(", ".join(f"{mask_urls(index)}/{p}/" for p in projects))
 
 
 # ---------------------------------------------------------------- metadata of a downloaded file
@@ -328,17 +329,42 @@ def generated_recipes(generated_dir: Path, projects: list[str]) -> list[Path]:
     return sorted(found, key=lambda path: (file_version(f"x-{recipe_version(path)}.tar.gz") or Version("0"), path.name))
 
 
+def fetches_one_of(path: Path, sha256: frozenset[str]) -> bool:
+    """Whether the generated recipe at ``path`` pins one of the files of ``sha256``."""
+    return any(digest in sha256 for digest in re.findall(r'sha256sum\] = "([0-9a-f]{64})"', path.read_text()))
+
+
 def recipe_version(path: Path) -> str:
     return path.stem.split("_", 1)[1]
 
 
+def _find_on_indexes(projects: list[str], indexes: Sequence[str]) -> tuple[str, list[pypi.IndexFile], str]:
+    """:func:`find_project` on the first of ``indexes`` that has the project, and that index."""
+    missing = []
+    for index in indexes:
+        try:
+            return (*find_project(projects, index), index)
+        except NotOnPyPI as error:
+            missing.append(str(error))
+    raise NotOnPyPI(", ".join(missing))
+
+
 def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_full_version: str,
                            index: str, preferred: str | None = None, machine: str = "aarch64",
-                           layer_patches: LayerPatches | None = None, wheels: WheelPolicy = WheelPolicy("no")) -> Path:
+                           layer_patches: LayerPatches | None = None, wheels: WheelPolicy = WheelPolicy("no"),
+                           extra_indexes: Sequence[str] = (), locked: frozenset[str] = frozenset()) -> Path:
     """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
     NotOnPyPI when the index has none of them. A recipe for its sdist offers ``layer_patches``;
-    ``wheels`` says whether the board's wheel of the release may be taken instead."""
-    project, files = find_project(projects, index)
+    ``wheels`` says whether the board's wheel of the release may be taken instead.
+
+    ``extra_indexes`` (a requirement file's ``--extra-index-url``) are asked first, as uv asks
+    them first: a project of a private index is fetched from there. ``locked`` (the sha256 of
+    the files the lock allows) leaves out the other files of the release, so ``--no-binary``
+    (a lock without wheels) and ``--hash`` pins reach the recipe as they reached the lock."""
+    project, files, index = _find_on_indexes(projects, [*extra_indexes, index])
+    # The index serving none of the lock's files is the lock's error, which the requirement set's
+    # check names with both hashes: the recipe is then generated as if there were no lock.
+    files = [entry for entry in files if (entry.sha256 or "").lower() in locked] or files
     release = choose_release(files, project, python_full_version, preferred)
     facts = create.TargetFacts(python_full_version, machine)
     wheel = platform_wheel(release, facts, wheels, dl_dir) if wheels.binary != "no" else None
@@ -350,6 +376,9 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
         recipe_name = gathered.name
         sdist = gathered.sdist.entry
         extra = [f'PYRECIPE_GENERATED = "{GENERATED_RECIPE}"']
+        if index != pypi.SIMPLE_INDEX:
+            # PyPI's /packages/source/ address (the pypi class's) would not find an sdist of another index.
+            extra.append(f'PYPI_SRC_URI = "{pypi.without_credentials(sdist.url)};downloadfilename={sdist.filename}"')
         known = gathered.native.debian_package_set()
         if known:
             extra.append(f'# The headers its C code includes come from these Debian packages:\nSYSROOT_PACKAGES += "{" ".join(known)}"')

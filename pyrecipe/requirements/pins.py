@@ -1,13 +1,16 @@
 """What a requirement file itself says, read before the resolver runs: the projects it names, and
-the ``--hash`` pins the lock must keep.
+the ``--hash`` pins the lock must keep and the indexes it was resolved from.
 
 Why read the files ourselves, when uv reads them: uv acts on some lines before pyrecipe sees its
 lock. A local project (``./dir``, ``-e ./dir``, ``file:...``, ``name @ file:...``, a pyproject.toml
 whose dependencies are dynamic) or a VCS or archive URL is built by uv to learn its metadata:
 its build backend (a ``setup.py``) runs on the build machine, outside any sandbox, before
 pyrecipe refuses the lock entry as "a directory source". Such lines are refused here, naming
-file:line, before uv starts. ``--find-links`` (a directory of sdists) is refused for the same
-reason. Projects from the index stay: uv reads their metadata from wheels, or from an sdist's
+file:line, before uv starts. ``--find-links`` is refused for the same reason, an ``https://``
+one too: it names a flat page of archives, not an index, which uv reads (and may build from) on the
+build machine and the build, fetching from simple indexes only, could not follow.
+``--index-url``/``--extra-index-url`` are kept (:class:`Pins`) so the build fetches from the indexes
+uv resolved from; ``--require-hashes`` sets hash-checking mode. Projects from the index stay: uv reads their metadata from wheels, or from an sdist's
 static ``pyproject.toml``; the resolver still builds the metadata of an index sdist whose
 metadata is dynamic (uv's ``--no-build`` would also refuse the static ones, which pyrecipe
 builds every day), see :mod:`pyrecipe.requirements.resolve`.
@@ -36,6 +39,8 @@ from packaging.utils import canonicalize_name
 
 from pyrecipe.errors import InputError
 from pyrecipe.fsutil import atomic_write_text
+from pyrecipe.requirements.options import NO_OPTIONS, CommandLine
+from pyrecipe.sources.fetch import mask_urls
 
 #: Options that include another file, whose lines are read as this file's.
 _INCLUDES = {"-r", "--requirement", "-c", "--constraint"}
@@ -43,6 +48,8 @@ _INCLUDES = {"-r", "--requirement", "-c", "--constraint"}
 _LOCAL_OPTIONS = {"-e", "--editable", "-f", "--find-links"}
 #: pip's options that choose between wheels and sdists.
 _BINARY_OPTIONS = {"--only-binary", "--prefer-binary", "--no-binary"}
+#: Options naming an index: uv follows them, and the build fetches from the same indexes.
+_INDEX_OPTIONS = {"-i": "index", "--index-url": "index", "--extra-index-url": "extra"}
 #: A requirement that names a place rather than a project: a path, a URL (file:, VCS, archive).
 _PLACE_RE = re.compile(r"^(\.|/|~|[A-Za-z][A-Za-z0-9+.-]*:)|\s@\s|^[^;]*@\s*[A-Za-z+]+:")
 
@@ -57,23 +64,40 @@ class Pins:
     #: What the files say of wheels (``--only-binary :all:``: "only", ``--prefer-binary``:
     #: "prefer", ``--no-binary :all:``: "no"; None: nothing), a PYPI_BINARY value.
     binary: str | None = None
+    #: ``--require-hashes`` was given: hash-checking mode even where no line pins a hash.
+    required: bool = False
+    #: The indexes the files name (``--index-url`` first, then ``--extra-index-url``), as written:
+    #: they may hold credentials, which no message, lock or recipe shows.
+    indexes: list[str] = field(default_factory=list)
+    extra_indexes: list[str] = field(default_factory=list)
 
     @property
     def checking(self) -> bool:
-        """pip's hash-checking mode: any hash pinned makes every project need one."""
-        return bool(self.hashes)
+        """pip's hash-checking mode: ``--require-hashes``, or any hash pinned, makes every project need one."""
+        return self.required or bool(self.hashes)
 
 
-def read_pins(files: list[Path]) -> Pins:
-    """The pins of ``files`` (requirements.txt or pyproject.toml); InputError naming file:line
-    for a line that would have the resolver build a local project or fetch from elsewhere."""
+def read_pins(files: list[Path], command_line: CommandLine = NO_OPTIONS) -> Pins:
+    """The pins of ``files`` (requirements.txt or pyproject.toml) and of the command line's
+    constraint files; InputError naming file:line for a line that would have the resolver build
+    a local project or fetch from elsewhere."""
     pins = Pins()
-    for path in files:
+    for path in [*files, *command_line.constraints]:
         if path.name == "pyproject.toml" or path.suffix == ".toml":
             _check_pyproject(path)
         else:
             _read_requirements(path, pins, seen=set())
+    pins.required = pins.required or command_line.require_hashes
+    for option, url in [("--index-url", command_line.index_url or ""), *(("--extra-index-url", u) for u in command_line.extra_index_urls)]:
+        if url:
+            _add_index(pins, "the command line", option, url)
     return pins
+
+
+def _add_index(pins: Pins, where: str, option: str, url: str) -> None:
+    if not re.match(r"https?://[^/\s]", url):
+        raise InputError(f"{where}: {option} {mask_urls(url)}: give the http(s) URL of a simple index")
+    (pins.indexes if _INDEX_OPTIONS[option] == "index" else pins.extra_indexes).append(url)
 
 
 def _logical_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -116,11 +140,22 @@ def _read_requirements(path: Path, pins: Pins, seen: set[Path]) -> None:
                 raise InputError(f"{where}: {line}: name a local requirements file to include")
             _read_requirements(path.parent / included, pins, seen)
             continue
+        if option in ("-f", "--find-links"):
+            raise InputError(f"{where}: {mask_urls(line)}: {option} names a flat page or directory of archives, which "
+                             "the resolver reads (and may build) on the build machine and the build cannot fetch from; "
+                             "pyrecipe takes projects from package indexes only (serve them as a simple index and give "
+                             "--extra-index-url)")
         if option in _LOCAL_OPTIONS:
-            raise InputError(f"{where}: {line}: {option} makes the resolver build a local project (or read local "
-                             "archives) on the build machine; pyrecipe builds projects from the package index only")
+            raise InputError(f"{where}: {line}: {option} makes the resolver build a local project on the build machine; "
+                             "pyrecipe builds projects from the package index only")
         if option in _BINARY_OPTIONS:
             pins.binary = _binary(where, line, option, value or (words[1] if len(words) > 1 else ""))
+            continue
+        if option == "--require-hashes":
+            pins.required = True
+            continue
+        if option in _INDEX_OPTIONS:
+            _add_index(pins, where, option, value or (words[1] if len(words) > 1 else ""))
             continue
         if line.startswith("-"):
             continue  # --index-url, --extra-index-url, --pre ...: uv's to follow
@@ -203,8 +238,9 @@ def keep_pinned_files(lock: Path, pins: Pins) -> None:
         name = canonicalize_name(str(entry.get("name", "")))
         allowed = pins.hashes.get(name)
         if allowed is None:
-            raise InputError(f"{name} {entry.get('version', '')} has no --hash pin, and the requirement files pin hashes "
-                             "(pip's hash-checking mode: every project of the set, dependencies too, needs one; "
+            raise InputError(f"{name} {entry.get('version', '')} has no --hash pin, and the requirement files ask for "
+                             "hash checking (a --hash pin or --require-hashes; "
+                             "pip's hash-checking mode: every project of the set, dependencies too, needs one; "
                              "uv pip compile --generate-hashes writes them)")
         offered = {_sha256(file) for file in _files(entry)}
         sdist = entry.get("sdist")

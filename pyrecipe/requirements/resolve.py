@@ -11,7 +11,8 @@ uv knows the 64-bit Linux platforms (aarch64, x86_64, riscv64) by name; for anot
 (armv7l) the resolution is universal and :mod:`pyrecipe.requirements.lockfile` evaluates the
 lock's markers for the board, as it does for any lock. uv's cache lives in the build
 directory, and uv reads no user configuration (``--no-config``) nor a pyproject.toml's
-``[tool.uv.sources]`` (``--no-sources``): the index is PYPI_INDEX_URL.
+``[tool.uv.sources]`` (``--no-sources``): the index is PYPI_INDEX_URL, or the files' (or the
+command line's) ``--index-url``, with their ``--extra-index-url``.
 
 What uv may run: the requirement files are read first (:mod:`pyrecipe.requirements.pins`), and a
 local project, a URL or an editable is refused before uv starts, since uv runs such a project's
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -39,7 +41,9 @@ from packaging.utils import canonicalize_name
 
 from pyrecipe.engine.isolation import NO_CAPABILITIES, hide_secrets
 from pyrecipe.errors import InputError
-from pyrecipe.requirements.pins import keep_pinned_files, read_pins
+from pyrecipe.requirements.options import NO_OPTIONS, CommandLine
+from pyrecipe.requirements.pins import Pins, keep_pinned_files, read_pins
+from pyrecipe.sources.fetch import mask_urls
 from pyrecipe.toolchain.host_tools import ensure_host_packages
 
 #: uv's --python-platform for the boards' ``uname -m`` it knows (glibc targets).
@@ -51,22 +55,32 @@ def is_lock(path: Path) -> bool:
     return path.name == "pylock.toml" or (path.name.startswith("pylock.") and path.name.endswith(".toml"))
 
 
-def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path,
-               binary: str = "no") -> list[str]:
-    """The ``uv pip compile`` line that writes the lock of ``inputs`` for the board to ``out``;
-    with ``binary`` "only" (PYPI_BINARY) uv takes wheels alone, so the lock names no release
-    without a wheel (for the board, when uv knows its platform)."""
+def uv_command(inputs: Sequence[Path], out: Path, python_version: str, machine: str, cache_dir: Path,
+               constraints: Sequence[Path] = (), binary: str = "no") -> list[str]:
+    """The ``uv pip compile`` line that writes the lock of ``inputs`` for the board to ``out``.
+    The indexes go in uv's environment (:func:`uv_environment`), not on its command line, which
+    every user of the machine can read in ``ps``: an index URL may carry a token. With ``binary``
+    "only" (PYPI_BINARY) uv takes wheels alone, so the lock names no release without a wheel (for
+    the board, when uv knows its platform)."""
     from uv import find_uv_bin
 
     platform = UV_PLATFORMS.get(machine)
     where = ["--python-platform", platform] if platform else ["--universal"]
     return [
         find_uv_bin(), "pip", "compile", *map(str, inputs), "--format", "pylock.toml", "--output-file", str(out),
-        "--python-version", python_version, *where, "--index-url", index_url,
+        *(arg for path in constraints for arg in ("--constraint", str(path))),
+        "--python-version", python_version, *where,
         "--no-config", "--no-header", "--quiet", "--cache-dir", str(cache_dir),
         # A pyproject.toml's [tool.uv.sources] would point a dependency at a path or a repository.
         "--no-sources", *(["--only-binary", ":all:"] if binary == "only" else []),
     ]
+
+
+def uv_environment(index_url: str, extra_index_urls: Sequence[str]) -> dict[str, str]:
+    """uv's variables for the indexes: ``index_url`` replaces PyPI, ``extra_index_urls`` (the
+    command line's; the files' own are read by uv from the files) are asked before it."""
+    extra = {"UV_EXTRA_INDEX_URL": " ".join(extra_index_urls)} if extra_index_urls else {}
+    return {"UV_INDEX_URL": index_url, **extra}
 
 
 def confined(command: list[str], writable: Sequence[Path]) -> list[str]:
@@ -84,19 +98,26 @@ def confined(command: list[str], writable: Sequence[Path]) -> list[str]:
 
 
 def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, machine: str, index_url: str, cache_dir: Path,
-                    preferred: Mapping[str, str] | None = None, binary: str = "no") -> Path:
+                    preferred: Mapping[str, str] | None = None, command_line: CommandLine = NO_OPTIONS,
+                    binary: str = "no") -> Pins:
     """Resolve requirement files (``requirements.txt``, ``pyproject.toml``) for the board into
     the lock ``out`` (written whole or not at all); InputError with uv's own words when the set
     cannot be resolved (a project the index lacks, conflicting pins, a bad marker).
 
     The versions of an existing ``out`` are kept where the files still allow them (uv prefers
     the pins of its output file), so resolving again does not move a working set; ``preferred``
-    (name -> version: the layers' recipes) goes before them (:func:`seed_lock`). ``binary``:
-    PYPI_BINARY (:func:`uv_command`)."""
-    for path in inputs:
-        if not path.is_file():
-            raise InputError(f"-r {path}: no such file")
-    pins = read_pins(list(inputs))  # before uv: it would build a local project named there
+    (name -> version: the layers' recipes) goes before them (:func:`seed_lock`).
+
+    Returns what the files said besides their projects (:class:`Pins`): the build fetches from
+    the indexes they name. An ``--index-url`` of the files replaces ``index_url``, as it replaces
+    pip's default; uv's words are shown with every URL's password masked. ``binary``: PYPI_BINARY
+    (:func:`uv_command`)."""
+    for option, paths in (("-r", inputs), ("--constraint", command_line.constraints)):
+        for path in paths:
+            if not path.is_file():
+                raise InputError(f"{option} {path}: no such file")
+    pins = read_pins(list(inputs), command_line)  # before uv: it would build a local project named there
+    index_url = pins.indexes[-1] if pins.indexes else index_url
     out.parent.mkdir(parents=True, exist_ok=True)
     # uv insists on the name pylock.toml: the lock is written in a temporary folder beside
     # ``out`` and renamed into place.
@@ -105,19 +126,31 @@ def resolve_to_lock(inputs: Sequence[Path], out: Path, python_version: str, mach
         partial = scratch / "pylock.toml"
         seed_lock(partial, out, preferred or {})
         cache_dir.mkdir(parents=True, exist_ok=True)
-        command = confined(uv_command(inputs, partial, python_version, machine, index_url, cache_dir, binary), [cache_dir, scratch])
+        command = confined(uv_command(inputs, partial, python_version, machine, cache_dir, command_line.constraints, binary),
+                           [cache_dir, scratch])
         (scratch / "tmp").mkdir()
-        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1", "TMPDIR": str(scratch / "tmp")}
+        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1", "TMPDIR": str(scratch / "tmp"),
+               **uv_environment(index_url, command_line.extra_index_urls)}
         result = subprocess.run(command, capture_output=True, text=True, env=env)
         if result.returncode != 0:
-            said = "\n".join(line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip())
+            said = mask_urls("\n".join(line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip()))
             names = ", ".join(str(p) for p in inputs)
             raise InputError(f"cannot resolve {names} for Python {python_version} on {machine} (uv pip compile):\n{said}")
         keep_pinned_files(partial, pins)
+        _drop_credentials(partial)
         os.replace(partial, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return out
+    return pins
+
+
+def _drop_credentials(lock: Path) -> None:
+    """A lock names no URL's user or password: uv may write a file's URL as the index gave it,
+    under an index URL with a token, and a lock is shared (committed, attached to reports)."""
+    text = lock.read_text()
+    clean = re.sub(r"://[^/\s\"@]*@", "://", text)
+    if clean != text:
+        lock.write_text(clean)
 
 
 def seed_lock(seed: Path, out: Path, preferred: Mapping[str, str]) -> None:

@@ -36,9 +36,11 @@ from pyrecipe.parse.errors import ExpansionError
 from pyrecipe.recipetool import LAYER_RECIPE
 from pyrecipe.recipetool.create import board_machine, target_facts
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
+from pyrecipe.requirements.options import NO_OPTIONS, CommandLine
 from pyrecipe.requirements.pins import read_pins
 from pyrecipe.requirements.resolve import is_lock, resolve_to_lock
 from pyrecipe.sources.fetch import local_file_names
+from pyrecipe.sources.pypi import without_credentials
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +84,20 @@ def layer_preferences(layer: Mapping[str, RecipeInfo]) -> dict[str, str]:
 
 
 def lock_requirements(files: Sequence[Path], out: Path, config: DataSmart, layer: Mapping[str, RecipeInfo],
-                      binary: str | None = None) -> Path:
+                      binary: str | None = None, command_line: CommandLine = NO_OPTIONS) -> Path:
     """Resolve requirement files (not locks) for the configured board into the lock ``out``,
-    preferring the layers' versions; ``binary`` (the command line's) as :func:`wheel_choice` says."""
+    preferring the layers' versions; ``binary`` (the command line's) as :func:`wheel_choice` says.
+    The indexes the files name become the build's (PYPI_INDEX_URL, PYPI_EXTRA_INDEX_URLS): a
+    project of a private index is fetched from there."""
     cache = Path(config.getVar("PYRECIPE_UV_CACHE_DIR"))
-    return resolve_to_lock(files, out, config.getVar("PYTHON_FULLVERSION"), board_machine(config),
-                           config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer), wheel_choice(config, files, binary))
+    pins = resolve_to_lock(files, out, config.getVar("PYTHON_FULLVERSION"), board_machine(config),
+                           config.getVar("PYPI_INDEX_URL"), cache, layer_preferences(layer), command_line,
+                           wheel_choice(config, files, binary))
+    if pins.indexes:
+        config.setVar("PYPI_INDEX_URL", without_credentials(pins.indexes[-1]))
+    if pins.extra_indexes:
+        config.setVar("PYPI_EXTRA_INDEX_URLS", " ".join(map(without_credentials, pins.extra_indexes)))
+    return out
 
 
 def wheel_choice(config: DataSmart, files: Sequence[Path], binary: str | None) -> str:
@@ -100,13 +110,17 @@ def wheel_choice(config: DataSmart, files: Sequence[Path], binary: str | None) -
 
 
 def requirement_set(files: Sequence[Path], config: DataSmart, layer: Mapping[str, RecipeInfo],
-                    binary: str | None = None) -> list[LockedPackage]:
+                    binary: str | None = None, command_line: CommandLine = NO_OPTIONS) -> list[LockedPackage]:
     """The packages ``files`` ask for on the board: locks as they are, the other files resolved
-    together into REQUIREMENTS_LOCK first; PYPI_BINARY set for the set (:func:`wheel_choice`)."""
+    together (with ``command_line``'s options) into REQUIREMENTS_LOCK first; PYPI_BINARY set for
+    the set (:func:`wheel_choice`)."""
     locks = [path for path in files if is_lock(path)]
     others = [path for path in files if not is_lock(path)]
+    if command_line != NO_OPTIONS and not others:
+        raise InputError("--constraint, --index-url, --extra-index-url and --require-hashes apply to requirement files that are resolved; "
+                         "a pylock.toml is followed as it is (lock the set again with those options)")
     if others:
-        locks.append(lock_requirements(others, Path(config.getVar("REQUIREMENTS_LOCK")), config, layer, binary))
+        locks.append(lock_requirements(others, Path(config.getVar("REQUIREMENTS_LOCK")), config, layer, binary, command_line))
     else:
         wheel_choice(config, files, binary)
     environment = board_environment(config)
@@ -121,6 +135,8 @@ def pin(config: DataSmart, packages: Sequence[LockedPackage], index: LayerIndex,
         config.setVar(name, version)
     only_wheels = config.getVar("PYPI_BINARY") == "only"
     for package in packages:
+        # The files the lock allows: a recipe generated for it fetches one of them (--no-binary, --hash).
+        config.setVar(f"PYPI_LOCKED_SHA256_{package.target}", " ".join(sorted(package.sha256)))
         info = layer.get(package.name)
         if info is not None:
             same = _layer_version(index, info, package.version)

@@ -242,6 +242,13 @@ def mask_credentials(text: str, url: str) -> str:
     return text.replace(f"{password}@", "***@") if password else text
 
 
+def mask_urls(text: str) -> str:
+    """``text`` with the password of every URL in it shown as ``***``: for what names URLs the
+    user gave (an index's ``https://user:token@host/simple``) rather than one URL. A user with no
+    password (``https://token@host/``) is the secret itself, as pip takes it, and is masked whole."""
+    return re.sub(r"://([^/\s:@]*)(:[^/\s@]*)?@", lambda m: f"://{m[1]}:***@" if m[2] else "://***@", text)
+
+
 def fetch(
     url: str,
     dl_dir: Path,

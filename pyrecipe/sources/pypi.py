@@ -5,9 +5,11 @@ not always).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
@@ -39,10 +41,33 @@ def normalise_project(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+#: Index URL (without its user and password) -> the Authorization header they make: in this
+#: process's memory only.
+_CREDENTIALS: dict[str, str] = {}
+
+
+def without_credentials(index: str) -> str:
+    """``index`` without its user and password (a private index's ``https://user:token@host/simple``),
+    which :func:`project_files` keeps in memory and sends for it. The configuration, the parse
+    cache, task signatures, recipes and logs see the URL without them: all are kept on disk or shown."""
+    parts = urllib.parse.urlsplit(index)
+    if parts.username is None:
+        return index
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    _CREDENTIALS[bare] = "Basic " + base64.b64encode(token.encode()).decode()
+    return bare
+
+
 def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) -> list[IndexFile]:
-    """Every file of ``project`` on the index, oldest first."""
+    """Every file of ``project`` on the index, oldest first, with the index's credentials
+    (:func:`without_credentials`) sent as HTTP basic authentication."""
+    index = without_credentials(index)
+    headers = {"Accept": "application/vnd.pypi.simple.v1+json"}
+    if index in _CREDENTIALS:
+        headers["Authorization"] = _CREDENTIALS[index]
     url = f"{index}/{normalise_project(project)}/"
-    request = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(INDEX_MAX_BYTES + 1)
@@ -58,7 +83,7 @@ def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) 
         raise BuildError(f"cannot read the PyPI simple index {url}: {exc}") from None
     return [
         IndexFile(
-            filename=entry["filename"], url=entry["url"], sha256=entry.get("hashes", {}).get("sha256"),
+            filename=entry["filename"], url=urllib.parse.urljoin(url, entry["url"]), sha256=entry.get("hashes", {}).get("sha256"),
             requires_python=entry.get("requires-python"), yanked=bool(entry.get("yanked")),
         )
         for entry in data.get("files", [])

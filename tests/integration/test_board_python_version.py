@@ -10,18 +10,14 @@ served on 127.0.0.1; the machine is the runner test board (no cross toolchain).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from http_support import serve_directory
-from parse_support import pyrecipe_cli
-from pypi_support import publish, wheel
+from pypi_support import publish, runner_cli, runner_layer, wheel
 from pyrecipe.config.configuration import DEFAULT_DISTRO
-
-RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
 
 
 @pytest.fixture
@@ -35,18 +31,7 @@ def index(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def layer(tmp_path: Path, index: str) -> Path:
-    copy = tmp_path / "layer"
-    shutil.copytree(RUNNER_LAYER, copy)
-    with (copy / "conf" / "layer.conf").open("a") as conf:
-        conf.write(f'PYPI_INDEX_URL = "{index}/simple"\n')
-    with (copy / "conf" / "machine" / "runnerboard.conf").open("a") as conf:
-        conf.write('SYSROOT_PROVIDER = "none"\n')
-    return copy
-
-
-def cli(command: str, layer: Path, build_dir: Path, *args: object) -> tuple[int, str, str]:
-    result = pyrecipe_cli(command, "--machine", "runnerboard", "--layer", layer, "--build-dir", build_dir, *args)
-    return result.returncode, result.stdout, result.stderr
+    return runner_layer(tmp_path / "layer", f"{index}/simple")
 
 
 def older_python(layer: Path, version: str) -> None:
@@ -60,7 +45,7 @@ def test_a_project_requiring_a_patch_release_resolves_for_trixie(layer: Path, tm
     "3.13" and answered that the requested Python version (>=3.13) does not satisfy it."""
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("newpy\n")
-    code, stdout, stderr = cli("lock", layer, tmp_path / "build", "-r", requirements, "-o", tmp_path / "pylock.toml")
+    code, stdout, stderr = runner_cli("lock", layer, tmp_path / "build", "-r", requirements, "-o", tmp_path / "pylock.toml")
     assert code == 0, stdout + stderr
     assert "(Python 3.13.5," in stdout
     assert "  newpy==1.0  PyPI (no layer recipe)" in stdout.splitlines()
@@ -71,7 +56,7 @@ def test_a_marker_on_the_full_version_is_the_boards(layer: Path, tmp_path: Path)
     resolved for "3.13" (3.13.0) it was left out of the set without a word."""
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("newpy ; python_full_version >= '3.13.3'\n")
-    code, stdout, stderr = cli("lock", layer, tmp_path / "build", "-r", requirements, "-o", tmp_path / "pylock.toml")
+    code, stdout, stderr = runner_cli("lock", layer, tmp_path / "build", "-r", requirements, "-o", tmp_path / "pylock.toml")
     assert code == 0, stdout + stderr
     assert "1 package(s)" in stdout and "  newpy==1.0" in stdout, stdout
 
@@ -82,7 +67,7 @@ def test_a_board_below_the_required_patch_release_is_refused_clearly(layer: Path
     older_python(layer, "3.13.1")
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("newpy\n")
-    code, stdout, stderr = cli("lock", layer, tmp_path / "build", "-r", requirements, "-o", tmp_path / "pylock.toml")
+    code, stdout, stderr = runner_cli("lock", layer, tmp_path / "build", "-r", requirements, "-o", tmp_path / "pylock.toml")
     assert code == 2, stdout + stderr
     assert "for Python 3.13.1" in stderr and "3.13.2" in stderr, stderr
     assert "Traceback" not in stderr
@@ -93,9 +78,9 @@ def test_a_generated_recipe_takes_a_release_requiring_the_patch_release(layer: P
     """A name no layer provides, taken from PyPI: the release filter assumed 3.13.0 and found no
     release of newpy for the board ("no final release for Python 3.13")."""
     build_dir = tmp_path / "build"
-    code, stdout, stderr = cli("deps", layer, build_dir, "python3-newpy")
+    code, stdout, stderr = runner_cli("deps", layer, build_dir, "python3-newpy")
     assert code == 0, stdout + stderr
     assert (build_dir / DEFAULT_DISTRO / "generated" / "recipes" / "newpy" / "newpy_1.0.bb").is_file()
     older_python(layer, "3.13.1")
-    code, stdout, stderr = cli("deps", layer, tmp_path / "build-older", "python3-newpy")
+    code, stdout, stderr = runner_cli("deps", layer, tmp_path / "build-older", "python3-newpy")
     assert code != 0 and "Python 3.13.1" in stdout + stderr, stdout + stderr

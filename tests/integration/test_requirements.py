@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from http_support import serve_directory
-from parse_support import pyrecipe_cli, write_files
-from pypi_support import Published, publish, sdist, wheel
+from parse_support import write_files
+from pypi_support import Published, publish, runner_cli, sdist, wheel, write_requirements
 from pyrecipe.config.configuration import DEFAULT_DISTRO
 
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
@@ -66,21 +66,10 @@ def layer(tmp_path: Path, index: str) -> Path:
     return copy
 
 
-def cli(command: str, layer: Path, build_dir: Path, *args: object) -> tuple[int, str, str]:
-    result = pyrecipe_cli(command, "--machine", "runnerboard", "--layer", layer, "--build-dir", build_dir, *args)
-    return result.returncode, result.stdout, result.stderr
-
-
-def requirements(tmp_path: Path, text: str, name: str = "requirements.txt") -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
 def test_lock_resolves_for_the_board_with_hashes(layer: Path, tmp_path: Path, index: str) -> None:
-    wanted = requirements(tmp_path, "purelib>=1.1\n")
+    wanted = write_requirements(tmp_path, "purelib>=1.1\n")
     out = tmp_path / "pylock.toml"
-    code, stdout, stderr = cli("lock", layer, tmp_path / "build", "-r", wanted, "-o", out)
+    code, stdout, stderr = runner_cli("lock", layer, tmp_path / "build", "-r", wanted, "-o", out)
     assert code == 0, stderr
     assert "cext==0.4" in stdout and "purelib==1.5" in stdout
     lock = tomllib.loads(out.read_text())
@@ -95,18 +84,18 @@ def test_lock_resolves_for_the_board_with_hashes(layer: Path, tmp_path: Path, in
 
 def test_deps_and_a_dry_run_take_a_layer_recipe_of_the_locked_version(layer: Path, tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
-    code, stdout, stderr = cli("deps", layer, build_dir, "-r", requirements(tmp_path, "purelib==1.0\n"))
+    code, stdout, stderr = runner_cli("deps", layer, build_dir, "-r", write_requirements(tmp_path, "purelib==1.0\n"))
     assert code == 0, stderr
     assert stdout.splitlines()[0] == "purelib 1.0"
     assert not (build_dir / DEFAULT_DISTRO / "generated" / "recipes" / "purelib").exists()  # the layer's recipe
-    code, stdout, stderr = cli("build", layer, build_dir, "-n", "-r", requirements(tmp_path, "purelib==1.0\n"))
+    code, stdout, stderr = runner_cli("build", layer, build_dir, "-n", "-r", write_requirements(tmp_path, "purelib==1.0\n"))
     assert code == 0, stderr
     assert "purelib: do_install" in stdout
 
 
 def test_another_version_than_the_layers_comes_from_pypi(layer: Path, tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
-    code, stdout, stderr = cli("deps", layer, build_dir, "-r", requirements(tmp_path, "purelib==1.5\n"))
+    code, stdout, stderr = runner_cli("deps", layer, build_dir, "-r", write_requirements(tmp_path, "purelib==1.5\n"))
     assert code == 0, stderr
     lines = stdout.splitlines()
     assert lines[0] == "cext 0.4" and "purelib 1.5" in lines, lines
@@ -116,7 +105,7 @@ def test_another_version_than_the_layers_comes_from_pypi(layer: Path, tmp_path: 
 
 def test_show_prints_the_recipes_of_the_set(layer: Path, tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
-    code, stdout, stderr = cli("show", layer, build_dir, "-r", requirements(tmp_path, "purelib==1.5\n"))
+    code, stdout, stderr = runner_cli("show", layer, build_dir, "-r", write_requirements(tmp_path, "purelib==1.5\n"))
     assert code == 0, stderr
     recipe = build_dir / DEFAULT_DISTRO / "generated" / "recipes" / "purelib" / "purelib_1.5.bb"
     assert f"# purelib 1.5: {recipe}\n" in stdout
@@ -124,24 +113,24 @@ def test_show_prints_the_recipes_of_the_set(layer: Path, tmp_path: Path) -> None
 
 
 def test_pyproject_dependencies_and_a_lock_give_the_same_set(layer: Path, tmp_path: Path) -> None:
-    project = requirements(tmp_path, '[project]\nname = "myapp"\nversion = "1"\ndependencies = ["purelib==1.5"]\n', "pyproject.toml")
+    project = write_requirements(tmp_path, '[project]\nname = "myapp"\nversion = "1"\ndependencies = ["purelib==1.5"]\n', "pyproject.toml")
     out = tmp_path / "pylock.toml"
-    code, _, stderr = cli("lock", layer, tmp_path / "build", "-r", project, "-o", out)
+    code, _, stderr = runner_cli("lock", layer, tmp_path / "build", "-r", project, "-o", out)
     assert code == 0, stderr
-    from_project = cli("deps", layer, tmp_path / "build", "-r", project)
-    from_lock = cli("deps", layer, tmp_path / "build", "-r", out)
+    from_project = runner_cli("deps", layer, tmp_path / "build", "-r", project)
+    from_lock = runner_cli("deps", layer, tmp_path / "build", "-r", out)
     assert from_project[0] == from_lock[0] == 0, from_project[2] + from_lock[2]
     assert from_project[1] == from_lock[1]
 
 
 def test_a_lock_whose_hash_the_index_does_not_serve(layer: Path, tmp_path: Path) -> None:
     out = tmp_path / "pylock.toml"
-    assert cli("lock", layer, tmp_path / "build", "-r", requirements(tmp_path, "purelib==1.5\n"), "-o", out)[0] == 0
+    assert runner_cli("lock", layer, tmp_path / "build", "-r", write_requirements(tmp_path, "purelib==1.5\n"), "-o", out)[0] == 0
     text = out.read_text()
     real = tomllib.loads(text)["packages"][1]["wheels"][0]["hashes"]["sha256"]
     out.write_text(text.replace(real, "0" * 64))
     build_dir = tmp_path / "build2"
-    code, _, stderr = cli("build", layer, build_dir, "-r", out)
+    code, _, stderr = runner_cli("build", layer, build_dir, "-r", out)
     assert code == 2
     assert f"the lock allows {'0' * 64}" in stderr and f"fetches a file of sha256 {real}" in stderr, stderr
     assert "purelib 1.5" in stderr and "Traceback" not in stderr
@@ -155,21 +144,21 @@ def test_a_lock_whose_hash_the_index_does_not_serve(layer: Path, tmp_path: Path)
 ])
 def test_bad_requirements_stop_before_anything_is_built(layer: Path, tmp_path: Path, text: str, said: str) -> None:
     build_dir = tmp_path / "build"
-    code, stdout, stderr = cli("build", layer, build_dir, "-r", requirements(tmp_path, text))
+    code, stdout, stderr = runner_cli("build", layer, build_dir, "-r", write_requirements(tmp_path, text))
     assert code == 2, stdout + stderr
     assert stderr.startswith("pyrecipe: error: ") and said in stderr and "Traceback" not in stderr, stderr
     assert not (build_dir / DEFAULT_DISTRO / "runnerboard" / "work").exists()
 
 
 def test_a_missing_requirements_file(layer: Path, tmp_path: Path) -> None:
-    code, _, stderr = cli("build", layer, tmp_path / "build", "-r", tmp_path / "nope.txt")
+    code, _, stderr = runner_cli("build", layer, tmp_path / "build", "-r", tmp_path / "nope.txt")
     assert code == 2 and f"-r {tmp_path / 'nope.txt'}: no such file" in stderr, stderr
 
 
 def test_a_project_with_compiled_wheels_is_built_from_its_sdist(layer: Path, tmp_path: Path) -> None:
     """Its none-any wheel is the fallback without the compiled speed-ups (frozenlist, yarl)."""
     build_dir = tmp_path / "build"
-    code, stdout, stderr = cli("deps", layer, build_dir, "-r", requirements(tmp_path, "speedy\n"))
+    code, stdout, stderr = runner_cli("deps", layer, build_dir, "-r", write_requirements(tmp_path, "speedy\n"))
     assert code == 0, stderr
     recipe = build_dir / DEFAULT_DISTRO / "generated" / "recipes" / "speedy" / "speedy_3.0.bb"
     assert stdout.splitlines()[0] == "speedy 3.0", stdout
