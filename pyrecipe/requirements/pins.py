@@ -149,7 +149,7 @@ def _read_requirements(path: Path, pins: Pins, seen: set[Path]) -> None:
             raise InputError(f"{where}: {line}: {option} makes the resolver build a local project on the build machine; "
                              "pyrecipe builds projects from the package index only")
         if option in _BINARY_OPTIONS:
-            pins.binary = _binary(where, line, option, value or (words[1] if len(words) > 1 else ""))
+            pins.binary = _binary(where, line, option, value or (words[1] if len(words) > 1 else "")) or pins.binary
             continue
         if option == "--require-hashes":
             pins.required = True
@@ -173,12 +173,16 @@ def _read_requirements(path: Path, pins: Pins, seen: set[Path]) -> None:
             pins.where.setdefault(name, where)
 
 
-def _binary(where: str, line: str, option: str, value: str) -> str:
+def _binary(where: str, line: str, option: str, value: str) -> str | None:
     """The PYPI_BINARY a wheel option of a requirement file says: pip's --prefer-binary, and
-    --only-binary / --no-binary for every project (``:all:``); a list of projects is refused, as
-    pyrecipe chooses wheels for the whole set."""
+    --only-binary / --no-binary for every project (``:all:``). ``--no-binary NAME`` says nothing
+    of the set (None): uv reads it from the file, its lock then holds only those projects'
+    sdists, and their generated recipes take only what the lock allows. A list of projects for
+    --only-binary is refused: the board's wheels are chosen for the whole set."""
     if option == "--prefer-binary":
         return "prefer"
+    if option == "--no-binary" and value != ":all:":
+        return None
     if value != ":all:":
         raise InputError(f"{where}: {line}: pyrecipe takes {option} :all: (wheels are chosen for the whole set; "
                          "PYPI_BINARY in conf/local.conf, --only-binary or --prefer-binary on the command line)")
