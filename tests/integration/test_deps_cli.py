@@ -63,7 +63,7 @@ def test_nothing_is_provisioned(layer: Path, tmp_path: Path) -> None:
 
 
 def test_dot_graph_has_styled_build_and_runtime_edges(layer: Path, tmp_path: Path) -> None:
-    dot_file = tmp_path / "out" / "app.dot"
+    dot_file = tmp_path / "app.dot"  # a missing directory is a usage error (tests/hostile/test_inputs.py)
     result = deps(layer, tmp_path / "build", "app", "--dot", dot_file)
     assert result.returncode == 0, result.stderr
     text = dot_file.read_text()
