@@ -151,17 +151,19 @@ def _layer_dirs(settings: Settings, peeked: DataSmart) -> tuple[Path, ...]:
 
 def check_layer_dir(layer: Path) -> None:
     """InputError unless ``layer`` is a directory pyrecipe reads as a layer: with conf/layer.conf,
-    or laid out as one without it (recipes*/<name>/*.bb, conf/machine, conf/distro); a directory
-    with none of these would add nothing, silently. White space is refused as in a build
+    or laid out as one without it (recipes*/<name>/*.bb, conf/machine, conf/distro, or classes/*.bbclass:
+    a layer of classes, as the parse bench's stub classes are); a directory with none of these
+    would add nothing, silently. White space is refused as in a build
     directory: BBLAYERS and BBFILES are lists split on it, so the layer would fall apart."""
     where = "(from --layer or BBLAYERS in conf/bblayers.conf or conf/local.conf)"
     check_no_white_space(layer, "the layer", f"move or link it to a path without {where}")
     if not layer.is_dir():
         raise InputError(f"layer {layer} does not exist {where}")
     if not ((layer / "conf" / "layer.conf").is_file() or any(layer.glob("recipes*/*/*.bb"))
-            or any(layer.glob("recipes*/*/*.bbappend")) or any((layer / "conf" / kind).is_dir() for kind in ("machine", "distro"))):
-        raise InputError(f"{layer} is not a layer {where}: it has no conf/layer.conf, no recipes*/<name>/*.bb and "
-                         "no conf/machine or conf/distro")
+            or any(layer.glob("recipes*/*/*.bbappend")) or any((layer / "conf" / kind).is_dir() for kind in ("machine", "distro"))
+            or any(layer.glob("classes/*.bbclass"))):
+        raise InputError(f"{layer} is not a layer {where}: it has no conf/layer.conf, no recipes*/<name>/*.bb, "
+                         "no conf/machine or conf/distro and no classes/*.bbclass")
 
 
 def _bind_layerdir(d: DataSmart, layer: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 import pyrecipe.parse.cache as cache_module
 import pyrecipe.parse.reader as reader_module
 from parse_support import META_TEST, write_files
-from pyrecipe.config.configuration import Settings, load_configuration
+from pyrecipe.config.configuration import Settings, check_layer_dir, load_configuration
 from pyrecipe.config.layers import LayerIndex, append_matches
 from pyrecipe.errors import InputError
 
@@ -377,3 +377,13 @@ def test_nativesdk_variant_parses_under_its_oe_name_and_says_why_it_is_not_built
     with pytest.raises(InputError, match=r"'nativesdk-python3-ext' is provided only by .*python3-ext_1.0.bb "
                                          r"\(variant nativesdk\), which was skipped: a nativesdk variant runs on an SDK host"):
         index.find("nativesdk-python3-ext")
+
+
+def test_a_directory_of_classes_alone_is_a_layer(tmp_path: Path) -> None:
+    """A layer of classes (the parse bench's stub classes for what meta-python inherits) adds its
+    classes to the search path: it is no empty directory, which is refused."""
+    (tmp_path / "classes").mkdir()
+    with pytest.raises(InputError, match="is not a layer"):
+        check_layer_dir(tmp_path)
+    (tmp_path / "classes" / "ptest.bbclass").write_text("")
+    check_layer_dir(tmp_path)
