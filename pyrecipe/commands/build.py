@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     status = "failed" if not result.ok else "done"
     restored = f", {result.restored} restored from shared state" if result.restored else ""
-    print(f"Build {status}: {result.executed} tasks run{restored} in {time.monotonic() - started:.1f} s")
+    failed = f", {len(result.failures)} failed" if result.failures else ""
+    print(f"Build {status}: {result.executed} tasks run{failed}{restored} in {time.monotonic() - started:.1f} s")
     if result.ok and args.destdir is not None:
         files = install_built_recipe(request, args.destdir, args.prefix)
         print(f"Installed {len(files)} files of {args.targets[0]} into {args.destdir} (prefix {args.prefix})")

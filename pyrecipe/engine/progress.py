@@ -56,6 +56,8 @@ class Progress:
         self.clock = clock
         self.total = 0
         self.finished = 0
+        #: Of the finished tasks, those that failed.
+        self.failed = 0
         self.running: dict[tuple[str, str], float] = {}
         #: Seconds each recipe's tasks took in this run.
         self.seconds: dict[str, float] = {}
@@ -84,13 +86,15 @@ class Progress:
 
     def stop(self) -> None:
         """End the live area (the cursor shown again, the area erased: what printed above stays)
-        and print the count of tasks run."""
+        and print the count of tasks run (those that succeeded, as the build's summary counts
+        them) and of those that failed."""
         with self._lock:
             live, self._live = self._live, None
         if live is not None:
             live.stop()
         if self.total:
-            self.note(f"Tasks: {self.finished} of {self.total} run")
+            failed = f", {self.failed} failed" if self.failed else ""
+            self.note(f"Tasks: {self.finished - self.failed} of {self.total} run{failed}")
 
     def note(self, message: str) -> None:
         with self._lock:
@@ -127,6 +131,7 @@ class Progress:
             now = self.clock()
             started = self.running.pop((recipe, task), now)
             self.finished += 1
+            self.failed += not ok
             elapsed = now - started
             self.seconds[recipe] = self.seconds.get(recipe, 0.0) + elapsed
             status = "Succeeded" if ok else "Failed"

@@ -94,10 +94,12 @@ def test_a_build_in_a_terminal_shows_the_live_screen_and_ends_with_its_summary(t
     assert "NOTE: Running task" not in plain
     assert "NOTE: recipe failing: task do_compile: Failed" in plain
     tail = ESCAPE.sub("", output[output.rindex("\x1b[?25h"):])
-    assert re.search(r"Tasks: \d+ of \d+ run\r?\n", tail), tail
+    counted = re.search(r"Tasks: (\d+) of \d+ run, 1 failed\r?\n", tail)
+    assert counted, tail
     assert "pyrecipe: error: recipe failing: task do_compile failed" in tail, tail
     assert "failing.c:3:1: error: expected ';' before '}' token" in tail, tail
-    assert re.search(r"Build failed: \d+ tasks run in [\d.]+ s\r?\n", tail), tail
+    # The two counts agree: a failed task is not counted as run in either.
+    assert re.search(rf"Build failed: {counted.group(1)} tasks run, 1 failed in [\d.]+ s\r?\n", tail), tail
 
 
 def test_ctrl_c_leaves_the_terminal_clean(tmp_path: Path) -> None:

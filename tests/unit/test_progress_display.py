@@ -68,7 +68,8 @@ def test_the_live_screen_shows_the_overall_count_and_each_running_task_with_its_
 def test_notes_and_a_failure_print_above_the_live_screen_and_stay_after_it_ends() -> None:
     """A warning and a failed task's line print as lines of their own over the live area; when
     the build ends the live area is erased (no stale count left behind), the lines stay, and the
-    count of tasks run is the last line."""
+    count of tasks run is the last line: the failed task is counted as failed, not as run (the
+    build's summary, "Build failed: 0 tasks run, 1 failed", counts so)."""
     progress, console, clock = live_progress()
     progress.start(3)
     progress.task_started("failing", "do_compile")
@@ -83,7 +84,7 @@ def test_notes_and_a_failure_print_above_the_live_screen_and_stay_after_it_ends(
     # What the terminal got last: the cursor shown again, the live area erased (up a line,
     # erase it), then the count.
     raw = console.file.getvalue()
-    assert raw.endswith("\x1b[?25h\r\x1b[1A\x1b[2KTasks: 1 of 3 run\n"), repr(raw[-200:])
+    assert raw.endswith("\x1b[?25h\r\x1b[1A\x1b[2KTasks: 0 of 3 run, 1 failed\n"), repr(raw[-200:])
 
 
 def test_a_long_note_is_not_cut_into_lines_by_the_live_screen() -> None:
