@@ -29,11 +29,10 @@ from pathlib import Path
 
 import pytest
 
-from http_support import send_trickle, serve_directory
+from http_support import send_trickle
 from pyrecipe.config.configuration import DEFAULT_DISTRO
 from pyrecipe.config.paths import TOPDIR
 from reliability_support import (
-    LAYER,
     MACHINE,
     WAIT_SECONDS,
     add_recipe,
@@ -53,25 +52,6 @@ from reliability_support import (
     workdir,
     write_local_conf,
 )
-
-# ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture
-def layer(tmp_path: Path) -> Path:
-    copy = tmp_path / "layer"
-    shutil.copytree(LAYER, copy)
-    return copy
-
-
-@pytest.fixture
-def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """A directory served over HTTP on 127.0.0.1, and its URL."""
-    served = tmp_path / "served"
-    served.mkdir()
-    with serve_directory(served) as url:
-        yield served, url
-
 
 # ---------------------------------------------------------------- 1-2: downloads
 

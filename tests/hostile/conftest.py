@@ -9,27 +9,5 @@ The tests build the fault-seeding layer ``tests/fixtures/reliability_layer`` (ma
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from http_support import serve_directory
-from reliability_support import LAYER
-
-
-@pytest.fixture
-def layer(tmp_path: Path) -> Path:
-    copy = tmp_path / "layer"
-    shutil.copytree(LAYER, copy)
-    return copy
-
-
-@pytest.fixture
-def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """A directory served over HTTP on 127.0.0.1, and its URL."""
-    served = tmp_path / "served"
-    served.mkdir()
-    with serve_directory(served) as url:
-        yield served, url
+# The suite's fixtures, shared with tests/cross/test_reliability.py.
+from reliability_support import http_dir, layer  # noqa: F401
