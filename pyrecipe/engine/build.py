@@ -113,10 +113,26 @@ def resolve(request: BuildRequest, native_tools: Iterable[str]) -> tuple[LayerIn
     targets += [package.target for package in locked]
     if not targets:
         raise InputError("nothing to build: name a recipe, or use --all")
+    if not request.options.dry_run:
+        _sysroot_for_wheels(config, request.settings.build_dir)
     graph = GraphBuilder(index, native_tools).build(targets)
     rows = (requirement_targets.check_recipes(graph, graph.targets[len(targets) - len(locked):], locked, index, layer,
                                               request.requirements) if request.requirements else [])
     return index, graph, rows
+
+
+def _sysroot_for_wheels(config: DataSmart, build_dir: Path) -> None:
+    """The machine's sysroot, provisioned before the graph when PyPI's wheels are allowed: a
+    wheel is taken only after its ELF files are checked against the sysroot's libraries (glibc's
+    and libstdc++'s symbol versions, NEEDED), and a first build in a new build directory refused
+    every platform wheel as unchecked. The sysroot the build provisions next only adds what
+    the recipes need to this one; a dry run provisions nothing."""
+    if (config.getVar("PYPI_BINARY") or "no").strip() == "no" or config.getVar("SYSROOT_PROVIDER") == NO_SYSROOT_PROVIDER:
+        return
+    from pyrecipe.toolchain.machine import machine_from_datastore
+    from pyrecipe.toolchain.sysroot import ensure_sysroot
+
+    ensure_sysroot(machine_from_datastore(config), build_dir, note=print)
 
 
 @dataclass(frozen=True)

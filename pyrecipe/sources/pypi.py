@@ -6,6 +6,7 @@ not always).
 from __future__ import annotations
 
 import base64
+import html.parser
 import json
 import re
 import urllib.error
@@ -63,7 +64,9 @@ def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) 
     """Every file of ``project`` on the index, oldest first, with the index's credentials
     (:func:`without_credentials`) sent as HTTP basic authentication."""
     index = without_credentials(index)
-    headers = {"Accept": "application/vnd.pypi.simple.v1+json"}
+    # PEP 691's JSON first; PEP 503's HTML from indexes that serve only that (a directory of
+    # pages: pyrecipe's own ``pyrecipe index``, a static mirror, older devpi or Artifactory).
+    headers = {"Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.1"}
     if index in _CREDENTIALS:
         headers["Authorization"] = _CREDENTIALS[index]
     url = f"{index}/{normalise_project(project)}/"
@@ -71,10 +74,11 @@ def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) 
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(INDEX_MAX_BYTES + 1)
+            kind = response.headers.get_content_type()
         if len(body) > INDEX_MAX_BYTES:
             raise BuildError(f"the PyPI simple index {url} sent more than {INDEX_MAX_BYTES} bytes for {project!r}: "
                              "that is no index page")
-        data = json.loads(body)
+        entries = _html_entries(body.decode()) if kind == "text/html" else json.loads(body).get("files", [])
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             raise ProjectNotFound(f"PyPI has no project {project!r} ({url}: HTTP 404)") from None
@@ -86,8 +90,44 @@ def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) 
             filename=entry["filename"], url=urllib.parse.urljoin(url, entry["url"]), sha256=entry.get("hashes", {}).get("sha256"),
             requires_python=entry.get("requires-python"), yanked=bool(entry.get("yanked")),
         )
-        for entry in data.get("files", [])
+        for entry in entries
     ]
+
+
+class _AnchorReader(html.parser.HTMLParser):
+    """The files of a PEP 503 project page, as PEP 691 entries: each anchor's text is the file
+    name, its href the URL with ``#sha256=`` and its ``data-requires-python`` and ``data-yanked``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[dict] = []
+        self._open: dict | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            found = dict(attrs)
+            href, _, fragment = (found.get("href") or "").partition("#")
+            digest = dict(urllib.parse.parse_qsl(fragment))
+            self._open = {"url": href, "filename": "", "hashes": {"sha256": digest["sha256"]} if "sha256" in digest else {},
+                          "requires-python": found.get("data-requires-python"), "yanked": "data-yanked" in found}
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open["filename"] += data.strip()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open is not None:
+            if not self._open["filename"]:
+                self._open["filename"] = urllib.parse.unquote(self._open["url"].rsplit("/", 1)[-1])
+            self.entries.append(self._open)
+            self._open = None
+
+
+def _html_entries(page: str) -> list[dict]:
+    reader = _AnchorReader()
+    reader.feed(page)
+    reader.close()
+    return reader.entries
 
 
 def source_url_parts(url: str) -> tuple[str, str] | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from cross_support import DISTRO, MACHINE, PYTHON_VERSION, build_for_raspberrypi4, pyrecipe
+from cross_support import DISTRO, MACHINE, PYTHON_VERSION, SITE, build_for_raspberrypi4, machine_dir, pyrecipe
 
 CP = "cp" + PYTHON_VERSION.replace(".", "")
 RECIPES = ("msgpack", "markupsafe", "six")
@@ -110,3 +110,26 @@ def test_board_installs_from_the_index(cross_build_dir: Path, served: tuple[str,
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(str(target / "msgpack")), run.stdout
     assert "&lt;b&gt; True" in run.stdout
+
+
+def test_a_first_build_takes_the_boards_wheels_the_user_allows(cross_build_dir: Path, served: tuple[str, list[str]],
+                                                               tmp_path: Path) -> None:
+    """``-r`` with ``--only-binary`` in a new build directory: the wheels are checked against the
+    board's sysroot (ELF machine, symbol versions, NEEDED), which is provisioned for that before
+    the graph. The first build of a new build directory refused every platform wheel with "the
+    board's sysroot is not provisioned yet"."""
+    build_for_raspberrypi4(cross_build_dir, "msgpack")
+    assert pyrecipe("index", "--machine", MACHINE, build_dir=cross_build_dir).returncode == 0
+    url, requests = served
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("msgpack\n")
+    fresh = tmp_path / "fresh"
+    result = pyrecipe("build", "-r", str(requirements), "--only-binary", "--index-url", f"{url}/simple",
+                      "--machine", MACHINE, build_dir=fresh)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert re.search(r"^msgpack\s+[\d.]+\s+pypi wheel\s", result.stdout, re.MULTILINE), result.stdout[-3000:]
+    assert any(Path(path).name.startswith("msgpack-") and path.endswith(".whl") for path in requests), requests
+    # The wheel's extension, as the index served it, is what the image holds, and do_test imported it.
+    image = machine_dir(fresh) / "image" / SITE / "msgpack"
+    assert next(image.glob("_cmsgpack.*.so")).is_file()
+    assert "msgpack: task do_test: Succeeded" in result.stdout
