@@ -15,7 +15,6 @@ import hashlib
 import io
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,9 +23,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from http_support import serve_directory
 from pyrecipe.config.configuration import DEFAULT_DISTRO
 from pyrecipe.config.paths import TOPDIR
 
@@ -38,23 +34,6 @@ WAIT_SECONDS = 30
 
 # ---------------------------------------------------------------- helpers
 
-
-
-@pytest.fixture
-def layer(tmp_path: Path) -> Path:
-    """A copy of the fault-seeding layer the test may edit."""
-    copy = tmp_path / "layer"
-    shutil.copytree(LAYER, copy)
-    return copy
-
-
-@pytest.fixture
-def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """A directory served over HTTP on 127.0.0.1, and its URL."""
-    served = tmp_path / "served"
-    served.mkdir()
-    with serve_directory(served) as url:
-        yield served, url
 
 def build_command(layer: Path, build_dir: Path, *args: str) -> list[str]:
     return [

@@ -80,6 +80,17 @@ def layer_path(text: str) -> Path:
     return Path(text)
 
 
+def _only_binary(text: str) -> str:
+    """argparse type of ``--only-binary``'s value, pip's words for all projects: ``:all:`` takes
+    wheels only, ``:none:`` builds from source (PYPI_BINARY "no"). Per project names, as pip
+    also takes, are refused: a recipe name given right after the flag would otherwise vanish."""
+    words = {":all:": "only", ":none:": "no"}
+    if text not in words:
+        raise argparse.ArgumentTypeError(f"{text!r}: give ':all:' or ':none:' (per-project wheels: PYPI_BINARY in "
+                                         "local.conf or --prefer-binary); name recipes after the options")
+    return words[text]
+
+
 def non_negative(text: str) -> float:
     """argparse type of a count of days or seconds: a finite number, zero or more."""
     try:
@@ -100,9 +111,9 @@ def add_requirement_option(parser: argparse.ArgumentParser, verb: str, constrain
              "resolved for the machine (repeatable)",
     )
     wheels = parser.add_mutually_exclusive_group()
-    wheels.add_argument("--only-binary", dest="binary", action="store_const", const="only",
+    wheels.add_argument("--only-binary", dest="binary", nargs="?", const=":all:", type=_only_binary, metavar=":all:",
                         help="take each package from PyPI as its wheel for the board, checked against the sysroot; "
-                             "never build an sdist (PYPI_BINARY = \"only\")")
+                             "never build an sdist (PYPI_BINARY = \"only\"; pip's ':all:' may follow, ':none:' undoes it)")
     wheels.add_argument("--prefer-binary", dest="binary", action="store_const", const="prefer",
                         help="take a package's wheel for the board where one passes QA against the sysroot, "
                              "else build its sdist (PYPI_BINARY = \"prefer\")")

@@ -3,4 +3,4 @@ hostile suite (tests/hostile/conftest.py)."""
 
 from __future__ import annotations
 
-from reliability_support import http_dir, layer  # noqa: F401
+from reliability_fixtures import http_dir, layer  # noqa: F401

@@ -10,4 +10,4 @@ The tests build the fault-seeding layer ``tests/fixtures/reliability_layer`` (ma
 from __future__ import annotations
 
 # The suite's fixtures, shared with tests/cross/test_reliability.py.
-from reliability_support import http_dir, layer  # noqa: F401
+from reliability_fixtures import http_dir, layer  # noqa: F401

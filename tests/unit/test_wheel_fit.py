@@ -112,6 +112,23 @@ def test_a_requirement_files_wheel_options_are_read(tmp_path: Path) -> None:
         read_pins([tmp_path / "c.txt"])
 
 
+
+def test_the_command_lines_only_binary_takes_pips_words() -> None:
+    """``--only-binary :all:``, as a pip user types it, was taken for a recipe named ':all:'
+    (exit 2, "not a recipe name"); the bare flag still works, ``:none:`` builds from source, and a
+    project name after it is a usage error rather than a recipe silently taken as its value."""
+    from pyrecipe.cli import build_parser
+
+    def parse(*argv: str) -> object:
+        return build_parser(["build", *argv]).parse_args(["build", *argv]).binary
+
+    assert parse("--only-binary", ":all:", "-r", "req.txt") == "only"
+    assert parse("-r", "req.txt", "--only-binary") == "only"
+    assert parse("--only-binary", ":none:", "-r", "req.txt") == "no"
+    with pytest.raises(SystemExit) as stopped:
+        parse("--only-binary", "numpy")
+    assert stopped.value.code == 2
+
 def test_the_boards_tags_follow_its_cpython_machine_and_glibc() -> None:
     """cp313 and abi3 on manylinux up to the sysroot's glibc and linux_aarch64; never another
     machine's or a newer glibc's."""
