@@ -373,7 +373,8 @@ class GraphBuilder:
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
                 name, projects, self.generated_dir, self.dl_dir, self.python_full_version, self.pypi_index, preferred,
-                create.board_machine(self.index.config), self._layer_patches(projects), wheels, self.pypi_extra_indexes, locked)
+                create.board_machine(self.index.config), self._layer_patches(projects), wheels, self.pypi_extra_indexes, locked,
+                self._bundled_libraries())
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:
@@ -412,6 +413,14 @@ class GraphBuilder:
             sysroot = machine_from_datastore(config).sysroot_path or Path(config.getVar("RECIPE_SYSROOT"))
         return pypi_resolve.WheelPolicy(binary, elf_machine,
                                         tuple(library_dirs(sysroot, config.getVar("TARGET_SYS") or "")))
+
+    def _bundled_libraries(self) -> dict[str, pypi_resolve.BundledLibrary]:
+        """The switches of projects whose sdists bundle a C library (toolchains/conf/bundled-libraries.conf)."""
+        from pyrecipe.recipetool import pypi_resolve
+
+        config = self.index.config
+        return pypi_resolve.bundled_libraries(config.getVarFlags("PYPI_BUNDLED_LIBRARY"),
+                                              config.getVarFlags("PYPI_BUNDLED_LIBRARY_DEPENDS"))
 
     def _layer_patches(self, projects: list[str]) -> pypi_resolve.LayerPatches | None:
         """The patches of the layers' recipe of the same project (of another version, else the
