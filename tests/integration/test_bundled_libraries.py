@@ -22,21 +22,22 @@ from pyrecipe.config.configuration import DEFAULT_DISTRO
 
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
 
-#: pynacl's shape: setup.py runs the bundled libsodium's ./configure unless SODIUM_INSTALL=system.
-#: The bundled configure fails as a real one fails when it configures for the build machine.
-NACL = sdist("pynacl", "1.6.2", {
+#: gevent's and pycares's shape: setup.py runs the bundled c-ares's ./configure unless the switch
+#: (PYCARES_USE_SYSTEM_LIB=1) says the system's. The bundled configure fails as a real one fails
+#: when it configures for the build machine.
+CARES = sdist("pycares", "5.2.1", {
     "pyproject.toml": '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
-                      '[project]\nname = "pynacl"\nversion = "1.6.2"\n',
+                      '[project]\nname = "pycares"\nversion = "5.2.1"\n',
     "setup.py": (
         "import os, subprocess\nfrom setuptools import setup\n"
-        "if os.environ.get('SODIUM_INSTALL') != 'system':\n"
-        "    subprocess.run(['sh', 'src/libsodium/configure'], check=True)\n"
-        "setup(packages=['nacl'])\n"
+        "if os.environ.get('PYCARES_USE_SYSTEM_LIB') != '1':\n"
+        "    subprocess.run(['sh', 'deps/c-ares/configure'], check=True)\n"
+        "setup(packages=['pycares'])\n"
     ),
-    "src/libsodium/configure": "echo 'configure: error: cannot run C compiled programs.' >&2\nexit 1\n",
-    "src/libsodium/sodium.h": "",
-    "nacl/__init__.py": "",
-    "nacl/_sodium.c": '#include <Python.h>\n#include "sodium.h"\n',
+    "deps/c-ares/configure": "echo 'configure: error: cannot run C compiled programs.' >&2\nexit 1\n",
+    "deps/c-ares/include/ares.h": "",
+    "pycares/__init__.py": "",
+    "pycares/_cares.c": '#include <Python.h>\n#include "ares.h"\n',
 })
 #: A project of the user's own: a PEP 517 config setting and an environment variable select its system library.
 ZAPP = sdist("zapp", "2.0", {
@@ -62,10 +63,10 @@ def layer(tmp_path: Path) -> Iterator[Path]:
     with (copy / "conf" / "machine" / "runnerboard.conf").open("a") as conf:
         # No native venv on a board without a sysroot: the backend runs in the tests' own interpreter.
         conf.write(f'SYSROOT_PROVIDER = "none"\nPYTHON = "{sys.executable}"\n')
-    write_files(copy, {"recipes-python/app/app_1.0.bb": 'LICENSE = "MIT"\nRDEPENDS:${PN} = "python3-pynacl python3-zapp"\n'})
+    write_files(copy, {"recipes-python/app/app_1.0.bb": 'LICENSE = "MIT"\nRDEPENDS:${PN} = "python3-pycares python3-zapp"\n'})
     root = tmp_path / "pypi"
     with serve_directory(root) as url:
-        publish(root, url, "pynacl", [NACL])
+        publish(root, url, "pycares", [CARES])
         publish(root, url, "zapp", [ZAPP])
         publish(root, url, "setuptools", [installed_wheel("setuptools")])
         with (copy / "conf" / "layer.conf").open("a") as conf:
@@ -83,19 +84,19 @@ def generated(build_dir: Path, name: str) -> str:
 
 
 def test_a_bundled_library_project_builds_with_its_switch(layer: Path, tmp_path: Path) -> None:
-    """pynacl (as meta-python's recipe): SODIUM_INSTALL=system reaches the backend, so the bundled
-    libsodium's ./configure never runs; the recipe DEPENDS on libsodium, which Debian provides."""
+    """pycares (the shipped table's entry): PYCARES_USE_SYSTEM_LIB=1 reaches the backend, so the
+    bundled c-ares's ./configure never runs; the recipe DEPENDS on c-ares, which Debian provides."""
     build_dir = tmp_path / "build"
-    code, out = cli("deps", layer, build_dir, "python3-pynacl")
+    code, out = cli("deps", layer, build_dir, "python3-pycares")
     assert code == 0, out
-    assert "build: libsodium -> debian libsodium-dev" in out
-    recipe = generated(build_dir, "pynacl")
-    assert 'export SODIUM_INSTALL = "system"' in recipe and 'DEPENDS += "libsodium"' in recipe
-    code, out = cli("build", layer, build_dir, "-c", "compile", "python3-pynacl")
+    assert "build: c-ares -> debian libc-ares-dev" in out
+    recipe = generated(build_dir, "pycares")
+    assert 'export PYCARES_USE_SYSTEM_LIB = "1"' in recipe and 'DEPENDS += "c-ares"' in recipe
+    code, out = cli("build", layer, build_dir, "-c", "compile", "python3-pycares")
     assert code == 0, out[-3000:]
-    wheels = list(build_dir.rglob("pynacl-1.6.2-*.whl"))
+    wheels = list(build_dir.rglob("pycares-5.2.1-*.whl"))
     assert wheels, out[-2000:]
-    log = "".join(p.read_text() for p in build_dir.rglob("log.do_compile*") if "pynacl" in str(p) and p.is_file())
+    log = "".join(p.read_text() for p in build_dir.rglob("log.do_compile*") if "pycares" in str(p) and p.is_file())
     assert "cannot run C compiled programs" not in log
 
 
