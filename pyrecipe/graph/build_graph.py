@@ -302,6 +302,10 @@ class GraphBuilder:
         """``dep`` as a recipe of the layers, a package split off one, or a recipe generated from
         PyPI before; None when it is none of these."""
         info = self._find(dep)
+        if info is not None and info.pn == node.info.pn == dep and self._debian_mapping(dep, node):
+            # A recipe's own name that the Debian tables know is that library: the recipe generated
+            # for PyPI's brotli DEPENDS on brotli, the C library (OE's python3-brotli has no such clash).
+            return None
         if info is not None and dep not in info.provides and (info.pn == node.info.pn or self._debian_mapping(dep, node)):
             # Found only through another spelling (libusb1 as python3-libusb1): that is the recipe
             # itself, or the name is a library the Debian tables know. meta-python's
@@ -454,7 +458,9 @@ class GraphBuilder:
             self.native_tools[tool] = None
             return Edge("build", dep, NATIVE_TOOL, (tool,))
         host_tools = set((node.d.getVar("HOST_TOOLS_NATIVE") or "").split())
-        if tool in host_tools or dep in host_tools:
+        # A Python module is no host program of the same name: python3-pkgconfig-native is PyPI's
+        # pkgconfig (brotli's build imports it), pkgconfig-native the pkg-config program.
+        if dep in host_tools or (tool in host_tools and not target_name(dep).startswith("python3-")):
             return Edge("build", dep, HOST_TOOL, (tool,))
         debian = node.d.getVarFlag("BUILD_DEBIAN_PACKAGE", target_name(dep))
         if debian:

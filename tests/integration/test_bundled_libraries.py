@@ -17,7 +17,7 @@ import pytest
 
 from http_support import serve_directory
 from parse_support import pyrecipe_cli, write_files
-from pypi_support import installed_wheel, publish, sdist
+from pypi_support import installed_wheel, publish, sdist, wheel
 from pyrecipe.config.configuration import DEFAULT_DISTRO
 
 RUNNER_LAYER = Path(__file__).parents[1] / "fixtures" / "runner_layer"
@@ -56,6 +56,14 @@ ZAPP = sdist("zapp", "2.0", {
 })
 
 
+#: brotli's shape: USE_SYSTEM_BROTLI=1 finds the library with PyPI's pkgconfig module, which its build requires.
+BROTLI = sdist("brotli", "1.2.1", {
+    "pyproject.toml": '[build-system]\nrequires = ["setuptools", "pkgconfig"]\nbuild-backend = "setuptools.build_meta"\n'
+                      '[project]\nname = "brotli"\nversion = "1.2.1"\n',
+    "python/_brotli.c": '#include <Python.h>\n#include "brotli/encode.h"\n', "c/include/brotli/encode.h": "",
+})
+
+
 @pytest.fixture
 def layer(tmp_path: Path) -> Iterator[Path]:
     copy = tmp_path / "layer"
@@ -68,6 +76,8 @@ def layer(tmp_path: Path) -> Iterator[Path]:
     with serve_directory(root) as url:
         publish(root, url, "pycares", [CARES])
         publish(root, url, "zapp", [ZAPP])
+        publish(root, url, "brotli", [BROTLI])
+        publish(root, url, "pkgconfig", [wheel("pkgconfig", "1.5.5")])
         publish(root, url, "setuptools", [installed_wheel("setuptools")])
         with (copy / "conf" / "layer.conf").open("a") as conf:
             conf.write(f'PYPI_INDEX_URL = "{url}/simple"\n')
@@ -129,3 +139,15 @@ def test_a_word_that_is_no_switch_is_an_input_error(layer: Path, tmp_path: Path)
     assert code == 2, out
     assert "PYPI_BUNDLED_LIBRARY[zapp]: '--system-zlib' is neither NAME=VALUE" in out
     assert "Traceback" not in out
+
+
+def test_a_switch_whose_build_imports_pypis_pkgconfig_gets_that_module(layer: Path, tmp_path: Path) -> None:
+    """brotli: USE_SYSTEM_BROTLI=1 and the Debian library; its build requires PyPI's pkgconfig
+    module (python3-pkgconfig-native), which is no host program: OE's pkgconfig-native, the
+    pkg-config program, is. The cross build of brotli 1.2.1 stopped at "No module named 'pkgconfig'"."""
+    build_dir = tmp_path / "build"
+    code, out = cli("deps", layer, build_dir, "python3-brotli")
+    assert code == 0, out
+    assert "build: python3-pkgconfig-native -> pypi native tool pkgconfig==1.5.5" in out
+    assert "build: brotli -> debian libbrotli-dev" in out
+    assert 'export USE_SYSTEM_BROTLI = "1"' in generated(build_dir, "brotli")
