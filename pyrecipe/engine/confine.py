@@ -109,6 +109,32 @@ def task_mounts(d: DataSmart, in_build_root: bool) -> tuple[list[Path], list[Pat
     return [Path(p).absolute() for p in writable if p], existing_readonly
 
 
+#: What cargo reads in each ``.cargo`` directory above the one it runs in, besides CARGO_HOME's own.
+CARGO_CONFIG_FILES = ("config.toml", "config")
+
+
+def hide_cargo_config_above(topdir: Path) -> list[str]:
+    """bubblewrap's options that leave out the cargo configuration files of every ``.cargo``
+    directory above the build directory ``topdir`` (a fresh directory in its place, with its other
+    entries bound back read-only): cargo merges every such file into a recipe's build (measured:
+    a ``[target.<triple>] rustflags`` there joined the target rustflags the cross environment
+    gives, and ``[env]`` would set build scripts' environment), so a build directory under HOME
+    built with the build machine's ``~/.cargo/config.toml``. The recipe's own CARGO_HOME and an
+    sdist's own ``.cargo/`` (orjson's) lie inside ``topdir`` and stay. (A file bound over from
+    /dev/null would not do: a device node on the sandbox's root cannot be opened, and cargo fails.)"""
+    topdir = topdir.absolute()
+    options: list[str] = []
+    for parent in topdir.parents:
+        directory = parent / ".cargo"
+        if topdir.is_relative_to(directory) or not any((directory / name).is_file() for name in CARGO_CONFIG_FILES):
+            continue
+        options += ["--tmpfs", str(directory)]
+        for entry in sorted(directory.iterdir()):
+            if entry.name not in CARGO_CONFIG_FILES:
+                options += ["--ro-bind", str(entry), str(entry)]
+    return options
+
+
 def _ensure_bubblewrap() -> None:
     if shutil.which("bwrap") is None:
         with _install_lock:  # recipes' tasks run in parallel threads
@@ -160,6 +186,7 @@ def sandboxed_command(
     for target, source in files.items():
         command += ["--ro-bind", str(source), str(target)]
     command += hide_secrets()
+    command += hide_cargo_config_above(Path(d.getVar("TOPDIR")))
     if not network:
         command.append("--unshare-net")
     return [*command, "--die-with-parent", "--chdir", str(cwd), "--", *argv]

@@ -302,6 +302,10 @@ class GraphBuilder:
         """``dep`` as a recipe of the layers, a package split off one, or a recipe generated from
         PyPI before; None when it is none of these."""
         info = self._find(dep)
+        if info is not None and info.pn == node.info.pn == dep and self._debian_mapping(dep, node):
+            # A recipe's own name that the Debian tables know is that library: the recipe generated
+            # for PyPI's brotli DEPENDS on brotli, the C library (OE's python3-brotli has no such clash).
+            return None
         if info is not None and dep not in info.provides and (info.pn == node.info.pn or self._debian_mapping(dep, node)):
             # Found only through another spelling (libusb1 as python3-libusb1): that is the recipe
             # itself, or the name is a library the Debian tables know. meta-python's
@@ -373,7 +377,8 @@ class GraphBuilder:
         try:
             path = existing[-1] if existing else pypi_resolve.generate_target_recipe(
                 name, projects, self.generated_dir, self.dl_dir, self.python_full_version, self.pypi_index, preferred,
-                create.board_machine(self.index.config), self._layer_patches(projects), wheels, self.pypi_extra_indexes, locked)
+                create.board_machine(self.index.config), self._layer_patches(projects), wheels, self.pypi_extra_indexes, locked,
+                self._bundled_libraries())
         except pypi_resolve.NotOnPyPI as error:
             return f"looked for {error}"
         except BuildError as error:
@@ -413,6 +418,14 @@ class GraphBuilder:
         return pypi_resolve.WheelPolicy(binary, elf_machine,
                                         tuple(library_dirs(sysroot, config.getVar("TARGET_SYS") or "")))
 
+    def _bundled_libraries(self) -> dict[str, pypi_resolve.BundledLibrary]:
+        """The switches of projects whose sdists bundle a C library (toolchains/conf/bundled-libraries.conf)."""
+        from pyrecipe.recipetool import pypi_resolve
+
+        config = self.index.config
+        return pypi_resolve.bundled_libraries(config.getVarFlags("PYPI_BUNDLED_LIBRARY"),
+                                              config.getVarFlags("PYPI_BUNDLED_LIBRARY_DEPENDS"))
+
     def _layer_patches(self, projects: list[str]) -> pypi_resolve.LayerPatches | None:
         """The patches of the layers' recipe of the same project (of another version, else the
         layer's would have been taken), for a recipe generated from its sdist: what the layer
@@ -445,7 +458,9 @@ class GraphBuilder:
             self.native_tools[tool] = None
             return Edge("build", dep, NATIVE_TOOL, (tool,))
         host_tools = set((node.d.getVar("HOST_TOOLS_NATIVE") or "").split())
-        if tool in host_tools or dep in host_tools:
+        # A Python module is no host program of the same name: python3-pkgconfig-native is PyPI's
+        # pkgconfig (brotli's build imports it), pkgconfig-native the pkg-config program.
+        if dep in host_tools or (tool in host_tools and not target_name(dep).startswith("python3-")):
             return Edge("build", dep, HOST_TOOL, (tool,))
         debian = node.d.getVarFlag("BUILD_DEBIAN_PACKAGE", target_name(dep))
         if debian:

@@ -425,12 +425,24 @@ def import_names(source_dir: Path, project: str) -> list[str]:
     return modules or [pypi.normalise_project(project).replace("-", "_")]
 
 
+#: The PEP 517 backends and setuptools plugins that build Rust: a sdist builds Rust only through one of them.
+RUST_BUILDERS = frozenset({"maturin", "setuptools-rust"})
+
+
+def builds_rust(backend: str, build_requires: Iterable[str]) -> bool:
+    """Whether the default build compiles Rust: its backend is maturin or its ``[build-system]
+    requires`` name a Rust builder. Not the sources: zstandard's sdist carries a Cargo.lock and
+    rust-ext/ for an optional backend (``--rust-backend``) its setuptools build never touches, and
+    a recipe that fetched the crates of that lock failed fetching what it never needs."""
+    backend_module = backend.partition(":")[0].split(".")[0]
+    return backend_module in RUST_BUILDERS or any(
+        pypi.normalise_project(_requirement(r, "[build-system] requires").name) in RUST_BUILDERS for r in build_requires)
+
+
 def class_for_backend(backend: str, build_requires: Iterable[str], classes_dirs: Iterable[Path]) -> str:
     """The class building with ``backend``; the generic PEP 517 class when ours is not there yet."""
     wanted = BACKEND_CLASSES.get(backend, GENERIC_CLASS)
-    if wanted.startswith(("setuptools3", "python_setuptools")) and any(
-        pypi.normalise_project(_requirement(r, "[build-system] requires").name) == "setuptools-rust" for r in build_requires
-    ):
+    if wanted.startswith(("setuptools3", "python_setuptools")) and builds_rust(backend, build_requires):
         wanted = "python_setuptools3_rust"
     if any((directory / f"{wanted}.bbclass").is_file() for directory in classes_dirs):
         return wanted
@@ -483,7 +495,7 @@ def gather(
             source_dir_name=source_dir.name,
             native=native,
             notes=notes,
-            crates=locked_crates(source_dir) if "Rust" in native.languages else [],
+            crates=locked_crates(source_dir) if builds_rust(system.backend, system.requires) else [],
             build_config_files=meson_build_config_files(source_dir, modules) if system.backend == "mesonpy" else [],
         )
 

@@ -37,7 +37,7 @@ import os
 import platform
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,52 @@ class LayerPatches:
         return [f"# The patches of the layer's recipe {self.recipe} ({self.version}), applied where they apply as they are:",
                 f'FILESPATH =. "{self.filespath}:"',
                 'SRC_URI += "' + " ".join(f"file://{name};apply=if-clean" for name in self.names) + '"']
+
+
+#: A word of PYPI_BUNDLED_LIBRARY: NAME=VALUE (exported) or -CKEY=VALUE (a PEP 517 config setting).
+_SWITCH_RE = re.compile(r"(?:(?P<setting>-C[^=\s\"]+=[^\s\"]*)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^\s\"]*))")
+
+
+@dataclass(frozen=True)
+class BundledLibrary:
+    """The switch of a project whose sdist bundles a C library (``PYPI_BUNDLED_LIBRARY[project]``,
+    toolchains/conf/bundled-libraries.conf): the environment and PEP 517 config settings that build
+    it with the sysroot's library (or configure the bundled copy for the board), and the libraries
+    it then DEPENDS on. Written into the recipe generated from its sdist, where a user reads it."""
+
+    project: str
+    environment: tuple[tuple[str, str], ...]
+    config_settings: tuple[str, ...]
+    depends: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        lines = [f"# Its sdist bundles a C library: the switch that builds it with the sysroot's (PYPI_BUNDLED_LIBRARY[{self.project}]):"]
+        lines += [f'export {name} = "{value}"' for name, value in self.environment]
+        if self.config_settings:
+            lines.append(f'PEP517_BUILD_OPTS += "{" ".join(self.config_settings)}"')
+        if self.depends:
+            lines.append(f'DEPENDS += "{" ".join(self.depends)}"')
+        return lines
+
+
+def bundled_libraries(switches: Mapping[str, str], depends: Mapping[str, str]) -> dict[str, BundledLibrary]:
+    """PYPI_BUNDLED_LIBRARY's and PYPI_BUNDLED_LIBRARY_DEPENDS' flags (unexpanded: the recipe
+    expands ``${TARGET_SYS}``) by normalised project; InputError naming a word that is neither form."""
+    found = {}
+    for project in {*switches, *depends}:
+        environment, settings = [], []
+        for word in str(switches.get(project) or "").split():
+            match = _SWITCH_RE.fullmatch(word)
+            if match is None:
+                raise InputError(f"PYPI_BUNDLED_LIBRARY[{project}]: {word!r} is neither NAME=VALUE (exported to the build) "
+                                 "nor -CKEY=VALUE (a PEP 517 config setting)")
+            if match["setting"]:
+                settings.append(word)
+            else:
+                environment.append((match["name"], match["value"]))
+        found[pypi.normalise_project(project)] = BundledLibrary(
+            pypi.normalise_project(project), tuple(environment), tuple(settings), tuple(str(depends.get(project) or "").split()))
+    return found
 
 
 class NotOnPyPI(Exception):
@@ -352,7 +398,8 @@ def _find_on_indexes(projects: list[str], indexes: Sequence[str]) -> tuple[str, 
 def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, dl_dir: Path, python_full_version: str,
                            index: str, preferred: str | None = None, machine: str = "aarch64",
                            layer_patches: LayerPatches | None = None, wheels: WheelPolicy = WheelPolicy("no"),
-                           extra_indexes: Sequence[str] = (), locked: frozenset[str] = frozenset()) -> Path:
+                           extra_indexes: Sequence[str] = (), locked: frozenset[str] = frozenset(),
+                           bundled: Mapping[str, BundledLibrary] | None = None) -> Path:
     """Write the recipe for target dependency ``name``, the first of ``projects`` on the index;
     NotOnPyPI when the index has none of them. A recipe for its sdist offers ``layer_patches``;
     ``wheels`` says whether the board's wheel of the release may be taken instead.
@@ -360,7 +407,9 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
     ``extra_indexes`` (a requirement file's ``--extra-index-url``) are asked first, as uv asks
     them first: a project of a private index is fetched from there. ``locked`` (the sha256 of
     the files the lock allows) leaves out the other files of the release, so ``--no-binary``
-    (a lock without wheels) and ``--hash`` pins reach the recipe as they reached the lock."""
+    (a lock without wheels) and ``--hash`` pins reach the recipe as they reached the lock.
+    ``bundled`` (:func:`bundled_libraries`) gives a recipe for the sdist of a project that bundles
+    a C library its switch."""
     project, files, index = _find_on_indexes(projects, [*extra_indexes, index])
     # The index serving none of the lock's files is the lock's error, which the requirement set's
     # check names with both hashes: the recipe is then generated as if there were no lock.
@@ -382,6 +431,8 @@ def generate_target_recipe(name: str, projects: list[str], generated_dir: Path, 
         known = gathered.native.debian_package_set()
         if known:
             extra.append(f'# The headers its C code includes come from these Debian packages:\nSYSROOT_PACKAGES += "{" ".join(known)}"')
+        if bundled and project in bundled:
+            extra += bundled[project].lines()
         if layer_patches is not None:
             extra += layer_patches.lines()
         text = GENERATED_HEADER.format(name=name, filename=sdist.filename) + "\n" + create.render(gathered) + "\n".join(extra) + "\n"

@@ -186,6 +186,7 @@ def test_environment_tells_every_backend_it_is_cross_compiling(toolchain: Toolch
     assert env["PATH"].split(":")[0] == str(toolchain.native_venv / "bin")
     assert env["PKG_CONFIG_SYSROOT_DIR"] == str(toolchain.sysroot)
     assert env["CARGO_BUILD_TARGET"] == "aarch64-unknown-linux-gnu"
+    assert env["host_alias"] == TRIPLET  # a bundled library's ./configure, run without --host, configures for the board
 
 
 def test_native_recipes_do_not_get_the_cross_environment(tmp_path: Path) -> None:
@@ -194,6 +195,7 @@ def test_native_recipes_do_not_get_the_cross_environment(tmp_path: Path) -> None
     variants = parse_recipe(recipe, config)
     target, native = exported_variables(variants[""]), exported_variables(variants["native"])
     assert target["CC"] == f"{TRIPLET}-gcc" and "CC" not in native and "_PYTHON_SYSCONFIGDATA_NAME" not in native
+    assert target["host_alias"] == TRIPLET and "host_alias" not in native
     assert native["PYTHONPATH"] == variants["native"].getVar("PYTHON_SITEPACKAGES_NATIVE")
 
 
