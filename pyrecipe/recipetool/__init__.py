@@ -13,7 +13,7 @@ GENERATED_RECIPE = "generated recipe"
 LAYER_RECIPE = "layer recipe"
 #: How a requirement set's PYPI_BINARY is said (its option, and the setting).
 _BINARY_SAID = {"prefer": 'wheels preferred (--prefer-binary, PYPI_BINARY = "prefer")',
-                "only": 'only wheels allowed (--only-binary :all:, PYPI_BINARY = "only")'}
+                "only": 'only wheels allowed (--only-binary, PYPI_BINARY = "only")'}
 
 
 def origin_how(origin: str, wheel: str, binary: str) -> str:

@@ -140,11 +140,16 @@ def pin(config: DataSmart, packages: Sequence[LockedPackage], index: LayerIndex,
         info = layer.get(package.name)
         if info is not None:
             same = _layer_version(index, info, package.version)
-            if same is not None and only_wheels and not _fetches_locked_file(index, info.pn, same, package):
-                # Its recipe builds what the lock left out (an sdist, under --only-binary): a
-                # version no recipe has sends the name to PyPI, whose wheel the lock names.
+            if same is not None and not _builds_a_locked_file(index, info, same, package, only_wheels):
+                # A version no recipe has sends the name to PyPI, whose wheel the lock names.
                 same = f"{package.version}-not-from-source"
             config.setVar(f"PREFERRED_VERSION_{info.pn}", same or package.version)
+
+
+def _builds_a_locked_file(index: LayerIndex, info: RecipeInfo, pv: str, package: LockedPackage, only_wheels: bool) -> bool:
+    """Whether the layers' recipe of ``info``'s PN at ``pv`` (the locked version) may build
+    ``package``: not when only wheels are allowed and it fetches what the lock left out (its sdist)."""
+    return not only_wheels or _fetches_locked_file(index, info.pn, pv, package)
 
 
 def _fetches_locked_file(index: LayerIndex, pn: str, pv: str, package: LockedPackage) -> bool:
@@ -174,7 +179,7 @@ def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPa
         origin = d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE
         ours = layer.get(package.name)
         layer_version = d.getVar("PV") if origin == LAYER_RECIPE else ours.pv if ours is not None else None
-        why = _joined(_why(package, layer_version, asked.get(package.name), _needed_by(graph, key)),
+        why = _joined(_why(package, layer_version, asked.get(package.name), _needed_by(graph, key), origin == LAYER_RECIPE),
                       origin_how(origin, d.getVar("PYPI_WHEEL_TAG") or "", index.config.getVar("PYPI_BINARY") or "no"))
         if ours is not None and origin != LAYER_RECIPE:
             missing = carried(index.datastore(ours), ours, d)
@@ -189,12 +194,13 @@ def lock_origin(package: LockedPackage, index: LayerIndex, ours: RecipeInfo | No
     recipe of its version (``ours`` is the one the layers give its name, any of its versions
     serves), else from PyPI a recipe generated for its sdist or its wheel, as :func:`_pypi_origin`
     foresees from the lock's files."""
-    same = _layer_version(index, ours, package.version) if ours is not None else None
-    if same is not None:
-        return f"{LAYER_RECIPE} ({_why(package, same, asked)})"
     binary = index.config.getVar("PYPI_BINARY") or "no"
+    same = _layer_version(index, ours, package.version) if ours is not None else None
+    if ours is not None and same is not None and _builds_a_locked_file(index, ours, same, package, binary == "only"):
+        return f"{LAYER_RECIPE} ({_why(package, same, asked)})"
     origin, wheel = _pypi_origin(package, binary, index.config)
-    return f"{origin} ({_joined(_why(package, ours.pv if ours is not None else None, asked), origin_how(origin, wheel, binary))})"
+    why = _why(package, same or (ours.pv if ours is not None else None), asked, used=False)
+    return f"{origin} ({_joined(why, origin_how(origin, wheel, binary))})"
 
 
 def _pypi_origin(package: LockedPackage, binary: str, config: DataSmart) -> tuple[str, str]:
@@ -228,19 +234,24 @@ def _needed_by(graph: Graph, key: str) -> list[str]:
     return [node.key for node in graph.nodes.values() if node.key != key and key in node.depends + node.rdepends]
 
 
-def _why(package: LockedPackage, layer_version: str | None, asked: str | None, needed_by: Sequence[str] = ()) -> str:
+def _why(package: LockedPackage, layer_version: str | None, asked: str | None, needed_by: Sequence[str] = (),
+         used: bool = True) -> str:
     """Why ``package`` comes from where it does: the layer's version (``layer_version``: the
     layer recipe's that builds it, else the one the layers prefer; None: no layer recipe), what
     the ``-r`` files ask of it (a ``==`` there is the user's pin, which always wins), and which
     recipes of the set need it (whose requirements may be what ruled the layer's version out:
-    the lock does not say which did)."""
+    the lock does not say which did). ``used``: whether the layer's recipe builds it (one of the
+    locked version does not when it builds the sdist and only wheels are allowed)."""
     pinned = asked is not None and bool(re.match(r"===?[^=]|.*, ===?[^=]", asked))
     if layer_version is None:
         return f"user pin {asked}; no layer recipe" if pinned else "no layer recipe"
-    has = f"layer has {layer_version}"
+    same = _same_version(layer_version, package.version)
+    has = f"layer has {layer_version}" + (", but its recipe builds the sdist" if same and not used else "")
     if pinned:
         return f"user pin {asked}; {has}"
-    if _same_version(layer_version, package.version):
+    if same and not used:
+        return has
+    if same:
         preferred = f"layer version {layer_version} preferred"
         return f"{preferred}, requirement asks {asked}" if asked else preferred
     if asked:

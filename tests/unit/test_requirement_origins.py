@@ -32,6 +32,13 @@ def test_why_says_the_users_pin_and_the_layers_version(layer_version: str | None
     assert _why(IDNA, layer_version, asked) == why
 
 
+def test_why_says_the_layers_recipe_of_the_version_builds_the_sdist_under_only_binary() -> None:
+    """--only-binary with the layer's numpy 2.5.5 locked: its recipe builds the sdist the lock left
+    out, so PyPI's wheel is taken; the layer's version was not what ruled it out."""
+    assert _why(IDNA, "3.21", None, used=False) == "layer has 3.21, but its recipe builds the sdist"
+    assert _why(IDNA, "3.21", "==3.21 (r.txt)", used=False) == "user pin ==3.21 (r.txt); layer has 3.21, but its recipe builds the sdist"
+
+
 @pytest.mark.parametrize("origin, wheel, binary, how", [
     (LAYER_RECIPE, "", "only", ""),
     (GENERATED_RECIPE, "", "no", ""),
@@ -39,7 +46,7 @@ def test_why_says_the_users_pin_and_the_layers_version(layer_version: str | None
     (GENERATED_RECIPE, "", "only", "its sdist: --no-binary for it"),
     (PYPI_WHEEL, "py3-none-any", "no", "its none-any wheel: a pure-Python project, the same on every board"),
     (PYPI_WHEEL, "cp313-cp313-manylinux_2_17_aarch64", "only",
-     "the board's wheel cp313-cp313-manylinux_2_17_aarch64, only wheels allowed (--only-binary :all:, PYPI_BINARY = \"only\")"),
+     "the board's wheel cp313-cp313-manylinux_2_17_aarch64, only wheels allowed (--only-binary, PYPI_BINARY = \"only\")"),
     (PYPI_WHEEL, "fast-1.0-cp313-abi3-manylinux_2_28_aarch64", "prefer",
      "the board's wheel fast-1.0-cp313-abi3-manylinux_2_28_aarch64, wheels preferred (--prefer-binary, PYPI_BINARY = \"prefer\")"),
 ])
