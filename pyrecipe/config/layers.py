@@ -6,6 +6,13 @@ variant of ``foo``). Python packages answer to both spellings that people use: `
 several versions, ``PREFERRED_VERSION_<pn>`` chooses (``%`` is a wildcard at its end), else the
 highest version.
 
+A ``.bbappend`` applies to the recipes of its file name (``%`` a wildcard at its end). pyrecipe's
+own layer stands in for OpenEmbedded-core but names its recipes as PyPI does (``idna_3.20.bb``),
+and a Python project no layer has becomes a recipe generated from PyPI (``requests_2.32.3.bb``):
+a layer's append for OE-core's recipe (``python3-requests_%.bbappend``) applies to those. Such an
+append that applies to no recipe yet waits for the recipe generated from PyPI, and is dangling
+only when that recipe is of another version.
+
 A layer written for OpenEmbedded is taken as it is: ``BBMASK`` leaves files out, ``LAYERDEPENDS``
 and ``LAYERSERIES_COMPAT`` are checked (a warning, not an error), and a recipe of a user's layer
 that does not parse is skipped with one warning naming the file and the reason, as bitbake skips
@@ -84,6 +91,21 @@ def append_matches(append: Path, recipe: Path) -> bool:
     if "%" in wanted:
         return recipe.name.startswith(wanted[: wanted.index("%")])
     return False
+
+
+def python_spellings(recipe: Path) -> list[Path]:
+    """The OpenEmbedded-core file names of a Python recipe that pyrecipe names by its project
+    (``idna_3.20.bb``, ``python-dateutil_2.9.0.bb``; its own and those generated from PyPI):
+    ``python3-idna_3.20.bb``, ``python3-dateutil_2.9.0.bb``, which a layer's ``.bbappend`` names."""
+    pn, _, rest = recipe.name.partition("_")
+    stems = dict.fromkeys(f"python3-{stem}" for stem in (pn, pn.removeprefix("python-")) if not stem.startswith("python3-"))
+    return [recipe.with_name(f"{stem}_{rest}") for stem in stems]
+
+
+def append_applies(append: Path, recipe: Path, python: bool) -> bool:
+    """:func:`append_matches`, and for a ``python`` recipe (pyrecipe's own, or one generated from
+    PyPI: a Python project named as on PyPI) also by the name OpenEmbedded-core gives it."""
+    return append_matches(append, recipe) or (python and any(append_matches(append, name) for name in python_spellings(recipe)))
 
 
 def normalise(name: str) -> str:
@@ -172,20 +194,24 @@ class LayerIndex:
         for warning in check_layers(config):
             log.warning("WARNING: %s", warning)
         recipes, appends = self._files()
-        self.appends_of = {recipe: tuple(a for a in appends if append_matches(a, recipe)) for recipe in recipes}
-        self._check_dangling_appends(appends)
+        #: The .bbappends of OE-core's Python recipes (``python3-requests_%.bbappend``): they apply
+        #: to pyrecipe's own recipe of the project and to one generated from PyPI (:meth:`add_recipe`).
+        self.python_appends = tuple(append for append in appends if append.name.startswith("python3-"))
+        self.appends_of = {recipe: tuple(a for a in appends if append_applies(a, recipe, RECIPES_DIR in recipe.parents))
+                           for recipe in recipes}
+        used = {append for matched in self.appends_of.values() for append in matched}
+        # A python3- one that applies to no recipe yet waits for the recipe generated from PyPI.
+        self._check_dangling_appends([a for a in appends if a not in used and a not in self.python_appends])
         self.recipes = recipes
         self._infos: list[RecipeInfo] | None = None
         self._warned: set[tuple[Path, Path]] = set()
 
-    def _check_dangling_appends(self, appends: list[Path]) -> None:
+    def _check_dangling_appends(self, dangling: list[Path], why: str = "") -> None:
         """A .bbappend that applies to no recipe is an error, as in bitbake (its changes would be
         lost without a word), or a warning with BB_DANGLINGAPPENDS_WARNONLY."""
-        used = {append for matched in self.appends_of.values() for append in matched}
-        dangling = [str(append) for append in appends if append not in used]
         if not dangling:
             return
-        message = f"no recipe for the .bbappend file(s) {', '.join(dangling)}"
+        message = f"no recipe for the .bbappend file(s) {', '.join(map(str, dangling))}{why}"
         warn_only = (self.config.getVar("BB_DANGLINGAPPENDS_WARNONLY") or "").strip().lower()
         if warn_only and warn_only not in ("0", "no", "false"):  # bitbake's reading of the variable
             log.warning("WARNING: %s", message)
@@ -234,16 +260,29 @@ class LayerIndex:
 
     def add_recipe(self, path: Path) -> list[RecipeInfo]:
         """Index one more recipe file, outside BBFILES: one written while resolving names (a recipe
-        generated from PyPI into the build directory). Its variants; the file is indexed once."""
+        generated from PyPI into the build directory), with the layers' ``python3-`` appends that
+        apply to it. Its variants; the file is indexed once."""
         path = path.absolute()
         if path in self.appends_of:
             return [info for info in self.infos if info.file == path]
         infos = self.infos
-        [added] = self.cache.summaries([(path, ())], summarise)
+        appends = tuple(append for append in self.python_appends if append_applies(append, path, python=True))
+        self._check_dangling_appends(self._other_versions(path, appends),
+                                     f" (they name the recipe generated from PyPI as {path.name}, of another version)")
+        [added] = self.cache.summaries([(path, appends)], summarise)
         self.recipes.append(path)
-        self.appends_of[path] = ()
+        self.appends_of[path] = appends
         infos.extend(added)
         return added
+
+    def _other_versions(self, generated: Path, applied: tuple[Path, ...]) -> list[Path]:
+        """The ``python3-`` .bbappends of the project of ``generated`` that apply neither to it nor
+        to any other recipe: written for versions the build does not have, dangling as in bitbake
+        (a layer's ``python3-requests_2.31.%.bbappend`` when PyPI's requests is 2.32.3)."""
+        names = {name.name.partition("_")[0] for name in python_spellings(generated)}
+        used = {append for matched in self.appends_of.values() for append in matched}
+        return [append for append in self.python_appends if append.name.partition("_")[0] in names
+                and append not in applied and append not in used]
 
     def datastore(self, info: RecipeInfo) -> DataSmart:
         """The full, finalised datastore of one recipe variant."""

@@ -274,7 +274,7 @@ def _locked_build(
     if not request.options.dry_run and (result.executed or result.restored or result.failures):
         # A build that ran nothing (a no-op) leaves the last one's stats the last: its report.
         try:
-            buildstats.write(Path(config.getVar("MACHINE_BUILD_DIR")), result.stats, _build_facts(request, graph, result))
+            buildstats.write(Path(config.getVar("MACHINE_BUILD_DIR")), result.stats, _build_facts(request, graph, result, config))
         except OSError as error:
             # The stats describe the build; they must not replace what it says (a task that filled
             # the disk failed for that, and the stats could then not be written either).
@@ -287,16 +287,21 @@ def _locked_build(
     return result
 
 
-def _build_facts(request: BuildRequest, graph: Graph, result: BuildResult) -> dict[str, object]:
+def _build_facts(request: BuildRequest, graph: Graph, result: BuildResult, config: DataSmart) -> dict[str, object]:
     """What a build's stats file keeps besides its tasks, for ``pyrecipe report``: the targets,
     the outcome and each recipe's package facts (its ${D}, whose size the report measures: a
     walk of every recipe's tree would slow a no-op build)."""
-    from pyrecipe.recipetool import LAYER_RECIPE
+    from pyrecipe.recipetool import LAYER_RECIPE, origin_how
 
-    packages = [
-        {"recipe": key, "pn": node.d.getVar("PN"), "version": node.d.getVar("PV"), "license": node.d.getVar("LICENSE"),
-         "origin": node.d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE, "native": node.native, "image": node.d.getVar("D")}
-        for key, node in sorted(graph.nodes.items())
-    ]
+    said = {row.recipe: row.why for row in result.requirements}
+    binary = config.getVar("PYPI_BINARY") or "no"
+    packages = []
+    for key, node in sorted(graph.nodes.items()):
+        d = node.d
+        origin = d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE
+        why = said.get(key) or ("a layer provides it" if origin == LAYER_RECIPE else "; ".join(
+            part for part in ("no layer recipe provides it", origin_how(origin, d.getVar("PYPI_WHEEL_TAG") or "", binary)) if part))
+        packages.append({"recipe": key, "pn": d.getVar("PN"), "version": d.getVar("PV"), "license": d.getVar("LICENSE"),
+                         "origin": origin, "why": why, "native": node.native, "image": d.getVar("D")})
     return {"targets": graph.targets, "goal": request.options.goal, "ok": result.ok,
             "failures": [str(failure).splitlines()[0] for failure in result.failures], "packages": packages}

@@ -16,7 +16,9 @@ resolves to that recipe; a ``python3-X`` (or a plain name on the command line) c
 through a recipe generated into the build directory (``recipetool/pypi_resolve.py``); a
 ``python3-X-native`` that is not a pinned tool is installed into the native venv from PyPI. The
 pinned tools win over a layer's ``-native`` recipe of the same tool unless
-``PREFERRED_PROVIDER_<name>`` names that recipe.
+``PREFERRED_PROVIDER_<name>`` names that recipe. A C library that both a layer's recipe and
+Debian provide (meta-oe's ``zeromq``, ``libzmq3-dev``) follows ``PREFERRED_PROVIDER_<name>`` (the
+recipe's name or the Debian package), else the distro's ``PREFERRED_LIBRARY_PROVIDER``.
 """
 
 from __future__ import annotations
@@ -311,12 +313,39 @@ class GraphBuilder:
             # itself, or the name is a library the Debian tables know. meta-python's
             # python3-libusb1 RDEPENDS on libusb1, the C library, not on itself.
             info = None
+        if info is not None and self._debian_provides(when, dep, info, node):
+            return None  # the library from Debian: the caller maps it
         if info is not None:
             return Edge(when, dep, RECIPE, (self._add(info, node.key),))
         owner = node.info if dep in (node.d.getVar("PACKAGES") or "").split() else self._split_package_owner(dep)
         if owner is not None:
             return Edge(when, dep, SPLIT_PACKAGE, (self._add_package(owner, dep, node.key),))
         return None
+
+    def _debian_provides(self, when: str, dep: str, info: RecipeInfo, node: Node) -> bool:
+        """Whether Debian's package gives the sysroot ``dep`` that a recipe of the layers also
+        provides (meta-oe's zeromq, Debian's libzmq3-dev): ``PREFERRED_PROVIDER_<dep>`` names the
+        recipe or one of the Debian packages; unset, the distro's ``PREFERRED_LIBRARY_PROVIDER``
+        ("debian" or "recipe") chooses. docs/classes.md says why Debian's is the Debian distros' default."""
+        mapping = node.d.getVarFlag("SYSROOT_DEBIAN_PACKAGE", dep)
+        if mapping is None and when == "runtime":
+            mapping = node.d.getVarFlag("RUNTIME_DEBIAN_PACKAGE", dep)
+        if mapping is None or info.pn == node.info.pn:
+            return False
+        config = self.index.config
+        preferred = (config.getVar(f"PREFERRED_PROVIDER_{dep}") or "").strip()
+        if preferred:
+            if preferred == info.pn or preferred in info.provides:
+                return False
+            if preferred in mapping.split():
+                return True
+            debian = f"the Debian package(s) {mapping}" if mapping.split() else "the sysroot (SYSROOT_DEBIAN_PACKAGE is empty)"
+            raise InputError(f'PREFERRED_PROVIDER_{dep} = "{preferred}" names neither the recipe {info.pn} ({info.file}) nor '
+                             f"{debian}, which provide {dep}")
+        default = (config.getVar("PREFERRED_LIBRARY_PROVIDER") or "recipe").strip()
+        if default not in ("debian", "recipe"):
+            raise InputError(f'PREFERRED_LIBRARY_PROVIDER = "{default}": it is "debian" or "recipe"')
+        return default == "debian"
 
     @staticmethod
     def _debian_mapping(dep: str, node: Node) -> bool:

@@ -2,7 +2,7 @@
 
 What a person looks at after a build (Yocto has pybootchartgui and Toaster): the tasks on their
 worker lanes as an SVG timeline (a bootchart), the recipes that took longest, what shared state
-gave, the warnings tasks gave (QA's first), and the packages (version, origin, licence, size).
+gave, the warnings tasks gave (QA's first), and the packages (version, origin and why, licence, size).
 The page has no script and names no URL: its CSS and SVG are inline, so it opens from a mail,
 an archive of CI artifacts or a machine with no network. The template is ``report.html.j2``
 beside this module (jinja2, autoescaped: recipe names and warnings are data).
@@ -138,7 +138,8 @@ def render(document: dict[str, Any], source: Path) -> str:
         counts[task["status"]] = counts.get(task["status"], 0) + (len(task["tasks"]) if task["status"] == "restored" else 1)
     warnings = [(task["recipe"], task["task"], text) for task in tasks for text in task.get("warnings", [])]
     warnings.sort(key=lambda row: not row[2].startswith("QA"))
-    packages = [dict(package, size=tree_size(Path(package["image"])) if package.get("image") else None)
+    # A stats file of a build before the reports said why has no "why".
+    packages = [dict(package, size=tree_size(Path(package["image"])) if package.get("image") else None, why=package.get("why", ""))
                 for package in document.get("packages", [])]
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
                                      undefined=jinja2.StrictUndefined)

@@ -36,6 +36,7 @@ class LockedPackage:
     name: str  # normalised (PEP 503)
     version: str
     sha256: frozenset[str]  # of its sdist and wheels: the files the lock allows
+    files: tuple[str, ...] = ()  # their file names: what says whether a wheel of it may be taken as it is
 
     @property
     def target(self) -> str:
@@ -107,7 +108,8 @@ def _package(where: str, entry: Mapping[str, Any], environment: Mapping[str, str
     hashes = frozenset(str(f.get("hashes", {}).get("sha256", "")).lower() for f in files) - {""}
     if not hashes:
         raise InputError(f"{where}: {name} {version} names no sdist or wheel with a sha256; a lock must pin its files")
-    return LockedPackage(canonicalize_name(name), version, hashes)
+    names = tuple(str(f.get("name") or str(f.get("url") or f.get("path") or "").rsplit("/", 1)[-1]) for f in files)
+    return LockedPackage(canonicalize_name(name), version, hashes, tuple(filter(None, names)))
 
 
 def _check_python(where: str, requires: object, environment: Mapping[str, str]) -> None:

@@ -33,7 +33,7 @@ from pyrecipe.graph.build_graph import Graph
 from pyrecipe.parse import DataSmart
 from pyrecipe.parse.depends import explode_deps
 from pyrecipe.parse.errors import ExpansionError
-from pyrecipe.recipetool import LAYER_RECIPE
+from pyrecipe.recipetool import GENERATED_RECIPE, LAYER_RECIPE, PYPI_WHEEL, origin_how
 from pyrecipe.recipetool.create import board_machine, target_facts
 from pyrecipe.requirements.lockfile import LockedPackage, merge, preferred_versions, read_lock
 from pyrecipe.requirements.options import NO_OPTIONS, CommandLine
@@ -61,7 +61,7 @@ class RequirementRow:
     name: str
     version: str
     recipe: str  # the recipe (PN) that built it
-    origin: str  # "recipe" (a layer's), "generated recipe" or "pypi wheel"
+    origin: str  # "layer recipe", "generated recipe" or "pypi wheel"
     why: str = ""  # why that recipe: "layer has 3.20, requirement asks >=3.21"
 
 
@@ -140,11 +140,16 @@ def pin(config: DataSmart, packages: Sequence[LockedPackage], index: LayerIndex,
         info = layer.get(package.name)
         if info is not None:
             same = _layer_version(index, info, package.version)
-            if same is not None and only_wheels and not _fetches_locked_file(index, info.pn, same, package):
-                # Its recipe builds what the lock left out (an sdist, under --only-binary): a
-                # version no recipe has sends the name to PyPI, whose wheel the lock names.
+            if same is not None and not _builds_a_locked_file(index, info, same, package, only_wheels):
+                # A version no recipe has sends the name to PyPI, whose wheel the lock names.
                 same = f"{package.version}-not-from-source"
             config.setVar(f"PREFERRED_VERSION_{info.pn}", same or package.version)
+
+
+def _builds_a_locked_file(index: LayerIndex, info: RecipeInfo, pv: str, package: LockedPackage, only_wheels: bool) -> bool:
+    """Whether the layers' recipe of ``info``'s PN at ``pv`` (the locked version) may build
+    ``package``: not when only wheels are allowed and it fetches what the lock left out (its sdist)."""
+    return not only_wheels or _fetches_locked_file(index, info.pn, pv, package)
 
 
 def _fetches_locked_file(index: LayerIndex, pn: str, pv: str, package: LockedPackage) -> bool:
@@ -174,7 +179,8 @@ def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPa
         origin = d.getVar("PYRECIPE_GENERATED") or LAYER_RECIPE
         ours = layer.get(package.name)
         layer_version = d.getVar("PV") if origin == LAYER_RECIPE else ours.pv if ours is not None else None
-        why = _why(package, layer_version, asked.get(package.name), _needed_by(graph, key))
+        why = _joined(_why(package, layer_version, asked.get(package.name), _needed_by(graph, key), origin == LAYER_RECIPE),
+                      origin_how(origin, d.getVar("PYPI_WHEEL_TAG") or "", index.config.getVar("PYPI_BINARY") or "no"))
         if ours is not None and origin != LAYER_RECIPE:
             missing = carried(index.datastore(ours), ours, d)
             log.warning("WARNING: %s %s is built from PyPI (%s %s): %s%s", package.name, package.version, origin, node.info.file,
@@ -184,13 +190,36 @@ def check_recipes(graph: Graph, keys: Sequence[str], packages: Sequence[LockedPa
 
 
 def lock_origin(package: LockedPackage, index: LayerIndex, ours: RecipeInfo | None, asked: str | None) -> str:
-    """Where a build takes a locked package from, before the graph is built: a layer's recipe of
-    its version (``ours`` is the one the layers give its name, any of its versions serves), else
-    PyPI (a generated recipe or its wheel), and why."""
+    """Where a build takes a locked package from, before the graph is built, and why: a layer's
+    recipe of its version (``ours`` is the one the layers give its name, any of its versions
+    serves), else from PyPI a recipe generated for its sdist or its wheel, as :func:`_pypi_origin`
+    foresees from the lock's files."""
+    binary = index.config.getVar("PYPI_BINARY") or "no"
     same = _layer_version(index, ours, package.version) if ours is not None else None
-    if same is not None:
+    if ours is not None and same is not None and _builds_a_locked_file(index, ours, same, package, binary == "only"):
         return f"{LAYER_RECIPE} ({_why(package, same, asked)})"
-    return f"PyPI ({_why(package, ours.pv if ours is not None else None, asked)})"
+    origin, wheel = _pypi_origin(package, binary, index.config)
+    why = _why(package, same or (ours.pv if ours is not None else None), asked, used=False)
+    return f"{origin} ({_joined(why, origin_how(origin, wheel, binary))})"
+
+
+def _pypi_origin(package: LockedPackage, binary: str, config: DataSmart) -> tuple[str, str]:
+    """What the build will take from PyPI for ``package``, by the rules of
+    :func:`pyrecipe.recipetool.pypi_resolve.generate_target_recipe` on the lock's files: a wheel
+    for the board when PYPI_BINARY allows wheels (the build checks it against the sysroot
+    first), a ``none-any`` wheel of a pure project, else its sdist; and that wheel's file name."""
+    # Here, not at the top: a build of a set (a no-op among them) reads the recipes, not this.
+    from pyrecipe.recipetool.pypi_resolve import Release, WheelPolicy, board_tags
+    from pyrecipe.sources.pypi import IndexFile
+
+    release = Release(package.name, package.version, tuple(IndexFile(name, "", None, None, False) for name in package.files))
+    wheel = release.wheel_for(board_tags(target_facts(config), WheelPolicy(binary).glibc())) if binary != "no" else None
+    wheel = wheel or release.board_wheel()
+    return (PYPI_WHEEL, wheel.filename.removesuffix(".whl")) if wheel is not None else (GENERATED_RECIPE, "")
+
+
+def _joined(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
 
 
 def _layer_version(index: LayerIndex, ours: RecipeInfo, version: str) -> str | None:
@@ -205,18 +234,28 @@ def _needed_by(graph: Graph, key: str) -> list[str]:
     return [node.key for node in graph.nodes.values() if node.key != key and key in node.depends + node.rdepends]
 
 
-def _why(package: LockedPackage, layer_version: str | None, asked: str | None, needed_by: Sequence[str] = ()) -> str:
+def _why(package: LockedPackage, layer_version: str | None, asked: str | None, needed_by: Sequence[str] = (),
+         used: bool = True) -> str:
     """Why ``package`` comes from where it does: the layer's version (``layer_version``: the
     layer recipe's that builds it, else the one the layers prefer; None: no layer recipe), what
-    the ``-r`` files ask of it, and which recipes of the set need it (whose requirements may be
-    what ruled the layer's version out: the lock does not say which did)."""
+    the ``-r`` files ask of it (a ``==`` there is the user's pin, which always wins), and which
+    recipes of the set need it (whose requirements may be what ruled the layer's version out:
+    the lock does not say which did). ``used``: whether the layer's recipe builds it (one of the
+    locked version does not when it builds the sdist and only wheels are allowed)."""
+    pinned = asked is not None and bool(re.match(r"===?[^=]|.*, ===?[^=]", asked))
     if layer_version is None:
-        return "no layer recipe"
-    has = f"layer has {layer_version}"
+        return f"user pin {asked}; no layer recipe" if pinned else "no layer recipe"
+    same = _same_version(layer_version, package.version)
+    has = f"layer has {layer_version}" + (", but its recipe builds the sdist" if same and not used else "")
+    if pinned:
+        return f"user pin {asked}; {has}"
+    if same and not used:
+        return has
+    if same:
+        preferred = f"layer version {layer_version} preferred"
+        return f"{preferred}, requirement asks {asked}" if asked else preferred
     if asked:
         return f"{has}, requirement asks {asked}"
-    if _same_version(layer_version, package.version):
-        return has
     via = f" for {', '.join(needed_by)}" if needed_by else ""
     return f"{has}; the resolution took {package.version}{via} (a requirement of the set or the index rules {layer_version} out)"
 

@@ -63,7 +63,8 @@ def test_the_report_says_where_each_package_came_from(built: tuple[str, Path]) -
     stdout = built[0]
     assert "Requirement set: 2 package(s)" in stdout
     assert re.search(r"^csum\s+0\.3\s+generated recipe\s+csum\s+[\d.]+\s+ok\s+no layer recipe$", stdout, re.M), stdout
-    assert re.search(r"^shout\s+2\.0\s+pypi wheel\s+shout\s+[\d.]+\s+ok\s+no layer recipe$", stdout, re.M), stdout
+    assert re.search(r"^shout\s+2\.0\s+pypi wheel\s+shout\s+[\d.]+\s+ok\s+no layer recipe; its none-any wheel: "
+                     r"a pure-Python project, the same on every board$", stdout, re.M), stdout
 
 
 def test_the_set_is_in_the_image_and_imports_under_qemu(built: tuple[str, Path], cross_build_dir: Path) -> None:
@@ -80,7 +81,9 @@ def test_its_lock_builds_the_same_set(built: tuple[str, Path], index: tuple[str,
     locked = pyrecipe("lock", "-r", str(built[1]), "-o", str(lock), "--machine", "raspberrypi4", "--layer", str(index[1]),
                       build_dir=cross_build_dir)
     assert locked.returncode == 0, locked.stderr
-    assert locked.stdout.splitlines()[1:] == ["  csum==0.3  PyPI (no layer recipe)", "  shout==2.0  PyPI (no layer recipe)"]
+    assert locked.stdout.splitlines()[1:] == [
+        "  csum==0.3  generated recipe (no layer recipe)",
+        "  shout==2.0  pypi wheel (no layer recipe; its none-any wheel: a pure-Python project, the same on every board)"]
     again = pyrecipe("build", "-r", str(lock), "--machine", "raspberrypi4", "--layer", str(index[1]), build_dir=cross_build_dir)
     assert again.returncode == 0, again.stderr
     assert "Build done: 0 tasks run" in again.stdout

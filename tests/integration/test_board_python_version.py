@@ -48,7 +48,7 @@ def test_a_project_requiring_a_patch_release_resolves_for_trixie(layer: Path, tm
     code, stdout, stderr = runner_cli("lock", layer, tmp_path / "build", "-r", requirements, "-o", tmp_path / "pylock.toml")
     assert code == 0, stdout + stderr
     assert "(Python 3.13.5," in stdout
-    assert "  newpy==1.0  PyPI (no layer recipe)" in stdout.splitlines()
+    assert "  newpy==1.0  pypi wheel (no layer recipe; its none-any wheel: a pure-Python project, the same on every board)" in stdout.splitlines()
 
 
 def test_a_marker_on_the_full_version_is_the_boards(layer: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ is the runner test board (the build machine's own tools, no cross toolchain).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import tomllib
@@ -94,7 +95,7 @@ def requirements(tmp_path: Path, text: str) -> Path:
 
 def report_row(stdout: str, name: str) -> list[str]:
     """The report's row of ``name``: package, version, from, recipe, seconds, state, why."""
-    match = re.search(rf"^{name}\s+(\S+)\s+(recipe|generated recipe|pypi wheel)\s+(\S+)\s+[\d.]+\s+(\S+)\s+(.*)$", stdout, re.M)
+    match = re.search(rf"^{name}\s+(\S+)\s+(layer recipe|generated recipe|pypi wheel)\s+(\S+)\s+[\d.]+\s+(\S+)\s+(.*)$", stdout, re.M)
     assert match, stdout
     return list(match.groups())
 
@@ -115,11 +116,11 @@ def test_a_newer_release_on_the_index_keeps_the_layers_tested_version(layer: Pat
     code, stdout, stderr = build(layer, tmp_path / "build-after", wanted)
     assert code == 0, stdout[-3000:] + stderr[-3000:]
     assert "is locked at" not in stderr
-    assert report_row(stdout, "purelib") == ["1.0", "recipe", "purelib", "ok", "layer has 1.0"]
+    assert report_row(stdout, "purelib") == ["1.0", "layer recipe", "purelib", "ok", "layer version 1.0 preferred"]
     assert not generated(tmp_path / "build-after", "1.5").exists()
     code, stdout, stderr = cli("lock", layer, tmp_path / "build-after", "-r", wanted, "-o", tmp_path / "pylock.toml")
     assert code == 0, stderr
-    assert "  purelib==1.0  recipe (layer has 1.0)" in stdout.splitlines()
+    assert "  purelib==1.0  layer recipe (layer version 1.0 preferred)" in stdout.splitlines()
 
 
 def test_a_dependency_that_allows_the_layers_version_keeps_it(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
@@ -141,7 +142,7 @@ def test_a_requirement_above_the_layers_version_builds_the_newer_from_pypi(layer
     assert code == 0, stdout[-3000:] + stderr[-3000:]
     assert generated(build_dir, "1.5").is_file()
     assert report_row(stdout, "purelib") == ["1.5", "pypi wheel", "purelib", "ok",
-                                             "layer has 1.0, requirement asks >=1.1 (requirements.txt)"]
+                                             "layer has 1.0, requirement asks >=1.1 (requirements.txt); its none-any wheel: a pure-Python project, the same on every board"]
     [warning] = [line for line in stderr.splitlines() if "is built from PyPI" in line]
     assert "purelib 1.5 is built from PyPI" in warning and "layer has 1.0, requirement asks >=1.1" in warning, warning
     assert "purelib_1.0.bb carries what it goes without" in warning, warning
@@ -149,7 +150,7 @@ def test_a_requirement_above_the_layers_version_builds_the_newer_from_pypi(layer
     assert "settings PURELIB_TUNING" in warning, warning
     code, stdout, stderr = cli("lock", layer, build_dir, "-r", wanted, "-o", tmp_path / "pylock.toml")
     assert code == 0, stderr
-    assert "  purelib==1.5  PyPI (layer has 1.0, requirement asks >=1.1 (requirements.txt))" in stdout.splitlines(), stdout
+    assert "  purelib==1.5  pypi wheel (layer has 1.0, requirement asks >=1.1 (requirements.txt); its none-any wheel: a pure-Python project, the same on every board)" in stdout.splitlines(), stdout
 
 
 def test_a_dependency_above_the_layers_version_takes_pypis(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
@@ -167,7 +168,7 @@ def test_a_users_pin_of_the_layers_version_takes_the_layer_recipe(layer: Path, t
     build_dir = tmp_path / "build"
     code, stdout, stderr = build(layer, build_dir, requirements(tmp_path, "purelib==1.0\n"))
     assert code == 0, stdout[-3000:] + stderr[-3000:]
-    assert report_row(stdout, "purelib") == ["1.0", "recipe", "purelib", "ok", "layer has 1.0, requirement asks ==1.0 (requirements.txt)"]
+    assert report_row(stdout, "purelib") == ["1.0", "layer recipe", "purelib", "ok", "user pin ==1.0 (requirements.txt); layer has 1.0"]
     assert "is built from PyPI" not in stderr
     assert not generated(build_dir, "1.5").exists()
 
@@ -200,7 +201,7 @@ def test_a_pin_of_the_layers_older_recipe_takes_that_recipe(layer: Path, tmp_pat
     assert not generated(build_dir, "0.9").exists()
     code, stdout, stderr = cli("lock", layer, build_dir, "-r", wanted, "-o", tmp_path / "pylock.toml")
     assert code == 0, stderr
-    assert "  purelib==0.9  recipe (layer has 0.9, requirement asks ==0.9 (requirements.txt))" in stdout.splitlines(), stdout
+    assert "  purelib==0.9  layer recipe (user pin ==0.9 (requirements.txt); layer has 0.9)" in stdout.splitlines(), stdout
 
 
 def test_the_seed_puts_the_layers_versions_before_an_existing_locks(tmp_path: Path) -> None:
@@ -218,3 +219,27 @@ def test_the_seed_puts_the_layers_versions_before_an_existing_locks(tmp_path: Pa
     packages = tomllib.loads(seed.read_text())["packages"]
     assert packages == [{"name": "purelib", "version": "1.0"},
                         {"name": "other", "version": "2.0", "marker": "python_version >= '3.10'"}]
+
+
+def test_the_builds_stats_and_report_say_each_packages_origin_and_why(layer: Path, tmp_path: Path, index: tuple[Path, str]) -> None:
+    """`pyrecipe report`'s package table: per recipe its origin and why, the requirement set's
+    reasons for its packages (the layer's version preferred; no layer recipe and a pure project's
+    wheel) and the others' (liba, which purelib's layer recipe needs). Before, it gave the origin
+    alone."""
+    publish_newer(index)
+    build_dir = tmp_path / "build"
+    code, stdout, stderr = build(layer, build_dir, requirements(tmp_path, "purelib\nneedsany\n"))
+    assert code == 0, stdout[-3000:] + stderr[-3000:]
+    [stats] = (build_dir / DEFAULT_DISTRO / "runnerboard" / "buildstats").glob("*.json")
+    packages = {package["recipe"]: (package["origin"], package["why"]) for package in json.loads(stats.read_text())["packages"]}
+    assert packages == {
+        "purelib": ("layer recipe", "layer version 1.0 preferred"),
+        "needsany": ("pypi wheel", "no layer recipe; its none-any wheel: a pure-Python project, the same on every board"),
+        "liba": ("layer recipe", "a layer provides it"),
+    }
+    result = pyrecipe_cli("report", "--machine", "runnerboard", "--layer", layer, "--build-dir", build_dir, "-o", tmp_path / "report.html")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert "<th>origin</th><th>why</th>" in html
+    assert ("<td>needsany</td><td>3.0</td><td>pypi wheel</td><td>no layer recipe; its none-any wheel: a pure-Python project, "
+            "the same on every board</td>") in html

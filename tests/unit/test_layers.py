@@ -334,6 +334,29 @@ def test_dangling_bbappend_is_an_error_unless_warn_only(tmp_path: Path, caplog: 
     assert f"WARNING: no recipe for the .bbappend file(s) {append}" in caplog.text
 
 
+def test_an_oe_core_python3_append_applies_to_pyrecipes_own_recipe_of_the_project(tmp_path: Path) -> None:
+    """pyrecipe's own layer stands in for OE-core but names its recipes as PyPI does (idna_3.20.bb,
+    python-dateutil_2.9.0.post0.bb): a layer's python3-idna_%.bbappend and python3-dateutil_%.bbappend
+    apply to them, as to OE-core's python3-idna_3.10.bb; a python3- append that applies to no
+    recipe waits for one generated from PyPI instead of being dangling; python3-dbus_%.bbappend
+    never applies to a dbus recipe (a C library of the same stem)."""
+    layer = tmp_path / "meta-appends"
+    write_files(layer, {"conf/layer.conf": 'BBFILES += "${LAYERDIR}/recipes-*/*/*.bb ${LAYERDIR}/recipes-*/*/*.bbappend"\n',
+                        "recipes-x/idna/python3-idna_%.bbappend": 'FROM_APPEND = "idna"\n',
+                        "recipes-x/dateutil/python3-dateutil_2.%.bbappend": 'FROM_APPEND = "dateutil"\n',
+                        "recipes-x/requests/python3-requests_%.bbappend": 'FROM_APPEND = "requests"\n',
+                        "recipes-x/dbus/dbus_1.0.bb": 'LICENSE = "MIT"\n',
+                        "recipes-x/dbus/python3-dbus_%.bbappend": 'FROM_APPEND = "python3-dbus"\n'},)
+    index = index_for(tmp_path, layer)
+    assert index.datastore(index.find("idna")).getVar("FROM_APPEND") == "idna"
+    assert index.datastore(index.find("python-dateutil")).getVar("FROM_APPEND") == "dateutil"
+    assert index.datastore(index.find("dbus")).getVar("FROM_APPEND") is None
+    generated = tmp_path / "generated" / "requests" / "requests_2.32.3.bb"
+    write_files(generated.parent, {generated.name: 'LICENSE = "MIT"\n'})
+    [info] = [info for info in index.add_recipe(generated) if info.variant == ""]
+    assert index.datastore(info).getVar("FROM_APPEND") == "requests"
+
+
 def test_users_recipe_shadowed_by_pyrecipes_own_is_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     layer = tmp_path / "meta-mine"  # no layer.conf: no collection, BBFILE_PRIORITY 0
     write_files(layer, {"recipes-mine/markupsafe/markupsafe_3.0.3.bb": 'LICENSE = "MIT"\n'})
