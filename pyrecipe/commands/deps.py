@@ -104,6 +104,9 @@ def render_tree(graph: Graph) -> str:
     if graph.pypi_native_tools:
         lines.append("native tools from PyPI (recorded): " + " ".join(f"{t.name}=={t.version}" for t in graph.pypi_native_tools))
     lines.append("Debian packages in the target sysroot: " + (" ".join(graph.sysroot_packages) or "none"))
+    for name, (info, chosen) in graph.debian_over_recipes.items():
+        lines.append(f"{name} from Debian, not the layers' recipe {info.file} ({chosen}; "
+                     f'PREFERRED_PROVIDER_{name} = "{info.pn}" builds the recipe)')
     if graph.build_tool_packages:
         lines.append("Debian packages of build tools (build root or build machine): " + " ".join(graph.build_tool_packages))
     return "\n".join(lines) + "\n"

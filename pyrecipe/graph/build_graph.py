@@ -107,6 +107,8 @@ class Graph:
     build_tool_packages: list[str] = field(default_factory=list)
     #: (node key, package) of each target: a recipe's ${PN}, or the split package named.
     target_packages: list[tuple[str, str]] = field(default_factory=list)
+    #: C libraries taken from Debian although a layer's recipe provides them: name -> (that recipe, the setting that chose).
+    debian_over_recipes: dict[str, tuple[RecipeInfo, str]] = field(default_factory=dict)
 
     def order(self) -> list[str]:
         """Keys in an order where every node comes after its build and runtime dependencies."""
@@ -182,6 +184,7 @@ class GraphBuilder:
         self.pypi_tools: dict[str, NativeTool] = {}
         #: Names found only in skipped recipes, with the reason.
         self.skipped: dict[str, str] = {}
+        self.debian_over_recipes: dict[str, tuple[RecipeInfo, str]] = {}
         config = index.config
         self.pypi_enabled = (config.getVar("PYPI_RESOLVE") or "1").strip().lower() not in ("0", "no", "false", "")
         self.pypi_index = config.getVar("PYPI_INDEX_URL") or SIMPLE_INDEX
@@ -198,7 +201,7 @@ class GraphBuilder:
         keys = list(dict.fromkeys(key for key, _ in packages))
         self._cut_runtime_cycles()
         return Graph(self.nodes, keys, list(self.sysroot_packages), list(self.native_tools), list(self.pypi_tools.values()),
-                     list(self.build_tool_packages), target_packages=packages)
+                     list(self.build_tool_packages), target_packages=packages, debian_over_recipes=self.debian_over_recipes)
 
     def _cut_runtime_cycles(self) -> None:
         """Leave out of the build order each runtime dependency that closes a cycle (meta-python's
@@ -338,6 +341,7 @@ class GraphBuilder:
             if preferred == info.pn or preferred in info.provides:
                 return False
             if preferred in mapping.split():
+                self.debian_over_recipes[dep] = (info, f'PREFERRED_PROVIDER_{dep} = "{preferred}"')
                 return True
             debian = f"the Debian package(s) {mapping}" if mapping.split() else "the sysroot (SYSROOT_DEBIAN_PACKAGE is empty)"
             raise InputError(f'PREFERRED_PROVIDER_{dep} = "{preferred}" names neither the recipe {info.pn} ({info.file}) nor '
@@ -345,6 +349,8 @@ class GraphBuilder:
         default = (config.getVar("PREFERRED_LIBRARY_PROVIDER") or "recipe").strip()
         if default not in ("debian", "recipe"):
             raise InputError(f'PREFERRED_LIBRARY_PROVIDER = "{default}": it is "debian" or "recipe"')
+        if default == "debian":
+            self.debian_over_recipes[dep] = (info, 'PREFERRED_LIBRARY_PROVIDER = "debian"')
         return default == "debian"
 
     @staticmethod

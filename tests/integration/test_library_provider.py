@@ -82,11 +82,14 @@ def test_the_layers_zeromq_when_preferred_is_built_and_staged_for_pyzmq(tmp_path
     assert deps.returncode == 0, deps.stderr
     assert "build: zeromq -> debian libzmq3-dev" in deps.stdout, deps.stdout
     assert "Debian packages in the target sysroot: libzmq3-dev" in deps.stdout, deps.stdout
+    recipe = layer / next(iter(RECIPES))
+    assert (f'zeromq from Debian, not the layers\' recipe {recipe} (PREFERRED_LIBRARY_PROVIDER = "debian"; '
+            'PREFERRED_PROVIDER_zeromq = "zeromq" builds the recipe)') in deps.stdout.splitlines(), deps.stdout
 
     write_files(build_dir, {"conf/local.conf": 'PREFERRED_PROVIDER_zeromq = "zeromq"\n'})
     deps = pyrecipe_cli("deps", *common, "python3-pyzmq")
     assert deps.returncode == 0, deps.stderr
-    assert "build: zeromq 4.3.5" in deps.stdout and "libzmq3-dev" not in deps.stdout, deps.stdout
+    assert "build: zeromq 4.3.5" in deps.stdout and "libzmq3-dev" not in deps.stdout and "from Debian" not in deps.stdout, deps.stdout
     built = pyrecipe_cli("build", *common, "-c", "compile", "python3-pyzmq")
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     [seen] = build_dir.rglob("python3-pyzmq/26.0/**/seen.txt")
