@@ -439,6 +439,26 @@ def builds_rust(backend: str, build_requires: Iterable[str]) -> bool:
         pypi.normalise_project(_requirement(r, "[build-system] requires").name) in RUST_BUILDERS for r in build_requires)
 
 
+#: What a build script asks of ``cfg``, which in build.rs is the build machine's, not the board's.
+BUILD_SCRIPT_HOST_CFG_RE = re.compile(r"(?:#\[cfg\(|cfg!\()[^\]\n]*\btarget_(?:arch|os|feature|pointer_width|endian)\b")
+
+
+def build_script_host_cfg(source_dir: Path) -> list[str]:
+    """The sdist's own build scripts (``build.rs`` of its crates, not of vendored ones) that test
+    ``cfg(target_arch ...)``: cargo compiles a build script for the build machine, so under cross
+    compilation such a test sees x86_64 where the board is aarch64 (orjson's build.rs turned on its
+    x86 AVX-512 code that way: "the feature named avx512vl is not valid for this target"). The
+    board's values are the CARGO_CFG_TARGET_* variables; a generated recipe names the scripts."""
+    found = []
+    for script in sorted(source_dir.rglob("build.rs")):
+        relative = script.relative_to(source_dir)
+        if len(relative.parts) > 3 or any(part in ("vendor", "include", "cargo", ".cargo", "target") for part in relative.parts[:-1]):
+            continue
+        if BUILD_SCRIPT_HOST_CFG_RE.search(script.read_text(encoding="utf-8", errors="replace")):
+            found.append(relative.as_posix())
+    return found
+
+
 def class_for_backend(backend: str, build_requires: Iterable[str], classes_dirs: Iterable[Path]) -> str:
     """The class building with ``backend``; the generic PEP 517 class when ours is not there yet."""
     wanted = BACKEND_CLASSES.get(backend, GENERIC_CLASS)
@@ -474,6 +494,10 @@ def gather(
         modules = import_names(source_dir, name)
         recipe_name = pypi.normalise_project(metadata.get("name") or name)
         notes = []
+        if builds_rust(system.backend, system.requires):
+            notes += [f"{script} tests cfg(target_*) in a build script: that is the build machine's (x86_64 for an aarch64 board); "
+                      "if the build fails on another architecture's code, patch it to read CARGO_CFG_TARGET_ARCH"
+                      for script in build_script_host_cfg(source_dir)]
         license_spdx = license_of(metadata)
         if license_spdx is None:
             notes.append("PKG-INFO names no license pyrecipe can map to SPDX: check the license file and set LICENSE")

@@ -33,6 +33,10 @@ def rusty_sdist(name: str, requires: str, backend: str) -> tuple[str, dict[str, 
         f"{name}/__init__.py": "", "c-ext/backend_c.c": "#include <Python.h>\n",
         "Cargo.toml": f'[package]\nname = "{name}"\nversion = "0.25.0"\n', "Cargo.lock": CARGO_LOCK,
         "rust-ext/src/lib.rs": "pub fn f() {}\n",
+        # orjson's build.rs before the layer's patch; a vendored crate's build script is the crate's own business
+        "build.rs": 'fn main() {\n    #[cfg(all(target_arch = "x86_64", not(target_os = "macos")))]\n'
+                    '    println!("cargo:rustc-cfg=feature=\\"avx512\\"");\n}\n',
+        "include/cargo/libc-0.2.170/build.rs": 'fn main() { if cfg!(target_os = "linux") {} }\n',
     }
 
 
@@ -60,7 +64,8 @@ def test_a_cargo_lock_for_an_optional_rust_backend_fetches_no_crates(tmp_path: P
     recipe = generate("optrust", index, tmp_path)
     assert "inherit pypi python_setuptools_build_meta" in recipe
     assert "crate://" not in recipe, recipe
-    assert "Rust (1 files)" in recipe  # still reported as what the sdist holds
+    assert "Rust (3 files)" in recipe  # still reported as what the sdist holds
+    assert "build script" not in recipe  # nor its build scripts: they are not built
 
 
 @pytest.mark.parametrize(("name", "inherit"), [("setuprust", "python_setuptools3_rust"), ("maturinrust", "python_maturin")])
@@ -70,3 +75,14 @@ def test_a_rust_backend_fetches_the_crates_of_its_lock(tmp_path: Path, index: st
     assert f"inherit pypi {inherit}" in recipe
     assert "crate://crates.io/libc/0.2.170" in recipe and "crate://crates.io/zstd-sys/2.0.15+zstd.1.5.7" in recipe
     assert f'SRC_URI[libc-0.2.170.sha256sum] = "{"c" * 64}"' in recipe
+
+
+def test_a_build_script_testing_the_target_by_cfg_is_named_in_the_recipe(tmp_path: Path, index: str) -> None:
+    """The general cause behind orjson's "the feature named avx512vl is not valid for this target":
+    a build script's cfg(target_arch) is the build machine's. The generated recipe names the sdist's
+    own build.rs that does it (not a vendored crate's), so a failure on another architecture's code
+    points at its cause."""
+    recipe = generate("maturinrust", index, tmp_path)
+    notes = [line for line in recipe.splitlines() if "in a build script" in line]
+    assert notes == ["# build.rs tests cfg(target_*) in a build script: that is the build machine's (x86_64 for an aarch64 "
+                     "board); if the build fails on another architecture's code, patch it to read CARGO_CFG_TARGET_ARCH"], notes
