@@ -10,7 +10,6 @@ import json
 import re
 import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from pyrecipe.errors import BuildError
@@ -62,6 +61,8 @@ def without_credentials(index: str) -> str:
 def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) -> list[IndexFile]:
     """Every file of ``project`` on the index, oldest first, with the index's credentials
     (:func:`without_credentials`) sent as HTTP basic authentication."""
+    import urllib.request  # with http.client and email: tens of ms a no-op build does not need
+
     index = without_credentials(index)
     headers = {"Accept": "application/vnd.pypi.simple.v1+json"}
     if index in _CREDENTIALS:
