@@ -20,11 +20,9 @@ from pyrecipe.engine.context import BuildContext
 from pyrecipe.engine.interrupts import sigterm_as_interrupt
 from pyrecipe.engine.progress import Progress
 from pyrecipe.engine.sigpaths import path_names
-from pyrecipe.engine.sstate import PRODUCER_TASK, SharedState
 from pyrecipe.engine.task_runner import (
     TaskFailure,
     TaskRunner,
-    network_isolation_available,
     recipe_signature,
     recipe_signature_items,
     signature_of,
@@ -37,6 +35,7 @@ from pyrecipe.errors import InputError, PyrecipeError
 from pyrecipe.graph.build_graph import DEBIAN, PYPI_NATIVE_TOOL, Graph, Node
 
 if TYPE_CHECKING:
+    from pyrecipe.engine.sstate import SharedState
     from pyrecipe.requirements.targets import RequirementRow
 
 DEPENDENCY_GOAL = "do_populate_sysroot"
@@ -153,9 +152,8 @@ class Builder:
         self.plan = plan
         self.options = options
         self.progress = progress
-        isolate = options.isolate_network and network_isolation_available()
         self.runners = {
-            key: TaskRunner(node.d, envs["native" if node.native else "target"], isolate, context)
+            key: TaskRunner(node.d, envs["native" if node.native else "target"], options.isolate_network, context)
             for key, node in graph.nodes.items()
         }
         self._stop = threading.Event()
@@ -251,6 +249,8 @@ class Builder:
         """The tasks still to run once shared state has given what the tasks up to do_package
         make (when SSTATE_DIR or a mirror has it): those are stamped done. A target forced with
         -f is built, not restored."""
+        from pyrecipe.engine.sstate import PRODUCER_TASK
+
         if PRODUCER_TASK not in tasks or (self.options.force and key in self.graph.targets):
             return tasks
         signatures = self.plan.signatures[key]
@@ -278,6 +278,12 @@ class Builder:
         for task in self.plan.tasks[key]:
             if task not in tasks:
                 result.stats.add(buildstats.TaskRecord(key, task, "up to date"))
+        if not tasks:
+            return
+        # Shared state (tarfile, the unpacker, licences, signing) only for a recipe with a task
+        # to run: importing it was a tenth of a no-op build's instructions.
+        from pyrecipe.engine.sstate import PRODUCER_TASK, SharedState
+
         shared = SharedState(self.graph.nodes[key].d)
         tasks = self._from_shared_state(key, tasks, shared, result)
         if key in self.plan.blocked and self.plan.blocked[key][0] in tasks:

@@ -32,8 +32,6 @@ import os
 import shutil
 import tarfile
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,6 +222,8 @@ class SharedState:
 def _small_download(url: str) -> bytes | None:
     """The body of a mirror's small file (a checksum, a signature), or None when the mirror does not
     serve it; one larger than _SIDECAR_MAX_BYTES is none of those and counts as not served."""
+    import urllib.request  # with http.client and email: tens of ms a no-op build does not need
+
     try:
         with urllib.request.urlopen(url, timeout=_MIRROR_TIMEOUT) as answer:
             body: bytes = answer.read(_SIDECAR_MAX_BYTES + 1)
@@ -307,6 +307,8 @@ def push(directory: Path, url: str, timeout: float = 60) -> tuple[list[str], lis
     """PUT the archives of ``directory`` that the server at ``url`` lacks (it has an archive when
     it serves its ``.sha256``): the archive, its ``.siginfo`` and its ``.sig`` first, the ``.sha256``
     last, so a reader never finds a checksum without its archive. Returns (pushed, already there)."""
+    import urllib.request  # with http.client and email: tens of ms a no-op build does not need
+
     pushed, present = [], []
     root = url.rstrip("/")
     for archive in archives(directory):
@@ -327,6 +329,8 @@ def push(directory: Path, url: str, timeout: float = 60) -> tuple[list[str], lis
 
 
 def _put(url: str, path: Path, timeout: float) -> None:
+    import urllib.request  # with http.client and email: tens of ms a no-op build does not need
+
     with path.open("rb") as stream:
         request = urllib.request.Request(url, data=stream, method="PUT",
                                          headers={"Content-Length": str(path.stat().st_size),

@@ -10,6 +10,7 @@ dependencies and the toolchain.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -465,7 +466,9 @@ class TaskRunner:
         """Whether ``task`` may reach the network. Only do_fetch may (and do_compile when the user
         gives ccache a remote storage): a backend that tries to download its build dependencies
         fails, loudly, instead of leaking unpinned code into the build."""
-        return not self.isolate_network or (self.d.getVarFlag(task, "network") or "0") not in ("", "0")
+        if (self.d.getVarFlag(task, "network") or "0") not in ("", "0"):
+            return True
+        return not (self.isolate_network and network_isolation_available())
 
 
 def _wait_for(command: list[str], cwd: Path, env: Mapping[str, str], log: TextIO, d: DataSmart, task: str) -> tuple[int, str | None]:
@@ -513,8 +516,11 @@ def stop_running_tasks() -> None:
             process.wait()
 
 
+@functools.cache
 def network_isolation_available() -> bool:
-    """Whether tasks can run in a network namespace of their own (root, or user namespaces)."""
+    """Whether tasks can run in a network namespace of their own (root, or user namespaces).
+
+    Asked once, when the first task runs: a no-op build starts no process for it."""
     try:
         return subprocess.run(["unshare", "--net", "--", "true"], capture_output=True).returncode == 0
     except OSError:

@@ -10,11 +10,8 @@ from pathlib import Path
 
 from pyrecipe.fsutil import atomic_write_text
 from pyrecipe.graph.build_graph import Graph
-from pyrecipe.outputs.image import assemble_image, manifest_path
-from pyrecipe.outputs.licenses import license_manifest, recipe_license
-from pyrecipe.outputs.sbom import spdx_document, spdx_json
+from pyrecipe.outputs.image import manifest_path
 from pyrecipe.parse import DataSmart
-from pyrecipe.tasks.package_split import read_package_list
 
 
 def assemble(
@@ -45,6 +42,12 @@ def assemble(
     if not tasks_ran and stamp.is_file() and stamp.read_text() == identity and all(p.exists() for p in outputs):
         say(summary + ", up to date")
         return image_dir
+    # What makes an image, imported only when one is made: a no-op build stops above.
+    from pyrecipe.outputs.image import assemble_image
+    from pyrecipe.outputs.licenses import license_manifest, recipe_license
+    from pyrecipe.outputs.sbom import spdx_document, spdx_json
+    from pyrecipe.tasks.package_split import read_package_list
+
     stamp.unlink(missing_ok=True)  # written last: an interrupted assembly is done again
     stagings = [(key, Path(graph.nodes[key].d.getVar("PKGD")),
                  [path for name in names for path in read_package_list(graph.nodes[key].d, name)])

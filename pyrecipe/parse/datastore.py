@@ -472,13 +472,15 @@ class DataSmart:
         """
         if not isinstance(text, str) or "${" not in text:
             return text
-        stack: list[tuple[int, str]] = _expanding.__dict__.setdefault("stack", [])
-        key = (id(self), varname)
+        stack: list[tuple[DataSmart, str | None]] = _expanding.__dict__.setdefault("stack", [])
+        # The datastore itself, not id(self): id() raises an audit event, and recipe Python's
+        # audit hook (parse.guard) then ran for every expansion of the parse.
+        key = (self, varname)
         if varname is not None and key in stack:
-            chain = [name for _, name in stack[stack.index(key):]] + [varname]
+            chain = [str(name) for _, name in stack[stack.index(key):]] + [varname]
             raise ExpansionError(varname, text, f"references form a loop: {' -> '.join(chain)}", self._file_of(varname))
         if varname is not None:
-            stack.append((id(self), varname))
+            stack.append(key)
         try:
             return self._expand(text, varname, len(stack))
         finally:

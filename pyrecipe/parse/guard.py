@@ -29,8 +29,7 @@ import os
 import posix
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from pyrecipe.engine.isolation import host_secrets
@@ -41,7 +40,15 @@ REFUSED_EVENTS = frozenset({
     "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function", "ctypes.cdata",
 })
 
-_state = threading.local()
+
+
+class _State(threading.local):
+    """How deep this thread is in recipe Python (0: outside it)."""
+
+    depth = 0
+
+
+_state = _State()
 #: The real paths of the build machine's secrets, found once recipe Python first opens a file.
 _secrets: list[str] | None = None
 _install_lock = threading.Lock()
@@ -57,8 +64,14 @@ def _refuse(what: str) -> NoReturn:
                             "signal pyrecipe's process")
 
 
+#: Every event :func:`_audit` judges. Checked first: the hook runs for every audit event of the
+#: process once installed (``exec`` for each ``${@...}``, ``open``, ``compile`` ...), inside
+#: recipe Python or not, and most events need no more than this look-up.
+_JUDGED = REFUSED_EVENTS | {"os.kill", "open"}
+
+
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if not getattr(_state, "depth", 0):
+    if event not in _JUDGED or not _state.depth:
         return
     if event in REFUSED_EVENTS:
         _refuse(event)
@@ -80,7 +93,7 @@ def _is_secret(path: str | bytes | os.PathLike[Any]) -> bool:
 
 def _guarded(real: Callable[..., Any], name: str) -> Callable[..., Any]:
     def guarded(*args: Any) -> Any:
-        if getattr(_state, "depth", 0):
+        if _state.depth:
             _refuse(f"{name}({', '.join(map(repr, args))})")
         return real(*args)
 
@@ -104,13 +117,18 @@ def _install() -> None:
         _installed = True
 
 
-@contextmanager
-def recipe_python() -> Iterator[None]:
-    """Run recipe Python of the parse (or of an expansion) in the block, with the walls above."""
-    if not _installed:
-        _install()
-    _state.depth = getattr(_state, "depth", 0) + 1
-    try:
-        yield
-    finally:
+class recipe_python:  # noqa: N801 - used as ``with recipe_python():``, like a function
+    """Run recipe Python of the parse (or of an expansion) in the block, with the walls above.
+
+    A class, not ``@contextmanager``: it is entered for every ``${@...}`` a parse evaluates, and
+    a generator-based context manager cost several per cent of a cold parse."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        if not _installed:
+            _install()
+        _state.depth += 1
+
+    def __exit__(self, *exc_info: object) -> None:
         _state.depth -= 1

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import contextvars
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyrecipe.parse.errors import ParseError
@@ -64,14 +63,23 @@ PROTECTED = frozenset({
 _running: contextvars.ContextVar[tuple[tuple[str, int], ...]] = contextvars.ContextVar("recipe_python", default=())
 
 
-@contextmanager
-def running(origin: tuple[str, int]) -> Iterator[None]:
-    """While the body runs, what Python sets is attributed to ``origin`` (where that Python is)."""
-    token = _running.set((*_running.get(), origin))
-    try:
-        yield
-    finally:
-        _running.reset(token)
+class running:  # noqa: N801 - used as ``with running(origin):``, like a function
+    """While the body runs, what Python sets is attributed to ``origin`` (where that Python is).
+
+    A class, not ``@contextmanager``: it is entered for every ``${@...}`` a parse evaluates
+    (tens of thousands in a layer), and a generator-based context manager made the walls cost
+    several per cent of a cold parse."""
+
+    __slots__ = ("origin", "token")
+
+    def __init__(self, origin: tuple[str, int]) -> None:
+        self.origin = origin
+
+    def __enter__(self) -> None:
+        self.token = _running.set((*_running.get(), self.origin))
+
+    def __exit__(self, *exc_info: object) -> None:
+        _running.reset(self.token)
 
 
 def python_origin() -> tuple[str, int] | None:
@@ -98,7 +106,7 @@ class Walls:
     def check(self, var: str, origin: tuple[str, int] | None) -> None:
         """Refuse ``var`` (``VAR``, ``VAR:append``, ``VAR:override``) set from ``origin``, or by
         the recipe Python running now when there is no origin (pyrecipe's own code has neither)."""
-        name = var.partition(":")[0]
+        name = var.partition(":")[0] if ":" in var else var
         if name not in PROTECTED:
             return
         for file, line in (origin,) if origin is not None else _running.get():

@@ -11,7 +11,6 @@ reused without touching the network.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import io
 import logging
 import os
@@ -21,7 +20,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -361,6 +359,9 @@ def _copy_stream(source: io.BufferedIOBase, out: BinaryIO, deadline: float | Non
 
 
 def _download_to_temp(url: str, dl_dir: Path, name: str, deadline: float, max_size: int) -> tuple[Path, str]:
+    import http.client
+    import urllib.request  # with http.client and email: tens of ms a no-op build does not need
+
     tmp, out = _temp_file(dl_dir, name)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:

@@ -11,7 +11,6 @@ import json
 import re
 import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from pyrecipe.errors import BuildError
@@ -63,6 +62,8 @@ def without_credentials(index: str) -> str:
 def project_files(project: str, index: str = SIMPLE_INDEX, timeout: float = 60) -> list[IndexFile]:
     """Every file of ``project`` on the index, oldest first, with the index's credentials
     (:func:`without_credentials`) sent as HTTP basic authentication."""
+    import urllib.request  # with http.client and email: tens of ms a no-op build does not need
+
     index = without_credentials(index)
     # PEP 691's JSON first; PEP 503's HTML from indexes that serve only that (a directory of
     # pages: pyrecipe's own ``pyrecipe index``, a static mirror, older devpi or Artifactory).
