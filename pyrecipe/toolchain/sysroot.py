@@ -84,6 +84,18 @@ def _unpack(debs: list[Path], dest: Path) -> None:
         list(pool.map(one, debs))
 
 
+def unpack_debs(debs: list[Path], root: Path) -> None:
+    """A new sysroot ``root`` from ``debs``: unpacked, /usr merged, then the alternatives' links.
+
+    The merge comes before the links: cpp's postinst registers ``/lib/cpp``, and that link made
+    first turned ``lib`` into a directory, which the merge then kept, so the trixie sysroot had no
+    ``/lib/ld-linux-aarch64.so.1``: nothing linked and qemu started nothing."""
+    _unpack(debs, root)
+    merge_usr(root)
+    apply_alternatives(debs, root)
+    fix_absolute_symlinks(root)
+
+
 def read_manifest(root: Path) -> dict[str, list[str]] | None:
     """The manifest of the sysroot ``root``, or None when it is incomplete or not one."""
     try:
@@ -163,10 +175,7 @@ class DebianSysroot:
     def _create(self, requested: list[str], debs: list[Path]) -> None:
         """Unpack everything; with a cache, keep a copy there before any recipe is staged."""
         def unpack(scratch: Path) -> None:
-            _unpack(debs, scratch)
-            apply_alternatives(debs, scratch)
-            fix_absolute_symlinks(scratch)
-            merge_usr(scratch)
+            unpack_debs(debs, scratch)
             self._write_manifest(scratch, requested, debs)
 
         self._replace_with(unpack)
