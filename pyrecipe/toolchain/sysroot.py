@@ -30,8 +30,9 @@ from pyrecipe.toolchain.provision_cache import SYSROOTS, ProvisionCache, copy_tr
 #: Written last, when a sysroot is complete: what was asked for and which .debs are in it.
 MANIFEST_NAME = ".pyrecipe-sysroot.json"
 #: Bumped when what a sysroot holds changes meaning (2: Debian alternatives links made;
-#: 3: merged-/usr links made).
-MANIFEST_FORMAT = 3
+#: 3: merged-/usr links made; 4: merged before the alternatives' links, which left some
+#: format-3 sysroots, cached ones too, with a ``lib`` directory).
+MANIFEST_FORMAT = 4
 #: The top-level directories a merged-/usr system has as links into /usr.
 MERGED_USR_DIRS = ("bin", "sbin", "lib")
 
