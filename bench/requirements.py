@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -91,6 +92,10 @@ def normalise(name: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-pip", action="store_true", help="for 'requirements': build only, no pip on the emulated board")
+    parser.add_argument("--no-build", action="store_true", help="for 'requirements': report the build directory's "
+                        "last build (its output in B/bench/requirements-FILE.log) without building")
+    parser.add_argument("--stop-after", type=float, help="for 'requirements': stop the build after this many seconds "
+                        "(as Ctrl-C does) and report what ended; the rest is 'not built'")
     parser.add_argument("--build-layer", dest="layers", action="append", type=Path, default=[],
                         help="for 'requirements': an extra layer for pyrecipe build (repeatable)")
 
@@ -160,6 +165,8 @@ def rows_of(stats: Mapping[str, Any]) -> list[PackageRow]:
             log = Path(package["image"]).parent / "temp" / f"log.{task}"
             first = next((line for line in stats.get("failures", []) if line.startswith(f"recipe {recipe}: ")), "")
             state, reason = "FAILED", failure_reason(task, log, first)
+        elif stats.get("stopped") and not any(r["task"] == "do_build" for r in records):
+            state, reason = "not built", "the build was stopped first"
         elif records:
             state, reason = "built", ""
         else:
@@ -183,16 +190,50 @@ def latest_stats(build_dir: Path, since: float) -> dict[str, Any] | None:
 
 
 def build(requirement: Path, options: argparse.Namespace, log: Path) -> tuple[float, int]:
-    """``pyrecipe build -k -r FILE``, its output into ``log``: wall seconds and exit code."""
+    """``pyrecipe build -k -r FILE``, its output into ``log``: wall seconds and exit code. Stopped
+    as Ctrl-C stops it (SIGTERM) after ``--stop-after`` seconds, when given."""
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
-        code = subprocess.run(
+        process = subprocess.Popen(
             [sys.executable, "-m", "pyrecipe", "build", "-k", "-r", str(requirement), "--machine", options.machine,
              "--build-dir", str(options.build_dir), *(f"--layer={layer}" for layer in options.layers)],
-            stdout=out, stderr=subprocess.STDOUT, check=False, env={**os.environ, "TERM": "dumb"},
-        ).returncode
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TERM": "dumb"},
+        )
+        try:
+            code = process.wait(timeout=options.stop_after)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGTERM)
+            code = process.wait()
     return time.monotonic() - started, code
+
+
+#: What a build prints as each task ends (TERM=dumb): the stats of a build that was stopped.
+TASK_LINE = re.compile(r"^NOTE: recipe (?P<recipe>\S+): task (?P<task>\S+): (?P<status>Succeeded|Failed) \((?P<seconds>[\d.]+) s\)$",
+                       re.MULTILINE)
+
+
+def stats_from_log(text: str, build_dir: Path) -> dict[str, Any] | None:
+    """A stats file's content rebuilt from a stopped build's output and lock (a build that is
+    stopped writes no stats): the tasks that ended, the lock's packages as the targets."""
+    import tomllib
+
+    locks = sorted(build_dir.glob("*/*/requirements/pylock.toml"), key=lambda path: path.stat().st_mtime)
+    if not locks:
+        return None
+    locked = tomllib.loads(locks[-1].read_text(encoding="utf-8"))["packages"]
+    packages = []
+    for package in locked:
+        name, version = normalise(package["name"]), package["version"]
+        generated = sorted(build_dir.glob(f"*/generated/recipes/{name}/{name}_{version}.bb"))
+        origin = re.search(r'^PYRECIPE_GENERATED = "([^"]+)"', generated[0].read_text(encoding="utf-8"), re.MULTILINE) if generated else None
+        work = sorted(build_dir.glob(f"*/*/work/{name}/{version}"))
+        packages.append({"recipe": name, "pn": name, "version": version, "origin": origin.group(1) if origin else "recipe",
+                         "image": str(work[0] / "image") if work else ""})
+    tasks = [{"recipe": m["recipe"], "task": m["task"], "status": "ran" if m["status"] == "Succeeded" else "failed",
+              "start": 0.0, "end": float(m["seconds"])} for m in TASK_LINE.finditer(text)]
+    return {"targets": [package["recipe"] for package in packages], "packages": packages, "tasks": tasks, "failures": [],
+            "stopped": True}
 
 
 def input_error(log: Path) -> str:
@@ -319,8 +360,16 @@ def run(options: argparse.Namespace) -> list[Result]:
         requirement = requirement.absolute()
         log = options.build_dir / "bench" / f"requirements-{requirement.stem}.log"
         started = time.time()
-        wall, code = build(requirement, options, log)
-        stats = latest_stats(options.build_dir, started)
+        if options.no_build:
+            # The build directory's last build of the file, as it left its stats, or its log.
+            stats = latest_stats(options.build_dir, 0.0) or stats_from_log(log.read_text(encoding="utf-8"), options.build_dir)
+            wall, code, started = (stats["ended"] - stats["started"], 0, 0.0) if stats and "ended" in stats else (0.0, 0, 0.0)
+        else:
+            wall, code = build(requirement, options, log)
+        if code == 2:
+            results.append(Result(f"requirements {requirement.stem}: built", "0", f"stopped before any task: {input_error(log)}"))
+            continue
+        stats = latest_stats(options.build_dir, started) or stats_from_log(log.read_text(encoding="utf-8"), options.build_dir)
         if stats is None:
             results.append(Result(f"requirements {requirement.stem}: built", "0", f"exit {code}: {input_error(log)}"))
             continue
