@@ -158,7 +158,7 @@ def rows_of(stats: Mapping[str, Any]) -> list[PackageRow]:
     for recipe in stats["targets"]:
         package = packages.get(recipe, {"pn": recipe, "version": "?", "origin": "?", "image": ""})
         records = tasks.get(recipe, [])
-        seconds = sum(r["end"] - r["start"] for r in records if r.get("start") and r.get("end"))
+        seconds = sum(r["end"] - r["start"] for r in records if r.get("start") is not None and r.get("end") is not None)
         failed = [r for r in records if r["status"] == "failed"]
         if failed:
             task = failed[0]["task"]

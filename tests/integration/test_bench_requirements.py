@@ -22,6 +22,7 @@ from bench.requirements import (
     last_error_line,
     requirement_lines,
     rows_of,
+    stats_from_log,
 )
 from http_support import serve_directory
 from parse_support import write_files
@@ -121,3 +122,23 @@ def test_pips_report_and_the_trimmed_file() -> None:
     rows = rows_of(stats)
     add_pip_column(rows, PipOutcome(3.0, installed, dropped=["torch"]))
     assert [row.pip for row in rows] == ["6.0.4 wheel", "no board wheel"]
+
+
+def test_a_stopped_build_is_read_from_its_output_and_lock(tmp_path: Path) -> None:
+    """A build stopped by --stop-after writes no stats: what ended is read from its task lines."""
+    machine_dir = tmp_path / "debian-trixie" / "raspberrypi4"
+    (machine_dir / "requirements").mkdir(parents=True)
+    (machine_dir / "requirements" / "pylock.toml").write_text(
+        'lock-version = "1.0"\n[[packages]]\nname = "PyYAML"\nversion = "6.0.4"\n'
+        '[[packages]]\nname = "numpy"\nversion = "2.5.4"\n[[packages]]\nname = "six"\nversion = "1.17.0"\n')
+    generated = tmp_path / "debian-trixie" / "generated" / "recipes" / "pyyaml"
+    generated.mkdir(parents=True)
+    (generated / "pyyaml_6.0.4.bb").write_text('PYRECIPE_GENERATED = "generated recipe"\n')
+    output = ("NOTE: recipe pyyaml: task do_compile: Succeeded (12.5 s)\nNOTE: recipe pyyaml: task do_build: Succeeded (0.0 s)\n"
+              "NOTE: recipe numpy: task do_configure: Succeeded (1.5 s)\nNOTE: Running task 9 of 40 (numpy:do_compile)\n")
+    stats = stats_from_log(output, tmp_path)
+    assert stats is not None
+    rows = {row.name: row for row in rows_of(stats)}
+    assert (rows["pyyaml"].state, rows["pyyaml"].origin, rows["pyyaml"].seconds) == ("built", "generated recipe", 12.5)
+    assert (rows["numpy"].state, rows["numpy"].reason) == ("not built", "the build was stopped first")
+    assert (rows["six"].state, rows["six"].origin) == ("not built", "recipe")
