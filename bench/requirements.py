@@ -293,7 +293,7 @@ def pip_on_board(requirement: Path, options: argparse.Namespace) -> PipOutcome:
         trimmed.write_text(requirement_lines(text, dropped), encoding="utf-8")
         command = toolchain.qemu_command([
             "python3", f"{wheel}/pip", "install", "--isolated", "--no-cache-dir", "--disable-pip-version-check",
-            "--no-input", "--progress-bar", "off", "--only-binary=:all:", "--target", str(work / "site"),
+            "--no-input", "--progress-bar", "off", "--root-user-action=ignore", "--only-binary=:all:", "--target", str(work / "site"),
             "--report", str(work / "report.json"), "-r", str(trimmed),
         ])
         started = time.monotonic()
