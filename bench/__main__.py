@@ -1,5 +1,9 @@
 """Run pyrecipe's benchmarks and print one table: ``python -m bench [NAME ...]``.
 
+``python -m bench requirements FILE [FILE ...]`` builds requirements files instead, package by
+package, beside pip on the emulated board (:mod:`bench.requirements`); the yardsticks are in
+bench/yardsticks/.
+
 From the repository root. With no NAME, all of them run, in this order (the numpy ones
 build numpy, which takes a while on a small machine: name the others to skip it). Every
 figure is also added to the build directory's history (:mod:`bench.history`);
@@ -27,6 +31,7 @@ from bench import (
     numpy_overhead,
     parse,
     rebuild,
+    requirements,
 )
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
@@ -55,11 +60,20 @@ def main() -> int:
     parser.add_argument("--noop-target", default="numpy", help="what 'noop' rebuilds")
     parser.add_argument("--mirror-targets", default="numpy", help="what 'mirror' builds from the warm mirror (--mirror-targets=--all: every recipe)")
     board_speed.add_arguments(parser)
+    requirements.add_arguments(parser)
     options = parser.parse_args()
     options.build_dir = options.build_dir.absolute()
     if options.names == ["compare"]:
         return compare(options.build_dir / history.HISTORY_NAME)
-    unknown = [name for name in options.names if name not in BENCHMARKS]
+    benchmarks = BENCHMARKS
+    if options.names[:1] == ["requirements"]:
+        # The other names are requirements files, not benchmarks.
+        options.requirement_files = [Path(name) for name in options.names[1:]]
+        missing = [str(path) for path in options.requirement_files if not path.is_file()]
+        if not options.requirement_files or missing:
+            parser.error(f"requirements needs requirements files{': no such file ' + ', '.join(missing) if missing else ''}")
+        options.names, benchmarks = ["requirements"], {"requirements": requirements.run}
+    unknown = [name for name in options.names if name not in benchmarks]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     if options.bitbake and not options.layer:
@@ -69,7 +83,7 @@ def main() -> int:
     results: list[Result] = []
     for name in options.names or BENCHMARKS:
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        for result in BENCHMARKS[name](options):
+        for result in benchmarks[name](options):
             table.add_row(result.benchmark, result.figure, result.detail)
             results.append(result)
     Console(width=160).print(table)

@@ -259,7 +259,9 @@ def choose_sdist(files: Iterable[pypi.IndexFile], project: str, version: str | N
     for entry in files:
         parts = sdist_parts(entry.filename)
         parsed = _parsed_version(parts[1]) if parts else None
-        if parts is None or parsed is None:
+        # A file named for another project is skipped, as pip skips it: cffi's index lists
+        # ``cffi-1.0.2-2.tar.gz`` (project "cffi-1.0.2", version "2", equal to 2.0.0).
+        if parts is None or parsed is None or pypi.normalise_project(parts[0]) != pypi.normalise_project(project):
             continue
         sdist = Sdist(entry, *parts)
         if version is not None:

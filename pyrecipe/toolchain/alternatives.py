@@ -54,6 +54,7 @@ def apply_alternatives(debs: Iterable[Path], root: Path) -> int:
         link_path.parent.mkdir(parents=True, exist_ok=True)
         if link_path.is_symlink():
             link_path.unlink()
-        os.symlink(os.path.relpath(target, link_path.parent), link_path)
+        # Relative to where the link really lies: ``/lib/cpp`` is in usr/lib on a merged /usr.
+        os.symlink(os.path.relpath(target.parent.resolve() / target.name, link_path.parent.resolve()), link_path)
         made += 1
     return made

@@ -30,8 +30,9 @@ from pyrecipe.toolchain.provision_cache import SYSROOTS, ProvisionCache, copy_tr
 #: Written last, when a sysroot is complete: what was asked for and which .debs are in it.
 MANIFEST_NAME = ".pyrecipe-sysroot.json"
 #: Bumped when what a sysroot holds changes meaning (2: Debian alternatives links made;
-#: 3: merged-/usr links made).
-MANIFEST_FORMAT = 3
+#: 3: merged-/usr links made; 4: merged before the alternatives' links, which left some
+#: format-3 sysroots, cached ones too, with a ``lib`` directory).
+MANIFEST_FORMAT = 4
 #: The top-level directories a merged-/usr system has as links into /usr.
 MERGED_USR_DIRS = ("bin", "sbin", "lib")
 
@@ -82,6 +83,18 @@ def _unpack(debs: list[Path], dest: Path) -> None:
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         list(pool.map(one, debs))
+
+
+def unpack_debs(debs: list[Path], root: Path) -> None:
+    """A new sysroot ``root`` from ``debs``: unpacked, /usr merged, then the alternatives' links.
+
+    The merge comes before the links: cpp's postinst registers ``/lib/cpp``, and that link made
+    first turned ``lib`` into a directory, which the merge then kept, so the trixie sysroot had no
+    ``/lib/ld-linux-aarch64.so.1``: nothing linked and qemu started nothing."""
+    _unpack(debs, root)
+    merge_usr(root)
+    apply_alternatives(debs, root)
+    fix_absolute_symlinks(root)
 
 
 def read_manifest(root: Path) -> dict[str, list[str]] | None:
@@ -163,10 +176,7 @@ class DebianSysroot:
     def _create(self, requested: list[str], debs: list[Path]) -> None:
         """Unpack everything; with a cache, keep a copy there before any recipe is staged."""
         def unpack(scratch: Path) -> None:
-            _unpack(debs, scratch)
-            apply_alternatives(debs, scratch)
-            fix_absolute_symlinks(scratch)
-            merge_usr(scratch)
+            unpack_debs(debs, scratch)
             self._write_manifest(scratch, requested, debs)
 
         self._replace_with(unpack)

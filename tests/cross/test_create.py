@@ -65,6 +65,16 @@ def test_newest_final_release_for_the_target_python_is_chosen() -> None:
         choose_sdist(files, "foo", "9.9", BOOKWORM)
 
 
+def test_a_file_named_for_another_project_is_no_sdist_of_the_pinned_version() -> None:
+    """cffi's index lists ``cffi-1.0.2-2.tar.gz`` beside ``cffi-2.0.0.tar.gz``: read as project
+    "cffi-1.0.2", version "2", it equals 2.0.0, and the old code generated cffi 2.0.0's recipe
+    from the 1.0.2 tarball (the lock's hash then refused it). Found by bench/yardsticks/old-new-pins.txt."""
+    files = [index_file("cffi-1.0.2-2.tar.gz"), index_file("cffi-2.0.0.tar.gz"), index_file("CFFI-1.0.1.tar.gz")]
+    assert choose_sdist(files, "cffi", "2.0.0", BOOKWORM).entry.filename == "cffi-2.0.0.tar.gz"
+    assert choose_sdist(files, "cffi", "1.0.1", BOOKWORM).entry.filename == "CFFI-1.0.1.tar.gz"
+    assert choose_sdist(files, "cffi", None, BOOKWORM).entry.filename == "cffi-2.0.0.tar.gz"
+
+
 def test_parse_spec_refuses_what_is_not_a_project_name() -> None:
     assert parse_spec("PyYAML==6.0.2") == ("PyYAML", "6.0.2")
     for bad in ("", "foo==", "../etc", "foo bar"):

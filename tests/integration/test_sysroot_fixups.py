@@ -12,6 +12,7 @@ from pathlib import Path
 from pyrecipe.pep517.record import refresh_records
 from pyrecipe.tasks.elfpaths import _rpath, retarget_rpaths
 from pyrecipe.toolchain.alternatives import alternatives_of, apply_alternatives
+from pyrecipe.toolchain.sysroot import unpack_debs
 
 
 def make_deb(tmp_path: Path, postinst: str, files: dict[str, str]) -> Path:
@@ -48,6 +49,21 @@ update-alternatives --install /usr/lib/x/libdemo.so.0 libdemo.so.0-x /usr/lib/x/
     link = sysroot / "usr/lib/x/libdemo.so.0"
     assert link.is_symlink() and str(link.readlink()) == "fast/libdemo.so.0"
     assert link.read_text() == "fast"
+
+
+def test_an_alternative_under_lib_leaves_usr_merged(tmp_path: Path) -> None:
+    """cpp's postinst registers /lib/cpp. Made before /usr was merged, that link turned the
+    trixie sysroot's ``lib`` into a directory of its own, and the merge kept it: no
+    /lib/ld-linux-aarch64.so.1, so every extension failed to link (``cannot find
+    /lib/aarch64-linux-gnu/libc.so.6 inside the sysroot``) and qemu started no program. Found by
+    the old/new pins yardstick, whose sysroot has gcc (for gobject-introspection)."""
+    postinst = "#!/bin/sh\nupdate-alternatives --install /lib/cpp cpp /usr/bin/cpp 10\n"
+    deb = make_deb(tmp_path, postinst, {"usr/bin/cpp": "cpp", "usr/lib/aarch64-linux-gnu/libc.so.6": "libc"})
+    sysroot = tmp_path / "sysroot"
+    unpack_debs([deb], sysroot)
+    assert (sysroot / "lib").is_symlink() and str((sysroot / "lib").readlink()) == "usr/lib"
+    assert (sysroot / "lib/aarch64-linux-gnu/libc.so.6").read_text() == "libc"
+    assert (sysroot / "usr/lib/cpp").is_symlink() and (sysroot / "lib/cpp").read_text() == "cpp"
 
 
 def record_hash(data: bytes) -> str:
