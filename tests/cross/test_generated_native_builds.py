@@ -60,6 +60,28 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "cprobe", NULL, -1, m
 PyMODINIT_FUNC PyInit_cprobe(void) { return PyModule_Create(&module); }
 """
 
+# A scikit-build-core project as iminuit, boost-histogram or spglib are: pybind11's CMake package,
+# found through the build tools' site-packages (scikit-build-core's CMAKE_PREFIX_PATH).
+PYBIND_PYPROJECT = """[build-system]
+requires = ["scikit-build-core", "pybind11"]
+build-backend = "scikit_build_core.build"
+
+[project]
+name = "pbadd"
+version = "1.0"
+"""
+PYBIND_CMAKELISTS = """cmake_minimum_required(VERSION 3.15)
+project(pbadd LANGUAGES CXX)
+find_package(Python COMPONENTS Interpreter Development.Module REQUIRED)
+find_package(pybind11 CONFIG REQUIRED)
+pybind11_add_module(pbadd pbadd.cpp)
+install(TARGETS pbadd LIBRARY DESTINATION .)
+"""
+PYBIND_CPP = """#include <pybind11/pybind11.h>
+PYBIND11_MODULE(pbadd, m) { m.def("add", [](int a, int b) { return a + b; }); }
+"""
+
+
 @pytest.fixture(scope="module")
 def image(cross_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("pypi")
@@ -69,12 +91,15 @@ def image(cross_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             "pyproject.toml": '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
             "setup.py": PROBE_SETUP_PY, "cprobe.c": PROBE_C,
         })])
+        publish(root, url, "pbadd", [sdist("pbadd", "1.0", {
+            "pyproject.toml": PYBIND_PYPROJECT, "CMakeLists.txt": PYBIND_CMAKELISTS, "pbadd.cpp": PYBIND_CPP,
+        })])
         write_files(layer, {
             "conf/layer.conf": (f'BBPATH .= ":${{LAYERDIR}}"\nBBFILES += "${{LAYERDIR}}/recipes-*/*/*.bb"\n'
                                 f'PYPI_INDEX_URL = "{url}/simple"\n'),
             "recipes-devtools/python/python3-natives_1.0.bb": (
                 'SUMMARY = "needs sdists that probe and configure"\nLICENSE = "MIT"\n'
-                'RDEPENDS:${PN} = "python3-cprobe"\n'
+                'RDEPENDS:${PN} = "python3-cprobe python3-pbadd"\n'
             ),
         })
         result = pyrecipe("build", "python3-natives", "--machine", "raspberrypi4", "--layer", str(layer),
@@ -91,3 +116,11 @@ def test_a_setup_py_probe_links_its_test_program_against_the_sysroot(image: Path
     assert_aarch64_module(module)
     assert run_on_board(cross_build_dir, "import cprobe; print(cprobe.count() >= 1)").split() == ["True"]
 
+
+def test_a_scikit_build_core_project_finds_pybind11_among_the_build_tools(image: Path, cross_build_dir: Path) -> None:
+    """find_package(pybind11) looked for the build tools' package under the sysroot only (the
+    toolchain file's CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY re-rooted the native venv's
+    site-packages there) and the configure stopped; the module has the target's suffix."""
+    module = image / SITE / ("pbadd" + SUFFIX)
+    assert_aarch64_module(module)
+    assert run_on_board(cross_build_dir, "import pbadd; print(pbadd.add(40, 2))").split() == ["42"]

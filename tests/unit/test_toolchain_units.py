@@ -160,6 +160,9 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     assert f'set(CMAKE_SYSROOT "{sysroot}")' in cmake
     assert f'set(CMAKE_C_COMPILER "{TRIPLET}-gcc")' in cmake
     assert f'set(Python_SOABI "{TAG}-{TRIPLET}" CACHE' in cmake
+    # find_package looks in the sysroot, then among the build's tools (pybind11, nanobind).
+    native_sysroot = toolchain.directory.parent / "sysroot-native"
+    assert f'set(CMAKE_FIND_ROOT_PATH "{sysroot}" "{toolchain.native_venv}" "{native_sysroot}")' in cmake
     cargo = tomllib.loads(toolchain.cargo_config.read_text())
     assert cargo["build"]["target"] == "aarch64-unknown-linux-gnu"
     assert cargo["target"]["aarch64-unknown-linux-gnu"]["linker"] == f"{TRIPLET}-gcc"
