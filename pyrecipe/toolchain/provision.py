@@ -56,7 +56,9 @@ class Toolchain:
 
     @cached_property
     def settings(self) -> CrossSettings:
-        return CrossSettings(self.machine, self.sysroot, self.python, self.directory)
+        # build/<distro>/<machine>/sysroot-native: STAGING_DIR_NATIVE, where native recipes stage.
+        native_roots = (self.native_venv, self.directory.parent / "sysroot-native")
+        return CrossSettings(self.machine, self.sysroot, self.python, self.directory, native_roots)
 
     @property
     def meson_cross_file(self) -> Path:

@@ -81,6 +81,12 @@ class CrossSettings:
     sysroot: Path
     python: TargetPython
     out_dir: Path
+    #: Where the build's own tools are installed (the native venv, the native recipes' sysroot):
+    #: more roots for CMake's find_package, as OpenEmbedded's toolchain file lists
+    #: STAGING_DIR_NATIVE, so that a build tool's package (pybind11, nanobind, found through
+    #: scikit-build-core's CMAKE_PREFIX_PATH into the native venv) is found and a target library
+    #: is still looked for in the sysroot first.
+    native_roots: tuple[Path, ...] = ()
 
     @property
     def tools(self) -> CrossTools:
@@ -174,7 +180,7 @@ class CrossSettings:
             "host_pkg_config": self.host_pkg_config, "python_site_packages": self.python_site_packages,
             "exe_wrapper": self.exe_wrapper, "cmake_toolchain_file": self.cmake_toolchain_file,
             "cargo_rustflags": self.cargo_rustflags, "compiler_launcher": self.compiler_launcher,
-            "cc_command": self.cc_command, "cxx_command": self.cxx_command,
+            "cc_command": self.cc_command, "cxx_command": self.cxx_command, "native_roots": self.native_roots,
         }
 
 

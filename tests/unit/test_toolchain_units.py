@@ -160,6 +160,9 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     assert f'set(CMAKE_SYSROOT "{sysroot}")' in cmake
     assert f'set(CMAKE_C_COMPILER "{TRIPLET}-gcc")' in cmake
     assert f'set(Python_SOABI "{TAG}-{TRIPLET}" CACHE' in cmake
+    # find_package looks in the sysroot, then among the build's tools (pybind11, nanobind).
+    native_sysroot = toolchain.directory.parent / "sysroot-native"
+    assert f'set(CMAKE_FIND_ROOT_PATH "{sysroot}" "{toolchain.native_venv}" "{native_sysroot}")' in cmake
     cargo = tomllib.loads(toolchain.cargo_config.read_text())
     assert cargo["build"]["target"] == "aarch64-unknown-linux-gnu"
     assert cargo["target"]["aarch64-unknown-linux-gnu"]["linker"] == f"{TRIPLET}-gcc"
@@ -174,7 +177,12 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
 def test_environment_tells_every_backend_it_is_cross_compiling(toolchain: Toolchain, tmp_path: Path) -> None:
     """The distro's cross environment (tcmode-debian-cross.inc) with the provisioned toolchain's facts."""
     env = cross_environment(toolchain, tmp_path / "build")
-    assert env["CC"] == f"{TRIPLET}-gcc" and env["LDSHARED"] == f"{TRIPLET}-gcc -shared"
+    # The compilers carry the tune and the sysroot, as OpenEmbedded's CC does: a step that runs $CC
+    # without $CFLAGS or $LDFLAGS (setuptools' link_executable) still builds for the target's root.
+    cc_args = f"-mcpu=cortex-a72 --sysroot={toolchain.sysroot}"
+    assert env["CC"] == f"{TRIPLET}-gcc {cc_args}" and env["CXX"] == f"{TRIPLET}-g++ {cc_args}"
+    assert env["CPP"] == f"{TRIPLET}-gcc -E {cc_args}" and env["FC"] == f"{TRIPLET}-gfortran {cc_args}"
+    assert env["LDSHARED"] == f"{TRIPLET}-gcc -shared"
     assert f"--sysroot={toolchain.sysroot}" in env["CFLAGS"].split()
     assert env["CFLAGS"].split()[-1] == f"-ffile-prefix-map={toolchain.sysroot}="
     assert "-mcpu=cortex-a72" in env["LDFLAGS"].split()
@@ -194,7 +202,7 @@ def test_native_recipes_do_not_get_the_cross_environment(tmp_path: Path) -> None
     recipe = TOPDIR / "tests" / "fixtures" / "meta_oe_style" / "recipes-devtools" / "python" / "python3-six_1.17.0.bb"
     variants = parse_recipe(recipe, config)
     target, native = exported_variables(variants[""]), exported_variables(variants["native"])
-    assert target["CC"] == f"{TRIPLET}-gcc" and "CC" not in native and "_PYTHON_SYSCONFIGDATA_NAME" not in native
+    assert target["CC"].split()[0] == f"{TRIPLET}-gcc" and "CC" not in native and "_PYTHON_SYSCONFIGDATA_NAME" not in native
     assert target["host_alias"] == TRIPLET and "host_alias" not in native
     assert native["PYTHONPATH"] == variants["native"].getVar("PYTHON_SITEPACKAGES_NATIVE")
 
@@ -290,7 +298,8 @@ def test_ccache_launches_the_c_and_cxx_compilers_when_installed(
     cmake = toolchain.cmake_toolchain_file.read_text()
     assert f'set(CMAKE_C_COMPILER_LAUNCHER "{ccache}")' in cmake and f'set(CMAKE_CXX_COMPILER_LAUNCHER "{ccache}")' in cmake
     env = cross_environment(toolchain, tmp_path / "build")
-    assert env["CC"] == f"{ccache} {TRIPLET}-gcc" and env["CXX"] == f"{ccache} {TRIPLET}-g++"
+    cc_args = f"-mcpu=cortex-a72 --sysroot={toolchain.sysroot}"
+    assert env["CC"] == f"{ccache} {TRIPLET}-gcc {cc_args}" and env["CXX"] == f"{ccache} {TRIPLET}-g++ {cc_args}"
     assert env["LDSHARED"] == f"{TRIPLET}-gcc -shared"  # linking is not cached
 
 
