@@ -91,7 +91,7 @@ class Toolchain:
         # Not the sysroot's package list: adding a package for one recipe (libyaml-dev for pyyaml)
         # must not rebuild every other recipe. A recipe's signature has the versions of the
         # packages it uses, the machine's SYSROOT_PACKAGES included (pyrecipe.engine.scheduler).
-        files = [p for p in (self.meson_cross_file, self.cmake_toolchain_file, self.cargo_config) if p.is_file()]
+        files = [p for p in (self.meson_cross_file, self.cmake_toolchain_file, self.settings.cmake_python_soabi_file, self.cargo_config) if p.is_file()]
         # The files name the sysroot and the build directory: they count by name, not by place
         # (the same toolchain anywhere has the same fingerprint; see pyrecipe.engine.sigpaths).
         names = PathNames.of([(str(self.directory.parent), "${MACHINE_BUILD_DIR}"), (str(self.sysroot), "${PYRECIPE_CROSS_SYSROOT}"),

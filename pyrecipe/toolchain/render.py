@@ -165,6 +165,10 @@ class CrossSettings:
         return self.out_dir / "cmake-toolchain.cmake"
 
     @property
+    def cmake_python_soabi_file(self) -> Path:
+        return self.out_dir / "cmake-python-soabi.cmake"
+
+    @property
     def cargo_config(self) -> Path:
         return self.out_dir / "cargo-config.toml"
 
@@ -179,6 +183,7 @@ class CrossSettings:
             "pkg_config": self.pkg_config, "pkg_config_libdir": self.pkg_config_libdir,
             "host_pkg_config": self.host_pkg_config, "python_site_packages": self.python_site_packages,
             "exe_wrapper": self.exe_wrapper, "cmake_toolchain_file": self.cmake_toolchain_file,
+            "cmake_python_soabi_file": self.cmake_python_soabi_file,
             "cargo_rustflags": self.cargo_rustflags, "compiler_launcher": self.compiler_launcher,
             "cc_command": self.cc_command, "cxx_command": self.cxx_command, "native_roots": self.native_roots,
         }
@@ -193,6 +198,7 @@ def render_files(settings: CrossSettings) -> None:
     outputs = {
         settings.meson_cross_file: ("meson-cross.ini.j2", FILE_MODE),
         settings.cmake_toolchain_file: ("cmake-toolchain.cmake.j2", FILE_MODE),
+        settings.cmake_python_soabi_file: ("cmake-python-soabi.cmake.j2", FILE_MODE),
         settings.cargo_config: ("cargo-config.toml.j2", FILE_MODE),
         settings.pkg_config: ("pkg-config.sh.j2", 0o755),
     }

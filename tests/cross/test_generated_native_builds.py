@@ -61,7 +61,9 @@ PyMODINIT_FUNC PyInit_cprobe(void) { return PyModule_Create(&module); }
 """
 
 # A scikit-build-core project as iminuit, boost-histogram or spglib are: pybind11's CMake package,
-# found through the build tools' site-packages (scikit-build-core's CMAKE_PREFIX_PATH).
+# found through the build tools' site-packages (scikit-build-core's CMAKE_PREFIX_PATH), and the
+# module named by FindPython's Python_SOABI after find_package(Python COMPONENTS Interpreter ...),
+# as spglib names its own (WITH_SOABI).
 PYBIND_PYPROJECT = """[build-system]
 requires = ["scikit-build-core", "pybind11"]
 build-backend = "scikit_build_core.build"
@@ -74,7 +76,7 @@ PYBIND_CMAKELISTS = """cmake_minimum_required(VERSION 3.15)
 project(pbadd LANGUAGES CXX)
 find_package(Python COMPONENTS Interpreter Development.Module REQUIRED)
 find_package(pybind11 CONFIG REQUIRED)
-pybind11_add_module(pbadd pbadd.cpp)
+pybind11_add_module(pbadd MODULE WITH_SOABI pbadd.cpp)
 install(TARGETS pbadd LIBRARY DESTINATION .)
 """
 PYBIND_CPP = """#include <pybind11/pybind11.h>
@@ -120,7 +122,8 @@ def test_a_setup_py_probe_links_its_test_program_against_the_sysroot(image: Path
 def test_a_scikit_build_core_project_finds_pybind11_among_the_build_tools(image: Path, cross_build_dir: Path) -> None:
     """find_package(pybind11) looked for the build tools' package under the sysroot only (the
     toolchain file's CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY re-rooted the native venv's
-    site-packages there) and the configure stopped; the module has the target's suffix."""
+    site-packages there) and the configure stopped. With the interpreter found, FindPython emptied
+    Python_SOABI and WITH_SOABI named the module with a bare .so (spglib); it has the target's suffix."""
     module = image / SITE / ("pbadd" + SUFFIX)
     assert_aarch64_module(module)
     assert run_on_board(cross_build_dir, "import pbadd; print(pbadd.add(40, 2))").split() == ["42"]

@@ -163,6 +163,10 @@ def test_rendered_files_carry_the_machine_and_sysroot(toolchain: Toolchain) -> N
     # find_package looks in the sysroot, then among the build's tools (pybind11, nanobind).
     native_sysroot = toolchain.directory.parent / "sysroot-native"
     assert f'set(CMAKE_FIND_ROOT_PATH "{sysroot}" "{toolchain.native_venv}" "{native_sysroot}")' in cmake
+    # FindPython's empty Python_SOABI (an interpreter found while cross-compiling) is set again.
+    soabi_file = toolchain.settings.cmake_python_soabi_file
+    assert f'list(APPEND CMAKE_PROJECT_TOP_LEVEL_INCLUDES "{soabi_file}")' in cmake
+    assert f'set(${{package_name}}_SOABI "{TAG}-{TRIPLET}")' in soabi_file.read_text()
     cargo = tomllib.loads(toolchain.cargo_config.read_text())
     assert cargo["build"]["target"] == "aarch64-unknown-linux-gnu"
     assert cargo["target"]["aarch64-unknown-linux-gnu"]["linker"] == f"{TRIPLET}-gcc"
