@@ -203,12 +203,17 @@ def provisioned_environment(request: BuildRequest, graph: Graph, config: DataSma
     if request.options.dry_run:
         return dry_run_environment(request, graph, config, note)
     from pyrecipe.fsutil import atomic_write_text
-    from pyrecipe.recipetool.pypi_resolve import native_tool_files
     from pyrecipe.toolchain.machine import machine_from_datastore
     from pyrecipe.toolchain.provision import provision
 
     machine = machine_from_datastore(config)
-    native_files = native_tool_files(graph.pypi_native_tools, Path(config.getVar("DL_DIR")))
+    native_files: list[Path] = []
+    if graph.pypi_native_tools:
+        # The resolver's module (packaging's metadata, QA's ELF checks, recipetool) took a no-op
+        # build of numpy, which has no such tool, longer to import than all the rest of it.
+        from pyrecipe.recipetool.pypi_resolve import native_tool_files
+
+        native_files = native_tool_files(graph.pypi_native_tools, Path(config.getVar("DL_DIR")))
     toolchain = provision(machine, request.settings.build_dir, graph.sysroot_packages, note, native_files,
                           graph.build_tool_packages, keep_going=request.options.keep_going)
     envs = _task_envs(toolchain)

@@ -194,7 +194,14 @@ def render_template(name: str, settings: CrossSettings) -> str:
 
 
 def render_files(settings: CrossSettings) -> None:
-    """Write the cross files into ``settings.out_dir`` (each atomically, unchanged ones untouched)."""
+    """Write the cross files into ``settings.out_dir`` (each atomically, unchanged ones untouched).
+
+    The templates' compiled code is kept in ``out_dir/.templates`` (jinja2's bytecode cache,
+    taken only for the same template source): every build renders the files, and compiling the
+    four templates was a tenth of a no-op build of numpy."""
+    templates = settings.out_dir / ".templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    _ENV.bytecode_cache = jinja2.FileSystemBytecodeCache(str(templates))
     outputs = {
         settings.meson_cross_file: ("meson-cross.ini.j2", FILE_MODE),
         settings.cmake_toolchain_file: ("cmake-toolchain.cmake.j2", FILE_MODE),
