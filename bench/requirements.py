@@ -53,7 +53,7 @@ from pyrecipe.fsutil import atomic_write_text
 UNREACHABLE_HOSTS = ("crates.io", "github.com", "githubusercontent.com")
 #: Words of a log line that say the network failed, beside the host's name.
 NETWORK_WORDS = re.compile(r"resolve|network|connect|timed out|unreachable|failed to (?:download|fetch|get|query)|"
-                           r"download of|spurious", re.IGNORECASE)
+                           r"download of|spurious|location searched", re.IGNORECASE)
 #: A log line that reads as an error.
 ERROR_LINE = re.compile(r"\berror\b|\bERROR\b|failed|cannot|No such file|not found|undefined reference", re.IGNORECASE)
 #: pip's words for a requirement it found no distribution for (under --only-binary: no wheel).

@@ -91,6 +91,9 @@ def test_a_failures_reason_is_the_logs_last_error_line(tmp_path: Path) -> None:
     assert failure_reason("do_fetch", tmp_path / "missing", "recipe x: task do_fetch failed: 404") == (
         "do_fetch: recipe x: task do_fetch failed: 404")
     assert last_error_line(["", "all fine", ""]) == "all fine"
+    # cargo --offline with no crates fetched (hf-xet's generated recipe): it needs crates.io.
+    log.write_text("error: no matching package named `async-trait` found\nlocation searched: crates.io index\n")
+    assert failure_reason("do_compile", log, "") == "do_compile: needs crates.io: unreachable here"
 
 
 def test_the_stats_file_gives_state_seconds_and_import() -> None:
