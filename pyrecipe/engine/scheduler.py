@@ -164,14 +164,14 @@ class Builder:
                 self.runners[key].clear_stamps()
         pending = self.plan.pending(self.runners)
         result = BuildResult()
-        self.progress.start(sum(len(tasks) for tasks in pending.values()))
         if self.options.dry_run:
+            # Listed, not run: no progress screen and no "Tasks: 0 of N run" before the summary.
             result.would_run = sum(len(tasks) for tasks in pending.values())
             for key in self.graph.order():
                 for task in pending[key]:
                     self.progress.note(f"{key}: {task}")
-            self.progress.stop()
             return result
+        self.progress.start(sum(len(tasks) for tasks in pending.values()))
         with sigterm_as_interrupt():
             return self._run_pending(pending, result)
 
