@@ -228,7 +228,7 @@ def stats_from_log(text: str, build_dir: Path) -> dict[str, Any] | None:
         generated = sorted(build_dir.glob(f"*/generated/recipes/{name}/{name}_{version}.bb"))
         origin = re.search(r'^PYRECIPE_GENERATED = "([^"]+)"', generated[0].read_text(encoding="utf-8"), re.MULTILINE) if generated else None
         work = sorted(build_dir.glob(f"*/*/work/{name}/{version}"))
-        packages.append({"recipe": name, "pn": name, "version": version, "origin": origin.group(1) if origin else "recipe",
+        packages.append({"recipe": name, "pn": name, "version": version, "origin": origin.group(1) if origin else "layer recipe",
                          "image": str(work[0] / "image") if work else ""})
     tasks = [{"recipe": m["recipe"], "task": m["task"], "status": "ran" if m["status"] == "Succeeded" else "failed",
               "start": 0.0, "end": float(m["seconds"])} for m in TASK_LINE.finditer(text)]

@@ -74,7 +74,7 @@ def test_a_tiny_set_is_reported_package_by_package(tmp_path: Path) -> None:
     report = json.loads((build_dir / "bench" / "requirements-requirements.json").read_text())
     rows = {row["name"]: row for row in report["rows"]}
     assert {key: rows["purelib"][key] for key in ("version", "origin", "state", "imports")} == {
-        "version": "1.0", "origin": "recipe", "state": "built", "imports": "yes"}, rows  # do_test ran
+        "version": "1.0", "origin": "layer recipe", "state": "built", "imports": "yes"}, rows  # do_test ran
     assert (rows["crateful"]["state"], rows["crateful"]["reason"]) == ("FAILED", "do_compile: needs crates.io: unreachable here")
     assert (rows["needscrate"]["origin"], rows["needscrate"]["state"]) == ("pypi wheel", "not built"), rows
     assert rows["crateful"]["seconds"] > 0 and rows["needscrate"]["seconds"] == 0
@@ -144,4 +144,4 @@ def test_a_stopped_build_is_read_from_its_output_and_lock(tmp_path: Path) -> Non
     rows = {row.name: row for row in rows_of(stats)}
     assert (rows["pyyaml"].state, rows["pyyaml"].origin, rows["pyyaml"].seconds) == ("built", "generated recipe", 12.5)
     assert (rows["numpy"].state, rows["numpy"].reason) == ("not built", "the build was stopped first")
-    assert (rows["six"].state, rows["six"].origin) == ("not built", "recipe")
+    assert (rows["six"].state, rows["six"].origin) == ("not built", "layer recipe")
